@@ -1,0 +1,419 @@
+import { and, count, desc, eq, inArray, lt, or, sql, type SQL } from "drizzle-orm";
+import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
+import type { BatchItem } from "drizzle-orm/batch";
+import { AppError } from "../../domain/app-error";
+import type { ContextSnapshot, MemoryStore, PageRequest } from "../../domain/ports";
+import type { CodingSession, Decision, ErrorRecord, FileChange, Link, Page, Project } from "../../domain/records";
+import * as schema from "./schema";
+
+const { codingSessions, decisions, errors, fileChanges, links, projectMembers, projects, users } = schema;
+
+type Db = DrizzleD1Database<typeof schema>;
+
+/** FTS5 query from pre-sanitised terms ([a-z0-9_] only): any term may match, BM25 ranks by how many and how rare. */
+function ftsQuery(terms: string[]): string {
+  return terms.map((term) => `"${term}"`).join(" OR ");
+}
+
+function encodeCursor(time: number, id: string): string {
+  return btoa(`${time}:${id}`);
+}
+
+function decodeCursor(cursor: string): { time: number; id: string } {
+  try {
+    const [time, ...rest] = atob(cursor).split(":");
+    const parsed = Number(time);
+    if (!Number.isFinite(parsed) || !rest.length) throw new Error("bad cursor");
+    return { time: parsed, id: rest.join(":") };
+  } catch (cause) {
+    throw new AppError("invalid_input", "cursor: not a cursor returned by a previous page.", {
+      details: { field: "cursor" },
+      cause,
+    });
+  }
+}
+
+export class D1MemoryStore implements MemoryStore {
+  private readonly db: Db;
+
+  constructor(d1: D1Database) {
+    this.db = drizzle(d1, { schema });
+  }
+
+  async ensureUser(userId: string, displayName: string, now: number): Promise<void> {
+    await this.db.insert(users).values({ id: userId, displayName, createdAt: now }).onConflictDoNothing();
+  }
+
+  async findProject(slug: string): Promise<Project | null> {
+    const row = await this.db
+      .select({ id: projects.id, slug: projects.slug })
+      .from(projects)
+      .where(eq(projects.slug, slug))
+      .get();
+    return row ?? null;
+  }
+
+  async isMember(projectId: string, userId: string): Promise<boolean> {
+    const row = await this.db
+      .select({ role: projectMembers.role })
+      .from(projectMembers)
+      .where(and(eq(projectMembers.projectId, projectId), eq(projectMembers.userId, userId)))
+      .get();
+    return row !== undefined;
+  }
+
+  async createProject(project: Project, ownerUserId: string, now: number): Promise<Project> {
+    // The member row is only added when this request's project row won, so a race never makes a stranger owner.
+    await this.db.batch([
+      this.db
+        .insert(projects)
+        .values({ id: project.id, slug: project.slug, createdBy: ownerUserId, createdAt: now })
+        .onConflictDoNothing(),
+      this.db.insert(projectMembers).select(
+        this.db
+          .select({
+            projectId: projects.id,
+            userId: sql<string>`${ownerUserId}`.as("user_id"),
+            role: sql<"owner">`'owner'`.as("role"),
+            createdAt: sql<number>`${now}`.as("created_at"),
+          })
+          .from(projects)
+          .where(eq(projects.id, project.id)),
+      ),
+    ]);
+    const stored = await this.findProject(project.slug);
+    if (!stored) throw new AppError("internal", "Project creation did not persist.");
+    return stored;
+  }
+
+  async insertSession(session: CodingSession): Promise<void> {
+    await this.db.insert(codingSessions).values(session);
+  }
+
+  async getSession(projectId: string, sessionId: string): Promise<CodingSession | null> {
+    const row = await this.db
+      .select()
+      .from(codingSessions)
+      .where(and(eq(codingSessions.projectId, projectId), eq(codingSessions.id, sessionId)))
+      .get();
+    return row ?? null;
+  }
+
+  async finishSession(
+    sessionId: string,
+    update: Pick<CodingSession, "status" | "endedAt" | "success" | "summary" | "summarySource">,
+  ): Promise<boolean> {
+    const result = await this.db
+      .update(codingSessions)
+      .set(update)
+      .where(and(eq(codingSessions.id, sessionId), eq(codingSessions.status, "active")))
+      .run();
+    return result.meta.changes > 0;
+  }
+
+  async sessionActivity(projectId: string, sessionId: string) {
+    const errorIds = this.db
+      .select({ id: links.fromId })
+      .from(links)
+      .where(and(eq(links.toType, "session"), eq(links.toId, sessionId), eq(links.fromType, "error")));
+    const [changes, errorRows, decisionRows] = await this.db.batch([
+      this.db
+        .select()
+        .from(fileChanges)
+        .where(and(eq(fileChanges.projectId, projectId), eq(fileChanges.sessionId, sessionId)))
+        .orderBy(fileChanges.createdAt),
+      this.db
+        .select()
+        .from(errors)
+        .where(and(eq(errors.projectId, projectId), or(eq(errors.sessionId, sessionId), inArray(errors.id, errorIds))))
+        .orderBy(errors.firstSeen),
+      this.db
+        .select()
+        .from(decisions)
+        .where(and(eq(decisions.projectId, projectId), eq(decisions.sessionId, sessionId)))
+        .orderBy(decisions.createdAt),
+    ]);
+    return { changes, errors: errorRows, decisions: decisionRows };
+  }
+
+  async insertFileChange(change: FileChange, linkRows: Link[]): Promise<void> {
+    await this.db.batch([this.db.insert(fileChanges).values(change), ...this.linkInserts(linkRows)]);
+  }
+
+  async findErrorByFingerprint(projectId: string, fingerprint: string): Promise<ErrorRecord | null> {
+    // Prefer the open record; otherwise the most recent resolved one carries the known fix.
+    const row = await this.db
+      .select()
+      .from(errors)
+      .where(and(eq(errors.projectId, projectId), eq(errors.fingerprint, fingerprint)))
+      .orderBy(errors.resolved, desc(errors.lastSeen))
+      .get();
+    return row ?? null;
+  }
+
+  async insertError(error: ErrorRecord, linkRows: Link[]): Promise<void> {
+    await this.db.batch([this.db.insert(errors).values(error), ...this.linkInserts(linkRows)]);
+  }
+
+  async recordRecurrence(
+    errorId: string,
+    update: { lastSeen: number; solution: string | null; resolvedAt: number | null },
+    linkRows: Link[],
+  ): Promise<ErrorRecord> {
+    const resolution =
+      update.solution === null ? {} : { solution: update.solution, resolved: true, resolvedAt: update.resolvedAt };
+    const [updated] = await this.db.batch([
+      this.db
+        .update(errors)
+        .set({ occurrences: sql`${errors.occurrences} + 1`, lastSeen: update.lastSeen, ...resolution })
+        .where(eq(errors.id, errorId))
+        .returning(),
+      ...this.linkInserts(linkRows),
+    ]);
+    const row = updated[0];
+    if (!row) throw new AppError("not_found", `error ${errorId} disappeared while recording a recurrence.`);
+    return row;
+  }
+
+  async resolveError(errorId: string, solution: string, resolvedAt: number, linkRows: Link[]): Promise<ErrorRecord> {
+    const [updated] = await this.db.batch([
+      this.db.update(errors).set({ solution, resolved: true, resolvedAt }).where(eq(errors.id, errorId)).returning(),
+      ...this.linkInserts(linkRows),
+    ]);
+    const row = updated[0];
+    if (!row) throw new AppError("not_found", `error ${errorId} not found.`);
+    return row;
+  }
+
+  async getError(projectId: string, errorId: string): Promise<ErrorRecord | null> {
+    const row = await this.db
+      .select()
+      .from(errors)
+      .where(and(eq(errors.projectId, projectId), eq(errors.id, errorId)))
+      .get();
+    return row ?? null;
+  }
+
+  async searchErrorsLexical(
+    projectId: string,
+    terms: string[],
+    options: { limit: number; resolvedOnly: boolean },
+  ): Promise<Array<{ error: ErrorRecord; bm25: number }>> {
+    if (!terms.length) return [];
+    const rank = sql<number>`bm25(errors_fts)`;
+    const rows = await this.db
+      .select({ error: errors, bm25: rank })
+      .from(errors)
+      .innerJoin(sql`errors_fts`, sql`errors_fts.rowid = ${errors}.rowid`)
+      .where(
+        and(
+          sql`errors_fts MATCH ${ftsQuery(terms)}`,
+          eq(errors.projectId, projectId),
+          options.resolvedOnly ? eq(errors.resolved, true) : undefined,
+        ),
+      )
+      .orderBy(rank)
+      .limit(options.limit);
+    return rows;
+  }
+
+  async insertDecision(decision: Decision, linkRows: Link[]): Promise<void> {
+    await this.db.batch([this.db.insert(decisions).values(decision), ...this.linkInserts(linkRows)]);
+  }
+
+  async getDecision(projectId: string, decisionId: string): Promise<Decision | null> {
+    const row = await this.db
+      .select()
+      .from(decisions)
+      .where(and(eq(decisions.projectId, projectId), eq(decisions.id, decisionId)))
+      .get();
+    return row ?? null;
+  }
+
+  async listSessions(projectId: string, page: PageRequest): Promise<Page<CodingSession>> {
+    const after = page.cursor ? decodeCursor(page.cursor) : null;
+    const rows = await this.db
+      .select()
+      .from(codingSessions)
+      .where(
+        and(
+          eq(codingSessions.projectId, projectId),
+          after ? keysetBefore(codingSessions.startedAt, codingSessions.id, after) : undefined,
+        ),
+      )
+      .orderBy(desc(codingSessions.startedAt), desc(codingSessions.id))
+      .limit(page.limit + 1);
+    return toPage(rows, page.limit, (r) => encodeCursor(r.startedAt, r.id));
+  }
+
+  async listErrors(projectId: string, page: PageRequest & { resolved?: boolean }): Promise<Page<ErrorRecord>> {
+    const after = page.cursor ? decodeCursor(page.cursor) : null;
+    const rows = await this.db
+      .select()
+      .from(errors)
+      .where(
+        and(
+          eq(errors.projectId, projectId),
+          page.resolved === undefined ? undefined : eq(errors.resolved, page.resolved),
+          after ? keysetBefore(errors.createdAt, errors.id, after) : undefined,
+        ),
+      )
+      .orderBy(desc(errors.createdAt), desc(errors.id))
+      .limit(page.limit + 1);
+    return toPage(rows, page.limit, (r) => encodeCursor(r.createdAt, r.id));
+  }
+
+  async listDecisions(projectId: string, page: PageRequest): Promise<Page<Decision>> {
+    const after = page.cursor ? decodeCursor(page.cursor) : null;
+    const rows = await this.db
+      .select()
+      .from(decisions)
+      .where(
+        and(
+          eq(decisions.projectId, projectId),
+          after ? keysetBefore(decisions.createdAt, decisions.id, after) : undefined,
+        ),
+      )
+      .orderBy(desc(decisions.createdAt), desc(decisions.id))
+      .limit(page.limit + 1);
+    return toPage(rows, page.limit, (r) => encodeCursor(r.createdAt, r.id));
+  }
+
+  async listChanges(projectId: string, page: PageRequest): Promise<Page<FileChange>> {
+    const after = page.cursor ? decodeCursor(page.cursor) : null;
+    const rows = await this.db
+      .select()
+      .from(fileChanges)
+      .where(
+        and(
+          eq(fileChanges.projectId, projectId),
+          after ? keysetBefore(fileChanges.createdAt, fileChanges.id, after) : undefined,
+        ),
+      )
+      .orderBy(desc(fileChanges.createdAt), desc(fileChanges.id))
+      .limit(page.limit + 1);
+    return toPage(rows, page.limit, (r) => encodeCursor(r.createdAt, r.id));
+  }
+
+  async contextSnapshot(projectId: string, focusTerms: string[], perSection: number): Promise<ContextSnapshot> {
+    const focus = focusTerms.length ? ftsQuery(focusTerms) : null;
+    const changeFocus = focus
+      ? sql`${fileChanges}.rowid IN (SELECT rowid FROM file_changes_fts WHERE file_changes_fts MATCH ${focus})`
+      : undefined;
+    const errorFocus = focus
+      ? sql`${errors}.rowid IN (SELECT rowid FROM errors_fts WHERE errors_fts MATCH ${focus})`
+      : undefined;
+    const decisionFocus = focus
+      ? sql`${decisions}.rowid IN (SELECT rowid FROM decisions_fts WHERE decisions_fts MATCH ${focus})`
+      : undefined;
+    const changeCount = count(fileChanges.id);
+    const [
+      recentChanges,
+      openErrors,
+      resolvedErrors,
+      decisionRows,
+      hotFiles,
+      paths,
+      nChanges,
+      nErrors,
+      nOpen,
+      nDecisions,
+      nSessions,
+    ] = await this.db.batch([
+      this.db
+        .select()
+        .from(fileChanges)
+        .where(and(eq(fileChanges.projectId, projectId), changeFocus))
+        .orderBy(desc(fileChanges.createdAt))
+        .limit(perSection),
+      this.db
+        .select()
+        .from(errors)
+        .where(and(eq(errors.projectId, projectId), eq(errors.resolved, false), errorFocus))
+        .orderBy(desc(errors.occurrences), desc(errors.lastSeen))
+        .limit(perSection),
+      this.db
+        .select()
+        .from(errors)
+        .where(and(eq(errors.projectId, projectId), eq(errors.resolved, true), errorFocus))
+        .orderBy(desc(errors.resolvedAt))
+        .limit(perSection),
+      this.db
+        .select()
+        .from(decisions)
+        .where(and(eq(decisions.projectId, projectId), decisionFocus))
+        .orderBy(desc(decisions.createdAt))
+        .limit(perSection),
+      this.db
+        .select({ filePath: fileChanges.filePath, changes: changeCount })
+        .from(fileChanges)
+        .where(and(eq(fileChanges.projectId, projectId), changeFocus))
+        .groupBy(fileChanges.filePath)
+        .orderBy(desc(changeCount), fileChanges.filePath)
+        .limit(10),
+      this.db
+        .selectDistinct({ path: fileChanges.filePath })
+        .from(fileChanges)
+        .where(eq(fileChanges.projectId, projectId))
+        .limit(2000),
+      this.db.select({ n: count() }).from(fileChanges).where(eq(fileChanges.projectId, projectId)),
+      this.db.select({ n: count() }).from(errors).where(eq(errors.projectId, projectId)),
+      this.db
+        .select({ n: count() })
+        .from(errors)
+        .where(and(eq(errors.projectId, projectId), eq(errors.resolved, false))),
+      this.db.select({ n: count() }).from(decisions).where(eq(decisions.projectId, projectId)),
+      this.db.select({ n: count() }).from(codingSessions).where(eq(codingSessions.projectId, projectId)),
+    ]);
+    return {
+      recentChanges,
+      openErrors,
+      resolvedErrors,
+      decisions: decisionRows,
+      hotFiles,
+      knownPaths: paths.map((p) => p.path),
+      totals: {
+        changes: nChanges[0]?.n ?? 0,
+        errors: nErrors[0]?.n ?? 0,
+        openErrors: nOpen[0]?.n ?? 0,
+        decisions: nDecisions[0]?.n ?? 0,
+        sessions: nSessions[0]?.n ?? 0,
+      },
+    };
+  }
+
+  async patternInputs(projectId: string) {
+    const [changes, errorRows] = await this.db.batch([
+      this.db
+        .select({ filePath: fileChanges.filePath, action: fileChanges.action, createdAt: fileChanges.createdAt })
+        .from(fileChanges)
+        .where(eq(fileChanges.projectId, projectId))
+        .orderBy(desc(fileChanges.createdAt))
+        .limit(10_000),
+      this.db
+        .select({ errorType: errors.errorType, occurrences: errors.occurrences, resolved: errors.resolved })
+        .from(errors)
+        .where(eq(errors.projectId, projectId))
+        .limit(10_000),
+    ]);
+    return { changes, errors: errorRows };
+  }
+
+  private linkInserts(linkRows: Link[]): BatchItem<"sqlite">[] {
+    return linkRows.map((link) => this.db.insert(links).values(link).onConflictDoNothing());
+  }
+}
+
+function keysetBefore(
+  timeColumn: Parameters<typeof lt>[0],
+  idColumn: Parameters<typeof lt>[0],
+  after: { time: number; id: string },
+): SQL | undefined {
+  return or(lt(timeColumn, after.time), and(eq(timeColumn, after.time), lt(idColumn, after.id)));
+}
+
+function toPage<T>(rows: T[], limit: number, cursorOf: (row: T) => string): Page<T> {
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  return { items, nextCursor: rows.length > limit && last ? cursorOf(last) : null };
+}

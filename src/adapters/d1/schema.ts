@@ -1,0 +1,120 @@
+/**
+ * Drizzle mirror of migrations/*.sql. The SQL files are the source of truth (they also hold the FTS5 tables
+ * and triggers drizzle cannot express); this file gives queries their types. Keep both in step.
+ */
+import { integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+export const users = sqliteTable("users", {
+  id: text("id").primaryKey(),
+  displayName: text("display_name").notNull(),
+  createdAt: integer("created_at").notNull(),
+});
+
+export const projects = sqliteTable("projects", {
+  id: text("id").primaryKey(),
+  slug: text("slug").notNull().unique(),
+  createdBy: text("created_by").notNull(),
+  createdAt: integer("created_at").notNull(),
+});
+
+export const projectMembers = sqliteTable(
+  "project_members",
+  {
+    projectId: text("project_id").notNull(),
+    userId: text("user_id").notNull(),
+    role: text("role", { enum: ["owner", "member"] }).notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.userId] })],
+);
+
+export const apiTokens = sqliteTable("api_tokens", {
+  id: text("id").primaryKey(),
+  userId: text("user_id").notNull(),
+  name: text("name").notNull(),
+  tokenHash: text("token_hash").notNull().unique(),
+  tokenPrefix: text("token_prefix").notNull(),
+  createdAt: integer("created_at").notNull(),
+  lastUsedAt: integer("last_used_at"),
+  expiresAt: integer("expires_at"),
+  revokedAt: integer("revoked_at"),
+});
+
+export const codingSessions = sqliteTable("coding_sessions", {
+  id: text("id").primaryKey(),
+  projectId: text("project_id").notNull(),
+  userId: text("user_id").notNull(),
+  description: text("description").notNull(),
+  tags: text("tags", { mode: "json" }).$type<string[]>().notNull(),
+  status: text("status", { enum: ["active", "ended", "expired"] }).notNull(),
+  success: integer("success", { mode: "boolean" }),
+  startedAt: integer("started_at").notNull(),
+  endedAt: integer("ended_at"),
+  summary: text("summary"),
+  summarySource: text("summary_source", { enum: ["user", "digest"] }),
+});
+
+export const fileChanges = sqliteTable("file_changes", {
+  id: text("id").primaryKey(),
+  projectId: text("project_id").notNull(),
+  sessionId: text("session_id"),
+  userId: text("user_id").notNull(),
+  filePath: text("file_path").notNull(),
+  action: text("action").notNull(),
+  diff: text("diff"),
+  diffTruncated: integer("diff_truncated", { mode: "boolean" }).notNull(),
+  reason: text("reason").notNull(),
+  relatedFiles: text("related_files", { mode: "json" }).$type<string[]>().notNull(),
+  lineRange: text("line_range"),
+  implementsDecisionId: text("implements_decision_id"),
+  createdAt: integer("created_at").notNull(),
+});
+
+export const errors = sqliteTable("errors", {
+  id: text("id").primaryKey(),
+  projectId: text("project_id").notNull(),
+  sessionId: text("session_id"),
+  userId: text("user_id").notNull(),
+  errorType: text("error_type").notNull(),
+  message: text("message").notNull(),
+  stackTrace: text("stack_trace"),
+  stackTraceTruncated: integer("stack_trace_truncated", { mode: "boolean" }).notNull(),
+  filePath: text("file_path"),
+  lineNumber: integer("line_number"),
+  solution: text("solution"),
+  resolved: integer("resolved", { mode: "boolean" }).notNull(),
+  occurrences: integer("occurrences").notNull(),
+  fingerprint: text("fingerprint").notNull(),
+  searchTerms: text("search_terms").notNull(),
+  tags: text("tags", { mode: "json" }).$type<string[]>().notNull(),
+  firstSeen: integer("first_seen").notNull(),
+  lastSeen: integer("last_seen").notNull(),
+  resolvedAt: integer("resolved_at"),
+  createdAt: integer("created_at").notNull(),
+});
+
+export const decisions = sqliteTable("decisions", {
+  id: text("id").primaryKey(),
+  projectId: text("project_id").notNull(),
+  sessionId: text("session_id"),
+  userId: text("user_id").notNull(),
+  decision: text("decision").notNull(),
+  rationale: text("rationale").notNull(),
+  alternatives: text("alternatives", { mode: "json" }).$type<string[]>().notNull(),
+  impact: text("impact"),
+  confidence: real("confidence").notNull(),
+  relatedFiles: text("related_files", { mode: "json" }).$type<string[]>().notNull(),
+  tags: text("tags", { mode: "json" }).$type<string[]>().notNull(),
+  createdAt: integer("created_at").notNull(),
+});
+
+export const links = sqliteTable("links", {
+  id: text("id").primaryKey(),
+  projectId: text("project_id").notNull(),
+  fromType: text("from_type").notNull(),
+  fromId: text("from_id").notNull(),
+  relation: text("relation").notNull(),
+  toType: text("to_type").notNull(),
+  toId: text("to_id").notNull(),
+  createdAt: integer("created_at").notNull(),
+});

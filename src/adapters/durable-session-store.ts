@@ -1,0 +1,23 @@
+import type { ActiveSession, SessionKey, SessionStateStore } from "../domain/ports";
+import type { ProjectSession } from "../../durable-objects/project-session";
+
+/** SessionStateStore on the ProjectSession Durable Object namespace: one object per user+project. */
+export class DurableSessionStore implements SessionStateStore {
+  constructor(private readonly namespace: DurableObjectNamespace<ProjectSession>) {}
+
+  private stub(key: SessionKey) {
+    return this.namespace.get(this.namespace.idFromName(`${key.userId}:${key.projectId}`));
+  }
+
+  async start(key: SessionKey, session: ActiveSession) {
+    return this.stub(key).start(session);
+  }
+
+  async active(key: SessionKey) {
+    return this.stub(key).active();
+  }
+
+  async clear(key: SessionKey, sessionId: string) {
+    await this.stub(key).clear(sessionId);
+  }
+}

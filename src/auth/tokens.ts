@@ -1,0 +1,119 @@
+import { and, eq, isNull, lt, or } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import { AppError } from "../domain/app-error";
+import type { Identity } from "../domain/records";
+import * as schema from "../adapters/d1/schema";
+
+/**
+ * Bearer API tokens. Only a SHA-256 of the token is stored: tokens are 256-bit random, so a fast hash is
+ * enough (no dictionary to attack) and keeps verification cheap on every request. This module is the one
+ * place identity is decided; OAuth later plugs in beside it and yields the same Identity.
+ */
+const TOKEN_PREFIX = "cm_";
+/** last_used_at is informational; writing it at most once a minute keeps hot paths free of extra writes. */
+const LAST_USED_GRANULARITY_MS = 60_000;
+
+export async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function randomToken(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  let binary = "";
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return TOKEN_PREFIX + btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+export interface IssuedToken {
+  id: string;
+  token: string;
+  userId: string;
+  name: string;
+  expiresAt: number | null;
+}
+
+export class TokenService {
+  private readonly db;
+
+  constructor(d1: D1Database) {
+    this.db = drizzle(d1, { schema });
+  }
+
+  async issue(userId: string, name: string, options: { expiresAt?: number | null; now: number }): Promise<IssuedToken> {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/.test(userId)) {
+      throw new AppError("invalid_input", "user: 1-64 characters of letters, digits, '.', '_', '@' or '-'.", {
+        details: { field: "user" },
+      });
+    }
+    const token = randomToken();
+    const id = crypto.randomUUID();
+    await this.db.batch([
+      this.db
+        .insert(schema.users)
+        .values({ id: userId, displayName: userId, createdAt: options.now })
+        .onConflictDoNothing(),
+      this.db.insert(schema.apiTokens).values({
+        id,
+        userId,
+        name,
+        tokenHash: await sha256Hex(token),
+        tokenPrefix: token.slice(0, 8),
+        createdAt: options.now,
+        expiresAt: options.expiresAt ?? null,
+      }),
+    ]);
+    return { id, token, userId, name, expiresAt: options.expiresAt ?? null };
+  }
+
+  async revoke(tokenId: string, now: number): Promise<boolean> {
+    const result = await this.db
+      .update(schema.apiTokens)
+      .set({ revokedAt: now })
+      .where(and(eq(schema.apiTokens.id, tokenId), isNull(schema.apiTokens.revokedAt)))
+      .run();
+    return result.meta.changes > 0;
+  }
+
+  /** Resolves an Authorization header to the caller, or throws `unauthorized` without saying which check failed. */
+  async authenticate(
+    authorization: string | null | undefined,
+    now: number,
+  ): Promise<{
+    identity: Identity;
+    touch: Promise<unknown> | null;
+  }> {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "");
+    const token = match?.[1];
+    if (!token) {
+      throw new AppError(
+        "unauthorized",
+        "Missing bearer token: send `Authorization: Bearer <token>` (create one with `npm run token -- create --user <you>`).",
+      );
+    }
+    const row = token.startsWith(TOKEN_PREFIX)
+      ? await this.db
+          .select()
+          .from(schema.apiTokens)
+          .where(eq(schema.apiTokens.tokenHash, await sha256Hex(token)))
+          .get()
+      : undefined;
+    if (!row || row.revokedAt !== null || (row.expiresAt !== null && row.expiresAt <= now)) {
+      throw new AppError("unauthorized", "Invalid, expired or revoked token.");
+    }
+    const stale = row.lastUsedAt === null || now - row.lastUsedAt > LAST_USED_GRANULARITY_MS;
+    const touch = stale
+      ? this.db
+          .update(schema.apiTokens)
+          .set({ lastUsedAt: now })
+          .where(
+            and(
+              eq(schema.apiTokens.id, row.id),
+              or(isNull(schema.apiTokens.lastUsedAt), lt(schema.apiTokens.lastUsedAt, now - LAST_USED_GRANULARITY_MS)),
+            ),
+          )
+          .run()
+      : null;
+    return { identity: { userId: row.userId }, touch };
+  }
+}

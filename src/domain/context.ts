@@ -1,0 +1,178 @@
+import type { ActiveSession, ContextSnapshot } from "./ports";
+import { inferStack } from "./stack";
+
+export const DEFAULT_CONTEXT_TOKENS = 1500;
+
+/** ~4 characters per token is the usual estimate for English and code with BPE tokenizers. */
+export function estimateTokens(text: string): number {
+  return Math.ceil(text.length / 4);
+}
+
+export interface ProjectContext {
+  project: string;
+  focus: string | null;
+  activeSession: (ActiveSession & { startedAtIso: string }) | null;
+  stack: Array<{ name: string; evidence: string[] }>;
+  totals: ContextSnapshot["totals"];
+  hotFiles: Array<{ filePath: string; changes: number }>;
+  recentChanges: Array<{ id: string; filePath: string; action: string; reason: string; createdAt: string }>;
+  openErrors: Array<{ id: string; errorType: string; message: string; filePath: string | null; occurrences: number }>;
+  resolvedErrors: Array<{ id: string; errorType: string; message: string; solution: string; occurrences: number }>;
+  decisions: Array<{ id: string; decision: string; rationale: string; alternatives: string[]; confidence: number }>;
+  /** Items left out to stay within the token budget, per section. */
+  omitted: Record<string, number>;
+  tokenBudget: number;
+  estimatedTokens: number;
+  markdown: string;
+}
+
+interface Section {
+  key: "openErrors" | "decisions" | "resolvedErrors" | "recentChanges" | "hotFiles";
+  title: string;
+  items: unknown[];
+  render: (item: unknown) => string;
+}
+
+function section<T>(key: Section["key"], title: string, items: T[], render: (item: T) => string): Section {
+  return { key, title, items, render: render as (item: unknown) => string };
+}
+
+/**
+ * Builds the context in priority order (active session, stack, open errors, decisions, resolved errors,
+ * recent changes, hot files) and stops adding items once the markdown would pass the token budget, so a
+ * busy project still gets the most useful context first instead of a cut-off wall of text.
+ */
+export function buildProjectContext(
+  projectSlug: string,
+  snapshot: ContextSnapshot,
+  active: ActiveSession | null,
+  options: { focus: string | null; maxTokens: number },
+): ProjectContext {
+  const stack = inferStack(snapshot.knownPaths);
+  const header = [
+    `# Project context: ${projectSlug}${options.focus ? ` (focus: ${options.focus})` : ""}`,
+    `${snapshot.totals.changes} file changes · ${snapshot.totals.errors} errors (${snapshot.totals.openErrors} open) · ` +
+      `${snapshot.totals.decisions} decisions · ${snapshot.totals.sessions} sessions recorded.`,
+  ];
+  if (active) {
+    header.push(
+      `Active session: "${active.description}" (${active.id}) since ${new Date(active.startedAt).toISOString()}.`,
+    );
+  }
+  if (stack.length) header.push(`Stack: ${stack.map((s) => s.name).join(", ")}.`);
+
+  const out: string[] = [...header];
+  let used = estimateTokens(out.join("\n"));
+  const omitted: Record<string, number> = {};
+  const kept: Record<string, unknown[]> = {};
+
+  const sections: Section[] = [
+    section(
+      "openErrors",
+      "Open errors",
+      snapshot.openErrors.map((e) => ({
+        id: e.id,
+        errorType: e.errorType,
+        message: e.message,
+        filePath: e.filePath,
+        occurrences: e.occurrences,
+      })),
+      (e: ProjectContext["openErrors"][number]) =>
+        `- ${e.errorType}: ${clip(e.message, 200)}${e.filePath ? ` in \`${e.filePath}\`` : ""}` +
+        `${e.occurrences > 1 ? ` (seen ${e.occurrences} times)` : ""} [${e.id}]`,
+    ),
+    section(
+      "decisions",
+      "Decisions",
+      snapshot.decisions.map((d) => ({
+        id: d.id,
+        decision: d.decision,
+        rationale: d.rationale,
+        alternatives: d.alternatives,
+        confidence: d.confidence,
+      })),
+      (d: ProjectContext["decisions"][number]) =>
+        `- ${clip(d.decision, 200)} — ${clip(d.rationale, 300)}` +
+        (d.alternatives.length ? ` (rejected: ${d.alternatives.join(", ")})` : ""),
+    ),
+    section(
+      "resolvedErrors",
+      "Solved errors",
+      snapshot.resolvedErrors.map((e) => ({
+        id: e.id,
+        errorType: e.errorType,
+        message: e.message,
+        solution: e.solution ?? "",
+        occurrences: e.occurrences,
+      })),
+      (e: ProjectContext["resolvedErrors"][number]) =>
+        `- ${e.errorType}: ${clip(e.message, 160)} → fix: ${clip(e.solution, 240)}`,
+    ),
+    section(
+      "recentChanges",
+      "Recent changes",
+      snapshot.recentChanges.map((c) => ({
+        id: c.id,
+        filePath: c.filePath,
+        action: c.action,
+        reason: c.reason,
+        createdAt: new Date(c.createdAt).toISOString(),
+      })),
+      (c: ProjectContext["recentChanges"][number]) =>
+        `- ${c.createdAt.slice(0, 10)} ${c.action} \`${c.filePath}\`: ${clip(c.reason, 200)}`,
+    ),
+    section(
+      "hotFiles",
+      "Most-changed files",
+      snapshot.hotFiles,
+      (f: { filePath: string; changes: number }) => `- \`${f.filePath}\` (${f.changes} changes)`,
+    ),
+  ];
+
+  for (const part of sections) {
+    const accepted: unknown[] = [];
+    const titleLine = `\n## ${part.title}`;
+    const titleCost = estimateTokens(titleLine);
+    for (const item of part.items) {
+      const line = part.render(item);
+      const cost = estimateTokens(line + "\n") + (accepted.length ? 0 : titleCost);
+      if (used + cost > options.maxTokens) {
+        omitted[part.key] = (omitted[part.key] ?? 0) + 1;
+        continue;
+      }
+      if (!accepted.length) out.push(titleLine);
+      out.push(line);
+      used += cost;
+      accepted.push(item);
+    }
+    kept[part.key] = accepted;
+  }
+  if (Object.keys(omitted).length) {
+    out.push(
+      `\n_${Object.values(omitted).reduce((a, b) => a + b, 0)} more item(s) left out to stay within ` +
+        `${options.maxTokens} tokens; raise max_tokens or narrow with focus._`,
+    );
+  }
+  const markdown = out.join("\n");
+  return {
+    project: projectSlug,
+    focus: options.focus,
+    activeSession: active ? { ...active, startedAtIso: new Date(active.startedAt).toISOString() } : null,
+    stack,
+    totals: snapshot.totals,
+    hotFiles: kept.hotFiles as ProjectContext["hotFiles"],
+    recentChanges: kept.recentChanges as ProjectContext["recentChanges"],
+    openErrors: kept.openErrors as ProjectContext["openErrors"],
+    resolvedErrors: kept.resolvedErrors as ProjectContext["resolvedErrors"],
+    decisions: kept.decisions as ProjectContext["decisions"],
+    omitted,
+    tokenBudget: options.maxTokens,
+    estimatedTokens: estimateTokens(markdown),
+    markdown,
+  };
+}
+
+function clip(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}

@@ -1,0 +1,435 @@
+import { AppError } from "./app-error";
+import { buildProjectContext, type ProjectContext } from "./context";
+import { buildSessionDigest } from "./digest";
+import { errorFingerprint, errorSearchTerms } from "./error-normalize";
+import { LIMITS, truncateMiddle } from "./limits";
+import { analyzePatterns, type PatternReport } from "./patterns";
+import type { ActiveSession, MemoryStore, PageRequest, Runtime, SessionStateStore } from "./ports";
+import type { CodingSession, Decision, ErrorRecord, FileChange, Identity, Link, Page, Project } from "./records";
+import { redactSecrets } from "./redaction";
+import { rankLexical, type ErrorSearchHit } from "./search";
+
+export interface MemoryConfig {
+  maxSessionDurationHours: number;
+}
+
+export interface Redaction {
+  field: string;
+  kind: string;
+  count: number;
+}
+
+/** Secrets are removed before anything is stored; the caller is told which fields were touched. */
+class Redactor {
+  readonly redactions: Redaction[] = [];
+  clean(field: string, text: string): string;
+  clean(field: string, text: string | null | undefined): string | null;
+  clean(field: string, text: string | null | undefined): string | null {
+    if (text === null || text === undefined) return null;
+    const result = redactSecrets(text);
+    for (const r of result.redactions) this.redactions.push({ field, kind: r.kind, count: r.count });
+    return result.text;
+  }
+  cleanList(field: string, items: string[]): string[] {
+    return items.map((item) => this.clean(field, item));
+  }
+}
+
+export interface StartSessionInput {
+  description: string;
+  tags: string[];
+}
+export interface EndSessionInput {
+  summary: string | null;
+  success: boolean | null;
+}
+export interface TrackChangeInput {
+  filePath: string;
+  action: string;
+  diff: string | null;
+  reason: string;
+  relatedFiles: string[];
+  lineRange: string | null;
+  implementsDecisionId: string | null;
+}
+export interface RecordErrorInput {
+  errorType: string;
+  message: string;
+  stackTrace: string | null;
+  filePath: string | null;
+  lineNumber: number | null;
+  solution: string | null;
+  tags: string[];
+}
+export interface RecordDecisionInput {
+  decision: string;
+  rationale: string;
+  alternatives: string[];
+  impact: string | null;
+  tags: string[];
+  relatedFiles: string[];
+  confidence: number;
+}
+
+/**
+ * The use cases behind the tools. It talks only to ports, so it runs the same against D1 + Durable Objects
+ * in the Worker and against anything else that honours the port contracts.
+ */
+export class MemoryService {
+  constructor(
+    private readonly store: MemoryStore,
+    private readonly sessions: SessionStateStore,
+    private readonly runtime: Runtime,
+    private readonly config: MemoryConfig,
+  ) {}
+
+  /**
+   * Reads need an existing project the caller belongs to. Writes create a missing project with the caller as
+   * owner, as the original product did implicitly. A project owned by others answers "not found" either way,
+   * so its existence does not leak.
+   */
+  async resolveProject(identity: Identity, slug: string, mode: "read" | "write"): Promise<Project> {
+    const existing = await this.store.findProject(slug);
+    if (existing) {
+      if (await this.store.isMember(existing.id, identity.userId)) return existing;
+      throw projectNotFound(slug);
+    }
+    if (mode === "read") throw projectNotFound(slug);
+    const created = await this.store.createProject(
+      { id: this.runtime.newId(), slug },
+      identity.userId,
+      this.runtime.now(),
+    );
+    if (!(await this.store.isMember(created.id, identity.userId))) throw projectNotFound(slug);
+    return created;
+  }
+
+  async startSession(identity: Identity, project: Project, input: StartSessionInput) {
+    const now = this.runtime.now();
+    const key = { userId: identity.userId, projectId: project.id };
+    const redactor = new Redactor();
+    const session: CodingSession = {
+      id: this.runtime.newId(),
+      projectId: project.id,
+      userId: identity.userId,
+      description: redactor.clean("description", input.description),
+      tags: input.tags,
+      status: "active",
+      success: null,
+      startedAt: now,
+      endedAt: null,
+      summary: null,
+      summarySource: null,
+    };
+    const slot: ActiveSession = {
+      id: session.id,
+      projectId: project.id,
+      userId: identity.userId,
+      description: session.description,
+      startedAt: now,
+      expiresAt: now + this.config.maxSessionDurationHours * 3_600_000,
+    };
+    const claim = await this.sessions.start(key, slot);
+    if (!claim.started) {
+      const active = claim.active;
+      throw new AppError(
+        "conflict",
+        `Session already active: ${active.id} ("${active.description}", started ` +
+          `${new Date(active.startedAt).toISOString()}). End it with coding_end_session before starting another.`,
+        {
+          details: {
+            active_session: {
+              session_id: active.id,
+              description: active.description,
+              started_at: new Date(active.startedAt).toISOString(),
+            },
+          },
+        },
+      );
+    }
+    try {
+      await this.store.insertSession(session);
+    } catch (error) {
+      await this.sessions.clear(key, session.id);
+      throw error;
+    }
+    return { session, expiresAt: slot.expiresAt, redactions: redactor.redactions };
+  }
+
+  async activeSession(identity: Identity, project: Project): Promise<ActiveSession | null> {
+    return this.sessions.active({ userId: identity.userId, projectId: project.id });
+  }
+
+  async endSession(identity: Identity, project: Project, input: EndSessionInput) {
+    const active = await this.activeSession(identity, project);
+    if (!active) {
+      throw new AppError("conflict", "No active session to end. Start one with coding_start_session.");
+    }
+    const redactor = new Redactor();
+    const result = await this.finish(active, "ended", {
+      summary: redactor.clean("summary", input.summary),
+      success: input.success,
+    });
+    if (!result) {
+      throw new AppError("conflict", "The session was already ended by another request.");
+    }
+    return { ...result, redactions: redactor.redactions };
+  }
+
+  /** Called by the Durable Object's alarm when a forgotten session passes its maximum duration. */
+  async expireSession(active: ActiveSession) {
+    return this.finish(active, "expired", { summary: null, success: null });
+  }
+
+  private async finish(
+    active: ActiveSession,
+    status: "ended" | "expired",
+    input: { summary: string | null; success: boolean | null },
+  ) {
+    const session = await this.store.getSession(active.projectId, active.id);
+    const key = { userId: active.userId, projectId: active.projectId };
+    if (!session || session.status !== "active") {
+      await this.sessions.clear(key, active.id);
+      return null;
+    }
+    const endedAt = this.runtime.now();
+    const activity = await this.store.sessionActivity(active.projectId, active.id);
+    const digest = buildSessionDigest(session, activity, endedAt, { success: input.success, status });
+    const summary = input.summary ?? digest.markdown;
+    const summarySource = input.summary ? "user" : "digest";
+    const won = await this.store.finishSession(session.id, {
+      status,
+      endedAt,
+      success: input.success,
+      summary,
+      summarySource,
+    });
+    await this.sessions.clear(key, active.id);
+    if (!won) return null;
+    return {
+      session: { ...session, status, endedAt, success: input.success, summary, summarySource } as CodingSession,
+      digest,
+    };
+  }
+
+  async trackFileChange(identity: Identity, project: Project, input: TrackChangeInput) {
+    const redactor = new Redactor();
+    const active = await this.activeSession(identity, project);
+    if (input.implementsDecisionId) {
+      const decision = await this.store.getDecision(project.id, input.implementsDecisionId);
+      if (!decision) {
+        throw new AppError(
+          "not_found",
+          `implements_decision_id: decision ${input.implementsDecisionId} not found in project ${project.slug}.`,
+          { details: { field: "implements_decision_id" } },
+        );
+      }
+    }
+    const diff = input.diff === null ? null : truncateMiddle(redactor.clean("diff", input.diff), LIMITS.diffChars);
+    const change: FileChange = {
+      id: this.runtime.newId(),
+      projectId: project.id,
+      sessionId: active?.id ?? null,
+      userId: identity.userId,
+      filePath: input.filePath,
+      action: input.action,
+      diff: diff?.text ?? null,
+      diffTruncated: diff?.truncated ?? false,
+      reason: redactor.clean("reason", input.reason),
+      relatedFiles: input.relatedFiles,
+      lineRange: input.lineRange,
+      implementsDecisionId: input.implementsDecisionId,
+      createdAt: this.runtime.now(),
+    };
+    const links: Link[] = [];
+    if (input.implementsDecisionId) {
+      links.push(this.link(project.id, "change", change.id, "implements", "decision", input.implementsDecisionId));
+    }
+    await this.store.insertFileChange(change, links);
+    return {
+      change,
+      diffOriginalLength: diff?.originalLength ?? 0,
+      redactions: redactor.redactions,
+    };
+  }
+
+  async recordError(identity: Identity, project: Project, input: RecordErrorInput) {
+    const redactor = new Redactor();
+    const now = this.runtime.now();
+    const active = await this.activeSession(identity, project);
+    const message = redactor.clean("message", input.message);
+    const stack =
+      input.stackTrace === null
+        ? null
+        : truncateMiddle(redactor.clean("stack_trace", input.stackTrace), LIMITS.stackTraceChars);
+    const solution = redactor.clean("solution", input.solution);
+    const fingerprint = await this.runtime.sha256Hex(
+      errorFingerprint({ errorType: input.errorType, message, stackTrace: stack?.text ?? null }),
+    );
+    const existing = await this.store.findErrorByFingerprint(project.id, fingerprint);
+    const links: Link[] = [];
+    let error: ErrorRecord;
+    if (existing) {
+      if (active) links.push(this.link(project.id, "error", existing.id, "occurred_in", "session", active.id));
+      if (solution && active) {
+        links.push(this.link(project.id, "error", existing.id, "resolved_in", "session", active.id));
+      }
+      error = await this.store.recordRecurrence(
+        existing.id,
+        { lastSeen: now, solution, resolvedAt: solution ? now : null },
+        links,
+      );
+    } else {
+      error = {
+        id: this.runtime.newId(),
+        projectId: project.id,
+        sessionId: active?.id ?? null,
+        userId: identity.userId,
+        errorType: input.errorType,
+        message,
+        stackTrace: stack?.text ?? null,
+        stackTraceTruncated: stack?.truncated ?? false,
+        filePath: input.filePath,
+        lineNumber: input.lineNumber,
+        solution,
+        resolved: solution !== null,
+        occurrences: 1,
+        fingerprint,
+        searchTerms: errorSearchTerms(
+          [input.errorType, message, input.filePath ?? "", stack?.text ?? "", input.tags.join(" ")].join("\n"),
+        ).join(" "),
+        tags: input.tags,
+        firstSeen: now,
+        lastSeen: now,
+        resolvedAt: solution ? now : null,
+        createdAt: now,
+      };
+      if (active) links.push(this.link(project.id, "error", error.id, "occurred_in", "session", active.id));
+      if (solution && active) links.push(this.link(project.id, "error", error.id, "resolved_in", "session", active.id));
+      await this.store.insertError(error, links);
+    }
+    const knownSolution = existing?.resolved && existing.solution ? existing.solution : null;
+    return {
+      error,
+      recurring: existing !== null,
+      knownSolution,
+      sessionId: active?.id ?? null,
+      stackTraceTruncated: stack?.truncated ?? false,
+      redactions: redactor.redactions,
+    };
+  }
+
+  async resolveError(identity: Identity, project: Project, errorId: string, solutionText: string) {
+    const existing = await this.store.getError(project.id, errorId);
+    if (!existing) {
+      throw new AppError("not_found", `error_id: error ${errorId} not found in project ${project.slug}.`, {
+        details: { field: "error_id" },
+      });
+    }
+    const redactor = new Redactor();
+    const solution = redactor.clean("solution", solutionText);
+    const active = await this.activeSession(identity, project);
+    const links = active ? [this.link(project.id, "error", errorId, "resolved_in", "session", active.id)] : [];
+    const error = await this.store.resolveError(errorId, solution, this.runtime.now(), links);
+    return { error, wasResolved: existing.resolved, sessionId: active?.id ?? null, redactions: redactor.redactions };
+  }
+
+  async recordDecision(identity: Identity, project: Project, input: RecordDecisionInput) {
+    const redactor = new Redactor();
+    const active = await this.activeSession(identity, project);
+    const decision: Decision = {
+      id: this.runtime.newId(),
+      projectId: project.id,
+      sessionId: active?.id ?? null,
+      userId: identity.userId,
+      decision: redactor.clean("decision", input.decision),
+      rationale: redactor.clean("rationale", input.rationale),
+      alternatives: redactor.cleanList("alternatives", input.alternatives),
+      impact: redactor.clean("impact", input.impact),
+      confidence: input.confidence,
+      relatedFiles: input.relatedFiles,
+      tags: input.tags,
+      createdAt: this.runtime.now(),
+    };
+    const links = decision.relatedFiles.map((file) =>
+      this.link(project.id, "decision", decision.id, "concerns", "file", file),
+    );
+    await this.store.insertDecision(decision, links);
+    return { decision, sessionId: active?.id ?? null, redactions: redactor.redactions };
+  }
+
+  async searchErrors(
+    project: Project,
+    query: string,
+    options: { k: number; resolvedOnly: boolean },
+  ): Promise<ErrorSearchHit[]> {
+    const terms = errorSearchTerms(query);
+    if (!terms.length) return [];
+    const candidates = await this.store.searchErrorsLexical(project.id, terms, {
+      limit: Math.max(options.k * 4, 20),
+      resolvedOnly: options.resolvedOnly,
+    });
+    return rankLexical(candidates, terms, options.k);
+  }
+
+  async projectContext(
+    identity: Identity,
+    project: Project,
+    options: { focus: string | null; maxTokens: number },
+  ): Promise<ProjectContext> {
+    const focusTerms = options.focus ? errorSearchTerms(options.focus) : [];
+    const [snapshot, active] = await Promise.all([
+      // A list item costs at least ~25 tokens, so more than budget/25 items per section could never be shown.
+      this.store.contextSnapshot(project.id, focusTerms, Math.min(200, Math.ceil(options.maxTokens / 25))),
+      this.activeSession(identity, project),
+    ]);
+    return buildProjectContext(project.slug, snapshot, active, options);
+  }
+
+  async analyzePatterns(project: Project): Promise<PatternReport> {
+    const inputs = await this.store.patternInputs(project.id);
+    return analyzePatterns(inputs.changes, inputs.errors);
+  }
+
+  listSessions(project: Project, page: PageRequest): Promise<Page<CodingSession>> {
+    return this.store.listSessions(project.id, page);
+  }
+  listErrors(project: Project, page: PageRequest & { resolved?: boolean }): Promise<Page<ErrorRecord>> {
+    return this.store.listErrors(project.id, page);
+  }
+  listDecisions(project: Project, page: PageRequest): Promise<Page<Decision>> {
+    return this.store.listDecisions(project.id, page);
+  }
+  listChanges(project: Project, page: PageRequest): Promise<Page<FileChange>> {
+    return this.store.listChanges(project.id, page);
+  }
+
+  private link(
+    projectId: string,
+    fromType: string,
+    fromId: string,
+    relation: string,
+    toType: string,
+    toId: string,
+  ): Link {
+    return {
+      id: this.runtime.newId(),
+      projectId,
+      fromType,
+      fromId,
+      relation,
+      toType,
+      toId,
+      createdAt: this.runtime.now(),
+    };
+  }
+}
+
+function projectNotFound(slug: string): AppError {
+  return new AppError(
+    "not_found",
+    `project_id: project "${slug}" not found, or you are not a member. Projects are created by the first write ` +
+      `(coding_start_session, coding_record_error, …) of a signed-in user.`,
+    { details: { field: "project_id" } },
+  );
+}

@@ -1,0 +1,105 @@
+import type { CodingSession, Decision, ErrorRecord, FileChange, Link, Page, Project } from "./records";
+
+/** Persistent records (D1 in production and tests). Every multi-row write is atomic. */
+export interface MemoryStore {
+  ensureUser(userId: string, displayName: string, now: number): Promise<void>;
+  findProject(slug: string): Promise<Project | null>;
+  isMember(projectId: string, userId: string): Promise<boolean>;
+  /** Creates the project with the user as owner; returns the existing one when another request won the race. */
+  createProject(project: Project, ownerUserId: string, now: number): Promise<Project>;
+
+  insertSession(session: CodingSession): Promise<void>;
+  getSession(projectId: string, sessionId: string): Promise<CodingSession | null>;
+  /** Moves an active session to ended/expired; false when it was no longer active (someone else ended it). */
+  finishSession(
+    sessionId: string,
+    update: Pick<CodingSession, "status" | "endedAt" | "success" | "summary" | "summarySource">,
+  ): Promise<boolean>;
+  sessionActivity(
+    projectId: string,
+    sessionId: string,
+  ): Promise<{ changes: FileChange[]; errors: ErrorRecord[]; decisions: Decision[] }>;
+
+  insertFileChange(change: FileChange, links: Link[]): Promise<void>;
+
+  findErrorByFingerprint(projectId: string, fingerprint: string): Promise<ErrorRecord | null>;
+  insertError(error: ErrorRecord, links: Link[]): Promise<void>;
+  /** Atomically counts one more occurrence; returns the record as stored afterwards. */
+  recordRecurrence(
+    errorId: string,
+    update: { lastSeen: number; solution: string | null; resolvedAt: number | null },
+    links: Link[],
+  ): Promise<ErrorRecord>;
+  resolveError(errorId: string, solution: string, resolvedAt: number, links: Link[]): Promise<ErrorRecord>;
+  getError(projectId: string, errorId: string): Promise<ErrorRecord | null>;
+  /** Lexical candidates for a search: each error with its BM25 rank (lower is better, as SQLite reports it). */
+  searchErrorsLexical(
+    projectId: string,
+    terms: string[],
+    options: { limit: number; resolvedOnly: boolean },
+  ): Promise<Array<{ error: ErrorRecord; bm25: number }>>;
+
+  insertDecision(decision: Decision, links: Link[]): Promise<void>;
+  getDecision(projectId: string, decisionId: string): Promise<Decision | null>;
+
+  listSessions(projectId: string, page: PageRequest): Promise<Page<CodingSession>>;
+  listErrors(projectId: string, page: PageRequest & { resolved?: boolean }): Promise<Page<ErrorRecord>>;
+  listDecisions(projectId: string, page: PageRequest): Promise<Page<Decision>>;
+  listChanges(projectId: string, page: PageRequest): Promise<Page<FileChange>>;
+
+  /** `perSection` caps each list; the context builder then fits what it can into its token budget. */
+  contextSnapshot(projectId: string, focusTerms: string[], perSection: number): Promise<ContextSnapshot>;
+  patternInputs(projectId: string): Promise<{
+    changes: Array<{ filePath: string; action: string; createdAt: number }>;
+    errors: Array<{ errorType: string; occurrences: number; resolved: boolean }>;
+  }>;
+}
+
+export interface PageRequest {
+  limit: number;
+  cursor: string | null;
+}
+
+/** What the context builder needs; `focus` filtering happens in the store so it can use the FTS indexes. */
+export interface ContextSnapshot {
+  recentChanges: FileChange[];
+  openErrors: ErrorRecord[];
+  resolvedErrors: ErrorRecord[];
+  decisions: Decision[];
+  hotFiles: Array<{ filePath: string; changes: number }>;
+  knownPaths: string[];
+  totals: { changes: number; errors: number; openErrors: number; decisions: number; sessions: number };
+}
+
+export interface SessionKey {
+  userId: string;
+  projectId: string;
+}
+
+export interface ActiveSession {
+  id: string;
+  projectId: string;
+  userId: string;
+  description: string;
+  startedAt: number;
+  expiresAt: number;
+}
+
+/** The per-user+project live state (a Durable Object in production and tests). */
+export interface SessionStateStore {
+  /** Atomic: exactly one of two concurrent starts succeeds; the loser learns who holds the slot. */
+  start(
+    key: SessionKey,
+    session: ActiveSession,
+  ): Promise<{ started: true } | { started: false; active: ActiveSession }>;
+  active(key: SessionKey): Promise<ActiveSession | null>;
+  /** Frees the slot if it still holds this session. */
+  clear(key: SessionKey, sessionId: string): Promise<void>;
+}
+
+/** Things the domain must not take from globals, so tests and benches can control them. */
+export interface Runtime {
+  now(): number;
+  newId(): string;
+  sha256Hex(text: string): Promise<string>;
+}

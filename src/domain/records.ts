@@ -1,0 +1,99 @@
+/** Records as the domain sees them: camelCase, parsed lists, epoch-millisecond times. */
+
+export interface Identity {
+  userId: string;
+}
+
+export interface Project {
+  id: string;
+  slug: string;
+}
+
+export type SessionStatus = "active" | "ended" | "expired";
+
+export interface CodingSession {
+  id: string;
+  projectId: string;
+  userId: string;
+  description: string;
+  tags: string[];
+  status: SessionStatus;
+  success: boolean | null;
+  startedAt: number;
+  endedAt: number | null;
+  summary: string | null;
+  summarySource: "user" | "digest" | null;
+}
+
+export const FILE_ACTIONS = ["create", "edit", "delete", "rename", "refactor", "test"] as const;
+export type FileAction = (typeof FILE_ACTIONS)[number];
+
+export interface FileChange {
+  id: string;
+  projectId: string;
+  sessionId: string | null;
+  userId: string;
+  filePath: string;
+  action: string;
+  diff: string | null;
+  diffTruncated: boolean;
+  reason: string;
+  relatedFiles: string[];
+  lineRange: string | null;
+  implementsDecisionId: string | null;
+  createdAt: number;
+}
+
+export interface ErrorRecord {
+  id: string;
+  projectId: string;
+  sessionId: string | null;
+  userId: string;
+  errorType: string;
+  message: string;
+  stackTrace: string | null;
+  stackTraceTruncated: boolean;
+  filePath: string | null;
+  lineNumber: number | null;
+  solution: string | null;
+  resolved: boolean;
+  occurrences: number;
+  fingerprint: string;
+  searchTerms: string;
+  tags: string[];
+  firstSeen: number;
+  lastSeen: number;
+  resolvedAt: number | null;
+  createdAt: number;
+}
+
+export interface Decision {
+  id: string;
+  projectId: string;
+  sessionId: string | null;
+  userId: string;
+  decision: string;
+  rationale: string;
+  alternatives: string[];
+  impact: string | null;
+  confidence: number;
+  relatedFiles: string[];
+  tags: string[];
+  createdAt: number;
+}
+
+export interface Link {
+  id: string;
+  projectId: string;
+  fromType: string;
+  fromId: string;
+  relation: string;
+  toType: string;
+  toId: string;
+  createdAt: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}

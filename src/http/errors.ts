@@ -1,0 +1,18 @@
+import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { AppError, httpStatusOf, toAppError } from "../domain/app-error";
+
+/** REST error body: `{error:{code,message,details}}` with the status the code maps to. */
+export function errorResponse(c: Context, thrown: unknown): Response {
+  const error = toAppError(thrown);
+  if (error.code === "internal") console.error("request failed", error.cause ?? error);
+  const headers: Record<string, string> = {};
+  if (error.code === "unauthorized") headers["WWW-Authenticate"] = 'Bearer realm="coding-memory"';
+  return c.json(
+    { error: { code: error.code, message: error.message, details: error.details ?? {} } },
+    httpStatusOf[error.code] as ContentfulStatusCode,
+    headers,
+  );
+}
+
+export { AppError };

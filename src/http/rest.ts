@@ -1,0 +1,115 @@
+import { Hono, type Context } from "hono";
+import { z } from "zod";
+import type { Services } from "../app";
+import { AppError } from "../domain/app-error";
+import { LIMITS } from "../domain/limits";
+import type { Identity } from "../domain/records";
+import { invalidInput, runTool } from "../mcp/run-tool";
+import { projectIdField } from "../mcp/schema";
+import type { ToolDefinition } from "../mcp/tool";
+import { tools } from "../mcp/tools";
+
+export type RestEnv = { Variables: { services: Services; identity: Identity } };
+
+/** Reads a JSON object body within the size limit; anything else is a 4xx naming the problem. */
+async function readJsonObject(c: Context): Promise<Record<string, unknown>> {
+  const text = await c.req.text();
+  if (text.length > LIMITS.requestBodyBytes) {
+    throw new AppError("payload_too_large", `body: over ${LIMITS.requestBodyBytes} bytes.`, {
+      details: { field: "body", limit: LIMITS.requestBodyBytes },
+    });
+  }
+  if (text.trim() === "") return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (cause) {
+    throw new AppError("invalid_input", "body: malformed JSON.", { details: { field: "body" }, cause });
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new AppError("invalid_input", "body: expected a JSON object.", { details: { field: "body" } });
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** Query strings carry only text; convert the fields the tool's schema declares as numbers or booleans. */
+function queryInput(tool: ToolDefinition, query: Record<string, string>): Record<string, unknown> {
+  const jsonSchema = z.toJSONSchema(tool.inputSchema, { io: "input", unrepresentable: "any" }) as {
+    properties?: Record<string, { type?: string }>;
+  };
+  const input: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(query)) {
+    const type = jsonSchema.properties?.[key]?.type;
+    if ((type === "number" || type === "integer") && value.trim() !== "" && !Number.isNaN(Number(value))) {
+      input[key] = Number(value);
+    } else if (type === "boolean" && (value === "true" || value === "false")) {
+      input[key] = value === "true";
+    } else {
+      input[key] = value;
+    }
+  }
+  return input;
+}
+
+const pageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(LIMITS.pageSize).default(50),
+  cursor: z.string().max(512).optional(),
+  resolved: z.enum(["true", "false"]).optional(),
+});
+
+export function restRoutes(): Hono<RestEnv> {
+  const api = new Hono<RestEnv>();
+
+  for (const tool of tools) {
+    const path = `/projects/:project${tool.rest.method === "GET" ? tool.rest.path : tool.rest.path}`;
+    api.on(tool.rest.method, path, async (c) => {
+      const base = tool.rest.method === "GET" ? queryInput(tool, c.req.query()) : await readJsonObject(c);
+      const project = c.req.param("project");
+      if (base.project_id !== undefined && base.project_id !== project) {
+        throw new AppError("invalid_input", "project_id: the body names a different project than the URL.", {
+          details: { field: "project_id" },
+        });
+      }
+      const input = { ...base, ...c.req.param(), project_id: project };
+      delete (input as Record<string, unknown>).project;
+      const output = await runTool(tool, c.get("services"), c.get("identity"), input);
+      return c.json(output.data, tool.rest.method === "POST" && tool.access === "write" ? 201 : 200);
+    });
+  }
+
+  const listing = <T>(
+    path: string,
+    list: (
+      c: Context<RestEnv>,
+      project: Awaited<ReturnType<Services["memory"]["resolveProject"]>>,
+      page: z.output<typeof pageQuery>,
+    ) => Promise<{ items: T[]; nextCursor: string | null }>,
+  ) =>
+    api.get(`/projects/:project/${path}`, async (c) => {
+      const slug = projectIdField.safeParse(c.req.param("project"));
+      if (!slug.success) throw invalidInput(slug.error);
+      const page = pageQuery.safeParse(c.req.query());
+      if (!page.success) throw invalidInput(page.error);
+      const project = await c.get("services").memory.resolveProject(c.get("identity"), slug.data, "read");
+      const result = await list(c, project, page.data);
+      return c.json({ items: result.items, next_cursor: result.nextCursor });
+    });
+
+  listing("sessions", (c, project, page) =>
+    c.get("services").memory.listSessions(project, { limit: page.limit, cursor: page.cursor ?? null }),
+  );
+  listing("errors", (c, project, page) =>
+    c.get("services").memory.listErrors(project, {
+      limit: page.limit,
+      cursor: page.cursor ?? null,
+      ...(page.resolved ? { resolved: page.resolved === "true" } : {}),
+    }),
+  );
+  listing("decisions", (c, project, page) =>
+    c.get("services").memory.listDecisions(project, { limit: page.limit, cursor: page.cursor ?? null }),
+  );
+  listing("changes", (c, project, page) =>
+    c.get("services").memory.listChanges(project, { limit: page.limit, cursor: page.cursor ?? null }),
+  );
+  return api;
+}

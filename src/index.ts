@@ -1,0 +1,42 @@
+import { createMcpHandler } from "agents/mcp/server";
+import { Hono } from "hono";
+import { buildServices, type Services } from "./app";
+import { AppError } from "./domain/app-error";
+import type { Identity } from "./domain/records";
+import type { Env } from "./env";
+import { errorResponse } from "./http/errors";
+import { restRoutes } from "./http/rest";
+import { buildMcpServer, SERVER_INFO } from "./mcp/server";
+
+export { ProjectSession } from "../durable-objects/project-session";
+
+type AppEnv = { Bindings: Env; Variables: { services: Services; identity: Identity } };
+
+const app = new Hono<AppEnv>();
+
+app.onError((error, c) => errorResponse(c, error));
+app.notFound((c) => errorResponse(c, new AppError("not_found", `No route for ${c.req.method} ${c.req.path}.`)));
+
+app.get("/health", (c) => c.json({ status: "ok", name: SERVER_INFO.name, version: SERVER_INFO.version }));
+
+// Every MCP and REST call is authenticated; the composition root is built once per request.
+app.use("/mcp", authenticate);
+app.use("/api/*", authenticate);
+
+async function authenticate(c: import("hono").Context<AppEnv>, next: () => Promise<void>) {
+  const services = buildServices(c.env);
+  const { identity, touch } = await services.tokens.authenticate(c.req.header("Authorization"), Date.now());
+  if (touch) c.executionCtx.waitUntil(touch);
+  c.set("services", services);
+  c.set("identity", identity);
+  await next();
+}
+
+app.all("/mcp", async (c) => {
+  const handler = createMcpHandler(() => buildMcpServer(c.get("services"), c.get("identity")), { route: "/mcp" });
+  return handler(c.req.raw, c.env, c.executionCtx as ExecutionContext);
+});
+
+app.route("/api/v1", restRoutes() as unknown as Hono<AppEnv>);
+
+export default { fetch: app.fetch } satisfies ExportedHandler<Env>;

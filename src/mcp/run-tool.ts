@@ -1,0 +1,37 @@
+import type { z } from "zod";
+import type { Services } from "../app";
+import { AppError } from "../domain/app-error";
+import type { Identity } from "../domain/records";
+import type { ToolDefinition, ToolOutput } from "./tool";
+
+/** Names every offending field, so an assistant can fix its call without guessing. */
+export function invalidInput(error: z.ZodError): AppError {
+  const fields = error.issues.map((issue) => ({
+    field: issue.path.length ? issue.path.join(".") : "(input)",
+    message: issue.message,
+  }));
+  return new AppError("invalid_input", fields.map((f) => `${f.field}: ${f.message}`).join("; "), {
+    details: { fields },
+  });
+}
+
+/** The path every tool call takes, from MCP or REST: validate → check identity → resolve project → run. */
+export async function runTool(
+  tool: ToolDefinition,
+  services: Services,
+  identity: Identity,
+  rawInput: unknown,
+): Promise<ToolOutput> {
+  const parsed = tool.inputSchema.safeParse(rawInput ?? {});
+  if (!parsed.success) throw invalidInput(parsed.error);
+  const input = parsed.data;
+  if (input.user_id !== undefined && input.user_id !== identity.userId) {
+    throw new AppError(
+      "forbidden",
+      `user_id: you are authenticated as "${identity.userId}"; acting as another user is not allowed. Omit user_id.`,
+      { details: { field: "user_id" } },
+    );
+  }
+  const project = await services.memory.resolveProject(identity, input.project_id, tool.access);
+  return tool.run({ services, identity, project }, input);
+}

@@ -1,0 +1,47 @@
+import { McpServer, type CallToolResult } from "@modelcontextprotocol/server";
+import type { Services } from "../app";
+import { toAppError } from "../domain/app-error";
+import type { Identity } from "../domain/records";
+import { runTool } from "./run-tool";
+import { tools } from "./tools";
+
+export const SERVER_INFO = { name: "coding-memory", version: "0.1.0" } as const;
+
+/**
+ * A fresh MCP server per request, bound to the authenticated caller. The transport is stateless: anything
+ * that must outlive a request (the active coding session) lives in the ProjectSession Durable Object.
+ */
+export function buildMcpServer(services: Services, identity: Identity): McpServer {
+  const server = new McpServer(SERVER_INFO, {
+    instructions:
+      "Coding Memory keeps a team's shared memory of a project: errors and their fixes, design decisions, " +
+      "coding sessions and file changes. Search errors before debugging (coding_search_errors), record errors " +
+      "and decisions as they happen, and read coding_get_project_context at the start of work.",
+  });
+  for (const tool of tools) {
+    server.registerTool(
+      tool.name,
+      {
+        title: tool.title,
+        description: tool.description,
+        inputSchema: tool.inputSchema,
+        annotations: tool.annotations,
+      },
+      async (args: unknown): Promise<CallToolResult> => {
+        try {
+          const output = await runTool(tool, services, identity, args);
+          return { content: [{ type: "text", text: output.text }], structuredContent: output.data };
+        } catch (thrown) {
+          const error = toAppError(thrown);
+          if (error.code === "internal") console.error(`tool ${tool.name} failed`, error.cause ?? error);
+          return {
+            isError: true,
+            content: [{ type: "text", text: `${tool.name} failed (${error.code}): ${error.message}` }],
+            structuredContent: { error: { code: error.code, message: error.message, details: error.details ?? {} } },
+          };
+        }
+      },
+    );
+  }
+  return server;
+}

@@ -1,0 +1,44 @@
+import type { ToolAnnotations } from "@modelcontextprotocol/server";
+import type { z } from "zod";
+import type { Services } from "../app";
+import type { Identity, Project } from "../domain/records";
+
+export interface ToolContext {
+  services: Services;
+  identity: Identity;
+  project: Project;
+}
+
+export interface ToolOutput {
+  /** Becomes MCP `structuredContent` and the REST JSON body. */
+  data: Record<string, unknown>;
+  /** Readable rendering for assistants that show text. */
+  text: string;
+}
+
+/** Every tool's input has project_id and user_id; the rest is the tool's own. */
+export type ToolInputSchema = z.ZodObject<{
+  project_id: z.ZodString;
+  user_id: z.ZodOptional<z.ZodString>;
+}>;
+
+/**
+ * One tool = one file exporting one of these. The zod schema is the single definition of the input for MCP
+ * (advertised in tools/list and validated on call), REST (validated the same way) and TypeScript.
+ */
+export interface ToolDefinition<Schema extends ToolInputSchema = ToolInputSchema> {
+  name: string;
+  title: string;
+  description: string;
+  inputSchema: Schema;
+  annotations: ToolAnnotations;
+  /** Reads need an existing project; writes create it on first use. */
+  access: "read" | "write";
+  /** REST route relative to /api/v1/projects/:project. */
+  rest: { method: "GET" | "POST"; path: string };
+  run(ctx: ToolContext, input: z.output<Schema>): Promise<ToolOutput>;
+}
+
+export function defineTool<Schema extends ToolInputSchema>(tool: ToolDefinition<Schema>): ToolDefinition {
+  return tool as unknown as ToolDefinition;
+}

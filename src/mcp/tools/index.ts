@@ -1,0 +1,22 @@
+import type { ToolDefinition } from "../tool";
+import { analyzePatternsTool } from "./analyze-patterns";
+import { endSessionTool } from "./end-session";
+import { getProjectContextTool } from "./get-project-context";
+import { recordDecisionTool } from "./record-decision";
+import { recordErrorTool } from "./record-error";
+import { resolveErrorTool } from "./resolve-error";
+import { searchErrorsTool } from "./search-errors";
+import { startSessionTool } from "./start-session";
+import { trackFileChangeTool } from "./track-file-change";
+
+export const tools: readonly ToolDefinition[] = [
+  startSessionTool,
+  endSessionTool,
+  trackFileChangeTool,
+  recordErrorTool,
+  resolveErrorTool,
+  recordDecisionTool,
+  searchErrorsTool,
+  getProjectContextTool,
+  analyzePatternsTool,
+];

@@ -1,0 +1,49 @@
+import { z } from "zod";
+import { LIMITS } from "../../domain/limits";
+import { scopedInput, stringList } from "../schema";
+import { defineTool } from "../tool";
+
+export const recordDecisionTool = defineTool({
+  name: "coding_record_decision",
+  title: "Record design decision",
+  description:
+    "Record a design decision with its rationale, rejected alternatives, impact and related files. " +
+    "Linked to the active session if there is one.",
+  inputSchema: z.object({
+    ...scopedInput,
+    decision: z.string().min(1).max(LIMITS.decisionChars).describe("What was decided."),
+    rationale: z.string().min(1).max(LIMITS.rationaleChars).describe("Why."),
+    alternatives: stringList("Alternatives considered and rejected."),
+    impact: z.string().max(LIMITS.rationaleChars).nullish().describe("Expected consequences."),
+    tags: stringList("Tags such as architecture, security.", LIMITS.tagChars),
+    related_files: stringList("Files this decision concerns.", LIMITS.filePathChars),
+    confidence: z.number().min(0).max(1).default(0.8).describe("0..1, how sure the team is."),
+  }),
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+  access: "write",
+  rest: { method: "POST", path: "/decisions" },
+  async run({ services, identity, project }, input) {
+    const { decision, sessionId, redactions } = await services.memory.recordDecision(identity, project, {
+      decision: input.decision,
+      rationale: input.rationale,
+      alternatives: input.alternatives,
+      impact: input.impact ?? null,
+      tags: input.tags,
+      relatedFiles: input.related_files,
+      confidence: input.confidence,
+    });
+    return {
+      data: {
+        decision_id: decision.id,
+        decision: decision.decision,
+        session_id: sessionId,
+        related_files: decision.relatedFiles,
+        confidence: decision.confidence,
+        redactions,
+      },
+      text:
+        `Decision recorded (${decision.id}): ${decision.decision}` +
+        (sessionId ? ` — linked to session ${sessionId}.` : "."),
+    };
+  },
+});

@@ -1,0 +1,43 @@
+import { z } from "zod";
+import { LIMITS } from "../../domain/limits";
+import { scopedInput } from "../schema";
+import { defineTool } from "../tool";
+
+export const resolveErrorTool = defineTool({
+  name: "coding_resolve_error",
+  title: "Resolve error",
+  description:
+    "Add the solution to a recorded error and mark it resolved, so the next time anyone on the project hits it " +
+    "the fix is suggested.",
+  inputSchema: z.object({
+    ...scopedInput,
+    error_id: z.string().min(1).max(64).describe("Id returned by coding_record_error or coding_search_errors."),
+    solution: z.string().min(1).max(LIMITS.solutionChars).describe("What fixed it."),
+  }),
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  access: "read",
+  rest: { method: "POST", path: "/errors/:error_id/resolve" },
+  async run({ services, identity, project }, input) {
+    const { error, wasResolved, sessionId, redactions } = await services.memory.resolveError(
+      identity,
+      project,
+      input.error_id,
+      input.solution,
+    );
+    return {
+      data: {
+        error_id: error.id,
+        resolved: true,
+        solution: error.solution,
+        occurrences: error.occurrences,
+        previously_resolved: wasResolved,
+        session_id: sessionId,
+        redactions,
+      },
+      text:
+        `Error ${error.id} (${error.errorType}) marked resolved` +
+        (wasResolved ? " (its previous solution was replaced)" : "") +
+        `. Solution: ${error.solution}`,
+    };
+  },
+});

@@ -1,0 +1,41 @@
+import { z } from "zod";
+import { LIMITS } from "../../domain/limits";
+import { scopedInput, stringList } from "../schema";
+import { defineTool } from "../tool";
+
+export const startSessionTool = defineTool({
+  name: "coding_start_session",
+  title: "Start coding session",
+  description:
+    "Start a tracked coding session for this project. File changes, errors and decisions recorded while it is " +
+    "active are linked to it. Only one session can be active per user and project.",
+  inputSchema: z.object({
+    ...scopedInput,
+    description: z.string().min(1).max(LIMITS.descriptionChars).describe("What this session is about."),
+    tags: stringList("Tags such as feature, bugfix.", LIMITS.tagChars),
+  }),
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+  access: "write",
+  rest: { method: "POST", path: "/sessions" },
+  async run({ services, identity, project }, input) {
+    const { session, expiresAt, redactions } = await services.memory.startSession(identity, project, {
+      description: input.description,
+      tags: input.tags,
+    });
+    const startedAt = new Date(session.startedAt).toISOString();
+    return {
+      data: {
+        session_id: session.id,
+        project_id: project.slug,
+        description: session.description,
+        tags: session.tags,
+        started_at: startedAt,
+        expires_at: new Date(expiresAt).toISOString(),
+        redactions,
+      },
+      text:
+        `Session started: ${session.id}\n"${session.description}" since ${startedAt}. ` +
+        `Changes, errors and decisions are now linked to it; it closes automatically at ${new Date(expiresAt).toISOString()} if not ended.`,
+    };
+  },
+});

@@ -1,0 +1,75 @@
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import { env, exports } from "cloudflare:workers";
+import { TokenService } from "../src/auth/tokens";
+
+export const BASE = "http://localhost";
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${crypto.randomUUID().slice(0, 8)}`;
+}
+
+export async function newUser(userId = uniqueName("dev")): Promise<{ userId: string; token: string }> {
+  const issued = await new TokenService(env.DB).issue(userId, "test", { now: Date.now() });
+  return { userId, token: issued.token };
+}
+
+export function workerFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+  // A real HTTP client always sends Host; the MCP handler validates it against DNS-rebinding attacks.
+  const request = new Request(input, init);
+  if (!request.headers.has("Host")) request.headers.set("Host", new URL(request.url).host);
+  return (exports as unknown as { default: Fetcher }).default.fetch(request);
+}
+
+/** The official MCP client over Streamable HTTP, talking to the Worker's real /mcp entry point. */
+export async function mcpClient(token: string): Promise<Client> {
+  const client = new Client({ name: "coding-memory-tests", version: "1.0.0" });
+  const transport = new StreamableHTTPClientTransport(new URL(`${BASE}/mcp`), {
+    fetch: (url, init) => workerFetch(url, init),
+    requestInit: { headers: { Authorization: `Bearer ${token}` } },
+  });
+  await client.connect(transport);
+  return client;
+}
+
+export interface ToolCall {
+  isError: boolean;
+  text: string;
+  data: Record<string, any>;
+}
+
+export async function callTool(client: Client, name: string, args: Record<string, unknown>): Promise<ToolCall> {
+  const result = (await client.callTool({ name, arguments: args })) as {
+    isError?: boolean;
+    content?: Array<{ type: string; text?: string }>;
+    structuredContent?: Record<string, unknown>;
+  };
+  return {
+    isError: result.isError === true,
+    text: (result.content ?? []).map((c) => c.text ?? "").join("\n"),
+    data: (result.structuredContent ?? {}) as Record<string, any>,
+  };
+}
+
+export async function rest(
+  token: string | null,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: any }> {
+  const headers: Record<string, string> = {};
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const response = await workerFetch(`${BASE}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // Non-JSON bodies are returned as text so a test can show them.
+  }
+  return { status: response.status, body: parsed };
+}
