@@ -17,7 +17,7 @@ dev.stderr.on("data", (d) => (output += d));
 
 function stop() {
   try {
-    process.kill(-dev.pid, "SIGTERM");
+    if (dev.pid !== undefined) process.kill(-dev.pid, "SIGTERM");
   } catch {
     // already gone
   }

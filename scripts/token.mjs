@@ -21,6 +21,7 @@ const { positionals, values } = parseArgs({
   },
 });
 
+/** @param {string} message @returns {never} */
 function fail(message) {
   console.error(`${message}\n\n${usage}`);
   process.exit(2);
@@ -35,14 +36,14 @@ if (values.help || !command) {
 applyLocalMigrations();
 
 if (command === "create") {
-  if (!values.user) fail("--user is required.");
+  const user = values.user ?? fail("--user is required.");
   let expiresAt = null;
   if (values["expires-days"] !== undefined) {
     const days = Number(values["expires-days"]);
     if (!Number.isFinite(days) || days <= 0) fail("--expires-days must be a positive number.");
     expiresAt = Date.now() + days * 86_400_000;
   }
-  const { id, token } = insertToken({ user: values.user, name: values.name ?? "cli", expiresAt });
+  const { id, token } = insertToken({ user, name: values.name ?? "cli", expiresAt });
   console.log(
     `Token for ${values.user} (id ${id}${expiresAt ? `, expires ${new Date(expiresAt).toISOString()}` : ""}):`,
   );
@@ -53,7 +54,7 @@ if (command === "create") {
   const rows = queryLocal(
     `SELECT id, user_id, name, token_prefix, created_at, last_used_at, expires_at, revoked_at FROM api_tokens ${where} ORDER BY created_at`,
   );
-  const iso = (v) => (typeof v === "number" ? new Date(v).toISOString() : "-");
+  const iso = (/** @type {unknown} */ v) => (typeof v === "number" ? new Date(v).toISOString() : "-");
   for (const r of rows) {
     const state = r.revoked_at
       ? "revoked"
@@ -66,12 +67,12 @@ if (command === "create") {
   }
   if (!rows.length) console.log("No tokens.");
 } else if (command === "revoke") {
-  if (!values.id) fail("--id is required.");
+  const id = values.id ?? fail("--id is required.");
   const rows = queryLocal(
-    `UPDATE api_tokens SET revoked_at = ${Date.now()} WHERE id = ${sqlString(values.id)} AND revoked_at IS NULL RETURNING id`,
+    `UPDATE api_tokens SET revoked_at = ${Date.now()} WHERE id = ${sqlString(id)} AND revoked_at IS NULL RETURNING id`,
   );
-  if (!rows.length) fail(`No active token with id ${values.id}.`);
-  console.log(`Revoked ${values.id}.`);
+  if (!rows.length) fail(`No active token with id ${id}.`);
+  console.log(`Revoked ${id}.`);
 } else {
   fail(`Unknown command: ${command}`);
 }
