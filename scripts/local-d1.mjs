@@ -13,13 +13,19 @@ export function wrangler(args, { quiet = true } = {}) {
   });
 }
 
+/** Benches keep their own state directory so they never touch the developer's data. */
+function persistArgs() {
+  const dir = process.env.CODING_MEMORY_PERSIST_TO;
+  return dir ? ["--persist-to", dir] : [];
+}
+
 export function applyLocalMigrations() {
-  wrangler(["d1", "migrations", "apply", "DB", "--local"]);
+  wrangler(["d1", "migrations", "apply", "DB", "--local", ...persistArgs()]);
 }
 
 /** @param {string} sql */
 export function queryLocal(sql) {
-  const out = wrangler(["d1", "execute", "DB", "--local", "--json", "--command", sql]);
+  const out = wrangler(["d1", "execute", "DB", "--local", ...persistArgs(), "--json", "--command", sql]);
   const parsed = JSON.parse(out);
   return /** @type {Array<Record<string, unknown>>} */ (parsed[0]?.results ?? []);
 }

@@ -66,7 +66,7 @@ function replaceUrls(text: string): string {
   // file:// and bundler URLs wrap local paths; unwrap them so the path rule applies.
   const unwrapped = text.replace(/\b(?:file|webpack|webpack-internal):\/\/\/?(?:\.\/)?/gi, "/");
   return unwrapped.replace(
-    /\b[a-z][a-z0-9+.-]*:\/\/(?:[^\s/?#@]*@)?([^\s/?#:"'`)\]]+)(?::\d+)?[^\s"'`)\]]*/gi,
+    /(?<![a-z0-9+.-])[a-z][a-z0-9+.-]{0,30}:\/\/(?:[^\s/?#@]*@)?([^\s/?#:"'`)\]]+)(?::\d+)?[^\s"'`)\]]*/gi,
     (_match, host: string) => host,
   );
 }
@@ -266,7 +266,7 @@ export function errorSearchTerms(text: string): string[] {
 
 /** A qualified or suffixed exception class (`ValueError`, `java.io.IOException`, `SystemExit`). */
 const SPECIFIC_EXCEPTION =
-  /\b((?:[A-Za-z_][\w$]*\.)*(?:[A-Z][A-Za-z0-9]*(?:Error|Exception|Warning|Interrupt|Exit)|StopIteration)|(?:[A-Za-z_][\w$]*\.)+(?:Error|Exception))\b(?!\.\w)/;
+  /(?<![\w$.])((?:[A-Za-z_][\w$]*\.)*(?:[A-Z][A-Za-z0-9]*(?:Error|Exception|Warning|Interrupt|Exit)|StopIteration)|(?:[A-Za-z_][\w$]*\.)+(?:Error|Exception))\b(?!\.\w)/;
 const BARE_EXCEPTION = /\b(Error|Exception)\b(?!\.\w)/;
 /** Python's final traceback line is the only unindented `Name: message` line. */
 const PYTHON_FINAL_LINE = /^((?:[A-Za-z_]\w*\.)*[A-Z]\w*)(?::\s|:?\s*$)/;

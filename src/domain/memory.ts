@@ -89,19 +89,17 @@ export class MemoryService {
    * so its existence does not leak.
    */
   async resolveProject(identity: Identity, slug: string, mode: "read" | "write"): Promise<Project> {
-    const existing = await this.store.findProject(slug);
+    const existing = await this.store.findProjectFor(slug, identity.userId);
     if (existing) {
-      if (await this.store.isMember(existing.id, identity.userId)) return existing;
+      if (existing.member) return existing.project;
       throw projectNotFound(slug);
     }
     if (mode === "read") throw projectNotFound(slug);
-    const created = await this.store.createProject(
-      { id: this.runtime.newId(), slug },
-      identity.userId,
-      this.runtime.now(),
-    );
-    if (!(await this.store.isMember(created.id, identity.userId))) throw projectNotFound(slug);
-    return created;
+    await this.store.createProject({ id: this.runtime.newId(), slug }, identity.userId, this.runtime.now());
+    // Another request may have created the same slug first; only its creator is a member then.
+    const created = await this.store.findProjectFor(slug, identity.userId);
+    if (!created?.member) throw projectNotFound(slug);
+    return created.project;
   }
 
   async startSession(identity: Identity, project: Project, input: StartSessionInput) {
@@ -256,7 +254,6 @@ export class MemoryService {
   async recordError(identity: Identity, project: Project, input: RecordErrorInput) {
     const redactor = new Redactor();
     const now = this.runtime.now();
-    const active = await this.activeSession(identity, project);
     const message = redactor.clean("message", input.message);
     const stack =
       input.stackTrace === null
@@ -266,7 +263,10 @@ export class MemoryService {
     const fingerprint = await this.runtime.sha256Hex(
       errorFingerprint({ errorType: input.errorType, message, stackTrace: stack?.text ?? null }),
     );
-    const existing = await this.store.findErrorByFingerprint(project.id, fingerprint);
+    const [active, existing] = await Promise.all([
+      this.activeSession(identity, project),
+      this.store.findErrorByFingerprint(project.id, fingerprint),
+    ]);
     const links: Link[] = [];
     let error: ErrorRecord;
     if (existing) {

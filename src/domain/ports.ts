@@ -2,11 +2,10 @@ import type { CodingSession, Decision, ErrorRecord, FileChange, Link, Page, Proj
 
 /** Persistent records (D1 in production and tests). Every multi-row write is atomic. */
 export interface MemoryStore {
-  ensureUser(userId: string, displayName: string, now: number): Promise<void>;
-  findProject(slug: string): Promise<Project | null>;
-  isMember(projectId: string, userId: string): Promise<boolean>;
-  /** Creates the project with the user as owner; returns the existing one when another request won the race. */
-  createProject(project: Project, ownerUserId: string, now: number): Promise<Project>;
+  /** The project with this exact slug, and whether the user is a member, in one round trip. */
+  findProjectFor(slug: string, userId: string): Promise<{ project: Project; member: boolean } | null>;
+  /** Creates the project with the user as owner; does nothing when another request created the slug first. */
+  createProject(project: Project, ownerUserId: string, now: number): Promise<void>;
 
   insertSession(session: CodingSession): Promise<void>;
   getSession(projectId: string, sessionId: string): Promise<CodingSession | null>;

@@ -141,7 +141,8 @@ const RULES: readonly RedactionRule[] = [
   {
     kind: "url_password",
     // The user part excludes brackets so a token already redacted as the URL user is not re-read as `user:password`.
-    pattern: () => /\b([a-z][a-z0-9+.-]*:\/\/)([^\s:@/?#[\]]*):(?!\[REDACTED:)([^\s/?#]+)@(?=[^\s@/?#]+)/gi,
+    pattern: () =>
+      /(?<![a-z0-9+.-])([a-z][a-z0-9+.-]{0,30}:\/\/)([^\s:@/?#[\]]*):(?!\[REDACTED:)([^\s/?#]+)@(?=[^\s@/?#]+)/gi,
     replace: (_match, [scheme, user]) => `${scheme ?? ""}${user ?? ""}:${redactionPlaceholder("url_password")}@`,
   },
   {

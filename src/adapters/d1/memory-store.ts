@@ -6,7 +6,7 @@ import type { ContextSnapshot, MemoryStore, PageRequest } from "../../domain/por
 import type { CodingSession, Decision, ErrorRecord, FileChange, Link, Page, Project } from "../../domain/records";
 import * as schema from "./schema";
 
-const { codingSessions, decisions, errors, fileChanges, links, projectMembers, projects, users } = schema;
+const { codingSessions, decisions, errors, fileChanges, links, projectMembers, projects } = schema;
 
 type Db = DrizzleD1Database<typeof schema>;
 
@@ -40,29 +40,17 @@ export class D1MemoryStore implements MemoryStore {
     this.db = drizzle(d1, { schema });
   }
 
-  async ensureUser(userId: string, displayName: string, now: number): Promise<void> {
-    await this.db.insert(users).values({ id: userId, displayName, createdAt: now }).onConflictDoNothing();
-  }
-
-  async findProject(slug: string): Promise<Project | null> {
+  async findProjectFor(slug: string, userId: string): Promise<{ project: Project; member: boolean } | null> {
     const row = await this.db
-      .select({ id: projects.id, slug: projects.slug })
+      .select({ id: projects.id, slug: projects.slug, role: projectMembers.role })
       .from(projects)
+      .leftJoin(projectMembers, and(eq(projectMembers.projectId, projects.id), eq(projectMembers.userId, userId)))
       .where(eq(projects.slug, slug))
       .get();
-    return row ?? null;
+    return row ? { project: { id: row.id, slug: row.slug }, member: row.role !== null } : null;
   }
 
-  async isMember(projectId: string, userId: string): Promise<boolean> {
-    const row = await this.db
-      .select({ role: projectMembers.role })
-      .from(projectMembers)
-      .where(and(eq(projectMembers.projectId, projectId), eq(projectMembers.userId, userId)))
-      .get();
-    return row !== undefined;
-  }
-
-  async createProject(project: Project, ownerUserId: string, now: number): Promise<Project> {
+  async createProject(project: Project, ownerUserId: string, now: number): Promise<void> {
     // The member row is only added when this request's project row won, so a race never makes a stranger owner.
     await this.db.batch([
       this.db
@@ -81,9 +69,6 @@ export class D1MemoryStore implements MemoryStore {
           .where(eq(projects.id, project.id)),
       ),
     ]);
-    const stored = await this.findProject(project.slug);
-    if (!stored) throw new AppError("internal", "Project creation did not persist.");
-    return stored;
   }
 
   async insertSession(session: CodingSession): Promise<void> {
