@@ -56,13 +56,15 @@ export function buildProjectContext(
   ];
   if (active) {
     header.push(
-      `Active session: "${active.description}" (${active.id}) since ${new Date(active.startedAt).toISOString()}.`,
+      `Active session: "${clip(active.description, 160)}" (${active.id}) since ${new Date(active.startedAt).toISOString()}.`,
     );
   }
-  if (stack.length) header.push(`Stack: ${stack.map((s) => s.name).join(", ")}.`);
+  if (stack.length) header.push(clip(`Stack: ${stack.map((s) => s.name).join(", ")}.`, 300));
 
   const out: string[] = [...header];
-  let used = estimateTokens(out.join("\n"));
+  // Room for the "N more items left out" note, so adding it can never push the result over the budget.
+  const footerReserve = estimateTokens(omittedNote(99_999, options.maxTokens));
+  let used = estimateTokens(out.join("\n")) + footerReserve;
   const omitted: Record<string, number> = {};
   const kept: Record<string, unknown[]> = {};
 
@@ -148,10 +150,7 @@ export function buildProjectContext(
     kept[part.key] = accepted;
   }
   if (Object.keys(omitted).length) {
-    out.push(
-      `\n_${Object.values(omitted).reduce((a, b) => a + b, 0)} more item(s) left out to stay within ` +
-        `${options.maxTokens} tokens; raise max_tokens or narrow with focus._`,
-    );
+    out.push(omittedNote(Object.values(omitted).reduce((a, b) => a + b, 0), options.maxTokens));
   }
   const markdown = out.join("\n");
   return {
@@ -170,6 +169,10 @@ export function buildProjectContext(
     estimatedTokens: estimateTokens(markdown),
     markdown,
   };
+}
+
+function omittedNote(count: number, maxTokens: number): string {
+  return `\n_${count} more item(s) left out to stay within ${maxTokens} tokens; raise max_tokens or narrow with focus._`;
 }
 
 function clip(text: string, max: number): string {

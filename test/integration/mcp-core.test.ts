@@ -157,3 +157,63 @@ describe("MCP endpoint: the core tools over Streamable HTTP", () => {
     expect(none.data).toMatchObject({ count: 0, message: "No similar errors found." });
   });
 });
+
+describe("MCP: context and patterns", () => {
+  it("returns project context with focus and budget, and measured patterns", async () => {
+    const { token } = await newUser();
+    const client = await mcpClient(token);
+    const project_id = uniqueName("ctx");
+    const empty = await callTool(client, "coding_analyze_patterns", { project_id });
+    expect(empty.isError).toBe(true);
+    expect(empty.data.error.code).toBe("not_found");
+
+    await callTool(client, "coding_record_decision", {
+      project_id,
+      decision: "Use JWT tokens for authentication",
+      rationale: "Stateless auth enables horizontal scaling",
+      related_files: ["src/auth.py"],
+    });
+    await callTool(client, "coding_record_decision", {
+      project_id,
+      decision: "Cache rendered pages in KV",
+      rationale: "Cut p95 latency",
+    });
+    for (let i = 0; i < 12; i++) {
+      await callTool(client, "coding_track_file_change", {
+        project_id,
+        file_path: i % 2 ? "src/auth.py" : `src/cache_layer_${i}.py`,
+        action: i % 4 === 0 ? "create" : "edit",
+        reason: i % 2 ? "Harden authentication token checks" : "Tune cache expiry",
+      });
+    }
+    const context = await callTool(client, "coding_get_project_context", { project_id, focus: "authentication" });
+    expect(context.isError, context.text).toBe(false);
+    expect(context.data.decisions.map((d: { decision: string }) => d.decision)).toEqual([
+      "Use JWT tokens for authentication",
+    ]);
+    expect(context.data.recentChanges.every((c: { filePath: string }) => c.filePath === "src/auth.py")).toBe(true);
+    expect(context.data.stack.map((s: { name: string }) => s.name)).toContain("Python");
+    expect(context.text).toContain("# Project context");
+    expect(context.data.estimatedTokens).toBeLessThanOrEqual(1500);
+
+    const patterns = await callTool(client, "coding_analyze_patterns", { project_id });
+    expect(patterns.isError, patterns.text).toBe(false);
+    expect(patterns.data.status).toBe("ok");
+    expect(patterns.data.changeCount).toBe(12);
+    expect(patterns.data.hotFiles[0]).toEqual({ filePath: "src/auth.py", changes: 6 });
+    expect(patterns.data.actions.find((a: { action: string }) => a.action === "create").count).toBe(3);
+  });
+
+  it("accepts JSON-encoded lists and names the field when one is malformed", async () => {
+    const { token } = await newUser();
+    const client = await mcpClient(token);
+    const project_id = uniqueName("lists");
+    const bad = await callTool(client, "coding_start_session", { project_id, description: "x", tags: '["a",' });
+    expect(bad.isError).toBe(true);
+    expect(bad.text).toContain("tags");
+    const notStrings = await callTool(client, "coding_start_session", { project_id, description: "x", tags: "[1,2]" });
+    expect(notStrings.isError).toBe(true);
+    const ok = await callTool(client, "coding_start_session", { project_id, description: "x", tags: ["a", "b"] });
+    expect(ok.data.tags).toEqual(["a", "b"]);
+  });
+});
