@@ -150,7 +150,12 @@ export function buildProjectContext(
     kept[part.key] = accepted;
   }
   if (Object.keys(omitted).length) {
-    out.push(omittedNote(Object.values(omitted).reduce((a, b) => a + b, 0), options.maxTokens));
+    out.push(
+      omittedNote(
+        Object.values(omitted).reduce((a, b) => a + b, 0),
+        options.maxTokens,
+      ),
+    );
   }
   const markdown = out.join("\n");
   return {
