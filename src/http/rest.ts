@@ -32,23 +32,28 @@ async function readJsonObject(c: Context): Promise<Record<string, unknown>> {
   return parsed as Record<string, unknown>;
 }
 
-/** Query strings carry only text; convert the fields the tool's schema declares as numbers or booleans. */
-function queryInput(tool: ToolDefinition, query: Record<string, string>): Record<string, unknown> {
+/**
+ * Query strings carry only text: a converter per tool turns the fields its schema declares as numbers or
+ * booleans into those types, so GET routes validate with the same schema as MCP and POST.
+ */
+function queryConverter(tool: ToolDefinition): (query: Record<string, string>) => Record<string, unknown> {
   const jsonSchema = z.toJSONSchema(tool.inputSchema, { io: "input", unrepresentable: "any" }) as {
     properties?: Record<string, { type?: string }>;
   };
-  const input: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(query)) {
-    const type = jsonSchema.properties?.[key]?.type;
-    if ((type === "number" || type === "integer") && value.trim() !== "" && !Number.isNaN(Number(value))) {
-      input[key] = Number(value);
-    } else if (type === "boolean" && (value === "true" || value === "false")) {
-      input[key] = value === "true";
-    } else {
-      input[key] = value;
+  return (query) => {
+    const input: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(query)) {
+      const type = jsonSchema.properties?.[key]?.type;
+      if ((type === "number" || type === "integer") && value.trim() !== "" && !Number.isNaN(Number(value))) {
+        input[key] = Number(value);
+      } else if (type === "boolean" && (value === "true" || value === "false")) {
+        input[key] = value === "true";
+      } else {
+        input[key] = value;
+      }
     }
-  }
-  return input;
+    return input;
+  };
 }
 
 const pageQuery = z.object({
@@ -61,9 +66,9 @@ export function restRoutes(): Hono<RestEnv> {
   const api = new Hono<RestEnv>();
 
   for (const tool of tools) {
-    const path = `/projects/:project${tool.rest.method === "GET" ? tool.rest.path : tool.rest.path}`;
-    api.on(tool.rest.method, path, async (c) => {
-      const base = tool.rest.method === "GET" ? queryInput(tool, c.req.query()) : await readJsonObject(c);
+    const fromQuery = tool.rest.method === "GET" ? queryConverter(tool) : null;
+    api.on(tool.rest.method, `/projects/:project${tool.rest.path}`, async (c) => {
+      const base = fromQuery ? fromQuery(c.req.query()) : await readJsonObject(c);
       const project = c.req.param("project");
       if (base.project_id !== undefined && base.project_id !== project) {
         throw new AppError("invalid_input", "project_id: the body names a different project than the URL.", {
