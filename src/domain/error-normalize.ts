@@ -72,9 +72,10 @@ function replaceUrls(text: string): string {
 }
 
 function replaceQuotedLiterals(text: string): string {
-  // An apostrophe preceded by a letter (`can't`, `users'`) does not open a quote.
+  // An apostrophe preceded by a letter (`can't`, `users'`) does not open a quote. Literals are capped at
+  // 500 characters so that a long line of unterminated quotes is not rescanned from every quote (quadratic).
   return text.replace(
-    /"((?:[^"\\\r\n]|\\.)*)"|(?<![A-Za-z0-9])'((?:[^'\\\r\n]|\\.)*)'|`((?:[^`\\\r\n]|\\.)*)`/g,
+    /"((?:[^"\\\r\n]|\\.){0,500})"|(?<![A-Za-z0-9])'((?:[^'\\\r\n]|\\.){0,500})'|`((?:[^`\\\r\n]|\\.){0,500})`/g,
     (_match, doubleQuoted?: string, singleQuoted?: string, backQuoted?: string) => {
       const content = doubleQuoted ?? singleQuoted ?? backQuoted ?? "";
       if (looksLikePath(content)) return pathBasename(content.replace(/(?::\d+){1,2}$/, ""));
@@ -86,10 +87,12 @@ function replaceQuotedLiterals(text: string): string {
 function replacePaths(text: string): string {
   const lineSuffix = "(?::\\d+){0,2}";
   const windowsPath = `\\b[A-Za-z]:\\\\(?:[^\\\\\\s"'<>|:*?()]+\\\\)*[^\\\\\\s"'<>|:*?()]+${lineSuffix}`;
-  const uncPath = `\\\\\\\\[^\\s"'<>|:*?()]+${lineSuffix}`;
-  const absoluteUnixPath = `(?<![\\w.:/\\\\-])(?:~|\\.{1,2})?\\/(?:[\\w.@+$%-]+\\/)*[\\w.@+$%-]+${lineSuffix}`;
-  const relativePath = `(?<![\\w.:/\\\\@-])(?:[\\w@.$-]+[\\\\/])+[\\w@.$-]*\\.(?:${SOURCE_EXTENSIONS})\\b${lineSuffix}`;
-  const fileWithLine = `(?<![\\w.:/\\\\-])[\\w@$-][\\w@.$-]*\\.(?:${SOURCE_EXTENSIONS}):\\d+(?::\\d+)?`;
+  const uncPath = `(?<![\\w\\\\.:/$@-])\\\\\\\\[^\\s"'<>|:*?()]+${lineSuffix}`;
+  // Each lookbehind covers every character the path body can contain, so a match can only start at the
+  // beginning of a path-like run; otherwise every position inside a long run would rescan it (quadratic time).
+  const absoluteUnixPath = `(?<![\\w.:/\\\\@+$%~-])(?:~|\\.{1,2})?\\/(?:[\\w.@+$%-]+\\/)*[\\w.@+$%-]+${lineSuffix}`;
+  const relativePath = `(?<![\\w.:/\\\\@$-])(?:[\\w@.$-]+[\\\\/])+[\\w@.$-]*\\.(?:${SOURCE_EXTENSIONS})\\b${lineSuffix}`;
+  const fileWithLine = `(?<![\\w.:/\\\\@$-])[\\w@$-][\\w@.$-]*\\.(?:${SOURCE_EXTENSIONS}):\\d+(?::\\d+)?`;
   const pattern = new RegExp([windowsPath, uncPath, absoluteUnixPath, relativePath, fileWithLine].join("|"), "gi");
   return text.replace(pattern, (match) => pathBasename(match.replace(/(?::\d+){1,2}$/, "")));
 }
@@ -133,92 +136,15 @@ export function normalizeErrorText(text: string): string {
   return normalizePreservingCase(text).toLowerCase();
 }
 
-const STOPWORDS = new Set([
-  "a",
-  "an",
-  "the",
-  "and",
-  "or",
-  "but",
-  "if",
-  "then",
-  "else",
-  "of",
-  "to",
-  "in",
-  "on",
-  "at",
-  "by",
-  "for",
-  "from",
-  "with",
-  "as",
-  "is",
-  "are",
-  "was",
-  "were",
-  "be",
-  "been",
-  "being",
-  "it",
-  "its",
-  "this",
-  "that",
-  "these",
-  "those",
-  "there",
-  "which",
-  "who",
-  "what",
-  "when",
-  "where",
-  "how",
-  "not",
-  "no",
-  "can",
-  "could",
-  "cannot",
-  "did",
-  "do",
-  "does",
-  "has",
-  "have",
-  "had",
-  "will",
-  "would",
-  "should",
-  "may",
-  "might",
-  "must",
-  "into",
-  "than",
-  "too",
-  "very",
-  "so",
-  "such",
-  "we",
-  "you",
-  "your",
-  "our",
-  "they",
-  "he",
-  "she",
-  "i",
-  "me",
-  "my",
-  "line",
-  "file",
-  "most",
-  "recent",
-  "call",
-  "last",
-  "traceback",
-  "during",
-  "handling",
-  "above",
-  "another",
-  "occurred",
-]);
+const STOPWORDS = new Set(
+  (
+    "a an the and or but if then else of to in on at by for from with as is are was were be been " +
+    "being it its this that these those there which who what when where how not no can could cannot " +
+    "did do does has have had will would should may might must into than too very so such we you your " +
+    "our they he she i me my line file most recent call last traceback during handling above another " +
+    "occurred"
+  ).split(" "),
+);
 
 /** Splits `NullPointerException` → Null, Pointer, Exception and `HTTPServer` → HTTP, Server. */
 function splitCamelCase(word: string): string[] {
@@ -382,15 +308,16 @@ export function parseStackFrames(stackTrace: string): StackFrame[] {
       others.push(frame(firefox[1] ?? "", firefox[2] ?? ""));
       continue;
     }
+    // The function-line pattern backtracks on long lines of parentheses, so it only runs below a `.go` location.
     const goFile = /^\s+(\S+\.go):\d+/.exec(next);
-    const goFunction = /^([\w./*()-]+)\(.*\)$/.exec(line.trim());
+    const goFunction = goFile ? /^([\w./*()-]+?)\((?:[^()]|\([^()]*\))*\)$/.exec(line.trim()) : null;
     if (goFunction && goFile) {
       others.push(frame(goFunction[1] ?? "", goFile[1] ?? ""));
       index += 1;
       continue;
     }
     const rustFile = /^\s+at (\S+\.rs):\d+/.exec(next);
-    const rustFunction = /^\s*\d+: (.+?)\s*$/.exec(line);
+    const rustFunction = rustFile ? /^\s*\d+: (.+?)\s*$/.exec(line) : null;
     if (rustFunction && rustFile) {
       others.push(frame((rustFunction[1] ?? "").replace(/::h[0-9a-f]{16}$/, ""), rustFile[1] ?? ""));
       index += 1;
@@ -407,20 +334,40 @@ export function parseStackFrames(stackTrace: string): StackFrame[] {
   return [...python.reverse(), ...others];
 }
 
+const FRAME_LINE = /^\s*(?:at\s|File "|from\s\S+:\d+|#\d+\s)/;
+
+/**
+ * The message without any stack trace pasted into it, so that the same error
+ * recorded with and without its trace fingerprints alike. For a Python
+ * traceback that is the final exception line; otherwise the lines before the
+ * first stack frame.
+ */
+function messageWithoutTrace(message: string): string {
+  const lines = message.split(/\r?\n/);
+  if (/Traceback \(most recent call last\)/.test(message)) {
+    for (let index = lines.length - 1; index >= 0; index -= 1) {
+      const line = lines[index] ?? "";
+      if (PYTHON_FINAL_LINE.test(line)) return line;
+    }
+  }
+  const firstFrame = lines.findIndex((line) => FRAME_LINE.test(line));
+  return firstFrame > 0 ? lines.slice(0, firstFrame).join("\n") : message;
+}
+
 function normalizeErrorTypeName(errorType: string): string {
   return errorType.trim().replace(/\s+/g, " ").toLowerCase();
 }
 
 /**
  * Canonical signature of an error: normalised type, normalised message (with a
- * leading `Type:` prefix removed) and the three innermost frames as
+ * leading `Type:` prefix and any pasted stack trace removed) and the three innermost frames as
  * `function@file` (no directories, no line numbers). Returns the string to be
  * hashed by the caller; it is stable across machines and edits that only move
  * lines. When no stack trace is given, frames are read from the message itself.
  */
 export function errorFingerprint(input: ErrorFingerprintInput): string {
   const type = normalizeErrorTypeName(input.errorType);
-  let message = normalizeErrorText(input.message);
+  let message = normalizeErrorText(messageWithoutTrace(input.message));
   if (type.length > 0 && message.startsWith(`${type}:`)) message = message.slice(type.length + 1).trim();
   const frameSource = input.stackTrace && input.stackTrace.trim().length > 0 ? input.stackTrace : input.message;
   const frames = parseStackFrames(frameSource)

@@ -87,6 +87,8 @@ function wholeMatch(kind: SecretKind): RedactionRule["replace"] {
 const SECRET_KEY_WORDS =
   "password|passwd|passphrase|secret|token|api[_-]?key|apikey|access[_-]?key|secret[_-]?key|private[_-]?key|signing[_-]?key|encryption[_-]?key";
 
+// Token rules start with a lookbehind over the token's own characters rather than `\b`: a match can then
+// only begin at the start of a run, which keeps long runs such as `sk-sk-sk-…` linear instead of quadratic.
 const RULES: readonly RedactionRule[] = [
   {
     kind: "private_key",
@@ -107,13 +109,13 @@ const RULES: readonly RedactionRule[] = [
   },
   {
     kind: "anthropic_key",
-    pattern: () => /\bsk-ant-[A-Za-z0-9_-]{20,}/g,
+    pattern: () => /(?<![A-Za-z0-9_-])sk-ant-[A-Za-z0-9_-]{20,}/g,
     replace: wholeMatch("anthropic_key"),
   },
   {
     kind: "openai_key",
     // Requiring a digit keeps hyphenated words such as `sk-learn-...` out.
-    pattern: () => /\bsk-(?!ant-)(?:proj-|svcacct-|admin-)?(?=[A-Za-z0-9_-]*\d)[A-Za-z0-9_-]{20,}/g,
+    pattern: () => /(?<![A-Za-z0-9_-])sk-(?!ant-)(?:proj-|svcacct-|admin-)?(?=[A-Za-z0-9_-]*\d)[A-Za-z0-9_-]{20,}/g,
     replace: wholeMatch("openai_key"),
   },
   {
@@ -124,18 +126,18 @@ const RULES: readonly RedactionRule[] = [
   },
   {
     kind: "slack_token",
-    pattern: () => /\bxox[baprs]-[A-Za-z0-9-]{10,}/g,
+    pattern: () => /(?<![A-Za-z0-9_-])xox[baprs]-[A-Za-z0-9-]{10,}/g,
     replace: wholeMatch("slack_token"),
   },
   {
     kind: "google_api_key",
-    pattern: () => /\bAIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])/g,
+    pattern: () => /(?<![0-9A-Za-z_-])AIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])/g,
     replace: wholeMatch("google_api_key"),
   },
   {
     kind: "jwt",
     // Signature may be empty for unsigned (`alg: none`) tokens.
-    pattern: () => /\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*/g,
+    pattern: () => /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*/g,
     replace: wholeMatch("jwt"),
   },
   {
@@ -182,19 +184,9 @@ const RULES: readonly RedactionRule[] = [
   },
 ];
 
-const CODE_LITERAL_WORDS = new Set([
-  "null",
-  "none",
-  "nil",
-  "undefined",
-  "true",
-  "false",
-  "string",
-  "number",
-  "boolean",
-  "required",
-  "optional",
-]);
+const CODE_LITERAL_WORDS = new Set(
+  "null none nil undefined true false string number boolean required optional".split(" "),
+);
 
 /** `a.b.c` — a property access in code, not a credential. */
 const MEMBER_ACCESS = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/;

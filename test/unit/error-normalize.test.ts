@@ -302,6 +302,17 @@ describe("errorFingerprint", () => {
     );
   });
 
+  it("ignores a stack trace pasted into the message", () => {
+    const jsStack = "TypeError: x is undefined\n    at render (/srv/app/view.js:10:3)";
+    expect(errorFingerprint({ errorType: "TypeError", message: jsStack, stackTrace: jsStack })).toBe(
+      errorFingerprint({ errorType: "TypeError", message: "TypeError: x is undefined", stackTrace: jsStack }),
+    );
+    const traceback = pythonTraceback("/app", 1, 2);
+    expect(errorFingerprint({ errorType: "TypeError", message: traceback, stackTrace: traceback })).toBe(
+      errorFingerprint({ errorType: "TypeError", message, stackTrace: traceback }),
+    );
+  });
+
   it("uses at most three frames", () => {
     const stack = ["a", "b", "c", "d"].map((name) => `    at ${name} (/app/${name}.js:1:1)`).join("\n");
     expect(errorFingerprint({ errorType: "Error", message: "boom", stackTrace: stack })).toBe(
