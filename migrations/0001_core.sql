@@ -48,6 +48,8 @@ CREATE TABLE coding_sessions (
   summary_source TEXT
 );
 CREATE INDEX coding_sessions_project_started ON coding_sessions(project_id, started_at DESC);
+-- The D1 mirror of the Durable Object's slot: at most one active session per user and project.
+CREATE UNIQUE INDEX coding_sessions_one_active ON coding_sessions(project_id, user_id) WHERE status = 'active';
 
 CREATE TABLE file_changes (
   id TEXT PRIMARY KEY,
@@ -91,7 +93,8 @@ CREATE TABLE errors (
   created_at INTEGER NOT NULL
 );
 CREATE INDEX errors_project_last_seen ON errors(project_id, last_seen DESC);
-CREATE INDEX errors_project_fingerprint ON errors(project_id, fingerprint);
+-- One record per distinct error in a project: a recurrence is an upsert that counts an occurrence.
+CREATE UNIQUE INDEX errors_project_fingerprint ON errors(project_id, fingerprint);
 CREATE INDEX errors_session ON errors(session_id);
 
 CREATE TABLE decisions (

@@ -17,6 +17,14 @@ const app = new Hono<AppEnv>();
 app.onError((error, c) => errorResponse(c, error));
 app.notFound((c) => errorResponse(c, new AppError("not_found", `No route for ${c.req.method} ${c.req.path}.`)));
 
+// Time spent inside the Worker (clocks advance on I/O in Workers, which is what dominates here), so a client
+// can tell server time from transport time.
+app.use("*", async (c, next) => {
+  const started = performance.now();
+  await next();
+  c.res.headers.append("Server-Timing", `app;dur=${(performance.now() - started).toFixed(1)}`);
+});
+
 app.get("/health", (c) => c.json({ status: "ok", name: SERVER_INFO.name, version: SERVER_INFO.version }));
 
 // Every MCP and REST call is authenticated; the composition root is built once per request.

@@ -4,7 +4,7 @@ import { buildSessionDigest } from "./digest";
 import { errorFingerprint, errorSearchTerms } from "./error-normalize";
 import { LIMITS, truncateMiddle } from "./limits";
 import { analyzePatterns, type PatternReport } from "./patterns";
-import type { ActiveSession, MemoryStore, PageRequest, Runtime, SessionStateStore } from "./ports";
+import type { ActiveSession, MemoryStore, NewRecord, PageRequest, Runtime, SessionStateStore } from "./ports";
 import type { CodingSession, Decision, ErrorRecord, FileChange, Identity, Link, Page, Project } from "./records";
 import { redactSecrets } from "./redaction";
 import { rankLexical, type ErrorSearchHit } from "./search";
@@ -212,7 +212,6 @@ export class MemoryService {
 
   async trackFileChange(identity: Identity, project: Project, input: TrackChangeInput) {
     const redactor = new Redactor();
-    const active = await this.activeSession(identity, project);
     if (input.implementsDecisionId) {
       const decision = await this.store.getDecision(project.id, input.implementsDecisionId);
       if (!decision) {
@@ -224,10 +223,9 @@ export class MemoryService {
       }
     }
     const diff = input.diff === null ? null : truncateMiddle(redactor.clean("diff", input.diff), LIMITS.diffChars);
-    const change: FileChange = {
+    const candidate: NewRecord<FileChange> = {
       id: this.runtime.newId(),
       projectId: project.id,
-      sessionId: active?.id ?? null,
       userId: identity.userId,
       filePath: input.filePath,
       action: input.action,
@@ -241,9 +239,9 @@ export class MemoryService {
     };
     const links: Link[] = [];
     if (input.implementsDecisionId) {
-      links.push(this.link(project.id, "change", change.id, "implements", "decision", input.implementsDecisionId));
+      links.push(this.link(project.id, "change", candidate.id, "implements", "decision", input.implementsDecisionId));
     }
-    await this.store.insertFileChange(change, links);
+    const change = await this.store.insertFileChange(candidate, links);
     return {
       change,
       diffOriginalLength: diff?.originalLength ?? 0,
@@ -263,57 +261,40 @@ export class MemoryService {
     const fingerprint = await this.runtime.sha256Hex(
       errorFingerprint({ errorType: input.errorType, message, stackTrace: stack?.text ?? null }),
     );
-    const [active, existing] = await Promise.all([
-      this.activeSession(identity, project),
-      this.store.findErrorByFingerprint(project.id, fingerprint),
-    ]);
-    const links: Link[] = [];
-    let error: ErrorRecord;
-    if (existing) {
-      if (active) links.push(this.link(project.id, "error", existing.id, "occurred_in", "session", active.id));
-      if (solution && active) {
-        links.push(this.link(project.id, "error", existing.id, "resolved_in", "session", active.id));
-      }
-      error = await this.store.recordRecurrence(
-        existing.id,
-        { lastSeen: now, solution, resolvedAt: solution ? now : null },
-        links,
-      );
-    } else {
-      error = {
-        id: this.runtime.newId(),
-        projectId: project.id,
-        sessionId: active?.id ?? null,
-        userId: identity.userId,
-        errorType: input.errorType,
-        message,
-        stackTrace: stack?.text ?? null,
-        stackTraceTruncated: stack?.truncated ?? false,
-        filePath: input.filePath,
-        lineNumber: input.lineNumber,
-        solution,
-        resolved: solution !== null,
-        occurrences: 1,
-        fingerprint,
-        searchTerms: errorSearchTerms(
-          [input.errorType, message, input.filePath ?? "", stack?.text ?? "", input.tags.join(" ")].join("\n"),
-        ).join(" "),
-        tags: input.tags,
-        firstSeen: now,
-        lastSeen: now,
-        resolvedAt: solution ? now : null,
-        createdAt: now,
-      };
-      if (active) links.push(this.link(project.id, "error", error.id, "occurred_in", "session", active.id));
-      if (solution && active) links.push(this.link(project.id, "error", error.id, "resolved_in", "session", active.id));
-      await this.store.insertError(error, links);
-    }
-    const knownSolution = existing?.resolved && existing.solution ? existing.solution : null;
+    const candidate: NewRecord<ErrorRecord> = {
+      id: this.runtime.newId(),
+      projectId: project.id,
+      userId: identity.userId,
+      errorType: input.errorType,
+      message,
+      stackTrace: stack?.text ?? null,
+      stackTraceTruncated: stack?.truncated ?? false,
+      filePath: input.filePath,
+      lineNumber: input.lineNumber,
+      solution,
+      resolved: solution !== null,
+      occurrences: 1,
+      fingerprint,
+      searchTerms: errorSearchTerms(
+        [input.errorType, message, input.filePath ?? "", stack?.text ?? "", input.tags.join(" ")].join("\n"),
+      ).join(" "),
+      tags: input.tags,
+      firstSeen: now,
+      lastSeen: now,
+      resolvedAt: solution ? now : null,
+      createdAt: now,
+    };
+    const { error, inserted, sessionId } = await this.store.upsertError(candidate, {
+      occurredIn: this.runtime.newId(),
+      resolvedIn: this.runtime.newId(),
+    });
+    // The fix this project already knows, when the caller did not bring one.
+    const knownSolution = !inserted && solution === null && error.resolved ? error.solution : null;
     return {
       error,
-      recurring: existing !== null,
+      recurring: !inserted,
       knownSolution,
-      sessionId: active?.id ?? null,
+      sessionId,
       stackTraceTruncated: stack?.truncated ?? false,
       redactions: redactor.redactions,
     };
@@ -328,19 +309,18 @@ export class MemoryService {
     }
     const redactor = new Redactor();
     const solution = redactor.clean("solution", solutionText);
-    const active = await this.activeSession(identity, project);
-    const links = active ? [this.link(project.id, "error", errorId, "resolved_in", "session", active.id)] : [];
-    const error = await this.store.resolveError(errorId, solution, this.runtime.now(), links);
-    return { error, wasResolved: existing.resolved, sessionId: active?.id ?? null, redactions: redactor.redactions };
+    const { error, sessionId } = await this.store.resolveError(errorId, solution, this.runtime.now(), {
+      userId: identity.userId,
+      resolvedInLinkId: this.runtime.newId(),
+    });
+    return { error, wasResolved: existing.resolved, sessionId, redactions: redactor.redactions };
   }
 
   async recordDecision(identity: Identity, project: Project, input: RecordDecisionInput) {
     const redactor = new Redactor();
-    const active = await this.activeSession(identity, project);
-    const decision: Decision = {
+    const candidate: NewRecord<Decision> = {
       id: this.runtime.newId(),
       projectId: project.id,
-      sessionId: active?.id ?? null,
       userId: identity.userId,
       decision: redactor.clean("decision", input.decision),
       rationale: redactor.clean("rationale", input.rationale),
@@ -351,11 +331,11 @@ export class MemoryService {
       tags: input.tags,
       createdAt: this.runtime.now(),
     };
-    const links = decision.relatedFiles.map((file) =>
-      this.link(project.id, "decision", decision.id, "concerns", "file", file),
+    const links = candidate.relatedFiles.map((file) =>
+      this.link(project.id, "decision", candidate.id, "concerns", "file", file),
     );
-    await this.store.insertDecision(decision, links);
-    return { decision, sessionId: active?.id ?? null, redactions: redactor.redactions };
+    const decision = await this.store.insertDecision(candidate, links);
+    return { decision, sessionId: decision.sessionId, redactions: redactor.redactions };
   }
 
   async searchErrors(

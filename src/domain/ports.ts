@@ -19,17 +19,26 @@ export interface MemoryStore {
     sessionId: string,
   ): Promise<{ changes: FileChange[]; errors: ErrorRecord[]; decisions: Decision[] }>;
 
-  insertFileChange(change: FileChange, links: Link[]): Promise<void>;
+  /**
+   * Writes link new activity to the author's active session inside the same atomic batch, reading the session
+   * row that the ProjectSession Durable Object's start/end keep in step, so a write costs one round trip.
+   */
+  insertFileChange(change: NewRecord<FileChange>, links: Link[]): Promise<FileChange>;
 
-  findErrorByFingerprint(projectId: string, fingerprint: string): Promise<ErrorRecord | null>;
-  insertError(error: ErrorRecord, links: Link[]): Promise<void>;
-  /** Atomically counts one more occurrence; returns the record as stored afterwards. */
-  recordRecurrence(
+  /**
+   * Inserts the error, or, when the project already has one with this fingerprint, counts another occurrence
+   * of it (and takes the solution if one is given). Links the occurrence to the author's active session.
+   */
+  upsertError(
+    candidate: NewRecord<ErrorRecord>,
+    linkIds: { occurredIn: string; resolvedIn: string },
+  ): Promise<{ error: ErrorRecord; inserted: boolean; sessionId: string | null }>;
+  resolveError(
     errorId: string,
-    update: { lastSeen: number; solution: string | null; resolvedAt: number | null },
-    links: Link[],
-  ): Promise<ErrorRecord>;
-  resolveError(errorId: string, solution: string, resolvedAt: number, links: Link[]): Promise<ErrorRecord>;
+    solution: string,
+    resolvedAt: number,
+    author: { userId: string; resolvedInLinkId: string },
+  ): Promise<{ error: ErrorRecord; sessionId: string | null }>;
   getError(projectId: string, errorId: string): Promise<ErrorRecord | null>;
   /** Lexical candidates for a search: each error with its BM25 rank (lower is better, as SQLite reports it). */
   searchErrorsLexical(
@@ -38,7 +47,7 @@ export interface MemoryStore {
     options: { limit: number; resolvedOnly: boolean },
   ): Promise<Array<{ error: ErrorRecord; bm25: number }>>;
 
-  insertDecision(decision: Decision, links: Link[]): Promise<void>;
+  insertDecision(decision: NewRecord<Decision>, links: Link[]): Promise<Decision>;
   getDecision(projectId: string, decisionId: string): Promise<Decision | null>;
 
   listSessions(projectId: string, page: PageRequest): Promise<Page<CodingSession>>;
@@ -53,6 +62,9 @@ export interface MemoryStore {
     errors: Array<{ errorType: string; occurrences: number; resolved: boolean }>;
   }>;
 }
+
+/** A record before storage: the store fills in the session it belongs to. */
+export type NewRecord<T extends { sessionId: string | null }> = Omit<T, "sessionId">;
 
 export interface PageRequest {
   limit: number;

@@ -217,3 +217,30 @@ describe("MCP: context and patterns", () => {
     expect(ok.data.tags).toEqual(["a", "b"]);
   });
 });
+
+describe("session linking of recurring errors", () => {
+  it("counts an older error that recurs during a session in that session's digest", async () => {
+    const { token } = await newUser();
+    const client = await mcpClient(token);
+    const project_id = uniqueName("recur");
+    const args = { project_id, error_type: "KeyError", message: "'user_id'" };
+    const before = await callTool(client, "coding_record_error", args);
+    expect(before.data.session_id).toBeNull();
+    const started = await callTool(client, "coding_start_session", { project_id, description: "debug" });
+    const again = await callTool(client, "coding_record_error", args);
+    expect(again.data).toMatchObject({
+      error_id: before.data.error_id,
+      occurrences: 2,
+      session_id: started.data.session_id,
+    });
+    const resolved = await callTool(client, "coding_resolve_error", {
+      project_id,
+      error_id: before.data.error_id,
+      solution: "Read user_id with .get() and reject the request when missing",
+    });
+    expect(resolved.data.session_id).toBe(started.data.session_id);
+    const ended = await callTool(client, "coding_end_session", { project_id });
+    expect(ended.data.counts).toEqual({ file_changes: 0, errors: 1, decisions: 0 });
+    expect(ended.data.errors_resolved).toBe(1);
+  });
+});

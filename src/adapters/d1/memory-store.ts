@@ -2,7 +2,7 @@ import { and, count, desc, eq, inArray, lt, or, sql, type SQL } from "drizzle-or
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import type { BatchItem } from "drizzle-orm/batch";
 import { AppError } from "../../domain/app-error";
-import type { ContextSnapshot, MemoryStore, PageRequest } from "../../domain/ports";
+import type { ContextSnapshot, MemoryStore, NewRecord, PageRequest } from "../../domain/ports";
 import type { CodingSession, Decision, ErrorRecord, FileChange, Link, Page, Project } from "../../domain/records";
 import * as schema from "./schema";
 
@@ -121,53 +121,78 @@ export class D1MemoryStore implements MemoryStore {
     return { changes, errors: errorRows, decisions: decisionRows };
   }
 
-  async insertFileChange(change: FileChange, linkRows: Link[]): Promise<void> {
-    await this.db.batch([this.db.insert(fileChanges).values(change), ...this.linkInserts(linkRows)]);
-  }
-
-  async findErrorByFingerprint(projectId: string, fingerprint: string): Promise<ErrorRecord | null> {
-    // Prefer the open record; otherwise the most recent resolved one carries the known fix.
-    const row = await this.db
-      .select()
-      .from(errors)
-      .where(and(eq(errors.projectId, projectId), eq(errors.fingerprint, fingerprint)))
-      .orderBy(errors.resolved, desc(errors.lastSeen))
-      .get();
-    return row ?? null;
-  }
-
-  async insertError(error: ErrorRecord, linkRows: Link[]): Promise<void> {
-    await this.db.batch([this.db.insert(errors).values(error), ...this.linkInserts(linkRows)]);
-  }
-
-  async recordRecurrence(
-    errorId: string,
-    update: { lastSeen: number; solution: string | null; resolvedAt: number | null },
-    linkRows: Link[],
-  ): Promise<ErrorRecord> {
-    const resolution =
-      update.solution === null ? {} : { solution: update.solution, resolved: true, resolvedAt: update.resolvedAt };
-    const [updated] = await this.db.batch([
+  async insertFileChange(change: NewRecord<FileChange>, linkRows: Link[]): Promise<FileChange> {
+    const [inserted] = await this.db.batch([
       this.db
-        .update(errors)
-        .set({ occurrences: sql`${errors.occurrences} + 1`, lastSeen: update.lastSeen, ...resolution })
-        .where(eq(errors.id, errorId))
+        .insert(fileChanges)
+        .values({ ...change, sessionId: this.activeSessionOf(change.projectId, change.userId) })
         .returning(),
       ...this.linkInserts(linkRows),
     ]);
-    const row = updated[0];
-    if (!row) throw new AppError("not_found", `error ${errorId} disappeared while recording a recurrence.`);
-    return row;
+    return firstRow(inserted, "file change");
   }
 
-  async resolveError(errorId: string, solution: string, resolvedAt: number, linkRows: Link[]): Promise<ErrorRecord> {
-    const [updated] = await this.db.batch([
-      this.db.update(errors).set({ solution, resolved: true, resolvedAt }).where(eq(errors.id, errorId)).returning(),
-      ...this.linkInserts(linkRows),
+  async upsertError(
+    candidate: NewRecord<ErrorRecord>,
+    linkIds: { occurredIn: string; resolvedIn: string },
+  ): Promise<{ error: ErrorRecord; inserted: boolean; sessionId: string | null }> {
+    const { projectId, userId, fingerprint } = candidate;
+    const sameError = sql`(SELECT ${errors.id} FROM ${errors} WHERE ${errors.projectId} = ${projectId} AND ${errors.fingerprint} = ${fingerprint})`;
+    const hasSolution = candidate.solution !== null;
+    const links = [
+      this.sessionLink(linkIds.occurredIn, projectId, userId, "error", sameError, "occurred_in", candidate.lastSeen),
+    ];
+    if (hasSolution) {
+      links.push(
+        this.sessionLink(linkIds.resolvedIn, projectId, userId, "error", sameError, "resolved_in", candidate.lastSeen),
+      );
+    }
+    const [upserted, session] = await this.db.batch([
+      this.db
+        .insert(errors)
+        .values({ ...candidate, sessionId: this.activeSessionOf(projectId, userId) })
+        .onConflictDoUpdate({
+          target: [errors.projectId, errors.fingerprint],
+          set: {
+            occurrences: sql`${errors.occurrences} + 1`,
+            lastSeen: candidate.lastSeen,
+            ...(hasSolution ? { solution: candidate.solution, resolved: true, resolvedAt: candidate.resolvedAt } : {}),
+          },
+        })
+        .returning(),
+      this.db.select({ id: codingSessions.id }).from(codingSessions).where(this.isActiveSessionOf(projectId, userId)),
+      ...links,
     ]);
-    const row = updated[0];
-    if (!row) throw new AppError("not_found", `error ${errorId} not found.`);
-    return row;
+    const error = firstRow(upserted, "error");
+    return { error, inserted: error.id === candidate.id, sessionId: session[0]?.id ?? null };
+  }
+
+  async resolveError(
+    errorId: string,
+    solution: string,
+    resolvedAt: number,
+    author: { userId: string; resolvedInLinkId: string },
+  ): Promise<{ error: ErrorRecord; sessionId: string | null }> {
+    const [updated, , session] = await this.db.batch([
+      this.db.update(errors).set({ solution, resolved: true, resolvedAt }).where(eq(errors.id, errorId)).returning(),
+      this.sessionLink(
+        author.resolvedInLinkId,
+        sql`(SELECT ${errors.projectId} FROM ${errors} WHERE ${errors.id} = ${errorId})`,
+        author.userId,
+        "error",
+        errorId,
+        "resolved_in",
+        resolvedAt,
+      ),
+      this.db
+        .select({ id: codingSessions.id })
+        .from(codingSessions)
+        .innerJoin(errors, eq(errors.projectId, codingSessions.projectId))
+        .where(
+          and(eq(errors.id, errorId), eq(codingSessions.userId, author.userId), eq(codingSessions.status, "active")),
+        ),
+    ]);
+    return { error: firstRow(updated, "error"), sessionId: session[0]?.id ?? null };
   }
 
   async getError(projectId: string, errorId: string): Promise<ErrorRecord | null> {
@@ -202,8 +227,15 @@ export class D1MemoryStore implements MemoryStore {
     return rows;
   }
 
-  async insertDecision(decision: Decision, linkRows: Link[]): Promise<void> {
-    await this.db.batch([this.db.insert(decisions).values(decision), ...this.linkInserts(linkRows)]);
+  async insertDecision(decision: NewRecord<Decision>, linkRows: Link[]): Promise<Decision> {
+    const [inserted] = await this.db.batch([
+      this.db
+        .insert(decisions)
+        .values({ ...decision, sessionId: this.activeSessionOf(decision.projectId, decision.userId) })
+        .returning(),
+      ...this.linkInserts(linkRows),
+    ]);
+    return firstRow(inserted, "decision");
   }
 
   async getDecision(projectId: string, decisionId: string): Promise<Decision | null> {
@@ -384,6 +416,49 @@ export class D1MemoryStore implements MemoryStore {
     return { changes, errors: errorRows };
   }
 
+  private isActiveSessionOf(projectId: string | SQL, userId: string): SQL | undefined {
+    return and(
+      eq(codingSessions.projectId, projectId),
+      eq(codingSessions.userId, userId),
+      eq(codingSessions.status, "active"),
+    );
+  }
+
+  /** The author's active session id as a scalar subquery, evaluated inside the write's own batch. */
+  private activeSessionOf(projectId: string, userId: string): SQL {
+    return sql`(${this.db.select({ id: codingSessions.id }).from(codingSessions).where(this.isActiveSessionOf(projectId, userId))})`;
+  }
+
+  /** Links a record to the author's active session, if there is one (inserts nothing otherwise). */
+  private sessionLink(
+    linkId: string,
+    projectId: string | SQL,
+    userId: string,
+    fromType: string,
+    fromId: string | SQL,
+    relation: string,
+    now: number,
+  ) {
+    return this.db
+      .insert(links)
+      .select(
+        this.db
+          .select({
+            id: sql<string>`${linkId}`.as("id"),
+            projectId: codingSessions.projectId,
+            fromType: sql<string>`${fromType}`.as("from_type"),
+            fromId: sql<string>`${fromId}`.as("from_id"),
+            relation: sql<string>`${relation}`.as("relation"),
+            toType: sql<string>`'session'`.as("to_type"),
+            toId: codingSessions.id,
+            createdAt: sql<number>`${now}`.as("created_at"),
+          })
+          .from(codingSessions)
+          .where(this.isActiveSessionOf(projectId, userId)),
+      )
+      .onConflictDoNothing();
+  }
+
   private linkInserts(linkRows: Link[]): BatchItem<"sqlite">[] {
     return linkRows.map((link) => this.db.insert(links).values(link).onConflictDoNothing());
   }
@@ -395,6 +470,12 @@ function keysetBefore(
   after: { time: number; id: string },
 ): SQL | undefined {
   return or(lt(timeColumn, after.time), and(eq(timeColumn, after.time), lt(idColumn, after.id)));
+}
+
+function firstRow<T>(rows: T[], what: string): T {
+  const row = rows[0];
+  if (!row) throw new AppError("internal", `The ${what} write returned no row.`);
+  return row;
 }
 
 function toPage<T>(rows: T[], limit: number, cursorOf: (row: T) => string): Page<T> {
