@@ -129,7 +129,8 @@ CREATE TABLE links (
 CREATE INDEX links_to ON links(to_type, to_id);
 
 -- Full-text indexes are external-content tables kept in sync by triggers, so no write path can forget them.
-CREATE VIRTUAL TABLE errors_fts USING fts5(search_terms, content='errors', content_rowid='rowid');
+-- '_' is part of a token: search terms are already split by us, and keep whole identifiers like user_id.
+CREATE VIRTUAL TABLE errors_fts USING fts5(search_terms, content='errors', content_rowid='rowid', tokenize="unicode61 tokenchars '_'");
 CREATE TRIGGER errors_fts_insert AFTER INSERT ON errors BEGIN
   INSERT INTO errors_fts(rowid, search_terms) VALUES (new.rowid, new.search_terms);
 END;
@@ -140,6 +141,10 @@ CREATE TRIGGER errors_fts_update AFTER UPDATE OF search_terms ON errors BEGIN
   INSERT INTO errors_fts(errors_fts, rowid, search_terms) VALUES ('delete', old.rowid, old.search_terms);
   INSERT INTO errors_fts(rowid, search_terms) VALUES (new.rowid, new.search_terms);
 END;
+
+-- Document frequency per term, so a search can leave out terms that nearly every error contains ("error",
+-- "type"): BM25 gains almost nothing from them but must score every row they match.
+CREATE VIRTUAL TABLE errors_fts_vocab USING fts5vocab(errors_fts, row);
 
 CREATE VIRTUAL TABLE decisions_fts USING fts5(decision, rationale, impact, tags, content='decisions', content_rowid='rowid', tokenize='porter unicode61');
 CREATE TRIGGER decisions_fts_insert AFTER INSERT ON decisions BEGIN

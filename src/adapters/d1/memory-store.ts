@@ -15,6 +15,39 @@ function ftsQuery(terms: string[]): string {
   return terms.map((term) => `"${term}"`).join(" OR ");
 }
 
+/** Terms in more than this share of all errors are left out of the match (unless nothing rarer is left). */
+export const COMMON_TERM_SHARE = 0.2;
+/** Below this many errors containing a term, it is never considered common. */
+export const COMMON_TERM_MIN_DOCS = 50;
+/** The rarest terms carry the match; more add scoring work and little signal. */
+export const MAX_MATCH_TERMS = 24;
+
+/**
+ * The FTS5 MATCH expression, computed inside the query from the term vocabulary: the query's rarest terms,
+ * without those so common that BM25 would score most of the table for almost no signal. Evaluated in the
+ * same statement, so it costs no extra round trip. Terms are pre-sanitised ([a-z0-9_]) and bound as values.
+ * The vocabulary counts errors of every project; as an estimate of how discriminating a term is, that is
+ * what we want.
+ */
+function discriminatingTermsQuery(terms: string[]): SQL {
+  const candidates = sql.join(
+    terms.map((term) => sql`${term}`),
+    sql`, `,
+  );
+  return sql`COALESCE((
+    SELECT group_concat('"' || term || '"', ' OR ') FROM (
+      SELECT term FROM (
+        SELECT term, doc, row_number() OVER (ORDER BY doc, term) AS position
+        FROM errors_fts_vocab WHERE term IN (${candidates})
+      )
+      WHERE position <= 2
+        OR doc <= max(${COMMON_TERM_MIN_DOCS}, (SELECT max(rowid) FROM errors) * ${COMMON_TERM_SHARE})
+      ORDER BY doc, term
+      LIMIT ${MAX_MATCH_TERMS}
+    )
+  ), '"_"')`;
+}
+
 function encodeCursor(time: number, id: string): string {
   return btoa(`${time}:${id}`);
 }
@@ -217,7 +250,7 @@ export class D1MemoryStore implements MemoryStore {
       .innerJoin(sql`errors_fts`, sql`errors_fts.rowid = ${errors}.rowid`)
       .where(
         and(
-          sql`errors_fts MATCH ${ftsQuery(terms)}`,
+          sql`errors_fts MATCH ${discriminatingTermsQuery(terms)}`,
           eq(errors.projectId, projectId),
           options.resolvedOnly ? eq(errors.resolved, true) : undefined,
         ),
