@@ -1,5 +1,5 @@
 import { createMcpHandler } from "agents/mcp/server";
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { buildServices, type Services } from "./app";
 import { AppError } from "./domain/app-error";
 import type { Identity } from "./domain/records";
@@ -10,7 +10,7 @@ import { buildMcpServer, SERVER_INFO } from "./mcp/server";
 
 export { ProjectSession } from "../durable-objects/project-session";
 
-type AppEnv = { Bindings: Env; Variables: { services: Services; identity: Identity } };
+type AppEnv = { Bindings: Env; Variables: { services: Services; identity: Identity; mcpBody?: string } };
 
 const app = new Hono<AppEnv>();
 
@@ -31,18 +31,53 @@ app.get("/health", (c) => c.json({ status: "ok", name: SERVER_INFO.name, version
 app.use("/mcp", authenticate);
 app.use("/api/*", authenticate);
 
-async function authenticate(c: import("hono").Context<AppEnv>, next: () => Promise<void>) {
+async function authenticate(c: Context<AppEnv>, next: () => Promise<void>) {
   const services = buildServices(c.env);
-  const { identity, touch } = await services.tokens.authenticate(c.req.header("Authorization"), Date.now());
+  const { identity, touch } = await services.tokens.authenticate(
+    c.req.header("Authorization"),
+    Date.now(),
+    await projectNamedBy(c),
+  );
   if (touch) c.executionCtx.waitUntil(touch);
   c.set("services", services);
   c.set("identity", identity);
   await next();
 }
 
+/**
+ * The project a request is about, when it can be read cheaply, so authentication can look up the caller's
+ * membership in the same round trip: the REST path, or the `project_id` argument of an MCP `tools/call` (the
+ * body is read once here and handed on to the MCP handler).
+ */
+async function projectNamedBy(c: Context<AppEnv>): Promise<string | null> {
+  const restPath = /^\/api\/v1\/projects\/([^/]+)/.exec(c.req.path);
+  if (restPath?.[1]) {
+    try {
+      return decodeURIComponent(restPath[1]);
+    } catch {
+      return null;
+    }
+  }
+  if (c.req.path !== "/mcp" || c.req.method !== "POST") return null;
+  const body = await c.req.text();
+  c.set("mcpBody", body);
+  try {
+    const message = JSON.parse(body) as { method?: unknown; params?: { arguments?: { project_id?: unknown } } };
+    const projectId = message.method === "tools/call" ? message.params?.arguments?.project_id : undefined;
+    return typeof projectId === "string" ? projectId : null;
+  } catch {
+    return null;
+  }
+}
+
 app.all("/mcp", async (c) => {
   const handler = createMcpHandler(() => buildMcpServer(c.get("services"), c.get("identity")), { route: "/mcp" });
-  return handler(c.req.raw, c.env, c.executionCtx as ExecutionContext);
+  const body = c.get("mcpBody");
+  const request =
+    body === undefined
+      ? c.req.raw
+      : new Request(c.req.raw.url, { method: c.req.method, headers: c.req.raw.headers, body });
+  return handler(request, c.env, c.executionCtx as ExecutionContext);
 });
 
 app.route("/api/v1", restRoutes() as unknown as Hono<AppEnv>);

@@ -1,4 +1,4 @@
-import { and, eq, isNull, lt, or } from "drizzle-orm";
+import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { AppError } from "../domain/app-error";
 import type { Identity } from "../domain/records";
@@ -75,14 +75,15 @@ export class TokenService {
     return result.meta.changes > 0;
   }
 
-  /** Resolves an Authorization header to the caller, or throws `unauthorized` without saying which check failed. */
+  /**
+   * Resolves an Authorization header to the caller, or throws `unauthorized` without saying which check failed.
+   * With `projectSlug`, the caller's membership of that project is read in the same D1 batch.
+   */
   async authenticate(
     authorization: string | null | undefined,
     now: number,
-  ): Promise<{
-    identity: Identity;
-    touch: Promise<unknown> | null;
-  }> {
+    projectSlug: string | null = null,
+  ): Promise<{ identity: Identity; touch: Promise<unknown> | null }> {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "");
     const token = match?.[1];
     if (!token) {
@@ -91,13 +92,28 @@ export class TokenService {
         "Missing bearer token: send `Authorization: Bearer <token>` (create one with `npm run token -- create --user <you>`).",
       );
     }
-    const row = token.startsWith(TOKEN_PREFIX)
-      ? await this.db
-          .select()
-          .from(schema.apiTokens)
-          .where(eq(schema.apiTokens.tokenHash, await sha256Hex(token)))
-          .get()
-      : undefined;
+    if (!token.startsWith(TOKEN_PREFIX)) throw new AppError("unauthorized", "Invalid, expired or revoked token.");
+    const tokenHash = await sha256Hex(token);
+    const { apiTokens, projects, projectMembers } = schema;
+    const tokenQuery = this.db.select().from(apiTokens).where(eq(apiTokens.tokenHash, tokenHash));
+    const projectQuery = this.db
+      .select({ id: projects.id, slug: projects.slug, role: projectMembers.role })
+      .from(projects)
+      .leftJoin(
+        projectMembers,
+        and(
+          eq(projectMembers.projectId, projects.id),
+          eq(
+            projectMembers.userId,
+            sql`(${this.db.select({ userId: apiTokens.userId }).from(apiTokens).where(eq(apiTokens.tokenHash, tokenHash))})`,
+          ),
+        ),
+      )
+      .where(eq(projects.slug, projectSlug ?? ""));
+    const [tokenRows, projectRows] = projectSlug
+      ? await this.db.batch([tokenQuery, projectQuery])
+      : [await tokenQuery, []];
+    const row = tokenRows[0];
     if (!row || row.revokedAt !== null || (row.expiresAt !== null && row.expiresAt <= now)) {
       throw new AppError("unauthorized", "Invalid, expired or revoked token.");
     }
@@ -114,6 +130,14 @@ export class TokenService {
           )
           .run()
       : null;
-    return { identity: { userId: row.userId }, touch };
+    const identity: Identity = { userId: row.userId };
+    if (projectSlug) {
+      const found = projectRows[0];
+      identity.knownProject = {
+        slug: projectSlug,
+        found: found ? { project: { id: found.id, slug: found.slug }, member: found.role !== null } : null,
+      };
+    }
+    return { identity, touch };
   }
 }

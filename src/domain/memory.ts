@@ -89,7 +89,10 @@ export class MemoryService {
    * so its existence does not leak.
    */
   async resolveProject(identity: Identity, slug: string, mode: "read" | "write"): Promise<Project> {
-    const existing = await this.store.findProjectFor(slug, identity.userId);
+    const existing =
+      identity.knownProject?.slug === slug
+        ? identity.knownProject.found
+        : await this.store.findProjectFor(slug, identity.userId);
     if (existing) {
       if (existing.member) return existing.project;
       throw projectNotFound(slug);

@@ -2,6 +2,11 @@
 
 export interface Identity {
   userId: string;
+  /**
+   * The project the request names, looked up in the same round trip as the token (null: no such project).
+   * Saves a query on every call; resolveProject falls back to its own lookup for any other slug.
+   */
+  knownProject?: { slug: string; found: { project: Project; member: boolean } | null };
 }
 
 export interface Project {
