@@ -5,19 +5,19 @@ import type { ProjectSession } from "../../durable-objects/project-session";
 export class DurableSessionStore implements SessionStateStore {
   constructor(private readonly namespace: DurableObjectNamespace<ProjectSession>) {}
 
-  private stub(key: SessionKey) {
+  private objectFor(key: SessionKey) {
     return this.namespace.get(this.namespace.idFromName(`${key.userId}:${key.projectId}`));
   }
 
   async start(key: SessionKey, session: ActiveSession) {
-    return this.stub(key).start(session);
+    return this.objectFor(key).start(session);
   }
 
   async active(key: SessionKey) {
-    return this.stub(key).active();
+    return this.objectFor(key).active();
   }
 
   async clear(key: SessionKey, sessionId: string) {
-    await this.stub(key).clear(sessionId);
+    await this.objectFor(key).clear(sessionId);
   }
 }

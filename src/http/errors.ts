@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { AppError, httpStatusOf, toAppError } from "../domain/app-error";
+import { httpStatusOf, toAppError } from "../domain/app-error";
 
 /** REST error body: `{error:{code,message,details}}` with the status the code maps to. */
 export function errorResponse(c: Context, thrown: unknown): Response {
@@ -15,4 +15,3 @@ export function errorResponse(c: Context, thrown: unknown): Response {
   );
 }
 
-export { AppError };
