@@ -14,4 +14,3 @@ export function errorResponse(c: Context, thrown: unknown): Response {
     headers,
   );
 }
-
