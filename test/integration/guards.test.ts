@@ -281,6 +281,22 @@ describe("ProjectSession Durable Object", () => {
     expect(other.status).toBe(201);
   });
 
+  it("an alarm that fires before the deadline re-arms instead of closing the session", async () => {
+    const { token, userId } = await newUser();
+    const base = `/api/v1/projects/${uniqueName("early")}`;
+    const started = await rest(token, "POST", `${base}/sessions`, { description: "still working" });
+    const sessions = await rest(token, "GET", `${base}/sessions`);
+    const stub = env.PROJECT_SESSION.get(
+      env.PROJECT_SESSION.idFromName(`${userId}:${sessions.body.items[0].projectId as string}`),
+    );
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    await runInDurableObject(stub, async (_instance, state) => {
+      expect(await state.storage.getAlarm()).toBe(Date.parse(started.body.expires_at));
+    });
+    const after = await rest(token, "GET", `${base}/sessions`);
+    expect(after.body.items[0].status).toBe("active");
+  });
+
   it("closes a forgotten session when its alarm fires after max_session_duration_hours", async () => {
     const { token, userId } = await newUser();
     const project_id = uniqueName("forgot");
