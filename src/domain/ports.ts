@@ -7,6 +7,7 @@ export interface MemoryStore {
   /** Creates the project with the user as owner; does nothing when another request created the slug first. */
   createProject(project: Project, ownerUserId: string, now: number): Promise<void>;
 
+  /** Records a session whose slot was just won; closes any stale row still marked active for that user+project. */
   insertSession(session: CodingSession): Promise<void>;
   getSession(projectId: string, sessionId: string): Promise<CodingSession | null>;
   /** Moves an active session to ended/expired; false when it was no longer active (someone else ended it). */

@@ -281,6 +281,24 @@ describe("ProjectSession Durable Object", () => {
     expect(other.status).toBe(201);
   });
 
+  it("recovers when the object's slot was lost while D1 still marks a session active", async () => {
+    const { token, userId } = await newUser();
+    const base = `/api/v1/projects/${uniqueName("stale")}`;
+    const first = await rest(token, "POST", `${base}/sessions`, { description: "orphaned" });
+    const sessions = await rest(token, "GET", `${base}/sessions`);
+    const stub = env.PROJECT_SESSION.get(
+      env.PROJECT_SESSION.idFromName(`${userId}:${sessions.body.items[0].projectId as string}`),
+    );
+    await runInDurableObject(stub, async (_instance, state) => {
+      await state.storage.deleteAll();
+    });
+    const second = await rest(token, "POST", `${base}/sessions`, { description: "fresh" });
+    expect(second.status).toBe(201);
+    const after = await rest(token, "GET", `${base}/sessions`);
+    const byId = Object.fromEntries(after.body.items.map((s: { id: string; status: string }) => [s.id, s.status]));
+    expect(byId).toEqual({ [first.body.session_id]: "expired", [second.body.session_id]: "active" });
+  });
+
   it("an alarm that fires before the deadline re-arms instead of closing the session", async () => {
     const { token, userId } = await newUser();
     const base = `/api/v1/projects/${uniqueName("early")}`;

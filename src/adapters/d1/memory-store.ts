@@ -105,7 +105,20 @@ export class D1MemoryStore implements MemoryStore {
   }
 
   async insertSession(session: CodingSession): Promise<void> {
-    await this.db.insert(codingSessions).values(session);
+    // The Durable Object just granted the slot, so any row still marked active for this user and project is
+    // stale (its object state was lost): close it rather than let the one-active-row index refuse the start.
+    await this.db.batch([
+      this.db
+        .update(codingSessions)
+        .set({
+          status: "expired",
+          endedAt: session.startedAt,
+          summary: "Closed when a new session started: the session slot no longer held it.",
+          summarySource: "digest",
+        })
+        .where(this.isActiveSessionOf(session.projectId, session.userId)),
+      this.db.insert(codingSessions).values(session),
+    ]);
   }
 
   async getSession(projectId: string, sessionId: string): Promise<CodingSession | null> {
