@@ -18,14 +18,16 @@ export interface VectorizeBinding {
   /** Returned metadata may also hold arrays or nested objects written by other code; the adapter drops those. */
   query(
     vector: number[] | Float32Array,
-    options: {
-      topK: number;
-      namespace?: string;
-      filter?: Record<string, VectorMetadataFilterValue>;
-      returnMetadata?: VectorizeMetadataLevel;
-      returnValues?: boolean;
-    },
+    options: VectorizeQueryOptions,
   ): Promise<{ matches: Array<{ id: string; score: number; metadata?: Record<string, unknown> }>; count: number }>;
+}
+
+export interface VectorizeQueryOptions {
+  topK: number;
+  namespace?: string;
+  filter?: Record<string, VectorMetadataFilterValue>;
+  returnMetadata?: VectorizeMetadataLevel;
+  returnValues?: boolean;
 }
 
 export type VectorMetadataFilterValue = string | number | boolean | { $eq: string | number | boolean };

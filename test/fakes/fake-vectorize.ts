@@ -1,6 +1,7 @@
 import type {
   VectorizeBinding,
   VectorizeMetadataLevel,
+  VectorizeQueryOptions,
   VectorMetadataFilterValue,
 } from "../../src/adapters/vectorize-index";
 import type { VectorMetadata } from "../../src/domain/vectors";
@@ -70,13 +71,7 @@ export class FakeVectorize implements VectorizeBinding {
 
   async query(
     vector: number[] | Float32Array,
-    options: {
-      topK: number;
-      namespace?: string;
-      filter?: Record<string, VectorMetadataFilterValue>;
-      returnMetadata?: VectorizeMetadataLevel;
-      returnValues?: boolean;
-    },
+    options: VectorizeQueryOptions,
   ): Promise<{
     matches: Array<{ id: string; score: number; metadata?: VectorMetadata; values?: number[] }>;
     count: number;
