@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Services } from "../app";
 import { AppError } from "../domain/app-error";
 import { LIMITS } from "../domain/limits";
-import type { Identity } from "../domain/records";
+import type { Identity, Page, Project } from "../domain/records";
 import { invalidInput, runTool } from "../mcp/run-tool";
 import { projectIdField } from "../mcp/schema";
 import type { ToolDefinition } from "../mcp/tool";
@@ -84,11 +84,7 @@ export function restRoutes(): Hono<RestEnv> {
 
   const listing = <T>(
     path: string,
-    list: (
-      c: Context<RestEnv>,
-      project: Awaited<ReturnType<Services["memory"]["resolveProject"]>>,
-      page: z.output<typeof pageQuery>,
-    ) => Promise<{ items: T[]; nextCursor: string | null }>,
+    list: (c: Context<RestEnv>, project: Project, page: z.output<typeof pageQuery>) => Promise<Page<T>>,
   ) =>
     api.get(`/projects/:project/${path}`, async (c) => {
       const slug = projectIdField.safeParse(c.req.param("project"));

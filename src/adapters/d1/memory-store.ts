@@ -293,69 +293,69 @@ export class D1MemoryStore implements MemoryStore {
     return row ?? null;
   }
 
-  async listSessions(projectId: string, page: PageRequest): Promise<Page<CodingSession>> {
-    const after = page.cursor ? decodeCursor(page.cursor) : null;
-    const rows = await this.db
-      .select()
-      .from(codingSessions)
-      .where(
-        and(
-          eq(codingSessions.projectId, projectId),
-          after ? keysetBefore(codingSessions.startedAt, codingSessions.id, after) : undefined,
-        ),
-      )
-      .orderBy(desc(codingSessions.startedAt), desc(codingSessions.id))
-      .limit(page.limit + 1);
-    return toPage(rows, page.limit, (r) => encodeCursor(r.startedAt, r.id));
+  listSessions(projectId: string, page: PageRequest): Promise<Page<CodingSession>> {
+    return keysetPage(
+      page,
+      codingSessions.startedAt,
+      codingSessions.id,
+      (row) => row.startedAt,
+      (after, limit) =>
+        this.db
+          .select()
+          .from(codingSessions)
+          .where(and(eq(codingSessions.projectId, projectId), after))
+          .orderBy(desc(codingSessions.startedAt), desc(codingSessions.id))
+          .limit(limit),
+    );
   }
 
-  async listErrors(projectId: string, page: PageRequest & { resolved?: boolean }): Promise<Page<ErrorRecord>> {
-    const after = page.cursor ? decodeCursor(page.cursor) : null;
-    const rows = await this.db
-      .select()
-      .from(errors)
-      .where(
-        and(
-          eq(errors.projectId, projectId),
-          page.resolved === undefined ? undefined : eq(errors.resolved, page.resolved),
-          after ? keysetBefore(errors.createdAt, errors.id, after) : undefined,
-        ),
-      )
-      .orderBy(desc(errors.createdAt), desc(errors.id))
-      .limit(page.limit + 1);
-    return toPage(rows, page.limit, (r) => encodeCursor(r.createdAt, r.id));
+  listErrors(projectId: string, page: PageRequest & { resolved?: boolean }): Promise<Page<ErrorRecord>> {
+    const resolved = page.resolved === undefined ? undefined : eq(errors.resolved, page.resolved);
+    return keysetPage(
+      page,
+      errors.createdAt,
+      errors.id,
+      (row) => row.createdAt,
+      (after, limit) =>
+        this.db
+          .select()
+          .from(errors)
+          .where(and(eq(errors.projectId, projectId), resolved, after))
+          .orderBy(desc(errors.createdAt), desc(errors.id))
+          .limit(limit),
+    );
   }
 
-  async listDecisions(projectId: string, page: PageRequest): Promise<Page<Decision>> {
-    const after = page.cursor ? decodeCursor(page.cursor) : null;
-    const rows = await this.db
-      .select()
-      .from(decisions)
-      .where(
-        and(
-          eq(decisions.projectId, projectId),
-          after ? keysetBefore(decisions.createdAt, decisions.id, after) : undefined,
-        ),
-      )
-      .orderBy(desc(decisions.createdAt), desc(decisions.id))
-      .limit(page.limit + 1);
-    return toPage(rows, page.limit, (r) => encodeCursor(r.createdAt, r.id));
+  listDecisions(projectId: string, page: PageRequest): Promise<Page<Decision>> {
+    return keysetPage(
+      page,
+      decisions.createdAt,
+      decisions.id,
+      (row) => row.createdAt,
+      (after, limit) =>
+        this.db
+          .select()
+          .from(decisions)
+          .where(and(eq(decisions.projectId, projectId), after))
+          .orderBy(desc(decisions.createdAt), desc(decisions.id))
+          .limit(limit),
+    );
   }
 
-  async listChanges(projectId: string, page: PageRequest): Promise<Page<FileChange>> {
-    const after = page.cursor ? decodeCursor(page.cursor) : null;
-    const rows = await this.db
-      .select()
-      .from(fileChanges)
-      .where(
-        and(
-          eq(fileChanges.projectId, projectId),
-          after ? keysetBefore(fileChanges.createdAt, fileChanges.id, after) : undefined,
-        ),
-      )
-      .orderBy(desc(fileChanges.createdAt), desc(fileChanges.id))
-      .limit(page.limit + 1);
-    return toPage(rows, page.limit, (r) => encodeCursor(r.createdAt, r.id));
+  listChanges(projectId: string, page: PageRequest): Promise<Page<FileChange>> {
+    return keysetPage(
+      page,
+      fileChanges.createdAt,
+      fileChanges.id,
+      (row) => row.createdAt,
+      (after, limit) =>
+        this.db
+          .select()
+          .from(fileChanges)
+          .where(and(eq(fileChanges.projectId, projectId), after))
+          .orderBy(desc(fileChanges.createdAt), desc(fileChanges.id))
+          .limit(limit),
+    );
   }
 
   async contextSnapshot(projectId: string, focusTerms: string[], perSection: number): Promise<ContextSnapshot> {
@@ -510,22 +510,29 @@ export class D1MemoryStore implements MemoryStore {
   }
 }
 
-function keysetBefore(
-  timeColumn: Parameters<typeof lt>[0],
-  idColumn: Parameters<typeof lt>[0],
-  after: { time: number; id: string },
-): SQL | undefined {
-  return or(lt(timeColumn, after.time), and(eq(timeColumn, after.time), lt(idColumn, after.id)));
-}
-
 function firstRow<T>(rows: T[], what: string): T {
   const row = rows[0];
   if (!row) throw new AppError("internal", `The ${what} write returned no row.`);
   return row;
 }
 
-function toPage<T>(rows: T[], limit: number, cursorOf: (row: T) => string): Page<T> {
-  const items = rows.slice(0, limit);
+/**
+ * Newest-first keyset pagination: `run` gets the "older than the cursor" condition and fetches one row more
+ * than the page so the presence of a next page is known without a count.
+ */
+async function keysetPage<T extends { id: string }>(
+  page: PageRequest,
+  timeColumn: Parameters<typeof lt>[0],
+  idColumn: Parameters<typeof lt>[0],
+  timeOf: (row: T) => number,
+  run: (after: SQL | undefined, limit: number) => Promise<T[]>,
+): Promise<Page<T>> {
+  const after = page.cursor ? decodeCursor(page.cursor) : null;
+  const rows = await run(
+    after ? or(lt(timeColumn, after.time), and(eq(timeColumn, after.time), lt(idColumn, after.id))) : undefined,
+    page.limit + 1,
+  );
+  const items = rows.slice(0, page.limit);
   const last = items[items.length - 1];
-  return { items, nextCursor: rows.length > limit && last ? cursorOf(last) : null };
+  return { items, nextCursor: rows.length > page.limit && last ? encodeCursor(timeOf(last), last.id) : null };
 }
