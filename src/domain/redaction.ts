@@ -34,11 +34,6 @@ export interface RedactionResult {
   redactions: RedactionCount[];
 }
 
-export interface FieldsRedactionResult<T extends Record<string, string | null | undefined>> {
-  fields: T;
-  redactions: RedactionCount[];
-}
-
 /**
  * The order in which rules run. Unambiguous token formats run first so that a
  * value is reported under its most specific kind; contextual rules (URL
@@ -263,38 +258,4 @@ export function redactSecrets(text: string): RedactionResult {
     if (result.count > 0) redactions.push({ kind: rule.kind, count: result.count });
   }
   return { text: current, redactions };
-}
-
-/** Sums counts per kind and orders them like `SECRET_KINDS`, so merged lists are deterministic. */
-export function mergeRedactions(lists: ReadonlyArray<readonly RedactionCount[]>): RedactionCount[] {
-  const totals = new Map<SecretKind, number>();
-  for (const list of lists) {
-    for (const { kind, count } of list) totals.set(kind, (totals.get(kind) ?? 0) + count);
-  }
-  return SECRET_KINDS.filter((kind) => totals.has(kind)).map((kind) => ({
-    kind,
-    count: totals.get(kind) ?? 0,
-  }));
-}
-
-/**
- * Redacts every string field of a record (e.g. the fields of one memory entry).
- * `null`/`undefined` fields are passed through unchanged.
- */
-export function redactSecretsInAll<T extends Record<string, string | null | undefined>>(
-  fields: T,
-): FieldsRedactionResult<T> {
-  const redactedFields: Record<string, string | null | undefined> = {};
-  const lists: RedactionCount[][] = [];
-  for (const [name, value] of Object.entries(fields)) {
-    if (typeof value !== "string") {
-      redactedFields[name] = value;
-      continue;
-    }
-    const result = redactSecrets(value);
-    redactedFields[name] = result.text;
-    lists.push(result.redactions);
-  }
-  // Only string values were replaced, and by strings, so the record still has T's shape.
-  return { fields: redactedFields as T, redactions: mergeRedactions(lists) };
 }

@@ -8,13 +8,6 @@ export interface ErrorSearchHit {
   signals: Record<string, number>;
 }
 
-/** A ranked candidate from one source (lexical today; vector and fingerprint rankers plug in beside it). */
-export interface RankedCandidate {
-  error: ErrorRecord;
-  /** The ranker's own score normalised to 0..1, higher is better. */
-  score: number;
-}
-
 /**
  * Weighted blend of signals. BM25 alone is scale-free (its value depends on corpus size; on a small project it
  * is near zero for every hit) so it is taken relative to the best hit, and blended with term coverage: the

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { redactSecrets, redactSecretsInAll, SECRET_KINDS } from "../../src/domain/redaction";
+import { redactSecrets, SECRET_KINDS } from "../../src/domain/redaction";
 
 describe("redactSecrets: token formats", () => {
   const cases: Array<{ name: string; input: string; expected: string; kind: string }> = [
@@ -265,41 +265,4 @@ describe("redactSecrets: text that must survive untouched", () => {
       expect(redactSecrets(input)).toEqual({ text: input, redactions: [] });
     });
   }
-});
-
-describe("redactSecretsInAll", () => {
-  it("redacts every string field, passes null/undefined through and merges counts", () => {
-    const result = redactSecretsInAll({
-      message: "auth failed for AKIAIOSFODNN7EXAMPLE",
-      stackTrace: null,
-      notes: undefined,
-      context: "password=hunter2hunter2 and AKIAI44QH8DHBEXAMPLE",
-      title: "nothing secret",
-    });
-    expect(result.fields).toEqual({
-      message: "auth failed for [REDACTED:aws_access_key]",
-      stackTrace: null,
-      notes: undefined,
-      context: "password=[REDACTED:generic_secret] and [REDACTED:aws_access_key]",
-      title: "nothing secret",
-    });
-    expect(result.redactions).toEqual([
-      { kind: "aws_access_key", count: 2 },
-      { kind: "generic_secret", count: 1 },
-    ]);
-  });
-
-  it("returns an empty redaction list when nothing is secret", () => {
-    expect(redactSecretsInAll({ a: "hello", b: null })).toEqual({
-      fields: { a: "hello", b: null },
-      redactions: [],
-    });
-  });
-
-  it("is idempotent: redacting redacted text changes nothing", () => {
-    const once = redactSecrets(
-      "token=ghp_1234567890abcdefghijABCDEFGHIJ123456 https://u:p4ss@h.io password: 'abcdef123'",
-    );
-    expect(redactSecrets(once.text)).toEqual({ text: once.text, redactions: [] });
-  });
 });
