@@ -1,8 +1,37 @@
 import type { ProjectSession } from "../durable-objects/project-session";
+import type { ProjectVectors } from "../durable-objects/project-vectors";
+import type { VectorizeBinding } from "./adapters/vectorize-index";
+import type { WorkersAiBinding } from "./adapters/workers-ai-embedder";
+import type { IndexJob } from "./domain/ports";
 
 /** Bindings and vars from wrangler.toml. Only the composition root (src/app.ts) and the edges read them. */
 export interface Env {
   DB: D1Database;
   PROJECT_SESSION: DurableObjectNamespace<ProjectSession>;
+  /** Local vector index, one object per project (DurableObjectVectorIndex). */
+  PROJECT_VECTORS: DurableObjectNamespace<ProjectVectors>;
   MAX_SESSION_DURATION_HOURS?: string;
+
+  /** Producer for vector indexing jobs; the same Worker consumes them (see `queue()` in src/index.ts). */
+  ERROR_INDEX_QUEUE: Queue<IndexJob>;
+
+  /** `local` (default: offline hashing embedder) | `workers-ai` | `openai` (any OpenAI-compatible endpoint). */
+  EMBEDDING_PROVIDER?: string;
+  /** workers-ai: defaults to `@cf/baai/bge-base-en-v1.5`; openai: required. */
+  EMBEDDING_MODEL?: string;
+  /** Vector length. local: default 384; workers-ai: known for BGE models, else required; openai: required. */
+  EMBEDDING_DIMENSIONS?: string;
+  /**
+   * Cosine a match found only by its vector must reach (default: the model's own, 0.2 for `local`, else 0).
+   * Learned models give unrelated texts a baseline similarity; measure it on your errors and set it here.
+   */
+  EMBEDDING_MIN_SIMILARITY?: string;
+  /** openai: the endpoint's base, e.g. `https://api.openai.com/v1` (`/embeddings` is appended). */
+  EMBEDDING_BASE_URL?: string;
+  /** openai: bearer token; a secret (`wrangler secret put EMBEDDING_API_KEY`), optional for local servers. */
+  EMBEDDING_API_KEY?: string;
+  /** Workers AI binding, required by EMBEDDING_PROVIDER=workers-ai. */
+  AI?: WorkersAiBinding;
+  /** Vectorize index; when bound it replaces the local vector index. */
+  VECTORIZE?: VectorizeBinding;
 }

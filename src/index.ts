@@ -7,8 +7,10 @@ import type { Env } from "./env";
 import { errorResponse } from "./http/errors";
 import { restRoutes } from "./http/rest";
 import { buildMcpServer, SERVER_INFO } from "./mcp/server";
+import { handleQueueBatch } from "./queue/consumer";
 
 export { ProjectSession } from "../durable-objects/project-session";
+export { ProjectVectors } from "../durable-objects/project-vectors";
 
 type AppEnv = { Bindings: Env; Variables: { services: Services; identity: Identity; mcpBody?: string } };
 
@@ -82,4 +84,8 @@ app.all("/mcp", async (c) => {
 
 app.route("/api/v1", restRoutes() as unknown as Hono<AppEnv>);
 
-export default { fetch: app.fetch } satisfies ExportedHandler<Env>;
+export default {
+  fetch: app.fetch,
+  // Vector indexing jobs and their dead letters (see src/queue/consumer.ts).
+  queue: (batch, env) => handleQueueBatch(batch, buildServices(env)),
+} satisfies ExportedHandler<Env, unknown>;

@@ -29,7 +29,7 @@ export class OpenAiCompatibleEmbedder implements Embedder {
   readonly dimensions: number;
   private readonly url: string;
   private readonly provider: string;
-  private readonly maxBatchSize: number;
+  readonly maxBatchSize: number;
   private readonly retryDelayMs: number;
 
   constructor(private readonly options: OpenAiCompatibleEmbedderOptions) {

@@ -73,8 +73,9 @@ export class VectorizeIndex implements VectorIndex {
   }
 
   async upsert(namespace: string, items: VectorItem[]): Promise<void> {
+    const prefixes = await this.prefixes(namespace);
     const vectors = items.map((item) => ({
-      id: this.vectorizeId(namespace, item.id),
+      id: this.vectorizeId(prefixes, item.id),
       values: item.values,
       namespace,
       ...(item.metadata ? { metadata: item.metadata } : {}),
@@ -85,7 +86,8 @@ export class VectorizeIndex implements VectorIndex {
   }
 
   async delete(namespace: string, ids: string[]): Promise<void> {
-    const vectorizeIds = ids.map((id) => this.vectorizeId(namespace, id));
+    const prefixes = await this.prefixes(namespace);
+    const vectorizeIds = ids.map((id) => this.vectorizeId(prefixes, id));
     for (let start = 0; start < vectorizeIds.length; start += MAX_MUTATION_BATCH) {
       await this.index.deleteByIds(vectorizeIds.slice(start, start + MAX_MUTATION_BATCH));
     }
@@ -101,11 +103,12 @@ export class VectorizeIndex implements VectorIndex {
       returnValues: false,
       ...(options.filter ? { filter: options.filter } : {}),
     });
-    const prefix = `${namespace}:`;
+    const { plain, digest } = await this.prefixes(namespace);
     const matches: VectorMatch[] = [];
     for (const match of result.matches) {
       // The namespace already isolates results; checking the prefix as well guards against a misconfigured index.
-      if (!match.id.startsWith(prefix)) continue;
+      const prefix = match.id.startsWith(plain) ? plain : match.id.startsWith(digest) ? digest : null;
+      if (prefix === null) continue;
       const id = match.id.slice(prefix.length);
       const metadata = scalarMetadata(match.metadata);
       matches.push(metadata ? { id, score: match.score, metadata } : { id, score: match.score });
@@ -113,12 +116,27 @@ export class VectorizeIndex implements VectorIndex {
     return matches.sort((a, b) => b.score - a.score);
   }
 
-  /** Vectorize ids are unique across the whole index, not per namespace, so the namespace is part of the id. */
-  private vectorizeId(namespace: string, id: string): string {
+  /**
+   * Vectorize ids are unique across the whole index, not per namespace, so the namespace is part of the id:
+   * `namespace:id` when that fits in 64 bytes, else a 96-bit digest of the namespace stands in for it (a UUID
+   * project plus a UUID error is 73 bytes).
+   */
+  private vectorizeId(prefixes: { plain: string; digest: string }, id: string): string {
+    const plain = `${prefixes.plain}${id}`;
+    if (this.encoder.encode(plain).byteLength <= MAX_ID_BYTES) return plain;
+    const compact = `${prefixes.digest}${id}`;
+    this.checkBytes("namespace digest plus id", compact);
+    return compact;
+  }
+
+  private async prefixes(namespace: string): Promise<{ plain: string; digest: string }> {
     this.checkBytes("namespace", namespace);
-    const vectorizeId = `${namespace}:${id}`;
-    this.checkBytes("namespace plus id", vectorizeId);
-    return vectorizeId;
+    const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", this.encoder.encode(namespace)));
+    const base64url = btoa(String.fromCharCode(...hash.subarray(0, 12)))
+      .replaceAll("+", "-")
+      .replaceAll("/", "_");
+    // The two forms could only meet if some namespace were literally named "#<digest of another namespace>".
+    return { plain: `${namespace}:`, digest: `#${base64url}:` };
   }
 
   private checkBytes(what: string, value: string): void {

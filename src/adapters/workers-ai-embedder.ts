@@ -25,7 +25,7 @@ export class WorkersAiEmbedder implements Embedder {
   readonly id: string;
   readonly dimensions: number;
   private readonly model: string;
-  private readonly maxBatchSize: number;
+  readonly maxBatchSize: number;
 
   constructor(
     private readonly ai: WorkersAiBinding,

@@ -10,6 +10,7 @@ export type AppErrorCode =
   | "conflict"
   | "payload_too_large"
   | "unsupported"
+  | "unavailable"
   | "internal";
 
 export interface AppErrorOptions {
@@ -38,6 +39,7 @@ export const httpStatusOf: Record<AppErrorCode, number> = {
   payload_too_large: 413,
   unsupported: 422,
   internal: 500,
+  unavailable: 503,
 };
 
 /** Anything thrown that is not an AppError is a bug of ours: hide its text from clients, keep it as the cause. */

@@ -32,7 +32,7 @@ export interface ErrorFingerprintInput {
 }
 
 export interface StackFrame {
-  /** Function/method name, lowercased; empty when the frame has none. */
+  /** Function/method name, lowercased unless asked otherwise; empty when the frame has none. */
   functionName: string;
   /** File basename without extension, lowercased; empty when unknown. */
   file: string;
@@ -190,6 +190,34 @@ export function errorSearchTerms(text: string): string[] {
   return terms;
 }
 
+export const MAX_LEXICAL_TERMS = 256;
+
+/**
+ * Terms for the full-text index and for lexical queries. Unlike `errorSearchTerms`, values are NOT abstracted:
+ * BM25 already gives a line number or an id that occurs once almost no weight, while a module name in quotes, a
+ * file name or an error code that two reports share is the strongest evidence they describe the same problem
+ * (abstracting them cost a third of hit@1 on the duplicate-issue development set). Each identifier is kept
+ * whole and split at camelCase / snake_case / dots (`NullPointerException` → also null, pointer, exception).
+ * Every term matches `^[a-z0-9_]+$`, at least 2 characters, no stopwords, no duplicates, first appearance
+ * order, at most `MAX_LEXICAL_TERMS`.
+ */
+export function lexicalTerms(text: string): string[] {
+  const seen = new Set<string>();
+  const terms: string[] = [];
+  const add = (term: string) => {
+    if (term.length < 2 || STOPWORDS.has(term) || seen.has(term)) return;
+    seen.add(term);
+    terms.push(term);
+  };
+  for (const identifier of text.slice(0, 64_000).match(/[A-Za-z0-9_]+/g) ?? []) {
+    add(identifier.toLowerCase());
+    const parts = identifier.match(/[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+/g) ?? [];
+    if (parts.length > 1) for (const part of parts) add(part.toLowerCase());
+    if (terms.length >= MAX_LEXICAL_TERMS) return terms.slice(0, MAX_LEXICAL_TERMS);
+  }
+  return terms;
+}
+
 /** A qualified or suffixed exception class (`ValueError`, `java.io.IOException`, `SystemExit`). */
 const SPECIFIC_EXCEPTION =
   /(?<![\w$.])((?:[A-Za-z_][\w$]*\.)*(?:[A-Z][A-Za-z0-9]*(?:Error|Exception|Warning|Interrupt|Exit)|StopIteration)|(?:[A-Za-z_][\w$]*\.)+(?:Error|Exception))\b(?!\.\w)/;
@@ -239,22 +267,21 @@ export function extractErrorType(text: string): string | null {
   return systemCode?.[1] ?? null;
 }
 
-function normalizeFunctionName(raw: string): string {
-  return raw
+function normalizeFunctionName(raw: string, preserveCase: boolean): string {
+  const name = raw
     .trim()
     .replace(/^(?:async|new)\s+/, "")
     .replace(/^Object\./, "")
     .replace(/[<>]/g, "")
-    .replace(/\s+/g, " ")
-    .toLowerCase();
+    .replace(/\s+/g, " ");
+  return preserveCase ? name : name.toLowerCase();
 }
 
-function frame(functionName: string, filePath: string): StackFrame {
+function makeFrame(functionName: string, filePath: string, preserveCase: boolean): StackFrame {
+  const file = pathBasename(filePath.trim().replace(/(?::\d+){1,2}$/, "")).replace(/[<>]/g, "");
   return {
-    functionName: normalizeFunctionName(functionName),
-    file: pathBasename(filePath.trim().replace(/(?::\d+){1,2}$/, ""))
-      .replace(/[<>]/g, "")
-      .toLowerCase(),
+    functionName: normalizeFunctionName(functionName, preserveCase),
+    file: preserveCase ? file : file.toLowerCase(),
   };
 }
 
@@ -263,7 +290,9 @@ function frame(functionName: string, filePath: string): StackFrame {
  * Python, V8 (Node/Chrome/Workers), Firefox/Safari, JVM/.NET, Ruby, PHP, Go and
  * Rust backtraces; unknown lines are ignored.
  */
-export function parseStackFrames(stackTrace: string): StackFrame[] {
+export function parseStackFrames(stackTrace: string, options: { preserveCase?: boolean } = {}): StackFrame[] {
+  const preserveCase = options.preserveCase ?? false;
+  const frame = (functionName: string, filePath: string) => makeFrame(functionName, filePath, preserveCase);
   const lines = stackTrace.split(/\r?\n/);
   const python: StackFrame[] = [];
   const others: StackFrame[] = [];
@@ -342,7 +371,7 @@ const FRAME_LINE = /^\s*(?:at\s|File "|from\s\S+:\d+|#\d+\s)/;
  * traceback that is the final exception line; otherwise the lines before the
  * first stack frame.
  */
-function messageWithoutTrace(message: string): string {
+export function messageWithoutTrace(message: string): string {
   const lines = message.split(/\r?\n/);
   if (/Traceback \(most recent call last\)/.test(message)) {
     for (let index = lines.length - 1; index >= 0; index -= 1) {

@@ -1,13 +1,21 @@
 import { AppError } from "./app-error";
 import { buildProjectContext, type ProjectContext } from "./context";
 import { buildSessionDigest } from "./digest";
-import { errorFingerprint, errorSearchTerms } from "./error-normalize";
+import { errorFingerprint, lexicalTerms } from "./error-normalize";
 import { LIMITS, truncateMiddle } from "./limits";
 import { analyzePatterns, type PatternReport } from "./patterns";
-import type { ActiveSession, MemoryStore, NewRecord, PageRequest, Runtime, SessionStateStore } from "./ports";
+import { indexJobs } from "./error-indexing";
+import type {
+  ActiveSession,
+  IndexQueue,
+  MemoryStore,
+  NewRecord,
+  PageRequest,
+  Runtime,
+  SessionStateStore,
+} from "./ports";
 import type { CodingSession, Decision, ErrorRecord, FileChange, Identity, Link, Page, Project } from "./records";
 import { redactSecrets } from "./redaction";
-import { rankLexical, type ErrorSearchHit } from "./search";
 
 export interface MemoryConfig {
   maxSessionDurationHours: number;
@@ -81,6 +89,7 @@ export class MemoryService {
     private readonly sessions: SessionStateStore,
     private readonly runtime: Runtime,
     private readonly config: MemoryConfig,
+    private readonly indexQueue: IndexQueue,
   ) {}
 
   /**
@@ -278,7 +287,7 @@ export class MemoryService {
       resolved: solution !== null,
       occurrences: 1,
       fingerprint,
-      searchTerms: errorSearchTerms(
+      searchTerms: lexicalTerms(
         [input.errorType, message, input.filePath ?? "", stack?.text ?? "", input.tags.join(" ")].join("\n"),
       ).join(" "),
       tags: input.tags,
@@ -286,11 +295,15 @@ export class MemoryService {
       lastSeen: now,
       resolvedAt: solution ? now : null,
       createdAt: now,
+      vectorModel: null,
+      vectorIndexedAt: null,
     };
     const { error, inserted, sessionId } = await this.store.upsertError(candidate, {
       occurredIn: this.runtime.newId(),
       resolvedIn: this.runtime.newId(),
     });
+    // A recurrence never changes the embedded text; one that brings a solution changes the vector's metadata.
+    if (inserted || solution !== null) await this.queueIndexing(project.id, error.id);
     // The fix this project already knows, when the caller did not bring one.
     const knownSolution = !inserted && solution === null && error.resolved ? error.solution : null;
     return {
@@ -316,7 +329,21 @@ export class MemoryService {
       userId: identity.userId,
       resolvedInLinkId: this.runtime.newId(),
     });
+    // The vector's metadata carries `resolved`, which search filters on.
+    if (!existing.resolved) await this.queueIndexing(project.id, error.id);
     return { error, wasResolved: existing.resolved, sessionId, redactions: redactor.redactions };
+  }
+
+  /**
+   * Vectors are built off the request path. The record is already stored when this runs, so a queue failure
+   * must not fail the call: the error stays pending (search scores it lexically) until a re-index queues it.
+   */
+  private async queueIndexing(projectId: string, errorId: string): Promise<void> {
+    try {
+      await this.indexQueue.enqueue(indexJobs(projectId, [errorId], this.runtime.now()));
+    } catch (error) {
+      console.error(`could not queue vector indexing of error ${errorId}; it stays pending until a re-index`, error);
+    }
   }
 
   async recordDecision(identity: Identity, project: Project, input: RecordDecisionInput) {
@@ -341,18 +368,8 @@ export class MemoryService {
     return { decision, sessionId: decision.sessionId, redactions: redactor.redactions };
   }
 
-  async searchErrors(
-    project: Project,
-    query: string,
-    options: { k: number; resolvedOnly: boolean },
-  ): Promise<ErrorSearchHit[]> {
-    const terms = errorSearchTerms(query);
-    if (!terms.length) return [];
-    const candidates = await this.store.searchErrorsLexical(project.id, terms, {
-      limit: Math.max(options.k * 4, 20),
-      resolvedOnly: options.resolvedOnly,
-    });
-    return rankLexical(candidates, terms, options.k);
+  getError(project: Project, errorId: string): Promise<ErrorRecord | null> {
+    return this.store.getError(project.id, errorId);
   }
 
   async projectContext(
@@ -360,7 +377,7 @@ export class MemoryService {
     project: Project,
     options: { focus: string | null; maxTokens: number },
   ): Promise<ProjectContext> {
-    const focusTerms = options.focus ? errorSearchTerms(options.focus) : [];
+    const focusTerms = options.focus ? lexicalTerms(options.focus) : [];
     const [snapshot, active] = await Promise.all([
       // A list item costs at least ~25 tokens, so more than budget/25 items per section could never be shown.
       this.store.contextSnapshot(project.id, focusTerms, Math.min(200, Math.ceil(options.maxTokens / 25))),

@@ -1,3 +1,4 @@
+import type { ErrorSearchFilters } from "./error-filters";
 import type { CodingSession, Decision, ErrorRecord, FileChange, Link, Page, Project } from "./records";
 
 /** Persistent records (D1 in production and tests). Every multi-row write is atomic. */
@@ -41,11 +42,40 @@ export interface MemoryStore {
     author: { userId: string; resolvedInLinkId: string },
   ): Promise<{ error: ErrorRecord; sessionId: string | null }>;
   getError(projectId: string, errorId: string): Promise<ErrorRecord | null>;
-  /** Lexical candidates for a search: each error with its BM25 rank (lower is better, as SQLite reports it). */
+  /** The project's errors among `ids`, in no particular order; unknown ids and other projects' errors are left out. */
+  getErrorsByIds(projectId: string, ids: string[]): Promise<ErrorRecord[]>;
+
+  /** How many of the project's errors have no vector from `model` (none yet, an older model's, or failed). */
+  countErrorsNotVectorIndexed(projectId: string, model: string): Promise<number>;
+  /** All of the project's errors, those with a vector from `model`, and those marked `VECTOR_FAILED`. */
+  errorVectorCounts(projectId: string, model: string): Promise<{ total: number; indexed: number; failed: number }>;
+  /** Ids of the project's errors without a vector from `model`, ascending, after `afterId` (keyset paging). */
+  listErrorIdsNotVectorIndexed(
+    projectId: string,
+    model: string,
+    afterId: string | null,
+    limit: number,
+  ): Promise<string[]>;
+  /** Records that these errors' vectors now come from `model`, in one atomic batch. */
+  markErrorsVectorIndexed(projectId: string, ids: string[], model: string, at: number): Promise<void>;
+  /**
+   * Marks these errors `VECTOR_FAILED`, except those indexed after `requestedAt` (a later job already succeeded).
+   * Returns how many were marked.
+   */
+  markErrorsVectorFailed(projectId: string, ids: string[], requestedAt: number, at: number): Promise<number>;
+  /**
+   * Makes errors pending again (no vector, `vectorIndexedAt = at`): every error of the project, or only those
+   * marked `VECTOR_FAILED`.
+   */
+  resetErrorVectorState(projectId: string, which: "all" | "failed", at: number): Promise<void>;
+  /**
+   * Lexical candidates for a search that pass the filters: each error with its BM25 rank (lower is better, as
+   * SQLite reports it). Filters mean exactly what `matchesErrorFilters` means.
+   */
   searchErrorsLexical(
     projectId: string,
     terms: string[],
-    options: { limit: number; resolvedOnly: boolean },
+    options: { limit: number; filters: ErrorSearchFilters },
   ): Promise<Array<{ error: ErrorRecord; bm25: number }>>;
 
   insertDecision(decision: NewRecord<Decision>, links: Link[]): Promise<Decision>;
@@ -114,4 +144,21 @@ export interface Runtime {
   now(): number;
   newId(): string;
   sha256Hex(text: string): Promise<string>;
+}
+
+/**
+ * Work for the indexer: (re)compute the vectors of some errors of one project. `requestedAt` lets a dead-lettered
+ * job tell whether a later job has already indexed the error since.
+ */
+export interface IndexJob {
+  kind: "index_errors";
+  projectId: string;
+  /** At most `MAX_IDS_PER_INDEX_JOB` ids. */
+  errorIds: string[];
+  requestedAt: number;
+}
+
+/** Where indexing work waits to run off the request path (a Cloudflare Queue in production and tests). */
+export interface IndexQueue {
+  enqueue(jobs: IndexJob[]): Promise<void>;
 }

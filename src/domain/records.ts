@@ -70,7 +70,17 @@ export interface ErrorRecord {
   lastSeen: number;
   resolvedAt: number | null;
   createdAt: number;
+  /**
+   * The embedder id its vector was computed with; null while none exists. Search trusts the vector only when
+   * this equals the configured embedder's id: anything else (null, an older model, `failed`) is pending.
+   */
+  vectorModel: string | null;
+  /** When `vectorModel` was last set, by indexing or by a dead-lettered job marking it `failed`. */
+  vectorIndexedAt: number | null;
 }
+
+/** `ErrorRecord.vectorModel` of an error whose last indexing job was dead-lettered; never an embedder id. */
+export const VECTOR_FAILED = "failed";
 
 export interface Decision {
   id: string;

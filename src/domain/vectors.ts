@@ -14,6 +14,14 @@ export interface Embedder {
   /** Model id, e.g. "local-hash-v1"; vectors from different ids must never be compared. */
   readonly id: string;
   readonly dimensions: number;
+  /** Texts the provider accepts per call, when it has a limit (Workers AI: 100); callers batch by it. */
+  readonly maxBatchSize?: number;
+  /**
+   * Cosine below which this model's vectors say nothing: texts with nothing in common still score up to about
+   * this (hash collisions, or a learned model's baseline similarity). A match found by its vector alone must
+   * reach it to be shown. Unset means 0.
+   */
+  readonly minSimilarity?: number;
   /**
    * One vector per text, in input order, each of length `dimensions` and L2-normalised (unit length), so a dot
    * product is a cosine similarity. An empty batch yields an empty result.

@@ -56,6 +56,10 @@ function queryConverter(tool: ToolDefinition): (query: Record<string, string>) =
   };
 }
 
+const reindexBody = z.object({
+  only_pending: z.boolean().default(false).describe("Queue only errors without a vector from the current model."),
+});
+
 const pageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(LIMITS.pageSize).default(50),
   cursor: z.string().max(512).optional(),
@@ -112,5 +116,26 @@ export function restRoutes(): Hono<RestEnv> {
   listing("changes", (c, project, page) =>
     c.get("services").memory.listChanges(project, { limit: page.limit, cursor: page.cursor ?? null }),
   );
+
+  // Vector index maintenance. Operator commands rather than MCP tools, so the tool list stays small.
+  const memberProject = async (c: Context<RestEnv>): Promise<Project> => {
+    const slug = projectIdField.safeParse(c.req.param("project"));
+    if (!slug.success) throw invalidInput(slug.error);
+    return c.get("services").memory.resolveProject(c.get("identity"), slug.data, "read");
+  };
+  api.post("/projects/:project/errors/reindex", async (c) => {
+    const project = await memberProject(c);
+    const body = reindexBody.safeParse(await readJsonObject(c));
+    if (!body.success) throw invalidInput(body.error);
+    const result = await c.get("services").indexer.reindexProject(project.id, { onlyPending: body.data.only_pending });
+    return c.json(
+      { model: result.model, queued: result.queued, jobs: result.jobs, only_pending: body.data.only_pending },
+      202,
+    );
+  });
+  api.get("/projects/:project/errors/index-status", async (c) => {
+    const project = await memberProject(c);
+    return c.json(await c.get("services").indexer.status(project.id));
+  });
   return api;
 }

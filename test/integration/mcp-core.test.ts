@@ -12,6 +12,7 @@ describe("MCP endpoint: the core tools over Streamable HTTP", () => {
         "coding_analyze_patterns",
         "coding_end_session",
         "coding_get_project_context",
+        "coding_get_solutions_for_error",
         "coding_record_decision",
         "coding_record_error",
         "coding_resolve_error",

@@ -4,7 +4,6 @@ import { buildSessionDigest } from "../../src/domain/digest";
 import { truncateMiddle } from "../../src/domain/limits";
 import type { ContextSnapshot } from "../../src/domain/ports";
 import type { Decision, ErrorRecord, FileChange } from "../../src/domain/records";
-import { rankLexical } from "../../src/domain/search";
 
 const T0 = Date.UTC(2026, 10, 24, 9, 0, 0);
 
@@ -48,6 +47,8 @@ function error(id: string, searchTerms: string, extra: Partial<ErrorRecord> = {}
     lastSeen: T0,
     resolvedAt: null,
     createdAt: T0,
+    vectorModel: null,
+    vectorIndexedAt: null,
     ...extra,
   };
 }
@@ -130,22 +131,5 @@ describe("project context budget", () => {
       expect(estimateTokens(context.markdown)).toBeLessThanOrEqual(maxTokens);
       expect(context.recentChanges.length + (context.omitted.recentChanges ?? 0)).toBe(50);
     }
-  });
-});
-
-describe("lexical ranking", () => {
-  it("orders by blended BM25 and term coverage and explains the score", () => {
-    const hits = rankLexical(
-      [
-        { error: error("partial", "datetime compare"), bm25: -2 },
-        { error: error("full", "datetime compare naive aware"), bm25: -1.5 },
-      ],
-      ["datetime", "compare", "naive", "aware"],
-      5,
-    );
-    expect(hits.map((h) => h.error.id)).toEqual(["full", "partial"]);
-    expect(hits[0]?.signals).toEqual({ bm25: 0.75, coverage: 1 });
-    expect(hits[0]?.score).toBe(0.9);
-    expect(rankLexical([], ["x"], 5)).toEqual([]);
   });
 });

@@ -1,8 +1,10 @@
-import { and, count, desc, eq, inArray, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, gt, inArray, isNull, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import type { BatchItem } from "drizzle-orm/batch";
 import { AppError } from "../../domain/app-error";
+import type { ErrorSearchFilters } from "../../domain/error-filters";
 import type { ContextSnapshot, MemoryStore, NewRecord, PageRequest } from "../../domain/ports";
+import { VECTOR_FAILED } from "../../domain/records";
 import type { CodingSession, Decision, ErrorRecord, FileChange, Link, Page, Project } from "../../domain/records";
 import * as schema from "./schema";
 
@@ -46,6 +48,33 @@ function discriminatingTermsQuery(terms: string[]): SQL {
       LIMIT ${MAX_MATCH_TERMS}
     )
   ), '"_"')`;
+}
+
+/**
+ * SQL for `ErrorSearchFilters`, meaning exactly what `matchesErrorFilters` means. User text is only ever bound as
+ * a value and compared with `=`/`substr`, never used as a LIKE pattern (where `_` and `%` would be wildcards).
+ */
+function errorFilterConditions(filters: ErrorSearchFilters): SQL[] {
+  const conditions: SQL[] = [];
+  if (filters.resolvedOnly) conditions.push(sql`${errors.resolved} = 1`);
+  if (filters.errorType !== null) {
+    const wanted = filters.errorType.toLowerCase();
+    conditions.push(
+      sql`(lower(${errors.errorType}) = ${wanted} OR substr(lower(${errors.errorType}), -${wanted.length + 1}) = ${`.${wanted}`})`,
+    );
+  }
+  if (filters.file !== null) {
+    const wanted = filters.file;
+    const tail = -(wanted.length + 1);
+    conditions.push(
+      sql`(${errors.filePath} = ${wanted} OR substr(${errors.filePath}, ${tail}) IN (${`/${wanted}`}, ${`\\${wanted}`}))`,
+    );
+  }
+  if (filters.tag !== null) {
+    conditions.push(sql`EXISTS (SELECT 1 FROM json_each(${errors.tags}) WHERE json_each.value = ${filters.tag})`);
+  }
+  if (filters.since !== null) conditions.push(sql`${errors.lastSeen} >= ${filters.since}`);
+  return conditions;
 }
 
 function encodeCursor(time: number, id: string): string {
@@ -250,13 +279,112 @@ export class D1MemoryStore implements MemoryStore {
     return row ?? null;
   }
 
+  async getErrorsByIds(projectId: string, ids: string[]): Promise<ErrorRecord[]> {
+    const queries = idChunks(ids).map((chunk) =>
+      this.db
+        .select()
+        .from(errors)
+        .where(and(eq(errors.projectId, projectId), inArray(errors.id, chunk))),
+    );
+    const [first, ...rest] = queries;
+    if (!first) return [];
+    const results = await this.db.batch([first, ...rest]);
+    return results.flat();
+  }
+
+  async countErrorsNotVectorIndexed(projectId: string, model: string): Promise<number> {
+    const row = await this.db
+      .select({ n: count() })
+      .from(errors)
+      .where(and(eq(errors.projectId, projectId), notIndexedWith(model)))
+      .get();
+    return row?.n ?? 0;
+  }
+
+  async errorVectorCounts(projectId: string, model: string) {
+    // One pass over the (project_id, id, vector_model) index.
+    const row = await this.db
+      .select({
+        total: count(),
+        indexed: sql<number>`coalesce(sum(${errors.vectorModel} = ${model}), 0)`,
+        failed: sql<number>`coalesce(sum(${errors.vectorModel} = ${VECTOR_FAILED}), 0)`,
+      })
+      .from(errors)
+      .where(eq(errors.projectId, projectId))
+      .get();
+    return { total: row?.total ?? 0, indexed: Number(row?.indexed ?? 0), failed: Number(row?.failed ?? 0) };
+  }
+
+  async listErrorIdsNotVectorIndexed(
+    projectId: string,
+    model: string,
+    afterId: string | null,
+    limit: number,
+  ): Promise<string[]> {
+    const rows = await this.db
+      .select({ id: errors.id })
+      .from(errors)
+      .where(
+        and(
+          eq(errors.projectId, projectId),
+          afterId === null ? undefined : gt(errors.id, afterId),
+          notIndexedWith(model),
+        ),
+      )
+      .orderBy(errors.id)
+      .limit(limit);
+    return rows.map((row) => row.id);
+  }
+
+  async markErrorsVectorIndexed(projectId: string, ids: string[], model: string, at: number): Promise<void> {
+    const updates = idChunks(ids).map((chunk) =>
+      this.db
+        .update(errors)
+        .set({ vectorModel: model, vectorIndexedAt: at })
+        .where(and(eq(errors.projectId, projectId), inArray(errors.id, chunk))),
+    );
+    const [first, ...rest] = updates;
+    if (first) await this.db.batch([first, ...rest]);
+  }
+
+  async markErrorsVectorFailed(projectId: string, ids: string[], requestedAt: number, at: number): Promise<number> {
+    const updates = idChunks(ids).map((chunk) =>
+      this.db
+        .update(errors)
+        .set({ vectorModel: VECTOR_FAILED, vectorIndexedAt: at })
+        .where(
+          and(
+            eq(errors.projectId, projectId),
+            inArray(errors.id, chunk),
+            or(isNull(errors.vectorIndexedAt), lte(errors.vectorIndexedAt, requestedAt)),
+          ),
+        )
+        .returning({ id: errors.id }),
+    );
+    const [first, ...rest] = updates;
+    if (!first) return 0;
+    const results = await this.db.batch([first, ...rest]);
+    return results.reduce((total, rows) => total + rows.length, 0);
+  }
+
+  async resetErrorVectorState(projectId: string, which: "all" | "failed", at: number): Promise<void> {
+    await this.db
+      .update(errors)
+      .set({ vectorModel: null, vectorIndexedAt: at })
+      .where(
+        and(eq(errors.projectId, projectId), which === "failed" ? eq(errors.vectorModel, VECTOR_FAILED) : undefined),
+      )
+      .run();
+  }
+
   async searchErrorsLexical(
     projectId: string,
     terms: string[],
-    options: { limit: number; resolvedOnly: boolean },
+    options: { limit: number; filters: ErrorSearchFilters },
   ): Promise<Array<{ error: ErrorRecord; bm25: number }>> {
     if (!terms.length) return [];
     const rank = sql<number>`bm25(errors_fts)`;
+    const { filters } = options;
     const rows = await this.db
       .select({ error: errors, bm25: rank })
       .from(errors)
@@ -265,7 +393,7 @@ export class D1MemoryStore implements MemoryStore {
         and(
           sql`errors_fts MATCH ${discriminatingTermsQuery(terms)}`,
           eq(errors.projectId, projectId),
-          options.resolvedOnly ? eq(errors.resolved, true) : undefined,
+          ...errorFilterConditions(filters),
         ),
       )
       .orderBy(rank)
@@ -508,6 +636,21 @@ export class D1MemoryStore implements MemoryStore {
   private linkInserts(linkRows: Link[]): BatchItem<"sqlite">[] {
     return linkRows.map((link) => this.db.insert(links).values(link).onConflictDoNothing());
   }
+}
+
+/** Ids per `IN (…)`: D1 binds at most 100 parameters per statement, and a few go to the other conditions. */
+const ID_CHUNK = 90;
+
+function idChunks(ids: string[]): string[][] {
+  const unique = [...new Set(ids)];
+  const chunks: string[][] = [];
+  for (let start = 0; start < unique.length; start += ID_CHUNK) chunks.push(unique.slice(start, start + ID_CHUNK));
+  return chunks;
+}
+
+/** No vector from `model`: none yet (NULL), an older model's, or failed. `IS NOT` so that NULL counts too. */
+function notIndexedWith(model: string): SQL {
+  return sql`${errors.vectorModel} IS NOT ${model}`;
 }
 
 function firstRow<T>(rows: T[], what: string): T {

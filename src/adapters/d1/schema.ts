@@ -91,6 +91,8 @@ export const errors = sqliteTable("errors", {
   lastSeen: integer("last_seen").notNull(),
   resolvedAt: integer("resolved_at"),
   createdAt: integer("created_at").notNull(),
+  vectorModel: text("vector_model"),
+  vectorIndexedAt: integer("vector_indexed_at"),
 });
 
 export const decisions = sqliteTable("decisions", {

@@ -2,6 +2,7 @@ import type { ToolDefinition } from "../tool";
 import { analyzePatternsTool } from "./analyze-patterns";
 import { endSessionTool } from "./end-session";
 import { getProjectContextTool } from "./get-project-context";
+import { getSolutionsTool } from "./get-solutions";
 import { recordDecisionTool } from "./record-decision";
 import { recordErrorTool } from "./record-error";
 import { resolveErrorTool } from "./resolve-error";
@@ -17,6 +18,7 @@ export const tools: readonly ToolDefinition[] = [
   resolveErrorTool,
   recordDecisionTool,
   searchErrorsTool,
+  getSolutionsTool,
   getProjectContextTool,
   analyzePatternsTool,
 ];

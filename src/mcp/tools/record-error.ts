@@ -3,6 +3,9 @@ import { AppError } from "../../domain/app-error";
 import { LIMITS } from "../../domain/limits";
 import { scopedInput, stringList } from "../schema";
 import { defineTool } from "../tool";
+import { renderSolutions, solutionView } from "./get-solutions";
+
+const MAX_SUGGESTED_SOLUTIONS = 3;
 
 export const recordErrorTool = defineTool({
   name: "coding_record_error",
@@ -46,12 +49,17 @@ export const recordErrorTool = defineTool({
       tags: input.tags,
     });
     const { error } = result;
+    // Past fixes come with the record, so the assistant sees them without a second call.
+    const { suggestions } = await services.search.solutionsFor(project, { error }, MAX_SUGGESTED_SOLUTIONS);
+    const suggestedSolutions = suggestions.map(solutionView);
     const lines = [
       result.recurring
         ? `Recorded another occurrence of error ${error.id}: seen ${error.occurrences} times.`
         : `Recorded error ${error.id} (${error.errorType}).`,
     ];
     if (result.knownSolution) lines.push(`Known fix from last time: ${result.knownSolution}`);
+    const others = suggestedSolutions.filter((s) => s.solution !== result.knownSolution);
+    if (others.length) lines.push(`Fixes of similar past errors:\n${renderSolutions(others)}`);
     if (!error.resolved) lines.push("When fixed, call coding_resolve_error with the solution.");
     if (result.stackTraceTruncated) lines.push(`Stack trace truncated to ${LIMITS.stackTraceChars} characters.`);
     if (result.redactions.length) {
@@ -68,6 +76,7 @@ export const recordErrorTool = defineTool({
         resolved: error.resolved,
         solution: error.solution,
         known_solution: result.knownSolution,
+        suggested_solutions: suggestedSolutions,
         session_id: result.sessionId,
         first_seen: new Date(error.firstSeen).toISOString(),
         last_seen: new Date(error.lastSeen).toISOString(),

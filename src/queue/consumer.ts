@@ -1,0 +1,83 @@
+import { z } from "zod";
+import type { Services } from "../app";
+import { MAX_IDS_PER_INDEX_JOB } from "../domain/error-indexing";
+import type { IndexJob } from "../domain/ports";
+
+/** Queue names as in wrangler.toml; the consumer tells the two apart by `batch.queue`. */
+export const ERROR_INDEX_QUEUE = "coding-memory-error-index";
+export const ERROR_INDEX_DLQ = "coding-memory-error-index-dlq";
+
+/** Retry backoff: 10 s, 20 s, 40 s, … capped at 10 minutes, so a provider outage of minutes is ridden out. */
+export const RETRY_BASE_SECONDS = 10;
+export const RETRY_MAX_SECONDS = 600;
+
+export function retryDelaySeconds(attempts: number): number {
+  const exponent = Math.max(0, Math.min(attempts - 1, 16));
+  return Math.min(RETRY_MAX_SECONDS, RETRY_BASE_SECONDS * 2 ** exponent);
+}
+
+const indexJobSchema = z.object({
+  kind: z.literal("index_errors"),
+  projectId: z.string().min(1),
+  errorIds: z.array(z.string().min(1)).min(1).max(MAX_IDS_PER_INDEX_JOB),
+  requestedAt: z.number().finite(),
+});
+
+/** The queue() entry point: dispatches on the queue a batch came from. */
+export async function handleQueueBatch(batch: MessageBatch<unknown>, services: Services): Promise<void> {
+  if (batch.queue === ERROR_INDEX_QUEUE) return indexBatch(batch, services);
+  if (batch.queue === ERROR_INDEX_DLQ) return recordDeadLetters(batch, services);
+  // A queue bound to this consumer by mistake: fail loudly, and let the platform keep the messages.
+  throw new Error(`No consumer for queue "${batch.queue}".`);
+}
+
+/**
+ * Each message is processed and settled on its own, so one failing job (a provider error, an index outage)
+ * retries only itself; after `max_retries` the platform moves it to the dead-letter queue.
+ */
+async function indexBatch(batch: MessageBatch<unknown>, services: Services): Promise<void> {
+  for (const message of batch.messages) {
+    const job = parseJob(message);
+    if (!job) continue;
+    try {
+      await services.indexer.indexErrors(job.projectId, job.errorIds);
+      message.ack();
+    } catch (error) {
+      const delaySeconds = retryDelaySeconds(message.attempts);
+      console.error(
+        `indexing ${job.errorIds.length} errors of project ${job.projectId} failed ` +
+          `(attempt ${message.attempts}); retrying in ${delaySeconds} s`,
+        error,
+      );
+      message.retry({ delaySeconds });
+    }
+  }
+}
+
+/** Jobs that exhausted their retries: record the failure durably, where index-status can report it. */
+async function recordDeadLetters(batch: MessageBatch<unknown>, services: Services): Promise<void> {
+  for (const message of batch.messages) {
+    const job = parseJob(message);
+    if (!job) continue;
+    try {
+      const { marked } = await services.indexer.recordDeadLetter(job);
+      console.warn(
+        `indexing job for ${job.errorIds.length} errors of project ${job.projectId} was dead-lettered; ` +
+          `${marked} marked failed`,
+      );
+      message.ack();
+    } catch (error) {
+      console.error(`recording a dead-lettered indexing job of project ${job.projectId} failed`, error);
+      message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+    }
+  }
+}
+
+/** A message that is not a job can never succeed: it is logged and acknowledged rather than retried. */
+function parseJob(message: Message<unknown>): IndexJob | null {
+  const parsed = indexJobSchema.safeParse(message.body);
+  if (parsed.success) return parsed.data;
+  console.error(`dropping malformed indexing message ${message.id}`, parsed.error.issues);
+  message.ack();
+  return null;
+}
