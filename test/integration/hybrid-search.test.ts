@@ -354,10 +354,12 @@ describe("indexing failures", () => {
       indexer: new ErrorIndexer(store, failing, real.vectors, { enqueue: async () => {} }, real.runtime),
     };
     const job: IndexJob = { kind: "index_errors", projectId, errorIds: [errorId ?? ""], requestedAt: Date.now() };
-    const first = batchOf(ERROR_INDEX_QUEUE, [job, { kind: "nonsense" }], 3);
+    const first = batchOf(ERROR_INDEX_QUEUE, [job, { kind: "nonsense" }, { ...job, requestedAt: 1 }], 3);
     await handleQueueBatch(first.batch, services);
+    // The two jobs of one project were merged into one attempt, and both retry after 10 s · 2^(attempts − 1).
     expect(failing.calls).toBe(1);
     expect(first.messages[0]).toMatchObject({ acked: false, retryDelay: 40 });
+    expect(first.messages[2]).toMatchObject({ acked: false, retryDelay: 40 });
     // A malformed message can never succeed: it is dropped, not retried.
     expect(first.messages[1]).toMatchObject({ acked: true, retryDelay: null });
 
