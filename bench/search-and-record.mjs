@@ -1,17 +1,27 @@
-// Bench: seed 10,000 errors into one project through the REST API of `wrangler dev`, then measure
-// coding_record_error throughput (sequential) and coding_search_errors latency (REST and MCP over HTTP).
-// Targets on a 2-core machine: search p95 ≤ 50 ms at 10k errors, record ≥ 100/s sequential.
-// Usage: npm run bench [-- --errors 10000 --queries 300]
+// Bench: seed N errors into one project through the REST API of `wrangler dev` (concurrently), wait until the queue
+// consumer has built every vector, then measure coding_record_error (sequential) and coding_search_errors latency
+// in each mode over REST, and hybrid over MCP. Local vector index: the ProjectVectors Durable Object.
+// Targets on a 2-core machine: hybrid search p95 ≤ 100 ms at 100,000 errors; record ≥ 100/s sequential.
+// Usage: npm run bench [-- --errors 10000 --queries 300 --concurrency 8]
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { quantile, startServer } from "./server.mjs";
+import { syntheticError } from "./synthetic-errors.mjs";
+import { setTimeout as sleep } from "node:timers/promises";
 
 const { values } = parseArgs({
-  options: { errors: { type: "string", default: "10000" }, queries: { type: "string", default: "300" } },
+  options: {
+    errors: { type: "string", default: "10000" },
+    queries: { type: "string", default: "300" },
+    concurrency: { type: "string", default: "8" },
+  },
 });
 const TOTAL = Number(values.errors);
 const QUERIES = Number(values.queries);
+const CONCURRENCY = Number(values.concurrency);
+/** Sequential records timed after seeding, for throughput and latency. */
+const TIMED_RECORDS = 500;
 const EVAL = new URL("../../shared/eval/", import.meta.url);
 
 /** @param {string} file */
@@ -32,7 +42,6 @@ const realTexts = [
   ...readJsonl("error-retrieval/distractors.jsonl").map((r) => r.text),
   ...readJsonl("error-retrieval/dev.jsonl").map((r) => r.target),
 ];
-const types = ["TypeError", "ValueError", "KeyError", "AttributeError", "ImportError", "RuntimeError", "IndexError"];
 const subjects = ["user", "order", "invoice", "session", "token", "cart", "payment", "report", "profile", "webhook"];
 const verbs = ["parse", "validate", "serialize", "load", "save", "render", "compare", "fetch", "decode", "schedule"];
 const problems = [
@@ -56,25 +65,7 @@ function errorPayload(i) {
     const type = /([A-Za-z_.]*(?:Error|Exception|panic))/.exec(first)?.[1] ?? "Error";
     return { error_type: type.slice(0, 200), message: first.slice(0, 4000), stack_trace: real };
   }
-  const subject = subjects[i % subjects.length];
-  const verb = verbs[Math.floor(i / 10) % verbs.length];
-  const problem = problems[Math.floor(i / 100) % problems.length];
-  const type = types[Math.floor(i / 1000) % types.length];
-  const module = `${subject}_${verb}_${i % 97}`;
-  return {
-    error_type: type,
-    message: `${problem} while trying to ${verb} ${subject} #${i} in ${module}`,
-    stack_trace:
-      `Traceback (most recent call last):\n  File "/srv/app/${subject}/${module}.py", line ${10 + (i % 400)}, in ${verb}_${subject}\n` +
-      `    result = helpers.${verb}(payload)\n  File "/srv/app/core/helpers_${i % 53}.py", line ${i % 300}, in ${verb}\n` +
-      `    return backend_${i % 31}.${verb}_${subject}(value)\n${type}: ${problem}`,
-    file_path: `src/${subject}/${module}.py`,
-    line_number: 10 + (i % 400),
-    tags: [subject, verb],
-    ...(i % 3 === 0
-      ? { solution: `Check the ${subject} before calling ${verb}; handle the empty case explicitly.` }
-      : {}),
-  };
+  return syntheticError(i);
 }
 
 /** In-Worker time from the Server-Timing header the app sets (ms). @param {Response} res */
@@ -86,25 +77,45 @@ const server = await startServer();
 const project = `bench-${Date.now()}`;
 const headers = { Authorization: `Bearer ${server.token}`, "Content-Type": "application/json" };
 try {
+  const url = (/** @type {string} */ path) => `${server.base}/api/v1/projects/${project}${path}`;
+  /** @param {number} i */
+  const record = async (i) => {
+    const res = await fetch(url("/errors"), { method: "POST", headers, body: JSON.stringify(errorPayload(i)) });
+    if (res.status !== 201) throw new Error(`record ${i} failed: ${res.status} ${await res.text()}`);
+    await res.arrayBuffer();
+    return res;
+  };
+  const t0 = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < TOTAL) {
+        const i = next++;
+        await record(i);
+        if ((i + 1) % 10_000 === 0) process.stderr.write(`seeded ${i + 1}/${TOTAL}\n`);
+      }
+    }),
+  );
+  const seedSeconds = (performance.now() - t0) / 1000;
+  /** @type {{ total: number, indexed: number, pending: number, model: string }} */
+  let status;
+  for (;;) {
+    status = await (await fetch(url("/errors/index-status"), { headers })).json();
+    if (status.pending === 0) break;
+    await sleep(1000);
+  }
+  const indexSeconds = (performance.now() - t0) / 1000;
+
   const recordMs = [];
   /** @type {number[]} */
   const recordServerMs = [];
-  const t0 = performance.now();
-  for (let i = 0; i < TOTAL; i++) {
+  for (let i = 0; i < TIMED_RECORDS; i++) {
     const start = performance.now();
-    const res = await fetch(`${server.base}/api/v1/projects/${project}/errors`, {
-      method: "POST",
-      headers,
-      body: JSON.stringify(errorPayload(i)),
-    });
-    if (res.status !== 201) throw new Error(`record ${i} failed: ${res.status} ${await res.text()}`);
-    await res.arrayBuffer();
+    const res = await record(TOTAL + i);
     recordMs.push(performance.now() - start);
     recordServerMs.push(serverTime(res));
-    if ((i + 1) % 2000 === 0) process.stderr.write(`seeded ${i + 1}/${TOTAL}\n`);
   }
-  const seedSeconds = (performance.now() - t0) / 1000;
-  const lastThousand = recordMs.slice(-1000);
+  const recordSeconds = recordMs.reduce((a, b) => a + b, 0) / 1000;
 
   const queryTexts = [
     ...readJsonl("defects4j/queries.jsonl").map((r) => r.text),
@@ -122,7 +133,6 @@ try {
       body: JSON.stringify({ query: q }),
     });
   }
-  const restMs = [];
   /** @type {number[]} */
   const searchServerMs = [];
   const healthMs = [];
@@ -131,17 +141,23 @@ try {
     await (await fetch(`${server.base}/health`)).arrayBuffer();
     healthMs.push(performance.now() - start);
   }
-  for (const query of queryTexts) {
-    const start = performance.now();
-    const res = await fetch(`${server.base}/api/v1/projects/${project}/errors/search`, {
-      method: "POST",
-      headers,
-      body: JSON.stringify({ query, k: 5 }),
-    });
-    if (res.status !== 200) throw new Error(`search failed: ${res.status} ${await res.text()}`);
-    await res.arrayBuffer();
-    restMs.push(performance.now() - start);
-    searchServerMs.push(serverTime(res));
+  /** @type {Record<string, number[]>} */
+  const restMs = {};
+  for (const mode of ["hybrid", "lexical", "vector"]) {
+    /** @type {number[]} */
+    const times = (restMs[mode] = []);
+    for (const query of queryTexts) {
+      const start = performance.now();
+      const res = await fetch(url("/errors/search"), {
+        method: "POST",
+        headers,
+        body: JSON.stringify({ query, k: 5, mode }),
+      });
+      if (res.status !== 200) throw new Error(`search failed: ${res.status} ${await res.text()}`);
+      await res.arrayBuffer();
+      times.push(performance.now() - start);
+      if (mode === "hybrid") searchServerMs.push(serverTime(res));
+    }
   }
 
   const client = new Client({ name: "bench", version: "1.0.0" });
@@ -163,27 +179,31 @@ try {
   await client.close();
 
   const fmt = (/** @type {number} */ n) => n.toFixed(1);
+  const dist = (/** @type {number[]} */ ms) =>
+    `p50 ${fmt(quantile(ms, 0.5))} ms, p95 ${fmt(quantile(ms, 0.95))} ms, max ${fmt(Math.max(...ms))} ms`;
   console.log(
-    `Coding Memory bench — ${TOTAL} errors in one project (${realTexts.length} real texts + synthetic), wrangler dev, ${new Date().toISOString()}`,
+    `Coding Memory bench — ${TOTAL} records → ${status.total} errors after fingerprint dedup in one project ` +
+      `(${realTexts.length} real texts + synthetic), wrangler dev, ${new Date().toISOString()}`,
   );
   console.log(
-    `record (REST, sequential): ${(TOTAL / seedSeconds).toFixed(0)} records/s overall; p50 ${fmt(quantile(recordMs, 0.5))} ms, p95 ${fmt(quantile(recordMs, 0.95))} ms; last 1000: ${(1000 / (lastThousand.reduce((a, b) => a + b, 0) / 1000)).toFixed(0)} records/s`,
+    `seed (REST, ${CONCURRENCY} in flight): ${(TOTAL / seedSeconds).toFixed(0)} records/s; all ${status.indexed} ` +
+      `vectors (${status.model}) built ${indexSeconds.toFixed(0)} s after the first record`,
   );
   console.log(
-    `search (REST), ${restMs.length} queries: p50 ${fmt(quantile(restMs, 0.5))} ms, p95 ${fmt(quantile(restMs, 0.95))} ms, max ${fmt(Math.max(...restMs))} ms`,
+    `record (REST, sequential, ${TIMED_RECORDS}): ${(TIMED_RECORDS / recordSeconds).toFixed(0)} records/s; ${dist(recordMs)}`,
   );
-  console.log(
-    `search (MCP tools/call), ${mcpMs.length} queries: p50 ${fmt(quantile(mcpMs, 0.5))} ms, p95 ${fmt(quantile(mcpMs, 0.95))} ms, max ${fmt(Math.max(...mcpMs))} ms`,
-  );
+  for (const [mode, ms] of Object.entries(restMs)) {
+    console.log(`search ${mode.padEnd(7)} (REST), ${ms.length} queries: ${dist(ms)}`);
+  }
+  console.log(`search hybrid  (MCP tools/call), ${mcpMs.length} queries: ${dist(mcpMs)}`);
   console.log(
     `server-side (Server-Timing): record p50 ${fmt(quantile(recordServerMs, 0.5))} ms, p95 ${fmt(quantile(recordServerMs, 0.95))} ms; ` +
-      `search p50 ${fmt(quantile(searchServerMs, 0.5))} ms, p95 ${fmt(quantile(searchServerMs, 0.95))} ms`,
+      `hybrid search p50 ${fmt(quantile(searchServerMs, 0.5))} ms, p95 ${fmt(quantile(searchServerMs, 0.95))} ms`,
   );
-  console.log(
-    `wrangler dev transport floor (GET /health): p50 ${fmt(quantile(healthMs, 0.5))} ms, p95 ${fmt(quantile(healthMs, 0.95))} ms`,
-  );
-  const ok = quantile(mcpMs, 0.95) <= 50 && quantile(restMs, 0.95) <= 50 && TOTAL / seedSeconds >= 100;
-  console.log(`targets (search p95 ≤ 50 ms, record ≥ 100/s): ${ok ? "met" : "NOT met"}`);
+  console.log(`wrangler dev transport floor (GET /health): ${dist(healthMs)}`);
+  const hybrid = restMs.hybrid ?? [];
+  const ok = quantile(mcpMs, 0.95) <= 100 && quantile(hybrid, 0.95) <= 100 && TIMED_RECORDS / recordSeconds >= 100;
+  console.log(`targets (hybrid search p95 ≤ 100 ms, record ≥ 100/s): ${ok ? "met" : "NOT met"}`);
 } finally {
   await server.stop();
 }

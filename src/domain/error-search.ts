@@ -23,7 +23,7 @@ import type { Embedder, VectorIndex } from "./vectors";
  */
 export const LEXICAL_WEIGHTS = { bm25: 0.7, coverage: 0.3 } as const;
 /** hybrid = LEXICAL · lexical + VECTOR · vector; an identical fingerprint scores 1 (the same error recurring). */
-export const HYBRID_WEIGHTS = { lexical: 0.5, vector: 0.5 } as const;
+export const HYBRID_WEIGHTS = { lexical: 0.6, vector: 0.4 } as const;
 /** Nearest neighbours asked of the vector index (capped by what the index allows). */
 export const VECTOR_CANDIDATES = 100;
 /** Lexical candidates: enough to re-rank well beyond k. */
