@@ -88,4 +88,9 @@ export default {
   fetch: app.fetch,
   // Vector indexing jobs and their dead letters (see src/queue/consumer.ts).
   queue: (batch, env) => handleQueueBatch(batch, buildServices(env)),
+  // Cron (wrangler.toml [triggers]): re-queue errors whose indexing job was lost.
+  scheduled: async (_controller, env) => {
+    const { requeued, jobs } = await buildServices(env).indexer.requeueOverdue();
+    if (requeued > 0) console.warn(`re-queued ${requeued} errors without a vector in ${jobs} jobs`);
+  },
 } satisfies ExportedHandler<Env, unknown>;

@@ -21,6 +21,10 @@ export const DEFAULT_EMBED_BATCH = 100;
  * D1 queries and queue sends per request (one of each per page).
  */
 export const REINDEX_PAGE = 2_000;
+/** An error still without a vector this long after it was queued is taken to have lost its job. */
+export const OVERDUE_AFTER_MS = 10 * 60_000;
+/** Errors re-queued per sweep; a backlog larger than this drains over the following sweeps. */
+export const SWEEP_LIMIT = 5_000;
 
 export type IndexingStore = Pick<
   MemoryStore,
@@ -30,6 +34,7 @@ export type IndexingStore = Pick<
   | "markErrorsVectorIndexed"
   | "markErrorsVectorFailed"
   | "resetErrorVectorState"
+  | "claimOverdueUnindexedErrors"
 >;
 
 export interface IndexStatus {
@@ -168,6 +173,21 @@ export class ErrorIndexer {
       if (ids.length < REINDEX_PAGE) break;
     }
     return { model, queued, jobs };
+  }
+
+  /**
+   * The safety net for lost jobs: recording an error only logs a failed queue send (the record is already
+   * stored), and a message can be lost, so a scheduled sweep re-queues errors that should have a vector by now.
+   * Errors made pending by a model change keep the old model's id and are left to an explicit re-index.
+   */
+  async requeueOverdue(): Promise<{ requeued: number; jobs: number }> {
+    const now = this.runtime.now();
+    const overdue = await this.store.claimOverdueUnindexedErrors(now - OVERDUE_AFTER_MS, now, SWEEP_LIMIT);
+    const byProject = new Map<string, string[]>();
+    for (const { projectId, id } of overdue) byProject.set(projectId, [...(byProject.get(projectId) ?? []), id]);
+    const jobs = [...byProject].flatMap(([projectId, ids]) => indexJobs(projectId, ids, now));
+    await this.queue.enqueue(jobs);
+    return { requeued: overdue.length, jobs: jobs.length };
   }
 
   async status(projectId: string): Promise<IndexStatus> {

@@ -150,66 +150,50 @@ export class ErrorSearchService {
     }
     const vectorScores = vector && "matches" in vector ? vector.matches : new Map<string, number>();
 
-    // Candidates: lexical hits, plus vector hits the lexical search did not return (fetched by id and filtered).
-    const candidates = new Map<string, { error: ErrorRecord; bm25: number | null }>();
-    for (const { error, bm25 } of lexical) candidates.set(error.id, { error, bm25 });
-    const missing = [...vectorScores.keys()].filter((id) => !candidates.has(id));
-    if (missing.length) {
-      for (const error of await this.store.getErrorsByIds(project.id, missing)) {
-        if (matchesErrorFilters(error, options.filters)) candidates.set(error.id, { error, bm25: null });
-      }
-    }
-    if (options.excludeErrorId) candidates.delete(options.excludeErrorId);
-
     const bestBm25 = Math.min(0, ...lexical.map((candidate) => candidate.bm25));
     const queryTerms = new Set(terms);
-    const queryFeatures = errorFeatures(query);
+    const minSimilarity = this.embedder.minSimilarity ?? 0;
     const hits: ErrorSearchHit[] = [];
-    for (const { error, bm25 } of candidates.values()) {
-      const docTerms = new Set(error.searchTerms.split(" "));
-      const matchedTerms = [...queryTerms].filter((term) => docTerms.has(term));
-      const coverage = queryTerms.size ? matchedTerms.length / queryTerms.size : 0;
-      const relativeBm25 = bm25 === null ? 0 : bestBm25 < 0 ? bm25 / bestBm25 : 1;
-      const lexicalScore = LEXICAL_WEIGHTS.bm25 * relativeBm25 + LEXICAL_WEIGHTS.coverage * coverage;
-      const indexed = error.vectorModel === this.embedder.id;
-      // An indexed error outside the nearest neighbours is far from the query: its similarity counts as 0.
-      const vectorScore =
-        vectorStatus.state === "used" && indexed ? Math.max(0, vectorScores.get(error.id) ?? 0) : null;
-      const sameError = fingerprints.has(error.fingerprint) ? 1 : 0;
-
-      let score: number;
-      if (sameError) score = 1;
-      else if (options.mode === "lexical") score = lexicalScore;
-      else if (options.mode === "vector") score = vectorScore ?? 0;
-      // Without a vector the lexical evidence stands alone rather than being halved.
-      else if (vectorScore === null) score = lexicalScore;
-      else score = HYBRID_WEIGHTS.lexical * lexicalScore + HYBRID_WEIGHTS.vector * vectorScore;
-      if (score <= 0) continue;
-      // Found by its vector alone, below the model's noise level: nothing connects it to the query.
-      if (!sameError && bm25 === null && (vectorScore ?? 0) < (this.embedder.minSimilarity ?? 0)) continue;
-
-      const matchedBy: ErrorSearchHit["matchedBy"] = [];
-      if (bm25 !== null) matchedBy.push("lexical");
-      if (vectorScores.has(error.id) && vectorScore !== null) matchedBy.push("vector");
-      if (sameError) matchedBy.push("fingerprint");
-      const similarity = sameError ? 1 : vectorScore === null ? coverage : (coverage + vectorScore) / 2;
-      hits.push({
-        error,
-        score: round(Math.min(1, score)),
-        similarity: round(similarity),
-        signals: {
-          lexical: round(lexicalScore),
-          bm25: round(relativeBm25),
-          coverage: round(coverage),
-          vector: vectorScore === null ? null : round(vectorScore),
-          fingerprint: sameError,
-        },
-        matchedBy,
-        matchedTerms: matchedTerms.slice(0, 8),
-        sharedFrames: [],
-        vectorPending: !indexed,
+    const score = (error: ErrorRecord, bm25: number | null) => {
+      if (error.id === options.excludeErrorId) return;
+      const hit = this.scoreCandidate(error, bm25, {
+        bestBm25,
+        queryTerms,
+        fingerprints,
+        vectorScores,
+        vectorUsed: vectorStatus.state === "used",
+        mode: options.mode,
+        minSimilarity,
       });
+      if (hit) hits.push(hit);
+    };
+    for (const { error, bm25 } of lexical) score(error, bm25);
+
+    // Errors only the vector index found are fetched by id, best first, and only while one could still enter
+    // the top k: without lexical evidence a hybrid score is at most VECTOR · cosine + LEXICAL · coverage share.
+    const seen = new Set(lexical.map((candidate) => candidate.error.id));
+    const vectorOnly = [...vectorScores]
+      .filter(([id, similarity]) => !seen.has(id) && similarity >= minSimilarity)
+      .sort((a, b) => b[1] - a[1]);
+    const ceiling = (similarity: number) =>
+      options.mode === "vector"
+        ? similarity
+        : HYBRID_WEIGHTS.vector * similarity + HYBRID_WEIGHTS.lexical * LEXICAL_WEIGHTS.coverage;
+    const chunk = Math.max(wanted, 10);
+    for (let start = 0; start < vectorOnly.length; start += chunk) {
+      const best = hits.map((hit) => hit.score).sort((a, b) => b - a);
+      const kth = best.length >= wanted ? (best[wanted - 1] ?? 0) : -1;
+      const next = vectorOnly.slice(start, start + chunk);
+      if (ceiling(next[0]?.[1] ?? 0) < kth) break;
+      for (const error of await this.store.getErrorsByIds(
+        project.id,
+        next.map(([id]) => id),
+      )) {
+        if (matchesErrorFilters(error, options.filters)) score(error, null);
+      }
     }
+
+    const queryFeatures = errorFeatures(query);
     hits.sort(
       (a, b) =>
         b.score - a.score ||
@@ -220,6 +204,64 @@ export class ErrorSearchService {
     const top = hits.slice(0, options.k);
     for (const hit of top) hit.sharedFrames = sharedFrames(queryFeatures, hit.error);
     return { hits: top, mode: options.mode, vector: vectorStatus };
+  }
+
+  private scoreCandidate(
+    error: ErrorRecord,
+    bm25: number | null,
+    context: {
+      bestBm25: number;
+      queryTerms: Set<string>;
+      fingerprints: Set<string>;
+      vectorScores: Map<string, number>;
+      vectorUsed: boolean;
+      mode: SearchMode;
+      minSimilarity: number;
+    },
+  ): ErrorSearchHit | null {
+    const { bestBm25, queryTerms, fingerprints, vectorScores, mode } = context;
+    const docTerms = new Set(error.searchTerms.split(" "));
+    const matchedTerms = [...queryTerms].filter((term) => docTerms.has(term));
+    const coverage = queryTerms.size ? matchedTerms.length / queryTerms.size : 0;
+    const relativeBm25 = bm25 === null ? 0 : bestBm25 < 0 ? bm25 / bestBm25 : 1;
+    const lexicalScore = LEXICAL_WEIGHTS.bm25 * relativeBm25 + LEXICAL_WEIGHTS.coverage * coverage;
+    const indexed = error.vectorModel === this.embedder.id;
+    // An indexed error outside the nearest neighbours is far from the query: its similarity counts as 0.
+    const vectorScore = context.vectorUsed && indexed ? Math.max(0, vectorScores.get(error.id) ?? 0) : null;
+    const sameError = fingerprints.has(error.fingerprint) ? 1 : 0;
+
+    let score: number;
+    if (sameError) score = 1;
+    else if (mode === "lexical") score = lexicalScore;
+    else if (mode === "vector") score = vectorScore ?? 0;
+    // Without a vector the lexical evidence stands alone rather than being discounted.
+    else if (vectorScore === null) score = lexicalScore;
+    else score = HYBRID_WEIGHTS.lexical * lexicalScore + HYBRID_WEIGHTS.vector * vectorScore;
+    if (score <= 0) return null;
+    // Found by its vector alone, below the model's noise level: nothing connects it to the query.
+    if (!sameError && bm25 === null && (vectorScore ?? 0) < context.minSimilarity) return null;
+
+    const matchedBy: ErrorSearchHit["matchedBy"] = [];
+    if (bm25 !== null) matchedBy.push("lexical");
+    if (vectorScores.has(error.id) && vectorScore !== null) matchedBy.push("vector");
+    if (sameError) matchedBy.push("fingerprint");
+    const similarity = sameError ? 1 : vectorScore === null ? coverage : (coverage + vectorScore) / 2;
+    return {
+      error,
+      score: round(Math.min(1, score)),
+      similarity: round(similarity),
+      signals: {
+        lexical: round(lexicalScore),
+        bm25: round(relativeBm25),
+        coverage: round(coverage),
+        vector: vectorScore === null ? null : round(vectorScore),
+        fingerprint: sameError,
+      },
+      matchedBy,
+      matchedTerms: matchedTerms.slice(0, 8),
+      sharedFrames: [],
+      vectorPending: !indexed,
+    };
   }
 
   /**

@@ -69,6 +69,16 @@ export interface MemoryStore {
    */
   resetErrorVectorState(projectId: string, which: "all" | "failed", at: number): Promise<void>;
   /**
+   * Errors of any project still without a vector whose last indexing request (or creation) is older than
+   * `olderThan`, oldest first; each is stamped `vectorIndexedAt = at` in the same step, so the next sweep leaves
+   * it alone until it is overdue again.
+   */
+  claimOverdueUnindexedErrors(
+    olderThan: number,
+    at: number,
+    limit: number,
+  ): Promise<Array<{ projectId: string; id: string }>>;
+  /**
    * Lexical candidates for a search that pass the filters: each error with its BM25 rank (lower is better, as
    * SQLite reports it). Filters mean exactly what `matchesErrorFilters` means.
    */

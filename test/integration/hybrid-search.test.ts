@@ -1,6 +1,8 @@
+import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { buildServices } from "../../src/app";
+import worker from "../../src/index";
 import { D1MemoryStore } from "../../src/adapters/d1/memory-store";
 import { ErrorIndexer } from "../../src/domain/error-indexing";
 import { ErrorSearchService } from "../../src/domain/error-search";
@@ -375,6 +377,42 @@ describe("indexing failures", () => {
     const retried = await rest(token, "POST", `${base}/errors/reindex`, { only_pending: true });
     expect(retried.body.queued).toBe(1);
     await waitIndexed(token, base, 1);
+  });
+
+  it("re-queues, from the scheduled sweep, an error whose indexing job was lost, and only when overdue", async () => {
+    const { token } = await newUser();
+    const slug = uniqueName("lost");
+    const base = `/api/v1/projects/${slug}`;
+    const [lostId, recentId] = await recordAll(
+      token,
+      base,
+      PROJECT_ERRORS.slice(0, 2) as Array<Record<string, unknown>>,
+    );
+    await waitIndexed(token, base, 2);
+    // As if their queue sends had failed: no vector; one recorded 11 minutes ago, one just now.
+    const stale = Date.now() - 11 * 60_000;
+    await env.DB.prepare("UPDATE errors SET vector_model = NULL, vector_indexed_at = NULL, created_at = ? WHERE id = ?")
+      .bind(stale, lostId ?? "")
+      .run();
+    await env.DB.prepare("UPDATE errors SET vector_model = NULL, vector_indexed_at = ? WHERE id = ?")
+      .bind(Date.now(), recentId ?? "")
+      .run();
+
+    await worker.scheduled(createScheduledController({ cron: "*/10 * * * *" }), env);
+    for (let attempt = 0; attempt < 100; attempt += 1) {
+      const status = await rest(token, "GET", `${base}/errors/index-status`);
+      if (status.body.indexed === 1) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const rows = await env.DB.prepare("SELECT id, vector_model FROM errors WHERE id IN (?, ?)")
+      .bind(lostId, recentId)
+      .all<{ id: string; vector_model: string | null }>();
+    const models = new Map(rows.results.map((row) => [row.id, row.vector_model]));
+    expect(models.get(lostId ?? "")).toBe("local-error-hash-v2");
+    expect(models.get(recentId ?? "")).toBeNull();
+    // Claimed rows are stamped: a second sweep right away re-queues nothing of this project.
+    const again = await buildServices(env).indexer.requeueOverdue();
+    expect(again.requeued).toBe(0);
   });
 
   it("degrades to keyword search when the embedder is down, and refuses vector mode with 503", async () => {
