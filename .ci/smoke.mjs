@@ -89,6 +89,20 @@ try {
   });
   check(!recorded.isError, `record failed: ${JSON.stringify(recorded.content)}`);
   await client.close();
+  // The queue consumer builds the error's vector in the background; it must do so under `npm run dev`.
+  let indexStatus = {};
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const res = await fetch(`${base}/api/v1/projects/${project}/errors/index-status`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    indexStatus = await res.json();
+    if (/** @type {{ indexed?: number }} */ (indexStatus).indexed === 1) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  check(
+    /** @type {{ indexed?: number }} */ (indexStatus).indexed === 1,
+    `the error was not vector-indexed: ${JSON.stringify(indexStatus)}`,
+  );
   const unauthorized = await fetch(`${base}/mcp`, { method: "POST", body: "{}" });
   check(unauthorized.status === 401, `expected 401 without a token, got ${unauthorized.status}`);
 
@@ -99,11 +113,18 @@ try {
     name: "coding_search_errors",
     arguments: { project_id: project, query: "comparing naive and aware datetimes" },
   });
-  const results =
-    /** @type {{ results?: Array<{ solution: string }> }} */ (found.structuredContent ?? {}).results ?? [];
+  const data =
+    /** @type {{ results?: Array<{ solution: string, signals: { vector: number | null } }>, vector_search?: { state: string } }} */ (
+      found.structuredContent ?? {}
+    );
+  const results = data.results ?? [];
   check(
     results[0]?.solution === "Use aware datetimes",
     `data did not survive a restart: ${JSON.stringify(found.content)}`,
+  );
+  check(
+    data.vector_search?.state === "used" && (results[0]?.signals.vector ?? 0) > 0,
+    `the vector index did not survive a restart: ${JSON.stringify(found.structuredContent)}`,
   );
   await again.close();
   console.log(`smoke: ${checks} passed, 0 failed`);

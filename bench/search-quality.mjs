@@ -6,8 +6,7 @@
 // Usage: npm run bench:quality [-- --extra 0,10000 --sets defects4j,error-retrieval --concurrency 8]
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { setTimeout as sleep } from "node:timers/promises";
-import { startServer } from "./server.mjs";
+import { startServer, waitForVectors } from "./server.mjs";
 import { syntheticError } from "./synthetic-errors.mjs";
 
 const { values } = parseArgs({
@@ -64,19 +63,6 @@ async function pool(count, task) {
   );
 }
 
-/** Waits until the queue consumer has embedded every error of the project. @param {string} project */
-async function waitForVectors(project) {
-  const started = Date.now();
-  for (;;) {
-    const res = await fetch(api(project, "/errors/index-status"), { headers });
-    const status = await res.json();
-    if (res.status !== 200) throw new Error(`index-status failed: ${res.status} ${JSON.stringify(status)}`);
-    if (status.pending === 0) return { ...status, seconds: (Date.now() - started) / 1000 };
-    if (Date.now() - started > 30 * 60_000) throw new Error(`vectors still pending: ${JSON.stringify(status)}`);
-    await sleep(500);
-  }
-}
-
 /** @param {string} project @param {string} query @param {string} mode @returns {Promise<string[]>} */
 async function search(project, query, mode) {
   const res = await fetch(api(project, "/errors/search"), {
@@ -116,10 +102,11 @@ async function load(
     await record(project, syntheticError(i));
   });
   const loadSeconds = (Date.now() - started) / 1000;
-  const index = await waitForVectors(project);
+  const index = await waitForVectors(server.base, project, headers);
   console.log(
     `  loaded ${items.length} eval texts (${holds.size} errors after fingerprint dedup) + ${extra} synthetic in ` +
-      `${loadSeconds.toFixed(0)} s; vectors (${index.model}) ready ${index.seconds.toFixed(0)} s later`,
+      `${loadSeconds.toFixed(0)} s; vectors (${index.model}) ready ${index.seconds.toFixed(0)} s later` +
+      (index.requeued ? ` (${index.requeued} lost indexing jobs re-queued)` : ""),
   );
   return holds;
 }

@@ -52,3 +52,39 @@ export function quantile(values, q) {
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
   return /** @type {number} */ (sorted[index]);
 }
+
+/**
+ * Waits until the queue consumer has built every vector of the project. If nothing moves for 30 s, some
+ * indexing jobs were lost (a failed queue send under load is logged, not retried): re-queue the pending errors
+ * the way an operator would (`POST …/errors/reindex {only_pending: true}`), and say so.
+ * @param {string} base  server URL
+ * @param {string} project
+ * @param {Record<string, string>} headers
+ */
+export async function waitForVectors(base, project, headers) {
+  const url = `${base}/api/v1/projects/${encodeURIComponent(project)}/errors`;
+  const started = Date.now();
+  let lastPending = -1;
+  let stalledSince = Date.now();
+  let requeued = 0;
+  for (;;) {
+    const res = await fetch(`${url}/index-status`, { headers });
+    const status = await res.json();
+    if (res.status !== 200) throw new Error(`index-status failed: ${res.status} ${JSON.stringify(status)}`);
+    if (status.pending === 0) return { ...status, seconds: (Date.now() - started) / 1000, requeued };
+    if (status.pending !== lastPending) {
+      lastPending = status.pending;
+      stalledSince = Date.now();
+    } else if (Date.now() - stalledSince > 30_000) {
+      const again = await fetch(`${url}/reindex`, {
+        method: "POST",
+        headers,
+        body: JSON.stringify({ only_pending: true }),
+      });
+      requeued += (await again.json()).queued ?? 0;
+      stalledSince = Date.now();
+    }
+    if (Date.now() - started > 60 * 60_000) throw new Error(`vectors still pending: ${JSON.stringify(status)}`);
+    await sleep(500);
+  }
+}

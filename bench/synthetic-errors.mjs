@@ -61,6 +61,20 @@ const goProblems = [
 
 const cap = (/** @type {string} */ s) => s.charAt(0).toUpperCase() + s.slice(1);
 
+/**
+ * A letters-only name unique to `i` (base 26, "aaaa" to "zzzz" covers 456,976 errors). Fingerprints abstract
+ * numbers, so a number alone would make many synthetic errors recurrences of each other; a function named
+ * after `i` makes each one a distinct error, as in a large real codebase.
+ * @param {number} i
+ */
+function unitName(i) {
+  let name = "";
+  for (let rest = i, digit = 0; digit < 4; digit += 1, rest = Math.floor(rest / 26)) {
+    name = String.fromCharCode(97 + (rest % 26)) + name;
+  }
+  return name;
+}
+
 /** @param {string} template @param {number} i */
 function fill(template, i) {
   const n = pick(nouns, i * 7 + 3);
@@ -84,6 +98,7 @@ export function syntheticError(i) {
   const line = 10 + ((i * 13) % 600);
   const runtime = i % 4;
   const tags = [domain, verb];
+  const unit = unitName(i);
   const solution =
     i % 3 === 0
       ? `Check the ${noun} before calling ${verb}; handle the empty case in ${domain} explicitly.`
@@ -96,7 +111,7 @@ export function syntheticError(i) {
       error_type: type,
       message: `${type}: ${message}`,
       stack_trace:
-        `Traceback (most recent call last):\n  File "/srv/app/${domain}/${module}.py", line ${line}, in ${verb}_${noun}\n` +
+        `Traceback (most recent call last):\n  File "/srv/app/${domain}/${module}.py", line ${line}, in ${verb}_${noun}_${unit}\n` +
         `    result = helpers.${verb}(payload)\n  File "/srv/app/${domain}/helpers_${i % 53}.py", line ${line % 300}, in ${verb}\n` +
         `    return backend_${i % 31}.${verb}_${noun}(value)\n${type}: ${message}`,
       file_path: `src/${domain}/${module}.py`,
@@ -113,7 +128,7 @@ export function syntheticError(i) {
       error_type: type,
       message: `${type}: ${message}`,
       stack_trace:
-        `${type}: ${message}\n    at ${verb}${cap(noun)} (/srv/web/src/${domain}/${file}.ts:${line}:${i % 40})\n` +
+        `${type}: ${message}\n    at ${verb}${cap(noun)}${cap(unit)} (/srv/web/src/${domain}/${file}.ts:${line}:${i % 40})\n` +
         `    at ${cap(domain)}Service.handle (/srv/web/src/${domain}/service.ts:${line % 200}:7)\n` +
         `    at async Router.dispatch (/srv/web/node_modules/hono/dist/router.js:${i % 90}:15)`,
       file_path: `src/${domain}/${file}.ts`,
@@ -131,7 +146,7 @@ export function syntheticError(i) {
       error_type: type,
       message: first,
       stack_trace:
-        `${first}\n\tat com.acme.${domain}.${cls}.${verb}${cap(noun)}(${cls}.java:${line})\n` +
+        `${first}\n\tat com.acme.${domain}.${cls}.${verb}${cap(noun)}${cap(unit)}(${cls}.java:${line})\n` +
         `\tat com.acme.${domain}.${cap(domain)}Service.handle(${cap(domain)}Service.java:${line % 250})\n` +
         `\tat com.acme.${domain}.${cls}Test.test${cap(verb)}${i % 13}(${cls}Test.java:${(line * 3) % 400})`,
       file_path: `src/main/java/com/acme/${domain}/${cls}.java`,
@@ -146,7 +161,7 @@ export function syntheticError(i) {
     error_type: type,
     message: `panic: ${message}`,
     stack_trace:
-      `panic: ${message}\n\ngoroutine ${i % 500} [running]:\nacme.dev/${domain}.(*${cap(noun)}Store).${cap(verb)}(...)\n` +
+      `panic: ${message}\n\ngoroutine ${i % 500} [running]:\nacme.dev/${domain}.(*${cap(noun)}Store).${cap(verb)}${cap(unit)}(...)\n` +
       `\t/src/${domain}/${noun}_store.go:${line} +0x${(i * 97).toString(16)}\nacme.dev/${domain}.Handle${cap(verb)}(...)\n` +
       `\t/src/${domain}/handler.go:${line % 120} +0x1d`,
     file_path: `${domain}/${noun}_store.go`,
