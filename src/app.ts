@@ -1,4 +1,9 @@
+import { D1CostLedger } from "./adapters/d1/cost-ledger";
 import { D1MemoryStore } from "./adapters/d1/memory-store";
+import { GenAiPriceBook } from "./adapters/genai-price-book";
+import { baseUrlIsLocal, llmPolicyFromEnv, providerFactoryFromEnv } from "./config/llm";
+import { LlmGateway, type LlmPolicy } from "./domain/llm/gateway";
+import type { CostLedger } from "./domain/llm/types";
 import { DurableSessionStore } from "./adapters/durable-session-store";
 import { sha256Hex, TokenService } from "./auth/tokens";
 import { ErrorSearchService } from "./domain/error-search";
@@ -25,6 +30,11 @@ export interface Services {
   /** Vectorize when bound, else the local index. */
   vectors: VectorIndex;
   indexer: ErrorIndexer;
+  /** Every LLM call goes through it (estimate, budget, approval, ledger). */
+  llm: LlmGateway;
+  ledger: CostLedger;
+  /** Server-wide LLM settings from env. */
+  llmPolicy: LlmPolicy;
 }
 
 /** The composition root: the only place that reads `env` and picks adapters. Built per request; it is cheap. */
@@ -42,6 +52,7 @@ export function buildServices(env: Env): Services {
   );
   const vectors = vectorIndexFromEnv(env);
   const indexQueue = new QueueIndexQueue(env.ERROR_INDEX_QUEUE);
+  const ledger = new D1CostLedger(env.DB);
   return {
     search: new ErrorSearchService(store, embedder, vectors, runtime),
     memory: new MemoryService(
@@ -56,6 +67,17 @@ export function buildServices(env: Env): Services {
     embedder,
     vectors,
     indexer: new ErrorIndexer(store, embedder, vectors, indexQueue, runtime),
+    llm: new LlmGateway(
+      providerFactoryFromEnv(env, (input, init) => fetch(input, init)),
+      new GenAiPriceBook({ localModels: baseUrlIsLocal(env) }),
+      ledger,
+      runtime,
+    ),
+    ledger,
+    // Read lazily: a malformed value then fails the calls that need it, naming the variable.
+    get llmPolicy() {
+      return llmPolicyFromEnv(env);
+    },
   };
 }
 

@@ -1,6 +1,7 @@
 import type { ProjectSession } from "../durable-objects/project-session";
 import type { ProjectVectors } from "../durable-objects/project-vectors";
 import type { VectorizeBinding } from "./adapters/vectorize-index";
+import type { WorkersAiTextBinding } from "./adapters/llm/workers-ai";
 import type { WorkersAiBinding } from "./adapters/workers-ai-embedder";
 import type { IndexJob } from "./domain/ports";
 
@@ -30,8 +31,26 @@ export interface Env {
   EMBEDDING_BASE_URL?: string;
   /** openai: bearer token; a secret (`wrangler secret put EMBEDDING_API_KEY`), optional for local servers. */
   EMBEDDING_API_KEY?: string;
-  /** Workers AI binding, required by EMBEDDING_PROVIDER=workers-ai. */
-  AI?: WorkersAiBinding;
+  /** Workers AI binding, for EMBEDDING_PROVIDER=workers-ai and `@cf/…` language models. */
+  AI?: WorkersAiBinding & WorkersAiTextBinding;
   /** Vectorize index; when bound it replaces the local vector index. */
   VECTORIZE?: VectorizeBinding;
+
+  /** LLM work (README, "LLM providers and costs"). Unset: no model; every feature uses its fallback. */
+  CODING_MEMORY_MODEL?: string;
+  CODING_MEMORY_VISION_MODEL?: string;
+  CODING_MEMORY_AUTO_APPROVE?: string;
+  /** USD; estimates above it need approval unless auto-approve is on (default 0.10). */
+  CODING_MEMORY_COST_THRESHOLD?: string;
+  /** USD per month and project; unset = no budget. */
+  CODING_MEMORY_MAX_MONTHLY_BUDGET_USD?: string;
+  CODING_MEMORY_WARN_AT_PERCENTAGE?: string;
+  CODING_MEMORY_LLM_TIMEOUT_MS?: string;
+  /** OpenAI-compatible server for `ollama/…`, `lmstudio/…`, `local/…` models, e.g. http://localhost:11434/v1. */
+  CODING_MEMORY_BASE_URL?: string;
+  CODING_MEMORY_BASE_URL_API_KEY?: string;
+  /** Secrets. */
+  OPENAI_API_KEY?: string;
+  ANTHROPIC_API_KEY?: string;
+  GEMINI_API_KEY?: string;
 }

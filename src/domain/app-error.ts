@@ -11,6 +11,7 @@ export type AppErrorCode =
   | "payload_too_large"
   | "unsupported"
   | "unavailable"
+  | "budget_exceeded"
   | "internal";
 
 export interface AppErrorOptions {
@@ -38,6 +39,7 @@ export const httpStatusOf: Record<AppErrorCode, number> = {
   conflict: 409,
   payload_too_large: 413,
   unsupported: 422,
+  budget_exceeded: 402,
   internal: 500,
   unavailable: 503,
 };

@@ -11,6 +11,7 @@ describe("MCP endpoint: the core tools over Streamable HTTP", () => {
       [
         "coding_analyze_patterns",
         "coding_end_session",
+        "coding_get_costs",
         "coding_get_project_context",
         "coding_get_solutions_for_error",
         "coding_record_decision",

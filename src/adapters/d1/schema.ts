@@ -3,6 +3,7 @@
  * and triggers drizzle cannot express); this file gives queries their types. Keep both in step.
  */
 import { integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import type { LlmOperation, LlmOutcome, LlmProviderId } from "../../domain/llm/types";
 
 export const users = sqliteTable("users", {
   id: text("id").primaryKey(),
@@ -118,5 +119,25 @@ export const links = sqliteTable("links", {
   relation: text("relation").notNull(),
   toType: text("to_type").notNull(),
   toId: text("to_id").notNull(),
+  createdAt: integer("created_at").notNull(),
+});
+
+export const llmCalls = sqliteTable("llm_calls", {
+  id: text("id").primaryKey(),
+  projectId: text("project_id").notNull(),
+  userId: text("user_id").notNull(),
+  sessionId: text("session_id"),
+  operation: text("operation").$type<LlmOperation>().notNull(),
+  provider: text("provider").$type<LlmProviderId>().notNull(),
+  model: text("model").notNull(),
+  inputTokens: integer("input_tokens").notNull(),
+  cachedInputTokens: integer("cached_input_tokens").notNull(),
+  outputTokens: integer("output_tokens").notNull(),
+  estimatedNanoUsd: integer("estimated_nano_usd").notNull(),
+  nanoUsd: integer("nano_usd").notNull(),
+  latencyMs: integer("latency_ms").notNull(),
+  outcome: text("outcome").$type<LlmOutcome>().notNull(),
+  error: text("error"),
+  month: text("month").notNull(),
   createdAt: integer("created_at").notNull(),
 });

@@ -1,6 +1,7 @@
 import type { ToolDefinition } from "../tool";
 import { analyzePatternsTool } from "./analyze-patterns";
 import { endSessionTool } from "./end-session";
+import { getCostsTool } from "./get-costs";
 import { getProjectContextTool } from "./get-project-context";
 import { getSolutionsTool } from "./get-solutions";
 import { recordDecisionTool } from "./record-decision";
@@ -21,4 +22,5 @@ export const tools: readonly ToolDefinition[] = [
   getSolutionsTool,
   getProjectContextTool,
   analyzePatternsTool,
+  getCostsTool,
 ];

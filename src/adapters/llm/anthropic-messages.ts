@@ -1,0 +1,66 @@
+import Anthropic from "@anthropic-ai/sdk";
+import type { LlmProvider, LlmRequest, LlmResponse } from "../../domain/llm/types";
+import { LlmProviderError } from "../../domain/llm/types";
+import type { FetchLike } from "../openai-compatible-embedder";
+
+export interface AnthropicOptions {
+  apiKey: string;
+  baseUrl?: string;
+  fetch: FetchLike;
+  timeoutMs: number;
+  maxRetries: number;
+}
+
+/** The Messages API through `@anthropic-ai/sdk`. */
+export class AnthropicProvider implements LlmProvider {
+  readonly id = "anthropic" as const;
+  readonly name = "Anthropic";
+  private readonly client: Anthropic;
+
+  constructor(options: AnthropicOptions) {
+    this.client = new Anthropic({
+      apiKey: options.apiKey,
+      ...(options.baseUrl ? { baseURL: options.baseUrl } : {}),
+      fetch: options.fetch as unknown as typeof fetch,
+      timeout: options.timeoutMs,
+      maxRetries: options.maxRetries,
+    });
+  }
+
+  async complete(request: LlmRequest): Promise<LlmResponse> {
+    try {
+      const message = await this.client.messages.create({
+        model: request.model,
+        max_tokens: request.maxOutputTokens,
+        ...(request.system ? { system: request.system } : {}),
+        messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
+        ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
+      });
+      const text = message.content
+        .map((block) => (block.type === "text" ? block.text : ""))
+        .join("")
+        .trim();
+      const usage = message.usage;
+      const cacheRead = usage.cache_read_input_tokens ?? 0;
+      const cacheWrite = usage.cache_creation_input_tokens ?? 0;
+      return {
+        text,
+        model: message.model || request.model,
+        // Anthropic's input_tokens leaves out cached and cache-writing tokens; ours counts every prompt token.
+        usage: {
+          inputTokens: usage.input_tokens + cacheRead + cacheWrite,
+          cachedInputTokens: cacheRead,
+          outputTokens: usage.output_tokens,
+        },
+        usageReported: true,
+      };
+    } catch (error) {
+      if (error instanceof Anthropic.APIError) {
+        throw new LlmProviderError(this.name, error.message, error.status ?? null, { cause: error });
+      }
+      throw new LlmProviderError(this.name, error instanceof Error ? error.message : String(error), null, {
+        cause: error,
+      });
+    }
+  }
+}
