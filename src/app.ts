@@ -1,8 +1,10 @@
 import { D1CostLedger } from "./adapters/d1/cost-ledger";
 import { D1MemoryStore } from "./adapters/d1/memory-store";
 import { GenAiPriceBook } from "./adapters/genai-price-book";
-import { baseUrlIsLocal, llmPolicyFromEnv, providerFactoryFromEnv } from "./config/llm";
-import { LlmGateway, type LlmPolicy } from "./domain/llm/gateway";
+import { D1SettingsStore } from "./adapters/d1/settings-store";
+import { baseUrlIsLocal, llmDefaultsFromEnv, providerFactoryFromEnv } from "./config/llm";
+import { LlmGateway } from "./domain/llm/gateway";
+import { LlmSettingsService } from "./domain/llm/settings";
 import type { CostLedger } from "./domain/llm/types";
 import { DurableSessionStore } from "./adapters/durable-session-store";
 import { sha256Hex, TokenService } from "./auth/tokens";
@@ -33,8 +35,8 @@ export interface Services {
   /** Every LLM call goes through it (estimate, budget, approval, ledger). */
   llm: LlmGateway;
   ledger: CostLedger;
-  /** Server-wide LLM settings from env. */
-  llmPolicy: LlmPolicy;
+  /** Server defaults (env) under each project's stored overrides. */
+  llmSettings: LlmSettingsService;
 }
 
 /** The composition root: the only place that reads `env` and picks adapters. Built per request; it is cheap. */
@@ -74,10 +76,8 @@ export function buildServices(env: Env): Services {
       runtime,
     ),
     ledger,
-    // Read lazily: a malformed value then fails the calls that need it, naming the variable.
-    get llmPolicy() {
-      return llmPolicyFromEnv(env);
-    },
+    // Defaults are read lazily: a malformed value then fails the calls that need it, naming the variable.
+    llmSettings: new LlmSettingsService(new D1SettingsStore(env.DB), () => llmDefaultsFromEnv(env), runtime.now),
   };
 }
 

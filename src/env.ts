@@ -40,6 +40,8 @@ export interface Env {
   CODING_MEMORY_MODEL?: string;
   CODING_MEMORY_VISION_MODEL?: string;
   CODING_MEMORY_AUTO_APPROVE?: string;
+  /** Default true: ending a session without a summary asks the model for one (queued). */
+  CODING_MEMORY_AUTO_SUMMARIZE_ON_END?: string;
   /** USD; estimates above it need approval unless auto-approve is on (default 0.10). */
   CODING_MEMORY_COST_THRESHOLD?: string;
   /** USD per month and project; unset = no budget. */

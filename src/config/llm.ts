@@ -9,7 +9,8 @@ import { DEFAULT_RETRY } from "../adapters/llm/retry";
 import { WorkersAiTextProvider } from "../adapters/llm/workers-ai";
 import type { FetchLike } from "../adapters/openai-compatible-embedder";
 import { AppError } from "../domain/app-error";
-import type { LlmPolicy, ProviderFactory } from "../domain/llm/gateway";
+import type { ProviderFactory } from "../domain/llm/gateway";
+import type { ServerLlmDefaults } from "../domain/llm/settings";
 import type { Env } from "../env";
 
 export const DEFAULT_COST_THRESHOLD_USD = 0.1;
@@ -17,8 +18,14 @@ export const DEFAULT_WARN_AT_PERCENTAGE = 80;
 export const DEFAULT_LLM_TIMEOUT_MS = 60_000;
 
 /** Server-wide defaults; a project's stored settings override them. */
-export function llmPolicyFromEnv(env: Env): LlmPolicy {
+export function llmDefaultsFromEnv(env: Env): ServerLlmDefaults {
   return {
+    visionModel: env.CODING_MEMORY_VISION_MODEL?.trim() || null,
+    autoSummarizeOnEnd: parseBoolean(
+      env.CODING_MEMORY_AUTO_SUMMARIZE_ON_END,
+      "CODING_MEMORY_AUTO_SUMMARIZE_ON_END",
+      true,
+    ),
     model: env.CODING_MEMORY_MODEL?.trim() || null,
     autoApprove: parseBoolean(env.CODING_MEMORY_AUTO_APPROVE, "CODING_MEMORY_AUTO_APPROVE", false),
     costThresholdUsd: parseNumber(

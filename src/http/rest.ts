@@ -82,7 +82,10 @@ export function restRoutes(): Hono<RestEnv> {
       const input = { ...base, ...c.req.param(), project_id: project };
       delete (input as Record<string, unknown>).project;
       const output = await runTool(tool, c.get("services"), c.get("identity"), input);
-      return c.json(output.data, tool.rest.method === "POST" && tool.access === "write" ? 201 : 200);
+      return c.json(
+        output.data,
+        tool.rest.status ?? (tool.rest.method === "POST" && tool.access === "write" ? 201 : 200),
+      );
     });
   }
 

@@ -34,8 +34,11 @@ export interface ToolDefinition<Schema extends ToolInputSchema = ToolInputSchema
   annotations: ToolAnnotations;
   /** Reads need an existing project; writes create it on first use. */
   access: "read" | "write";
-  /** REST route relative to /api/v1/projects/:project. */
-  rest: { method: "GET" | "POST"; path: string };
+  /**
+   * REST route relative to /api/v1/projects/:project. `status` defaults to 201 for writes by POST (they record
+   * something new) and 200 otherwise.
+   */
+  rest: { method: "GET" | "POST"; path: string; status?: 200 | 201 };
   run(ctx: ToolContext, input: z.output<Schema>): Promise<ToolOutput>;
 }
 

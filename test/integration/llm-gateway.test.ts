@@ -364,3 +364,59 @@ describe("costs, budgets and approvals", () => {
     });
   });
 });
+
+describe("project LLM settings", () => {
+  it("shows server defaults, stores project overrides, resets them with null, and refuses unknown models", async () => {
+    const { token, slug } = await project();
+    const base = `/api/v1/projects/${slug}/settings`;
+    const defaults = await rest(token, "POST", base, {});
+    expect(defaults.status).toBe(200);
+    expect(defaults.body).toEqual({
+      model: null,
+      vision_model: null,
+      auto_approve: false,
+      cost_threshold: 0.1,
+      max_monthly_budget_usd: null,
+      warn_at_percentage: 80,
+      auto_summarize_on_end: true,
+      project_overrides: [],
+    });
+
+    const client = await mcpClient(token);
+    const updated = await callTool(client, "coding_update_settings", {
+      project_id: slug,
+      model: "gemini/gemini-2.5-flash",
+      max_monthly_budget_usd: 5,
+      auto_approve: true,
+    });
+    expect(updated.isError, updated.text).toBe(false);
+    expect(updated.data).toMatchObject({
+      model: "gemini/gemini-2.5-flash",
+      max_monthly_budget_usd: 5,
+      auto_approve: true,
+    });
+    expect(updated.data.project_overrides.sort()).toEqual(["auto_approve", "max_monthly_budget_usd", "model"]);
+    expect(updated.text).toContain("model: gemini/gemini-2.5-flash (project)");
+
+    // The budget shows in the cost report; an omitted field stays, null goes back to the default.
+    const costs = await rest(token, "GET", `/api/v1/projects/${slug}/costs`);
+    expect(costs.body.budget).toMatchObject({ max_monthly_budget_usd: 5, month_spent_usd: 0, percent_used: 0 });
+    const reset = await rest(token, "POST", base, { max_monthly_budget_usd: null, warn_at_percentage: 50 });
+    expect(reset.body).toMatchObject({
+      model: "gemini/gemini-2.5-flash",
+      max_monthly_budget_usd: null,
+      warn_at_percentage: 50,
+    });
+
+    const unknown = await rest(token, "POST", base, { model: "mystery-model" });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.message).toMatch(/^model: cannot tell which provider/);
+    const negative = await rest(token, "POST", base, { cost_threshold: -1 });
+    expect(negative.status).toBe(400);
+    expect(JSON.stringify(negative.body.error)).toContain("cost_threshold");
+
+    const { token: stranger } = await newUser();
+    const refused = await rest(stranger, "POST", base, { auto_approve: false });
+    expect(refused.status).toBe(404);
+  });
+});

@@ -20,6 +20,7 @@ describe("MCP endpoint: the core tools over Streamable HTTP", () => {
         "coding_search_errors",
         "coding_start_session",
         "coding_track_file_change",
+        "coding_update_settings",
       ].sort(),
     );
     const search = tools.find((t) => t.name === "coding_search_errors");

@@ -141,3 +141,16 @@ export const llmCalls = sqliteTable("llm_calls", {
   month: text("month").notNull(),
   createdAt: integer("created_at").notNull(),
 });
+
+export const projectSettings = sqliteTable("project_settings", {
+  projectId: text("project_id").primaryKey(),
+  model: text("model"),
+  visionModel: text("vision_model"),
+  autoApprove: integer("auto_approve", { mode: "boolean" }),
+  costThresholdUsd: real("cost_threshold_usd"),
+  maxMonthlyBudgetUsd: real("max_monthly_budget_usd"),
+  warnAtPercentage: real("warn_at_percentage"),
+  autoSummarizeOnEnd: integer("auto_summarize_on_end", { mode: "boolean" }),
+  updatedBy: text("updated_by").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});

@@ -26,9 +26,9 @@ const PREFIXES: Record<string, LlmProviderId> = {
  * ("gemini/gemini-2.5-flash", "ollama/llama3.1"). `ollama/`, `lmstudio/` and `local/` mean the
  * OpenAI-compatible endpoint at CODING_MEMORY_BASE_URL.
  */
-export function resolveModel(spec: string): ModelRef {
+export function resolveModel(spec: string, field = "model"): ModelRef {
   const trimmed = spec.trim();
-  if (!trimmed) throw new AppError("invalid_input", "model: empty model name.", { details: { field: "model" } });
+  if (!trimmed) throw new AppError("invalid_input", `${field}: empty model name.`, { details: { field } });
   if (trimmed.startsWith("@cf/") || trimmed.startsWith("@hf/")) return { provider: "workers-ai", model: trimmed };
   const slash = trimmed.indexOf("/");
   if (slash > 0) {
@@ -41,9 +41,9 @@ export function resolveModel(spec: string): ModelRef {
   if (lower.startsWith("gemini") || lower.startsWith("gemma")) return { provider: "gemini", model: trimmed };
   throw new AppError(
     "invalid_input",
-    `model: cannot tell which provider serves "${trimmed}". Use provider/model, e.g. openai/${trimmed}, ` +
+    `${field}: cannot tell which provider serves "${trimmed}". Use provider/model, e.g. openai/${trimmed}, ` +
       `ollama/${trimmed}, workers-ai/@cf/…`,
-    { details: { field: "model" } },
+    { details: { field } },
   );
 }
 

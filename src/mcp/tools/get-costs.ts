@@ -25,7 +25,7 @@ export const getCostsTool = defineTool({
   rest: { method: "GET", path: "/costs" },
   async run({ services, project }, input) {
     const report = await services.ledger.report(project.id, { month: input.month ?? null, limit: input.limit });
-    const policy = services.llmPolicy;
+    const policy = await services.llmSettings.effective(project.id);
     const month = billingMonth(services.runtime.now());
     const budget = budgetState(policy, await services.ledger.monthSpend(project.id, month));
     const data = {

@@ -10,6 +10,7 @@ import { resolveErrorTool } from "./resolve-error";
 import { searchErrorsTool } from "./search-errors";
 import { startSessionTool } from "./start-session";
 import { trackFileChangeTool } from "./track-file-change";
+import { updateSettingsTool } from "./update-settings";
 
 export const tools: readonly ToolDefinition[] = [
   startSessionTool,
@@ -23,4 +24,5 @@ export const tools: readonly ToolDefinition[] = [
   getProjectContextTool,
   analyzePatternsTool,
   getCostsTool,
+  updateSettingsTool,
 ];

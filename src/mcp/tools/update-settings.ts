@@ -1,0 +1,78 @@
+import { z } from "zod";
+import type { EffectiveLlmSettings, ProjectLlmSettings } from "../../domain/llm/settings";
+import { scopedInput } from "../schema";
+import { defineTool } from "../tool";
+
+const modelField = z.string().min(1).max(200);
+
+export const updateSettingsTool = defineTool({
+  name: "coding_update_settings",
+  title: "Project LLM settings",
+  description:
+    "Show or change this project's LLM settings: model, vision model, auto-approve, approval cost threshold, " +
+    "monthly budget and warning level, AI summary on session end. Omitted fields stay as they are; null " +
+    "returns a field to the server default. Call with no fields to see the current settings.",
+  inputSchema: z.object({
+    ...scopedInput,
+    model: modelField.nullish().describe('e.g. "gpt-5-mini", "claude-sonnet-4-5", "gemini/gemini-2.5-flash".'),
+    vision_model: modelField.nullish().describe('e.g. "gpt-4o".'),
+    auto_approve: z.boolean().nullish().describe("Run LLM operations above the threshold without asking."),
+    cost_threshold: z.number().min(0).max(1000).nullish().describe("USD; estimates above it need approval."),
+    max_monthly_budget_usd: z.number().min(0).max(1_000_000).nullish().describe("USD per calendar month (UTC)."),
+    warn_at_percentage: z.number().min(1).max(100).nullish().describe("Warn from this share of the budget."),
+    auto_summarize_on_end: z.boolean().nullish().describe("Ask the model for a summary when a session ends."),
+  }),
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  access: "write",
+  rest: { method: "POST", path: "/settings", status: 200 },
+  async run({ services, identity, project }, input) {
+    const changes: Partial<ProjectLlmSettings> = {};
+    if (input.model !== undefined) changes.model = input.model;
+    if (input.vision_model !== undefined) changes.visionModel = input.vision_model;
+    if (input.auto_approve !== undefined) changes.autoApprove = input.auto_approve;
+    if (input.cost_threshold !== undefined) changes.costThresholdUsd = input.cost_threshold;
+    if (input.max_monthly_budget_usd !== undefined) changes.maxMonthlyBudgetUsd = input.max_monthly_budget_usd;
+    if (input.warn_at_percentage !== undefined) changes.warnAtPercentage = input.warn_at_percentage;
+    if (input.auto_summarize_on_end !== undefined) changes.autoSummarizeOnEnd = input.auto_summarize_on_end;
+    const settings = await services.llmSettings.update(project.id, identity.userId, changes);
+    const data = settingsView(settings);
+    return { data, text: renderSettings(project.slug, data, Object.keys(changes).length > 0) };
+  },
+});
+
+const FIELD_NAMES: Record<keyof ProjectLlmSettings, string> = {
+  model: "model",
+  visionModel: "vision_model",
+  autoApprove: "auto_approve",
+  costThresholdUsd: "cost_threshold",
+  maxMonthlyBudgetUsd: "max_monthly_budget_usd",
+  warnAtPercentage: "warn_at_percentage",
+  autoSummarizeOnEnd: "auto_summarize_on_end",
+};
+
+export function settingsView(settings: EffectiveLlmSettings) {
+  return {
+    model: settings.model,
+    vision_model: settings.visionModel,
+    auto_approve: settings.autoApprove,
+    cost_threshold: settings.costThresholdUsd,
+    max_monthly_budget_usd: settings.maxMonthlyBudgetUsd,
+    warn_at_percentage: settings.warnAtPercentage,
+    auto_summarize_on_end: settings.autoSummarizeOnEnd,
+    project_overrides: settings.overridden.map((key) => FIELD_NAMES[key]),
+  };
+}
+
+function renderSettings(slug: string, data: ReturnType<typeof settingsView>, changed: boolean): string {
+  const mark = (field: string) => (data.project_overrides.includes(field) ? " (project)" : " (server default)");
+  return [
+    `${changed ? "Updated LLM settings" : "LLM settings"} of ${slug}:`,
+    `- model: ${data.model ?? "none — features use their non-LLM fallbacks"}${mark("model")}`,
+    `- vision_model: ${data.vision_model ?? "none"}${mark("vision_model")}`,
+    `- auto_approve: ${data.auto_approve}${mark("auto_approve")}`,
+    `- cost_threshold: $${data.cost_threshold}${mark("cost_threshold")}`,
+    `- max_monthly_budget_usd: ${data.max_monthly_budget_usd === null ? "no budget" : `$${data.max_monthly_budget_usd}`}${mark("max_monthly_budget_usd")}`,
+    `- warn_at_percentage: ${data.warn_at_percentage}%${mark("warn_at_percentage")}`,
+    `- auto_summarize_on_end: ${data.auto_summarize_on_end}${mark("auto_summarize_on_end")}`,
+  ].join("\n");
+}
