@@ -8,7 +8,9 @@ export default defineConfig(async () => {
     plugins: [
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
-        miniflare: { bindings: { TEST_MIGRATIONS: migrations } },
+        // OPENAI_API_KEY stands in for the secret; no model is configured server-wide, so it is only used by tests
+        // that give a project a model and intercept the provider's API.
+        miniflare: { bindings: { TEST_MIGRATIONS: migrations, OPENAI_API_KEY: "sk-test" } },
       }),
     ],
     test: {

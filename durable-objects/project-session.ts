@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { buildServices } from "../src/app";
 import type { Env } from "../src/env";
-import type { ActiveSession } from "../src/domain/ports";
+import type { ActiveSession, PendingApproval } from "../src/domain/ports";
 
 const ACTIVE_KEY = "active";
 
@@ -28,6 +28,20 @@ export class ProjectSession extends DurableObject<Env> {
     if (current?.id !== sessionId) return;
     await this.ctx.storage.delete(ACTIVE_KEY);
     await this.ctx.storage.deleteAlarm();
+  }
+
+  /** Holds an LLM operation waiting for the user's decision (see coding_approve / coding_deny). */
+  async putApproval(approval: PendingApproval): Promise<void> {
+    await this.ctx.storage.put(`approval:${approval.id}`, approval);
+  }
+
+  /** Removes and returns an approval; one decision per approval, even if approve and deny race. */
+  async takeApproval(id: string, now: number): Promise<PendingApproval | "expired" | null> {
+    const key = `approval:${id}`;
+    const approval = await this.ctx.storage.get<PendingApproval>(key);
+    if (!approval) return null;
+    await this.ctx.storage.delete(key);
+    return approval.expiresAt <= now ? "expired" : approval;
   }
 
   /** Closes a forgotten session once it passes `max_session_duration_hours`, with the same digest as an end. */

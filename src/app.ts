@@ -5,6 +5,9 @@ import { D1SettingsStore } from "./adapters/d1/settings-store";
 import { baseUrlIsLocal, llmDefaultsFromEnv, providerFactoryFromEnv } from "./config/llm";
 import { LlmGateway } from "./domain/llm/gateway";
 import { LlmSettingsService } from "./domain/llm/settings";
+import { SessionSummaries } from "./domain/llm/summaries";
+import { QueueSummaryQueue } from "./adapters/queue-summary-queue";
+import { PROMPTS } from "./prompts";
 import type { CostLedger } from "./domain/llm/types";
 import { DurableSessionStore } from "./adapters/durable-session-store";
 import { sha256Hex, TokenService } from "./auth/tokens";
@@ -37,6 +40,7 @@ export interface Services {
   ledger: CostLedger;
   /** Server defaults (env) under each project's stored overrides. */
   llmSettings: LlmSettingsService;
+  summaries: SessionSummaries;
 }
 
 /** The composition root: the only place that reads `env` and picks adapters. Built per request; it is cheap. */
@@ -55,11 +59,20 @@ export function buildServices(env: Env): Services {
   const vectors = vectorIndexFromEnv(env);
   const indexQueue = new QueueIndexQueue(env.ERROR_INDEX_QUEUE);
   const ledger = new D1CostLedger(env.DB);
+  const llm = new LlmGateway(
+    providerFactoryFromEnv(env, (input, init) => fetch(input, init)),
+    new GenAiPriceBook({ localModels: baseUrlIsLocal(env) }),
+    ledger,
+    runtime,
+  );
+  const llmSettings = new LlmSettingsService(new D1SettingsStore(env.DB), () => llmDefaultsFromEnv(env), runtime.now);
+  const sessionState = new DurableSessionStore(env.PROJECT_SESSION);
+  const waitMs = Number(env.CODING_MEMORY_SUMMARY_WAIT_MS ?? "3000");
   return {
     search: new ErrorSearchService(store, embedder, vectors, runtime),
     memory: new MemoryService(
       store,
-      new DurableSessionStore(env.PROJECT_SESSION),
+      sessionState,
       runtime,
       { maxSessionDurationHours: Number.isFinite(maxHours) && maxHours > 0 ? maxHours : 24 },
       indexQueue,
@@ -69,15 +82,24 @@ export function buildServices(env: Env): Services {
     embedder,
     vectors,
     indexer: new ErrorIndexer(store, embedder, vectors, indexQueue, runtime),
-    llm: new LlmGateway(
-      providerFactoryFromEnv(env, (input, init) => fetch(input, init)),
-      new GenAiPriceBook({ localModels: baseUrlIsLocal(env) }),
-      ledger,
-      runtime,
-    ),
+    llm,
     ledger,
     // Defaults are read lazily: a malformed value then fails the calls that need it, naming the variable.
-    llmSettings: new LlmSettingsService(new D1SettingsStore(env.DB), () => llmDefaultsFromEnv(env), runtime.now),
+    llmSettings,
+    summaries: new SessionSummaries(
+      store,
+      llm,
+      llmSettings,
+      sessionState,
+      new QueueSummaryQueue(env.SUMMARY_QUEUE),
+      PROMPTS.sessionSummary,
+      runtime,
+      {
+        waitMs: Number.isFinite(waitMs) && waitMs >= 0 ? waitMs : 3000,
+        pollMs: 200,
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      },
+    ),
   };
 }
 

@@ -3,7 +3,7 @@ import type { ProjectVectors } from "../durable-objects/project-vectors";
 import type { VectorizeBinding } from "./adapters/vectorize-index";
 import type { WorkersAiTextBinding } from "./adapters/llm/workers-ai";
 import type { WorkersAiBinding } from "./adapters/workers-ai-embedder";
-import type { IndexJob } from "./domain/ports";
+import type { IndexJob, SummaryJob } from "./domain/ports";
 
 /** Bindings and vars from wrangler.toml. Only the composition root (src/app.ts) and the edges read them. */
 export interface Env {
@@ -15,6 +15,10 @@ export interface Env {
 
   /** Producer for vector indexing jobs; the same Worker consumes them (see `queue()` in src/index.ts). */
   ERROR_INDEX_QUEUE: Queue<IndexJob>;
+  /** Producer for AI session summaries; the same Worker consumes them. */
+  SUMMARY_QUEUE: Queue<SummaryJob>;
+  /** How long coding_end_session waits for the AI summary before answering "pending" (default 3000). */
+  CODING_MEMORY_SUMMARY_WAIT_MS?: string;
 
   /** `local` (default: offline hashing embedder) | `workers-ai` | `openai` (any OpenAI-compatible endpoint). */
   EMBEDDING_PROVIDER?: string;

@@ -1,8 +1,8 @@
-import type { ActiveSession, SessionKey, SessionStateStore } from "../domain/ports";
+import type { ActiveSession, ApprovalStore, PendingApproval, SessionKey, SessionStateStore } from "../domain/ports";
 import type { ProjectSession } from "../../durable-objects/project-session";
 
 /** SessionStateStore on the ProjectSession Durable Object namespace: one object per user+project. */
-export class DurableSessionStore implements SessionStateStore {
+export class DurableSessionStore implements SessionStateStore, ApprovalStore {
   constructor(private readonly namespace: DurableObjectNamespace<ProjectSession>) {}
 
   private objectFor(key: SessionKey) {
@@ -19,5 +19,13 @@ export class DurableSessionStore implements SessionStateStore {
 
   async clear(key: SessionKey, sessionId: string) {
     await this.objectFor(key).clear(sessionId);
+  }
+
+  async put(key: SessionKey, approval: PendingApproval) {
+    await this.objectFor(key).putApproval(approval);
+  }
+
+  async take(key: SessionKey, id: string, now: number) {
+    return this.objectFor(key).takeApproval(id, now);
   }
 }

@@ -368,6 +368,10 @@ export class MemoryService {
     return { decision, sessionId: decision.sessionId, redactions: redactor.redactions };
   }
 
+  getSession(project: Project, sessionId: string): Promise<CodingSession | null> {
+    return this.store.getSession(project.id, sessionId);
+  }
+
   getError(project: Project, errorId: string): Promise<ErrorRecord | null> {
     return this.store.getError(project.id, errorId);
   }

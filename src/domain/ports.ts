@@ -20,6 +20,11 @@ export interface MemoryStore {
     projectId: string,
     sessionId: string,
   ): Promise<{ changes: FileChange[]; errors: ErrorRecord[]; decisions: Decision[] }>;
+  /**
+   * Replaces an ended session's digest with a model's summary. Only a digest is replaced (never the user's own
+   * summary, never an earlier model summary), so running a summary job twice writes once: false the second time.
+   */
+  saveModelSummary(projectId: string, sessionId: string, summary: string): Promise<boolean>;
 
   /**
    * Writes link new activity to the author's active session inside the same atomic batch, reading the session
@@ -171,4 +176,38 @@ export interface IndexJob {
 /** Where indexing work waits to run off the request path (a Cloudflare Queue in production and tests). */
 export interface IndexQueue {
   enqueue(jobs: IndexJob[]): Promise<void>;
+}
+
+/** Work for the summary consumer: summarise one ended session with the project's model. */
+export interface SummaryJob {
+  kind: "session_summary";
+  projectId: string;
+  sessionId: string;
+  userId: string;
+  /** The user approved this operation's estimate (or it needed no approval when queued). */
+  approved: boolean;
+  requestedAt: number;
+}
+
+export interface SummaryQueue {
+  enqueue(job: SummaryJob): Promise<void>;
+}
+
+/** An LLM operation waiting for the user's yes or no, held per user+project with an expiry. */
+export interface PendingApproval {
+  id: string;
+  operation: "session_summary";
+  projectId: string;
+  userId: string;
+  /** What the operation is about (the session id for a summary). */
+  subjectId: string;
+  estimate: { provider: string; model: string; inputTokens: number; outputTokens: number; usd: number };
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface ApprovalStore {
+  put(key: SessionKey, approval: PendingApproval): Promise<void>;
+  /** Removes and returns the approval; `expired` when it passed its expiry (and is removed too). */
+  take(key: SessionKey, id: string, now: number): Promise<PendingApproval | "expired" | null>;
 }

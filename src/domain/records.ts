@@ -27,7 +27,8 @@ export interface CodingSession {
   startedAt: number;
   endedAt: number | null;
   summary: string | null;
-  summarySource: "user" | "digest" | null;
+  /** Who wrote `summary`: the user, the deterministic digest, or a model (replacing the digest later). */
+  summarySource: "user" | "digest" | "llm" | null;
 }
 
 export const FILE_ACTIONS = ["create", "edit", "delete", "rename", "refactor", "test"] as const;

@@ -6,6 +6,8 @@ import type { IndexJob } from "../domain/ports";
 /** Queue names as in wrangler.toml; the consumer tells the two apart by `batch.queue`. */
 export const ERROR_INDEX_QUEUE = "coding-memory-error-index";
 export const ERROR_INDEX_DLQ = "coding-memory-error-index-dlq";
+export const SUMMARY_QUEUE = "coding-memory-summaries";
+export const SUMMARY_DLQ = "coding-memory-summaries-dlq";
 
 /** Retry backoff: 10 s, 20 s, 40 s, … capped at 10 minutes, so a provider outage of minutes is ridden out. */
 export const RETRY_BASE_SECONDS = 10;
@@ -27,6 +29,8 @@ const indexJobSchema = z.object({
 export async function handleQueueBatch(batch: MessageBatch<unknown>, services: Services): Promise<void> {
   if (batch.queue === ERROR_INDEX_QUEUE) return indexBatch(batch, services);
   if (batch.queue === ERROR_INDEX_DLQ) return recordDeadLetters(batch, services);
+  if (batch.queue === SUMMARY_QUEUE) return summarizeBatch(batch, services);
+  if (batch.queue === SUMMARY_DLQ) return dropDeadSummaries(batch);
   // A queue bound to this consumer by mistake: fail loudly, and let the platform keep the messages.
   throw new Error(`No consumer for queue "${batch.queue}".`);
 }
@@ -96,4 +100,51 @@ function parseJob(message: Message<unknown>): IndexJob | null {
   console.error(`dropping malformed indexing message ${message.id}`, parsed.error.issues);
   message.ack();
   return null;
+}
+
+const summaryJobSchema = z.object({
+  kind: z.literal("session_summary"),
+  projectId: z.string().min(1),
+  sessionId: z.string().min(1),
+  userId: z.string().min(1),
+  approved: z.boolean(),
+  requestedAt: z.number().finite(),
+});
+
+/**
+ * One summary per message. A job is idempotent (only a digest is ever replaced), so a retry after a partial
+ * success writes nothing twice; provider failures retry with backoff, then dead-letter.
+ */
+async function summarizeBatch(batch: MessageBatch<unknown>, services: Services): Promise<void> {
+  for (const message of batch.messages) {
+    const parsed = summaryJobSchema.safeParse(message.body);
+    if (!parsed.success) {
+      console.error(`dropping malformed summary message ${message.id}`, parsed.error.issues);
+      message.ack();
+      continue;
+    }
+    const job = parsed.data;
+    try {
+      const outcome = await services.summaries.run(job);
+      if (outcome !== "written" && outcome !== "exists") {
+        console.warn(`session ${job.sessionId} keeps its digest: ${outcome}`);
+      }
+      message.ack();
+    } catch (error) {
+      const delaySeconds = retryDelaySeconds(message.attempts);
+      console.error(
+        `summary of session ${job.sessionId} failed (attempt ${message.attempts}); retry in ${delaySeconds} s`,
+        error,
+      );
+      message.retry({ delaySeconds });
+    }
+  }
+}
+
+/** A summary that failed every retry: the session keeps its digest, which is already stored. */
+function dropDeadSummaries(batch: MessageBatch<unknown>): void {
+  for (const message of batch.messages) {
+    console.error(`summary job ${message.id} was dead-lettered; the session keeps its digest`, message.body);
+    message.ack();
+  }
 }

@@ -10,9 +10,12 @@ describe("MCP endpoint: the core tools over Streamable HTTP", () => {
     expect(names).toEqual(
       [
         "coding_analyze_patterns",
+        "coding_approve",
+        "coding_deny",
         "coding_end_session",
         "coding_get_costs",
         "coding_get_project_context",
+        "coding_get_session",
         "coding_get_solutions_for_error",
         "coding_record_decision",
         "coding_record_error",

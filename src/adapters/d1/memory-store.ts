@@ -164,6 +164,21 @@ export class D1MemoryStore implements MemoryStore {
     return row ?? null;
   }
 
+  async saveModelSummary(projectId: string, sessionId: string, summary: string): Promise<boolean> {
+    const rows = await this.db
+      .update(codingSessions)
+      .set({ summary, summarySource: "llm" })
+      .where(
+        and(
+          eq(codingSessions.projectId, projectId),
+          eq(codingSessions.id, sessionId),
+          eq(codingSessions.summarySource, "digest"),
+        ),
+      )
+      .returning({ id: codingSessions.id });
+    return rows.length > 0;
+  }
+
   async finishSession(
     sessionId: string,
     update: Pick<CodingSession, "status" | "endedAt" | "success" | "summary" | "summarySource">,

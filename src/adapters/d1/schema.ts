@@ -52,7 +52,7 @@ export const codingSessions = sqliteTable("coding_sessions", {
   startedAt: integer("started_at").notNull(),
   endedAt: integer("ended_at"),
   summary: text("summary"),
-  summarySource: text("summary_source", { enum: ["user", "digest"] }),
+  summarySource: text("summary_source", { enum: ["user", "digest", "llm"] }),
 });
 
 export const fileChanges = sqliteTable("file_changes", {

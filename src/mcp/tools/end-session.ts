@@ -2,6 +2,41 @@ import { z } from "zod";
 import { LIMITS } from "../../domain/limits";
 import { scopedInput } from "../schema";
 import { defineTool } from "../tool";
+import type { SummaryStatus } from "../../domain/llm/summaries";
+
+export function summaryStatusView(status: SummaryStatus) {
+  switch (status.state) {
+    case "ready":
+      return { state: "ready" as const };
+    case "pending":
+    case "skipped":
+      return { state: status.state, reason: status.reason };
+    case "approval_required":
+      return {
+        state: status.state,
+        approval_id: status.approval.id,
+        operation: status.approval.operation,
+        model: `${status.approval.estimate.provider}/${status.approval.estimate.model}`,
+        estimated_cost_usd: status.approval.estimate.usd,
+        input_tokens: status.approval.estimate.inputTokens,
+        max_output_tokens: status.approval.estimate.outputTokens,
+        expires_at: new Date(status.approval.expiresAt).toISOString(),
+      };
+  }
+}
+
+export function summaryStatusNote(status: SummaryStatus): string {
+  if (status.state === "pending") return "\n\n(AI summary pending: fetch it later with coding_get_session.)";
+  if (status.state === "approval_required") {
+    const { estimate, id } = status.approval;
+    return (
+      `\n\n⚠️ Approval required: an AI summary with ${estimate.provider}/${estimate.model} would cost up to ` +
+      `$${estimate.usd.toFixed(4)} (${estimate.inputTokens} input, ≤ ${estimate.outputTokens} output tokens). ` +
+      `Call coding_approve or coding_deny with approval_id ${id}.`
+    );
+  }
+  return "";
+}
 
 export const endSessionTool = defineTool({
   name: "coding_end_session",
@@ -26,6 +61,13 @@ export const endSessionTool = defineTool({
       summary: input.summary ?? null,
       success: input.success ?? null,
     });
+    const status = await services.summaries.afterSessionEnd(session).catch((error: unknown): SummaryStatus => {
+      // The session is already ended and its digest stored; a summary that cannot be requested must not undo that.
+      console.error(`AI summary of session ${session.id} not requested`, error);
+      return { state: "skipped", reason: error instanceof Error ? error.message : String(error) };
+    });
+    const summary = status.state === "ready" ? status.summary : session.summary;
+    const summarySource = status.state === "ready" ? status.source : session.summarySource;
     const counts = {
       file_changes: digest.counts.fileChanges,
       errors: digest.counts.errors,
@@ -37,8 +79,9 @@ export const endSessionTool = defineTool({
         duration_minutes: digest.durationMinutes,
         counts,
         success: session.success,
-        summary: session.summary,
-        summary_source: session.summarySource,
+        summary,
+        summary_source: summarySource,
+        summary_status: summaryStatusView(status),
         files_touched: digest.filesTouched.map((f) => ({
           file_path: f.filePath,
           actions: f.actions,
@@ -50,7 +93,8 @@ export const endSessionTool = defineTool({
       },
       text:
         `Session ${session.id} ended after ${digest.durationMinutes} min: ${counts.file_changes} change(s), ` +
-        `${counts.errors} error(s), ${counts.decisions} decision(s).\n\n${session.summary ?? ""}`,
+        `${counts.errors} error(s), ${counts.decisions} decision(s).\n\n${summary ?? ""}` +
+        summaryStatusNote(status),
     };
   },
 });

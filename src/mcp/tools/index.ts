@@ -1,8 +1,10 @@
 import type { ToolDefinition } from "../tool";
 import { analyzePatternsTool } from "./analyze-patterns";
+import { approveTool, denyTool } from "./approve";
 import { endSessionTool } from "./end-session";
 import { getCostsTool } from "./get-costs";
 import { getProjectContextTool } from "./get-project-context";
+import { getSessionTool } from "./get-session";
 import { getSolutionsTool } from "./get-solutions";
 import { recordDecisionTool } from "./record-decision";
 import { recordErrorTool } from "./record-error";
@@ -15,6 +17,7 @@ import { updateSettingsTool } from "./update-settings";
 export const tools: readonly ToolDefinition[] = [
   startSessionTool,
   endSessionTool,
+  getSessionTool,
   trackFileChangeTool,
   recordErrorTool,
   resolveErrorTool,
@@ -25,4 +28,6 @@ export const tools: readonly ToolDefinition[] = [
   analyzePatternsTool,
   getCostsTool,
   updateSettingsTool,
+  approveTool,
+  denyTool,
 ];

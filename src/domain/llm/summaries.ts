@@ -1,0 +1,157 @@
+/**
+ * AI session summaries, off the request path. Ending a session stores the deterministic digest at once; if the
+ * project has a model and auto-summarize is on, a summary job is queued (or, when its estimate needs approval,
+ * held for the user's decision). The consumer asks the model through the gateway and replaces the digest; the
+ * end-session call waits briefly for that and otherwise answers "summary pending".
+ */
+import { AppError } from "../app-error";
+import type { ApprovalStore, MemoryStore, PendingApproval, Runtime, SummaryJob, SummaryQueue } from "../ports";
+import type { CodingSession } from "../records";
+import type { BudgetState, CostEstimate, LlmGateway } from "./gateway";
+import { sessionSummaryRequest } from "./session-summary";
+import type { LlmSettingsService } from "./settings";
+
+/** How long a held approval stays valid. */
+export const APPROVAL_TTL_MS = 60 * 60_000;
+
+export type SummaryStatus =
+  | { state: "ready"; summary: string; source: "llm" | "user" }
+  | { state: "pending"; reason: string }
+  | { state: "approval_required"; approval: PendingApproval; budget: BudgetState | null }
+  | { state: "skipped"; reason: string };
+
+export interface SummaryServiceOptions {
+  /** How long coding_end_session waits for the model before answering "pending". */
+  waitMs: number;
+  pollMs: number;
+  sleep: (ms: number) => Promise<void>;
+}
+
+export class SessionSummaries {
+  constructor(
+    private readonly store: MemoryStore,
+    private readonly gateway: LlmGateway,
+    private readonly settings: LlmSettingsService,
+    private readonly approvals: ApprovalStore,
+    private readonly queue: SummaryQueue,
+    private readonly systemPrompt: string,
+    private readonly runtime: Pick<Runtime, "now" | "newId">,
+    private readonly options: SummaryServiceOptions,
+  ) {}
+
+  /** After a session ended with the digest: queue, hold for approval, or say why no model summary comes. */
+  async afterSessionEnd(session: CodingSession): Promise<SummaryStatus> {
+    if (session.summarySource !== "digest") return { state: "skipped", reason: "the session has your summary" };
+    const settings = await this.settings.effective(session.projectId);
+    if (!settings.model) return { state: "skipped", reason: "no model configured; the digest is the summary" };
+    if (!settings.autoSummarizeOnEnd) return { state: "skipped", reason: "auto_summarize_on_end is off" };
+    const estimate = this.gateway.estimate(settings, await this.request(session));
+    if (estimate && !settings.autoApprove && estimate.usd > settings.costThresholdUsd) {
+      const approval = await this.hold(session, estimate);
+      return { state: "approval_required", approval, budget: null };
+    }
+    return this.queueAndWait(session, false);
+  }
+
+  /** The user said yes: queue the held operation as approved and wait briefly for it. */
+  async approve(userId: string, projectId: string, approvalId: string): Promise<SummaryStatus> {
+    const approval = await this.take(userId, projectId, approvalId);
+    const session = await this.store.getSession(projectId, approval.subjectId);
+    if (!session) throw new AppError("not_found", `The session of approval ${approvalId} no longer exists.`);
+    return this.queueAndWait(session, true);
+  }
+
+  /** The user said no: the digest stays the summary. */
+  async deny(userId: string, projectId: string, approvalId: string): Promise<PendingApproval> {
+    return this.take(userId, projectId, approvalId);
+  }
+
+  /**
+   * The queue consumer's work. Idempotent: a session that already has a model (or user) summary is left alone.
+   * Throws on provider failures so the queue retries; a budget refusal or a policy that now needs approval is
+   * final (the digest stays) and returns the reason.
+   */
+  async run(job: SummaryJob): Promise<"written" | "exists" | string> {
+    const session = await this.store.getSession(job.projectId, job.sessionId);
+    if (!session || session.summarySource !== "digest") return "exists";
+    const settings = await this.settings.effective(job.projectId);
+    try {
+      const result = await this.gateway.run(
+        { projectId: job.projectId, userId: job.userId, sessionId: job.sessionId, operation: "session_summary" },
+        settings,
+        await this.request(session),
+        { approved: job.approved },
+      );
+      if (result.status === "no_model") return "no model configured";
+      if (result.status === "approval_required") return "needs approval under the current settings";
+      const summary = result.text.trim();
+      if (!summary) throw new AppError("unavailable", "The model returned an empty summary.");
+      return (await this.store.saveModelSummary(job.projectId, job.sessionId, summary)) ? "written" : "exists";
+    } catch (error) {
+      if (error instanceof AppError && error.code === "budget_exceeded") return error.message;
+      throw error;
+    }
+  }
+
+  private async request(session: CodingSession) {
+    const activity = await this.store.sessionActivity(session.projectId, session.id);
+    return sessionSummaryRequest(this.systemPrompt, session, activity);
+  }
+
+  private async hold(session: CodingSession, estimate: CostEstimate): Promise<PendingApproval> {
+    const now = this.runtime.now();
+    const approval: PendingApproval = {
+      id: this.runtime.newId(),
+      operation: "session_summary",
+      projectId: session.projectId,
+      userId: session.userId,
+      subjectId: session.id,
+      estimate: {
+        provider: estimate.provider,
+        model: estimate.model,
+        inputTokens: estimate.inputTokens,
+        outputTokens: estimate.outputTokens,
+        usd: estimate.usd,
+      },
+      createdAt: now,
+      expiresAt: now + APPROVAL_TTL_MS,
+    };
+    await this.approvals.put({ userId: session.userId, projectId: session.projectId }, approval);
+    return approval;
+  }
+
+  private async take(userId: string, projectId: string, approvalId: string): Promise<PendingApproval> {
+    const approval = await this.approvals.take({ userId, projectId }, approvalId, this.runtime.now());
+    if (approval === "expired") {
+      throw new AppError("conflict", `approval_id: approval ${approvalId} expired; end-of-session work was not run.`, {
+        details: { field: "approval_id" },
+      });
+    }
+    if (!approval) {
+      throw new AppError("not_found", `approval_id: no pending approval ${approvalId} for you in this project.`, {
+        details: { field: "approval_id" },
+      });
+    }
+    return approval;
+  }
+
+  private async queueAndWait(session: CodingSession, approved: boolean): Promise<SummaryStatus> {
+    await this.queue.enqueue({
+      kind: "session_summary",
+      projectId: session.projectId,
+      sessionId: session.id,
+      userId: session.userId,
+      approved,
+      requestedAt: this.runtime.now(),
+    });
+    const deadline = this.runtime.now() + this.options.waitMs;
+    while (this.runtime.now() < deadline) {
+      await this.options.sleep(this.options.pollMs);
+      const current = await this.store.getSession(session.projectId, session.id);
+      if (current?.summarySource === "llm" && current.summary) {
+        return { state: "ready", summary: current.summary, source: "llm" };
+      }
+    }
+    return { state: "pending", reason: "the model is still writing the summary; fetch it with coding_get_session" };
+  }
+}

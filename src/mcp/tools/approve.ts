@@ -1,0 +1,47 @@
+import { z } from "zod";
+import { scopedInput } from "../schema";
+import { defineTool } from "../tool";
+import { summaryStatusNote, summaryStatusView } from "./end-session";
+
+const approvalInput = z.object({
+  ...scopedInput,
+  approval_id: z.string().min(1).max(64).describe("The approval_id of an approval_required result."),
+});
+
+export const approveTool = defineTool({
+  name: "coding_approve",
+  title: "Approve an LLM operation",
+  description:
+    "Approve an LLM operation that was held because its estimated cost is above the project's threshold " +
+    "(e.g. the AI summary at session end). It then runs; its cost counts against the monthly budget.",
+  inputSchema: approvalInput,
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  access: "write",
+  rest: { method: "POST", path: "/approvals/:approval_id/approve", status: 200 },
+  async run({ services, identity, project }, input) {
+    const status = await services.summaries.approve(identity.userId, project.id, input.approval_id);
+    const data = { approval_id: input.approval_id, decision: "approved", summary_status: summaryStatusView(status) };
+    const text =
+      status.state === "ready"
+        ? `Approved. AI summary:\n\n${status.summary}`
+        : `Approved; the operation is running.${summaryStatusNote(status)}`;
+    return { data: status.state === "ready" ? { ...data, summary: status.summary } : data, text };
+  },
+});
+
+export const denyTool = defineTool({
+  name: "coding_deny",
+  title: "Deny an LLM operation",
+  description: "Decline an LLM operation held for approval; nothing is sent to the model and nothing is spent.",
+  inputSchema: approvalInput,
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+  access: "write",
+  rest: { method: "POST", path: "/approvals/:approval_id/deny", status: 200 },
+  async run({ services, identity, project }, input) {
+    const approval = await services.summaries.deny(identity.userId, project.id, input.approval_id);
+    return {
+      data: { approval_id: approval.id, decision: "denied", operation: approval.operation },
+      text: `Denied: the ${approval.operation.replace("_", " ")} was not run; the session keeps its digest.`,
+    };
+  },
+});

@@ -1,0 +1,225 @@
+import { env } from "cloudflare:workers";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { buildServices } from "../../src/app";
+import { DurableSessionStore } from "../../src/adapters/durable-session-store";
+import { handleQueueBatch, SUMMARY_QUEUE } from "../../src/queue/consumer";
+import { callTool, mcpClient, newUser, rest, uniqueName } from "../helpers";
+
+const AI_SUMMARY = "## Summary\nFixed the datetime comparison in auth.\n\n## Next steps\n- Add a test for expiry.";
+
+/**
+ * OpenAI's API, intercepted at the global fetch the Worker uses (tests, the Worker and its queue consumer share
+ * one isolate), answering like the real Chat Completions endpoint.
+ */
+const original = globalThis.fetch;
+let openAiCalls: Array<Record<string, any>> = [];
+let failWith: number | null = null;
+beforeEach(() => {
+  openAiCalls = [];
+  failWith = null;
+  globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+    const request = new Request(input, init);
+    if (new URL(request.url).host !== "api.openai.com") return original(input, init);
+    const body = (await request.json()) as Record<string, any>;
+    openAiCalls.push(body);
+    if (failWith) {
+      return Response.json(
+        { error: { message: "upstream down" } },
+        { status: failWith, headers: { "retry-after-ms": "5" } },
+      );
+    }
+    return Response.json({
+      id: "chatcmpl-s",
+      object: "chat.completion",
+      created: 1_700_000_000,
+      model: body.model,
+      choices: [{ index: 0, message: { role: "assistant", content: AI_SUMMARY }, finish_reason: "stop" }],
+      usage: { prompt_tokens: 420, completion_tokens: 90, total_tokens: 510 },
+    });
+  }) as typeof fetch;
+});
+afterEach(() => {
+  globalThis.fetch = original;
+});
+
+async function sessionWithActivity(settings: Record<string, unknown>) {
+  const { token, userId } = await newUser();
+  const client = await mcpClient(token);
+  const project_id = uniqueName("sum");
+  const configured = await callTool(client, "coding_update_settings", { project_id, ...settings });
+  expect(configured.isError, configured.text).toBe(false);
+  const started = await callTool(client, "coding_start_session", { project_id, description: "Fix token expiry" });
+  await callTool(client, "coding_track_file_change", {
+    project_id,
+    file_path: "src/auth/tokens.py",
+    action: "edit",
+    reason: "compare aware datetimes",
+  });
+  await callTool(client, "coding_record_error", {
+    project_id,
+    error_type: "TypeError",
+    message: "can't compare offset-naive and offset-aware datetimes",
+    solution: "use datetime.now(timezone.utc)",
+  });
+  return { token, userId, client, project_id, sessionId: started.data.session_id as string };
+}
+
+describe("AI session summaries through the queue", () => {
+  it("ends a session with the digest, queues the summary, and returns the model's summary once written", async () => {
+    {
+      const { token, client, project_id, sessionId } = await sessionWithActivity({
+        model: "gpt-4o-mini",
+        auto_approve: true,
+      });
+      const ended = await callTool(client, "coding_end_session", { project_id });
+      expect(ended.isError, ended.text).toBe(false);
+      let summary = ended.data.summary as string;
+      if (ended.data.summary_status.state === "pending") {
+        // Slow machine: the tool answered before the consumer ran; the summary arrives later.
+        expect(ended.data.summary_source).toBe("digest");
+        for (let attempt = 0; attempt < 50 && summary !== AI_SUMMARY; attempt += 1) {
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          summary = (await callTool(client, "coding_get_session", { project_id, session_id: sessionId })).data.summary;
+        }
+      } else expect(ended.data).toMatchObject({ summary_status: { state: "ready" }, summary_source: "llm" });
+      expect(summary).toBe(AI_SUMMARY);
+
+      const fetched = await rest(token, "GET", `/api/v1/projects/${project_id}/sessions/${sessionId}`);
+      expect(fetched.body).toMatchObject({ summary: AI_SUMMARY, summary_source: "llm", status: "ended" });
+      expect(openAiCalls).toHaveLength(1);
+      const sent = openAiCalls[0] ?? {};
+      expect(sent.model).toBe("gpt-4o-mini");
+      expect(sent.messages[1].content).toContain("src/auth/ (1 file): tokens.py [edit: compare aware datetimes]");
+      expect(sent.messages[1].content).toContain("TypeError: can't compare offset-naive");
+
+      const costs = await rest(token, "GET", `/api/v1/projects/${project_id}/costs`);
+      expect(costs.body).toMatchObject({ call_count: 1, total_tokens: 510 });
+      expect(costs.body.calls[0]).toMatchObject({ operation: "session_summary", session_id: sessionId });
+
+      // Idempotent: the job delivered again writes nothing and calls nobody.
+      const project = await env.DB.prepare("SELECT id FROM projects WHERE slug = ?")
+        .bind(project_id)
+        .first<{ id: string }>();
+      const again = await buildServices(env).summaries.run({
+        kind: "session_summary",
+        projectId: project?.id ?? "",
+        sessionId,
+        userId: "x",
+        approved: true,
+        requestedAt: Date.now(),
+      });
+      expect(again).toBe("exists");
+      expect(openAiCalls).toHaveLength(1);
+    }
+  });
+
+  it("holds an expensive summary for approval: deny keeps the digest, approve runs it, expired is refused", async () => {
+    {
+      const first = await sessionWithActivity({ model: "gpt-4o-mini", auto_approve: false, cost_threshold: 0 });
+      const held = await callTool(first.client, "coding_end_session", { project_id: first.project_id });
+      expect(held.data.summary_status).toMatchObject({ state: "approval_required", model: "openai/gpt-4o-mini" });
+      expect(held.data.summary_status.estimated_cost_usd).toBeGreaterThan(0);
+      expect(held.text).toMatch(/Approval required: .* coding_approve or coding_deny/);
+      expect(held.data.summary_source).toBe("digest");
+      const approvalId = held.data.summary_status.approval_id as string;
+
+      const denied = await callTool(first.client, "coding_deny", {
+        project_id: first.project_id,
+        approval_id: approvalId,
+      });
+      expect(denied.data).toMatchObject({ decision: "denied" });
+      const twice = await callTool(first.client, "coding_approve", {
+        project_id: first.project_id,
+        approval_id: approvalId,
+      });
+      expect(twice.isError).toBe(true);
+      expect(twice.text).toMatch(/no pending approval/);
+      expect(openAiCalls).toHaveLength(0);
+
+      const second = await sessionWithActivity({ model: "gpt-4o-mini", auto_approve: false, cost_threshold: 0 });
+      const held2 = await callTool(second.client, "coding_end_session", { project_id: second.project_id });
+      const approved = await rest(
+        second.token,
+        "POST",
+        `/api/v1/projects/${second.project_id}/approvals/${held2.data.summary_status.approval_id}/approve`,
+      );
+      expect(approved.status).toBe(200);
+      expect(approved.body.decision).toBe("approved");
+      let summary = approved.body.summary as string | undefined;
+      for (let attempt = 0; attempt < 50 && summary !== AI_SUMMARY; attempt += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        summary = (
+          await rest(second.token, "GET", `/api/v1/projects/${second.project_id}/sessions/${second.sessionId}`)
+        ).body.summary;
+      }
+      expect(summary).toBe(AI_SUMMARY);
+
+      // Someone else cannot act on my approval; an expired one is refused.
+      const project = await env.DB.prepare("SELECT id FROM projects WHERE slug = ?")
+        .bind(second.project_id)
+        .first<{ id: string }>();
+      const store = new DurableSessionStore(env.PROJECT_SESSION);
+      const key = { userId: second.userId, projectId: project?.id ?? "" };
+      const stale = {
+        id: "old-approval",
+        operation: "session_summary" as const,
+        projectId: key.projectId,
+        userId: key.userId,
+        subjectId: second.sessionId,
+        estimate: { provider: "openai", model: "gpt-4o-mini", inputTokens: 1, outputTokens: 1, usd: 1 },
+        createdAt: Date.now() - 7_200_000,
+        expiresAt: Date.now() - 3_600_000,
+      };
+      await store.put(key, stale);
+      const expired = await rest(
+        second.token,
+        "POST",
+        `/api/v1/projects/${second.project_id}/approvals/old-approval/approve`,
+      );
+      expect(expired.status).toBe(409);
+      expect(expired.body.error.message).toMatch(/expired/);
+    }
+  });
+
+  it("retries a failed summary from the queue, and a session without a model keeps its digest", async () => {
+    const plain = await sessionWithActivity({});
+    const ended = await callTool(plain.client, "coding_end_session", { project_id: plain.project_id });
+    expect(ended.data).toMatchObject({ summary_source: "digest", summary_status: { state: "skipped" } });
+    expect(ended.data.summary_status.reason).toMatch(/no model configured/);
+
+    failWith = 500;
+    const project = await env.DB.prepare("SELECT id FROM projects WHERE slug = ?")
+      .bind(plain.project_id)
+      .first<{ id: string }>();
+    await buildServices(env).llmSettings.update(project?.id ?? "", plain.userId, { model: "gpt-4o-mini" });
+    let retried: number | null = null;
+    let acked = false;
+    const message = {
+      id: "m1",
+      attempts: 2,
+      body: {
+        kind: "session_summary",
+        projectId: project?.id ?? "",
+        sessionId: plain.sessionId,
+        userId: plain.userId,
+        approved: true,
+        requestedAt: Date.now(),
+      },
+      ack() {
+        acked = true;
+      },
+      retry(options?: { delaySeconds?: number }) {
+        retried = options?.delaySeconds ?? 0;
+      },
+    };
+    await handleQueueBatch({ queue: SUMMARY_QUEUE, messages: [message] } as unknown as MessageBatch<unknown>, {
+      ...buildServices(env),
+    });
+    expect(acked).toBe(false);
+    expect(retried).toBe(20);
+    // The SDK retried the 500s itself before giving up; the ledger shows the failed call at no cost.
+    expect(openAiCalls.length).toBeGreaterThanOrEqual(1);
+    const costs = await rest(plain.token, "GET", `/api/v1/projects/${plain.project_id}/costs`);
+    expect(costs.body.calls[0]).toMatchObject({ outcome: "error", cost_usd: 0 });
+  });
+});
