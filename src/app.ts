@@ -6,6 +6,8 @@ import { baseUrlIsLocal, llmDefaultsFromEnv, providerFactoryFromEnv } from "./co
 import { LlmGateway } from "./domain/llm/gateway";
 import { LlmSettingsService } from "./domain/llm/settings";
 import { SessionSummaries } from "./domain/llm/summaries";
+import { ApprovalDesk } from "./domain/llm/approvals";
+import { SolutionAdvisor } from "./domain/llm/solution-advice";
 import { QueueSummaryQueue } from "./adapters/queue-summary-queue";
 import { PROMPTS } from "./prompts";
 import type { CostLedger } from "./domain/llm/types";
@@ -41,6 +43,8 @@ export interface Services {
   /** Server defaults (env) under each project's stored overrides. */
   llmSettings: LlmSettingsService;
   summaries: SessionSummaries;
+  advisor: SolutionAdvisor;
+  approvals: ApprovalDesk;
 }
 
 /** The composition root: the only place that reads `env` and picks adapters. Built per request; it is cheap. */
@@ -68,8 +72,10 @@ export function buildServices(env: Env): Services {
   const llmSettings = new LlmSettingsService(new D1SettingsStore(env.DB), () => llmDefaultsFromEnv(env), runtime.now);
   const sessionState = new DurableSessionStore(env.PROJECT_SESSION);
   const waitMs = Number(env.CODING_MEMORY_SUMMARY_WAIT_MS ?? "3000");
+  const approvals = new ApprovalDesk(sessionState, runtime);
+  const search = new ErrorSearchService(store, embedder, vectors, runtime);
   return {
-    search: new ErrorSearchService(store, embedder, vectors, runtime),
+    search,
     memory: new MemoryService(
       store,
       sessionState,
@@ -84,13 +90,15 @@ export function buildServices(env: Env): Services {
     indexer: new ErrorIndexer(store, embedder, vectors, indexQueue, runtime),
     llm,
     ledger,
+    approvals,
+    advisor: new SolutionAdvisor(store, search, llm, llmSettings, approvals, PROMPTS.solutionSuggestion),
     // Defaults are read lazily: a malformed value then fails the calls that need it, naming the variable.
     llmSettings,
     summaries: new SessionSummaries(
       store,
       llm,
       llmSettings,
-      sessionState,
+      approvals,
       new QueueSummaryQueue(env.SUMMARY_QUEUE),
       PROMPTS.sessionSummary,
       runtime,

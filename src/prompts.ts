@@ -1,8 +1,10 @@
 // Prompt files bundled as text by wrangler's Text module rule (wrangler.toml [[rules]]).
 import sessionSummary from "../prompts/session-summary.md";
+import solutionSuggestion from "../prompts/solution-suggestion.md";
 
 export interface Prompts {
   sessionSummary: string;
+  solutionSuggestion: string;
 }
 
-export const PROMPTS: Prompts = { sessionSummary };
+export const PROMPTS: Prompts = { sessionSummary, solutionSuggestion };

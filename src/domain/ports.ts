@@ -196,11 +196,13 @@ export interface SummaryQueue {
 /** An LLM operation waiting for the user's yes or no, held per user+project with an expiry. */
 export interface PendingApproval {
   id: string;
-  operation: "session_summary";
+  operation: "session_summary" | "solution_suggestion";
   projectId: string;
   userId: string;
-  /** What the operation is about (the session id for a summary). */
+  /** What the operation is about: the session id of a summary, the error id of a suggestion ("" for text). */
   subjectId: string;
+  /** Input the operation needs besides the subject (the error text of a suggestion for an unrecorded error). */
+  input: string | null;
   estimate: { provider: string; model: string; inputTokens: number; outputTokens: number; usd: number };
   createdAt: number;
   expiresAt: number;

@@ -5,6 +5,18 @@ import { DurableSessionStore } from "../../src/adapters/durable-session-store";
 import { handleQueueBatch, SUMMARY_QUEUE } from "../../src/queue/consumer";
 import { callTool, mcpClient, newUser, rest, uniqueName } from "../helpers";
 
+const AI_ADVICE =
+  "```json\n" +
+  JSON.stringify({
+    root_cause: "A naive datetime is compared with an aware one.",
+    fix_steps: ["Use datetime.now(timezone.utc)", "Make stored timestamps aware"],
+    confidence: "high",
+    based_on: ["e1"],
+    alternatives: ["Strip tzinfo before comparing"],
+    debugging_tips: ["Print tzinfo of both operands"],
+    prevention: "Lint for naive datetime.now() calls.",
+  }) +
+  "\n```";
 const AI_SUMMARY = "## Summary\nFixed the datetime comparison in auth.\n\n## Next steps\n- Add a test for expiry.";
 
 /**
@@ -33,7 +45,17 @@ beforeEach(() => {
       object: "chat.completion",
       created: 1_700_000_000,
       model: body.model,
-      choices: [{ index: 0, message: { role: "assistant", content: AI_SUMMARY }, finish_reason: "stop" }],
+      choices: [
+        {
+          index: 0,
+          message: {
+            role: "assistant",
+            // The solution-suggestion prompt asks for JSON; the summary prompt for Markdown.
+            content: String(body.messages?.[0]?.content).includes("JSON object") ? AI_ADVICE : AI_SUMMARY,
+          },
+          finish_reason: "stop",
+        },
+      ],
       usage: { prompt_tokens: 420, completion_tokens: 90, total_tokens: 510 },
     });
   }) as typeof fetch;
@@ -166,6 +188,7 @@ describe("AI session summaries through the queue", () => {
         projectId: key.projectId,
         userId: key.userId,
         subjectId: second.sessionId,
+        input: null,
         estimate: { provider: "openai", model: "gpt-4o-mini", inputTokens: 1, outputTokens: 1, usd: 1 },
         createdAt: Date.now() - 7_200_000,
         expiresAt: Date.now() - 3_600_000,
@@ -221,5 +244,49 @@ describe("AI session summaries through the queue", () => {
     expect(openAiCalls.length).toBeGreaterThanOrEqual(1);
     const costs = await rest(plain.token, "GET", `/api/v1/projects/${plain.project_id}/costs`);
     expect(costs.body.calls[0]).toMatchObject({ outcome: "error", cost_usd: 0 });
+  });
+});
+
+describe("AI advice for an error", () => {
+  it("asks the model with the similar past fixes, through approval and budget", async () => {
+    const { token, client, project_id } = await sessionWithActivity({ model: "gpt-4o-mini", auto_approve: true });
+    const base = `/api/v1/projects/${project_id}`;
+    const text = "TypeError: can't compare offset-naive and offset-aware datetimes in billing";
+    const advised = await rest(token, "POST", `${base}/errors/solutions`, { error_text: text, ai: true });
+    expect(advised.status).toBe(200);
+    expect(advised.body.solutions[0].solution).toBe("use datetime.now(timezone.utc)");
+    expect(advised.body.ai_suggestion).toMatchObject({
+      state: "ready",
+      confidence: "high",
+      root_cause: "A naive datetime is compared with an aware one.",
+      fix_steps: ["Use datetime.now(timezone.utc)", "Make stored timestamps aware"],
+    });
+    const sent = openAiCalls[0]?.messages[1].content as string;
+    expect(sent).toContain(text);
+    expect(sent).toContain("fix: use datetime.now(timezone.utc)");
+
+    // Above the threshold without auto-approve: held, then run by coding_approve.
+    await callTool(client, "coding_update_settings", { project_id, auto_approve: false, cost_threshold: 0 });
+    const held = await callTool(client, "coding_get_solutions_for_error", { project_id, error_text: text, ai: true });
+    expect(held.data.ai_suggestion).toMatchObject({ state: "approval_required", model: "openai/gpt-4o-mini" });
+    expect(openAiCalls).toHaveLength(1);
+    const approved = await callTool(client, "coding_approve", {
+      project_id,
+      approval_id: held.data.ai_suggestion.approval_id,
+    });
+    expect(approved.data).toMatchObject({ operation: "solution_suggestion", ai_suggestion: { state: "ready" } });
+    expect(approved.text).toMatch(/confidence high/);
+    expect(openAiCalls).toHaveLength(2);
+
+    // A budget the estimate would pass: refused with 402, the provider never called.
+    await callTool(client, "coding_update_settings", {
+      project_id,
+      auto_approve: true,
+      max_monthly_budget_usd: 0.0001,
+    });
+    const refused = await rest(token, "POST", `${base}/errors/solutions`, { error_text: text, ai: true });
+    expect(refused.status).toBe(402);
+    expect(refused.body.error.code).toBe("budget_exceeded");
+    expect(openAiCalls).toHaveLength(2);
   });
 });

@@ -5,14 +5,12 @@
  * end-session call waits briefly for that and otherwise answers "summary pending".
  */
 import { AppError } from "../app-error";
-import type { ApprovalStore, MemoryStore, PendingApproval, Runtime, SummaryJob, SummaryQueue } from "../ports";
+import type { MemoryStore, PendingApproval, Runtime, SummaryJob, SummaryQueue } from "../ports";
+import type { ApprovalDesk } from "./approvals";
 import type { CodingSession } from "../records";
-import type { BudgetState, CostEstimate, LlmGateway } from "./gateway";
+import type { BudgetState, LlmGateway } from "./gateway";
 import { sessionSummaryRequest } from "./session-summary";
 import type { LlmSettingsService } from "./settings";
-
-/** How long a held approval stays valid. */
-export const APPROVAL_TTL_MS = 60 * 60_000;
 
 export type SummaryStatus =
   | { state: "ready"; summary: string; source: "llm" | "user" }
@@ -32,7 +30,7 @@ export class SessionSummaries {
     private readonly store: MemoryStore,
     private readonly gateway: LlmGateway,
     private readonly settings: LlmSettingsService,
-    private readonly approvals: ApprovalStore,
+    private readonly approvals: ApprovalDesk,
     private readonly queue: SummaryQueue,
     private readonly systemPrompt: string,
     private readonly runtime: Pick<Runtime, "now" | "newId">,
@@ -47,23 +45,26 @@ export class SessionSummaries {
     if (!settings.autoSummarizeOnEnd) return { state: "skipped", reason: "auto_summarize_on_end is off" };
     const estimate = this.gateway.estimate(settings, await this.request(session));
     if (estimate && !settings.autoApprove && estimate.usd > settings.costThresholdUsd) {
-      const approval = await this.hold(session, estimate);
+      const approval = await this.approvals.hold(
+        {
+          operation: "session_summary",
+          projectId: session.projectId,
+          userId: session.userId,
+          subjectId: session.id,
+          input: null,
+        },
+        estimate,
+      );
       return { state: "approval_required", approval, budget: null };
     }
     return this.queueAndWait(session, false);
   }
 
-  /** The user said yes: queue the held operation as approved and wait briefly for it. */
-  async approve(userId: string, projectId: string, approvalId: string): Promise<SummaryStatus> {
-    const approval = await this.take(userId, projectId, approvalId);
-    const session = await this.store.getSession(projectId, approval.subjectId);
-    if (!session) throw new AppError("not_found", `The session of approval ${approvalId} no longer exists.`);
+  /** The user approved a held summary: queue it as approved and wait briefly for it. */
+  async runApproved(approval: PendingApproval): Promise<SummaryStatus> {
+    const session = await this.store.getSession(approval.projectId, approval.subjectId);
+    if (!session) throw new AppError("not_found", `The session of approval ${approval.id} no longer exists.`);
     return this.queueAndWait(session, true);
-  }
-
-  /** The user said no: the digest stays the summary. */
-  async deny(userId: string, projectId: string, approvalId: string): Promise<PendingApproval> {
-    return this.take(userId, projectId, approvalId);
   }
 
   /**
@@ -96,43 +97,6 @@ export class SessionSummaries {
   private async request(session: CodingSession) {
     const activity = await this.store.sessionActivity(session.projectId, session.id);
     return sessionSummaryRequest(this.systemPrompt, session, activity);
-  }
-
-  private async hold(session: CodingSession, estimate: CostEstimate): Promise<PendingApproval> {
-    const now = this.runtime.now();
-    const approval: PendingApproval = {
-      id: this.runtime.newId(),
-      operation: "session_summary",
-      projectId: session.projectId,
-      userId: session.userId,
-      subjectId: session.id,
-      estimate: {
-        provider: estimate.provider,
-        model: estimate.model,
-        inputTokens: estimate.inputTokens,
-        outputTokens: estimate.outputTokens,
-        usd: estimate.usd,
-      },
-      createdAt: now,
-      expiresAt: now + APPROVAL_TTL_MS,
-    };
-    await this.approvals.put({ userId: session.userId, projectId: session.projectId }, approval);
-    return approval;
-  }
-
-  private async take(userId: string, projectId: string, approvalId: string): Promise<PendingApproval> {
-    const approval = await this.approvals.take({ userId, projectId }, approvalId, this.runtime.now());
-    if (approval === "expired") {
-      throw new AppError("conflict", `approval_id: approval ${approvalId} expired; end-of-session work was not run.`, {
-        details: { field: "approval_id" },
-      });
-    }
-    if (!approval) {
-      throw new AppError("not_found", `approval_id: no pending approval ${approvalId} for you in this project.`, {
-        details: { field: "approval_id" },
-      });
-    }
-    return approval;
   }
 
   private async queueAndWait(session: CodingSession, approved: boolean): Promise<SummaryStatus> {

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { scopedInput } from "../schema";
 import { defineTool } from "../tool";
 import { summaryStatusNote, summaryStatusView } from "./end-session";
+import { adviceView, renderAdvice } from "./get-solutions";
 
 const approvalInput = z.object({
   ...scopedInput,
@@ -19,8 +20,14 @@ export const approveTool = defineTool({
   access: "write",
   rest: { method: "POST", path: "/approvals/:approval_id/approve", status: 200 },
   async run({ services, identity, project }, input) {
-    const status = await services.summaries.approve(identity.userId, project.id, input.approval_id);
-    const data = { approval_id: input.approval_id, decision: "approved", summary_status: summaryStatusView(status) };
+    const approval = await services.approvals.take(identity.userId, project.id, input.approval_id);
+    const base = { approval_id: approval.id, decision: "approved", operation: approval.operation };
+    if (approval.operation === "solution_suggestion") {
+      const result = await services.advisor.runApproved(project, approval);
+      return { data: { ...base, ai_suggestion: adviceView(result) }, text: `Approved.\n${renderAdvice(result)}` };
+    }
+    const status = await services.summaries.runApproved(approval);
+    const data = { ...base, summary_status: summaryStatusView(status) };
     const text =
       status.state === "ready"
         ? `Approved. AI summary:\n\n${status.summary}`
@@ -38,10 +45,12 @@ export const denyTool = defineTool({
   access: "write",
   rest: { method: "POST", path: "/approvals/:approval_id/deny", status: 200 },
   async run({ services, identity, project }, input) {
-    const approval = await services.summaries.deny(identity.userId, project.id, input.approval_id);
+    const approval = await services.approvals.take(identity.userId, project.id, input.approval_id);
     return {
       data: { approval_id: approval.id, decision: "denied", operation: approval.operation },
-      text: `Denied: the ${approval.operation.replace("_", " ")} was not run; the session keeps its digest.`,
+      text:
+        `Denied: the ${approval.operation.replace("_", " ")} was not run and nothing was spent` +
+        (approval.operation === "session_summary" ? "; the session keeps its digest." : "."),
     };
   },
 });

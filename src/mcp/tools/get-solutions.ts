@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { AppError } from "../../domain/app-error";
 import type { SolutionSuggestion } from "../../domain/error-search";
+import type { AdviceResult } from "../../domain/llm/solution-advice";
 import { LIMITS } from "../../domain/limits";
 import type { ErrorRecord } from "../../domain/records";
 import { scopedInput } from "../schema";
@@ -24,11 +25,18 @@ export const getSolutionsTool = defineTool({
       .nullish()
       .describe("Or: an error message / stack trace that was not recorded."),
     limit: z.number().int().min(1).max(20).default(5).describe("How many solutions at most (default 5)."),
+    ai: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Also ask the project's model for advice (root cause, fix steps, confidence, alternatives) from the " +
+          "similar past fixes; costs money, may need approval.",
+      ),
   }),
-  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   access: "read",
   rest: { method: "POST", path: "/errors/solutions" },
-  async run({ services, project }, input) {
+  async run({ services, identity, project }, input) {
     if (!input.error_id === !input.error_text) {
       throw new AppError("invalid_input", "error_id: give exactly one of error_id or error_text.", {
         details: { field: input.error_id ? "error_text" : "error_id" },
@@ -46,18 +54,28 @@ export const getSolutionsTool = defineTool({
     } else source = { text: input.error_text ?? "" };
 
     const { suggestions, vector } = await services.search.solutionsFor(project, source, input.limit);
+    const advice = input.ai
+      ? await services.advisor.advise(identity.userId, project, source, { approved: false })
+      : null;
     const solutions = suggestions.map(solutionView);
     const note = vectorStatusNote(vector);
-    const data = { solutions, count: solutions.length, vector_search: vectorStatusView(vector) };
+    const data = {
+      solutions,
+      count: solutions.length,
+      vector_search: vectorStatusView(vector),
+      ...(advice ? { ai_suggestion: adviceView(advice) } : {}),
+    };
+    const adviceText = advice ? `\n\n${renderAdvice(advice)}` : "";
     if (!solutions.length) {
       return {
         data,
         text:
           "No known solution: neither this error nor a similar one has been resolved in this project yet." +
-          (note ? `\n${note}` : ""),
+          (note ? `\n${note}` : "") +
+          adviceText,
       };
     }
-    return { data, text: renderSolutions(solutions) + (note ? `\n${note}` : "") };
+    return { data, text: renderSolutions(solutions) + (note ? `\n${note}` : "") + adviceText };
   },
 });
 
@@ -84,4 +102,52 @@ export function renderSolutions(solutions: Array<ReturnType<typeof solutionView>
         `${i + 1}. [${s.confidence}] ${s.solution}\n   From ${s.error_type}: ${s.message.split("\n")[0]} (${s.basis}; id ${s.error_id})`,
     )
     .join("\n");
+}
+
+export function adviceView(result: AdviceResult) {
+  switch (result.state) {
+    case "ready":
+      return {
+        state: "ready" as const,
+        model: result.model,
+        cost_usd: Math.round(result.usd * 1e6) / 1e6,
+        ...(result.advice ?? { text: result.text }),
+        ...(result.budget.warning ? { budget_warning: result.budget.warning } : {}),
+      };
+    case "approval_required":
+      return {
+        state: result.state,
+        approval_id: result.approval.id,
+        model: `${result.approval.estimate.provider}/${result.approval.estimate.model}`,
+        estimated_cost_usd: result.approval.estimate.usd,
+        input_tokens: result.approval.estimate.inputTokens,
+        max_output_tokens: result.approval.estimate.outputTokens,
+        expires_at: new Date(result.approval.expiresAt).toISOString(),
+      };
+    case "skipped":
+      return { state: result.state, reason: result.reason };
+  }
+}
+
+export function renderAdvice(result: AdviceResult): string {
+  if (result.state === "skipped") return `AI advice not available: ${result.reason}.`;
+  if (result.state === "approval_required") {
+    const { estimate, id } = result.approval;
+    return (
+      `⚠️ Approval required: AI advice with ${estimate.provider}/${estimate.model} would cost up to ` +
+      `$${estimate.usd.toFixed(4)}. Call coding_approve or coding_deny with approval_id ${id}.`
+    );
+  }
+  const advice = result.advice;
+  const warning = result.budget.warning ? `\n⚠️ ${result.budget.warning}` : "";
+  if (!advice) return `AI advice (${result.model}):\n${result.text}${warning}`;
+  return (
+    [
+      `AI advice (${result.model}, confidence ${advice.confidence}): ${advice.root_cause}`,
+      ...advice.fix_steps.map((step, index) => `  ${index + 1}. ${step}`),
+      ...(advice.alternatives.length ? [`  Alternatives: ${advice.alternatives.join("; ")}`] : []),
+      ...(advice.debugging_tips.length ? [`  Debugging: ${advice.debugging_tips.join("; ")}`] : []),
+      ...(advice.prevention ? [`  Prevention: ${advice.prevention}`] : []),
+    ].join("\n") + warning
+  );
 }

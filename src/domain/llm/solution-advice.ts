@@ -1,0 +1,144 @@
+/**
+ * AI advice for an error, case-based: the model sees the error and the most similar resolved errors of the
+ * project with their fixes, and answers with a root cause, fix steps, a confidence, alternatives and debugging
+ * tips. Asked for explicitly (never on every recorded error), and through the gateway's budget and approval path.
+ */
+import { z } from "zod";
+import { AppError } from "../app-error";
+import { estimateTokens } from "../context";
+import type { ErrorSearchService } from "../error-search";
+import { errorEmbeddingText } from "../error-text";
+import type { MemoryStore, PendingApproval } from "../ports";
+import type { ErrorRecord, Project } from "../records";
+import type { ApprovalDesk } from "./approvals";
+import type { BudgetState, CostEstimate, LlmGateway } from "./gateway";
+import type { LlmSettingsService } from "./settings";
+
+export const SOLUTION_ADVICE_INPUT_TOKENS = 2_000;
+export const SOLUTION_ADVICE_OUTPUT_TOKENS = 600;
+const SIMILAR_CASES = 5;
+
+const adviceSchema = z.object({
+  root_cause: z.string(),
+  fix_steps: z.array(z.string()).default([]),
+  confidence: z.enum(["high", "medium", "low"]),
+  based_on: z.array(z.string()).default([]),
+  alternatives: z.array(z.string()).default([]),
+  debugging_tips: z.array(z.string()).default([]),
+  prevention: z.string().default(""),
+});
+export type SolutionAdvice = z.infer<typeof adviceSchema>;
+
+export type AdviceResult =
+  | { state: "ready"; advice: SolutionAdvice | null; text: string; usd: number; model: string; budget: BudgetState }
+  | { state: "approval_required"; approval: PendingApproval }
+  | { state: "skipped"; reason: string };
+
+export type AdviceSource = { error: ErrorRecord } | { text: string };
+
+export class SolutionAdvisor {
+  constructor(
+    private readonly store: MemoryStore,
+    private readonly search: ErrorSearchService,
+    private readonly gateway: LlmGateway,
+    private readonly settings: LlmSettingsService,
+    private readonly approvals: ApprovalDesk,
+    private readonly systemPrompt: string,
+  ) {}
+
+  async advise(
+    userId: string,
+    project: Project,
+    source: AdviceSource,
+    options: { approved: boolean },
+  ): Promise<AdviceResult> {
+    const settings = await this.settings.effective(project.id);
+    if (!settings.model) return { state: "skipped", reason: "no model configured (CODING_MEMORY_MODEL)" };
+    const request = await this.request(project, source);
+    const estimate = this.gateway.estimate(settings, request) as CostEstimate;
+    if (!options.approved && !settings.autoApprove && estimate.usd > settings.costThresholdUsd) {
+      const approval = await this.approvals.hold(
+        {
+          operation: "solution_suggestion",
+          projectId: project.id,
+          userId,
+          subjectId: "error" in source ? source.error.id : "",
+          input: "error" in source ? null : source.text,
+        },
+        estimate,
+      );
+      return { state: "approval_required", approval };
+    }
+    const result = await this.gateway.run(
+      { projectId: project.id, userId, sessionId: null, operation: "solution_suggestion" },
+      settings,
+      request,
+      { approved: true },
+    );
+    if (result.status === "no_model") return { state: "skipped", reason: "no model configured" };
+    if (result.status === "approval_required") {
+      throw new AppError("internal", "An approved solution suggestion was held for approval again.");
+    }
+    return {
+      state: "ready",
+      advice: parseAdvice(result.text),
+      text: result.text,
+      usd: result.usd,
+      model: result.model,
+      budget: result.budget,
+    };
+  }
+
+  /** The user approved a held suggestion: run it now. */
+  async runApproved(project: Project, approval: PendingApproval): Promise<AdviceResult> {
+    let source: AdviceSource;
+    if (approval.subjectId) {
+      const error = await this.store.getError(project.id, approval.subjectId);
+      if (!error) throw new AppError("not_found", `The error of approval ${approval.id} no longer exists.`);
+      source = { error };
+    } else source = { text: approval.input ?? "" };
+    return this.advise(approval.userId, project, source, { approved: true });
+  }
+
+  private async request(project: Project, source: AdviceSource) {
+    const errorText =
+      "error" in source ? errorEmbeddingText({ ...source.error, tags: [] }) : source.text.slice(0, 4_000);
+    const similar = await this.search.search(project, errorText, {
+      k: SIMILAR_CASES,
+      mode: "hybrid",
+      filters: { resolvedOnly: true, errorType: null, file: null, tag: null, since: null },
+      ...("error" in source ? { excludeErrorId: source.error.id } : {}),
+    });
+    const cases = similar.hits.map(
+      (hit) =>
+        `- id ${hit.error.id} (similarity ${hit.similarity}, seen ${hit.error.occurrences}×): ` +
+        `${hit.error.errorType}: ${hit.error.message.split("\n")[0]?.slice(0, 200)}\n  fix: ${hit.error.solution ?? ""}`,
+    );
+    let content = `New error:\n${errorText}\n\nSimilar resolved errors in this project (${cases.length}):\n${cases.join("\n") || "(none)"}`;
+    // Within budget: shorten the error's own text first (its first lines carry the type and message).
+    if (estimateTokens(content) > SOLUTION_ADVICE_INPUT_TOKENS) {
+      const room = SOLUTION_ADVICE_INPUT_TOKENS * 4 - (content.length - errorText.length) - 40;
+      content = content.replace(errorText, `${errorText.slice(0, Math.max(400, room))}\n…`);
+    }
+    if (estimateTokens(content) > SOLUTION_ADVICE_INPUT_TOKENS)
+      content = content.slice(0, SOLUTION_ADVICE_INPUT_TOKENS * 4);
+    return {
+      system: this.systemPrompt,
+      messages: [{ role: "user" as const, content }],
+      maxOutputTokens: SOLUTION_ADVICE_OUTPUT_TOKENS,
+      temperature: 0.2,
+    };
+  }
+}
+
+/** The model's JSON answer (also when wrapped in a ```json fence); null when it did not follow the format. */
+export function parseAdvice(text: string): SolutionAdvice | null {
+  const match = /\{[\s\S]*\}/.exec(text);
+  if (!match) return null;
+  try {
+    const parsed = adviceSchema.safeParse(JSON.parse(match[0]));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
