@@ -8,6 +8,7 @@ import { LlmSettingsService } from "./domain/llm/settings";
 import { SessionSummaries } from "./domain/llm/summaries";
 import { ApprovalDesk } from "./domain/llm/approvals";
 import { SolutionAdvisor } from "./domain/llm/solution-advice";
+import { PreferenceExtractor } from "./domain/llm/preferences";
 import { QueueSummaryQueue } from "./adapters/queue-summary-queue";
 import { PROMPTS } from "./prompts";
 import type { CostLedger } from "./domain/llm/types";
@@ -44,6 +45,7 @@ export interface Services {
   llmSettings: LlmSettingsService;
   summaries: SessionSummaries;
   advisor: SolutionAdvisor;
+  preferences: PreferenceExtractor;
   approvals: ApprovalDesk;
 }
 
@@ -92,6 +94,7 @@ export function buildServices(env: Env): Services {
     ledger,
     approvals,
     advisor: new SolutionAdvisor(store, search, llm, llmSettings, approvals, PROMPTS.solutionSuggestion),
+    preferences: new PreferenceExtractor(store, llm, llmSettings, approvals, PROMPTS.preferenceExtraction),
     // Defaults are read lazily: a malformed value then fails the calls that need it, naming the variable.
     llmSettings,
     summaries: new SessionSummaries(

@@ -1,10 +1,12 @@
 // Prompt files bundled as text by wrangler's Text module rule (wrangler.toml [[rules]]).
 import sessionSummary from "../prompts/session-summary.md";
+import preferenceExtraction from "../prompts/preference-extraction.md";
 import solutionSuggestion from "../prompts/solution-suggestion.md";
 
 export interface Prompts {
   sessionSummary: string;
   solutionSuggestion: string;
+  preferenceExtraction: string;
 }
 
-export const PROMPTS: Prompts = { sessionSummary, solutionSuggestion };
+export const PROMPTS: Prompts = { sessionSummary, solutionSuggestion, preferenceExtraction };

@@ -17,6 +17,13 @@ const AI_ADVICE =
     prevention: "Lint for naive datetime.now() calls.",
   }) +
   "\n```";
+const AI_PREFERENCES = JSON.stringify({
+  languages: [{ preference: "Write Python 3", evidence: "all changes are .py" }],
+  libraries: [{ preference: "Test with pytest", evidence: "import pytest in 12 changes" }],
+  naming: [],
+  testing: [{ preference: "Keep tests in tests/", evidence: "tests/test_*.py" }],
+  style: [],
+});
 const AI_SUMMARY = "## Summary\nFixed the datetime comparison in auth.\n\n## Next steps\n- Add a test for expiry.";
 
 /**
@@ -51,7 +58,11 @@ beforeEach(() => {
           message: {
             role: "assistant",
             // The solution-suggestion prompt asks for JSON; the summary prompt for Markdown.
-            content: String(body.messages?.[0]?.content).includes("JSON object") ? AI_ADVICE : AI_SUMMARY,
+            content: String(body.messages?.[0]?.content).includes("coding preferences")
+              ? AI_PREFERENCES
+              : String(body.messages?.[0]?.content).includes("JSON object")
+                ? AI_ADVICE
+                : AI_SUMMARY,
           },
           finish_reason: "stop",
         },
@@ -288,5 +299,44 @@ describe("AI advice for an error", () => {
     expect(refused.status).toBe(402);
     expect(refused.body.error.code).toBe("budget_exceeded");
     expect(openAiCalls).toHaveLength(2);
+  });
+});
+
+describe("preferences in coding_analyze_patterns", () => {
+  it("adds the model's preferences, with evidence from added imports, to the measured statistics", async () => {
+    const { token, client, project_id } = await sessionWithActivity({ model: "gpt-4o-mini", auto_approve: true });
+    for (let i = 0; i < 12; i += 1) {
+      await callTool(client, "coding_track_file_change", {
+        project_id,
+        file_path: `tests/test_module_${i}.py`,
+        action: "test",
+        reason: `cover module ${i}`,
+        diff: "+import pytest\n+from app.billing import total\n+def test_total():\n+    assert total([]) == 0",
+      });
+    }
+    const patterns = await rest(token, "GET", `/api/v1/projects/${project_id}/patterns`);
+    expect(patterns.status).toBe(200);
+    expect(patterns.body.status).toBe("ok");
+    expect(patterns.body.preferences).toMatchObject({
+      state: "ready",
+      libraries: [{ preference: "Test with pytest", evidence: "import pytest in 12 changes" }],
+    });
+    const sent = openAiCalls.at(-1)?.messages[1].content as string;
+    expect(sent).toContain("- import pytest (×12)");
+    expect(sent).toContain("Measured statistics:");
+
+    const measuredOnly = await rest(token, "GET", `/api/v1/projects/${project_id}/patterns?ai=false`);
+    expect(measuredOnly.body.preferences).toBeUndefined();
+    const calls = openAiCalls.length;
+    await callTool(client, "coding_update_settings", { project_id, auto_approve: false, cost_threshold: 0 });
+    const held = await callTool(client, "coding_analyze_patterns", { project_id });
+    expect(held.data.preferences.state).toBe("approval_required");
+    expect(openAiCalls).toHaveLength(calls);
+    const approved = await callTool(client, "coding_approve", {
+      project_id,
+      approval_id: held.data.preferences.approval_id,
+    });
+    expect(approved.data.preferences).toMatchObject({ state: "ready" });
+    expect(approved.text).toMatch(/libraries: Test with pytest/);
   });
 });

@@ -1,5 +1,6 @@
-import { renderPatternReport } from "../../domain/patterns";
 import { z } from "zod";
+import type { PreferenceResult } from "../../domain/llm/preferences";
+import { renderPatternReport } from "../../domain/patterns";
 import { scopedInput } from "../schema";
 import { defineTool } from "../tool";
 
@@ -8,13 +9,68 @@ export const analyzePatternsTool = defineTool({
   title: "Analyze coding patterns",
   description:
     "Measured patterns of this project from its recorded history: language and action mix, hot files, " +
-    "recurring error types, file naming conventions, test share. Needs at least 10 file changes.",
-  inputSchema: z.object({ ...scopedInput }),
-  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    "recurring error types, file naming conventions, test share. Needs at least 10 file changes. When the " +
+    "project has a model, also the team's preferences (languages, libraries, naming, testing, style) extracted " +
+    "from its changes and decisions, through the cost and approval path.",
+  inputSchema: z.object({
+    ...scopedInput,
+    ai: z
+      .boolean()
+      .default(true)
+      .describe("Extract preferences with the project's model when one is configured (default true)."),
+  }),
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   access: "read",
   rest: { method: "GET", path: "/patterns" },
-  async run({ services, project }) {
+  async run({ services, identity, project }, input) {
     const report = await services.memory.analyzePatterns(project);
-    return { data: { ...report }, text: renderPatternReport(report) };
+    if (report.status !== "ok" || !input.ai) return { data: { ...report }, text: renderPatternReport(report) };
+    const result = await services.preferences.extract(identity.userId, project, report, { approved: false });
+    return {
+      data: { ...report, preferences: preferenceView(result) },
+      text: `${renderPatternReport(report)}\n\n${renderPreferences(result)}`,
+    };
   },
 });
+
+export function preferenceView(result: PreferenceResult) {
+  switch (result.state) {
+    case "ready":
+      return {
+        state: "ready" as const,
+        model: result.model,
+        cost_usd: Math.round(result.usd * 1e6) / 1e6,
+        ...(result.preferences ?? { text: result.text }),
+        ...(result.budget.warning ? { budget_warning: result.budget.warning } : {}),
+      };
+    case "approval_required":
+      return {
+        state: result.state,
+        approval_id: result.approval.id,
+        model: `${result.approval.estimate.provider}/${result.approval.estimate.model}`,
+        estimated_cost_usd: result.approval.estimate.usd,
+        expires_at: new Date(result.approval.expiresAt).toISOString(),
+      };
+    case "skipped":
+      return { state: result.state, reason: result.reason };
+  }
+}
+
+export function renderPreferences(result: PreferenceResult): string {
+  if (result.state === "skipped") return `Preferences: not extracted (${result.reason}).`;
+  if (result.state === "approval_required") {
+    const { estimate, id } = result.approval;
+    return (
+      `⚠️ Approval required: extracting preferences with ${estimate.provider}/${estimate.model} would cost up to ` +
+      `$${estimate.usd.toFixed(4)}. Call coding_approve or coding_deny with approval_id ${id}.`
+    );
+  }
+  if (!result.preferences) return `🧭 Preferences (${result.model}):\n${result.text}`;
+  const lines = [`🧭 Preferences (${result.model}):`];
+  for (const [group, items] of Object.entries(result.preferences)) {
+    for (const entry of items)
+      lines.push(`- ${group}: ${entry.preference}${entry.evidence ? ` (${entry.evidence})` : ""}`);
+  }
+  if (result.budget.warning) lines.push(`⚠️ ${result.budget.warning}`);
+  return lines.join("\n");
+}

@@ -3,6 +3,7 @@ import { scopedInput } from "../schema";
 import { defineTool } from "../tool";
 import { summaryStatusNote, summaryStatusView } from "./end-session";
 import { adviceView, renderAdvice } from "./get-solutions";
+import { preferenceView, renderPreferences } from "./analyze-patterns";
 
 const approvalInput = z.object({
   ...scopedInput,
@@ -22,6 +23,15 @@ export const approveTool = defineTool({
   async run({ services, identity, project }, input) {
     const approval = await services.approvals.take(identity.userId, project.id, input.approval_id);
     const base = { approval_id: approval.id, decision: "approved", operation: approval.operation };
+    if (approval.operation === "preference_extraction") {
+      const report = await services.memory.analyzePatterns(project);
+      if (report.status !== "ok") return { data: { ...base, preferences: null }, text: report.message };
+      const result = await services.preferences.extract(approval.userId, project, report, { approved: true });
+      return {
+        data: { ...base, preferences: preferenceView(result) },
+        text: `Approved.\n${renderPreferences(result)}`,
+      };
+    }
     if (approval.operation === "solution_suggestion") {
       const result = await services.advisor.runApproved(project, approval);
       return { data: { ...base, ai_suggestion: adviceView(result) }, text: `Approved.\n${renderAdvice(result)}` };
