@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
-export async function startServer({ port = "8788" } = {}) {
+/** @param {{ port?: string, vars?: Record<string, string> }} [options] `vars` override wrangler.toml [vars]. */
+export async function startServer({ port = "8788", vars = {} } = {}) {
   const stateDir = mkdtempSync(join(tmpdir(), "coding-memory-bench-"));
   process.env.CODING_MEMORY_PERSIST_TO = stateDir;
   const { applyLocalMigrations, insertToken } = await import("../scripts/local-d1.mjs");
@@ -13,7 +14,18 @@ export async function startServer({ port = "8788" } = {}) {
   const { token } = insertToken({ user: "bench", name: "bench" });
   const child = spawn(
     "wrangler",
-    ["dev", "--ip", "127.0.0.1", "--port", port, "--persist-to", stateDir, "--log-level", "warn"],
+    [
+      "dev",
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      port,
+      "--persist-to",
+      stateDir,
+      "--log-level",
+      "warn",
+      ...Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
+    ],
     { stdio: ["ignore", "pipe", "pipe"], detached: true, env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
   );
   let output = "";
