@@ -263,41 +263,7 @@ export class MemoryService {
 
   async recordError(identity: Identity, project: Project, input: RecordErrorInput) {
     const redactor = new Redactor();
-    const now = this.runtime.now();
-    const message = redactor.clean("message", input.message);
-    const stack =
-      input.stackTrace === null
-        ? null
-        : truncateMiddle(redactor.clean("stack_trace", input.stackTrace), LIMITS.stackTraceChars);
-    const solution = redactor.clean("solution", input.solution);
-    const fingerprint = await this.runtime.sha256Hex(
-      errorFingerprint({ errorType: input.errorType, message, stackTrace: stack?.text ?? null }),
-    );
-    const candidate: NewRecord<ErrorRecord> = {
-      id: this.runtime.newId(),
-      projectId: project.id,
-      userId: identity.userId,
-      errorType: input.errorType,
-      message,
-      stackTrace: stack?.text ?? null,
-      stackTraceTruncated: stack?.truncated ?? false,
-      filePath: input.filePath,
-      lineNumber: input.lineNumber,
-      solution,
-      resolved: solution !== null,
-      occurrences: 1,
-      fingerprint,
-      searchTerms: lexicalTerms(
-        [input.errorType, message, input.filePath ?? "", stack?.text ?? "", input.tags.join(" ")].join("\n"),
-      ).join(" "),
-      tags: input.tags,
-      firstSeen: now,
-      lastSeen: now,
-      resolvedAt: solution ? now : null,
-      createdAt: now,
-      vectorModel: null,
-      vectorIndexedAt: null,
-    };
+    const { candidate, stack, solution } = await this.errorCandidate(identity, project, input, redactor);
     const { error, inserted, sessionId } = await this.store.upsertError(candidate, {
       occurredIn: this.runtime.newId(),
       resolvedIn: this.runtime.newId(),
@@ -344,6 +310,66 @@ export class MemoryService {
     } catch (error) {
       console.error(`could not queue vector indexing of error ${errorId}; it stays pending until a re-index`, error);
     }
+  }
+
+  /**
+   * Records many errors at once (an import of history, a CI run): one atomic batch, recurrences counted, vectors
+   * queued in one send. Unlike `recordError` it links nothing to the caller's session and suggests nothing.
+   */
+  async importErrors(identity: Identity, project: Project, inputs: RecordErrorInput[]) {
+    const redactor = new Redactor();
+    const candidates: Array<NewRecord<ErrorRecord>> = [];
+    for (const input of inputs)
+      candidates.push((await this.errorCandidate(identity, project, input, redactor)).candidate);
+    const results = await this.store.upsertErrors(candidates);
+    const toIndex = [
+      ...new Set(results.filter((r, i) => r.inserted || candidates[i]?.solution).map((r) => r.error.id)),
+    ];
+    try {
+      await this.indexQueue.enqueue(indexJobs(project.id, toIndex, this.runtime.now()));
+    } catch (error) {
+      console.error(`could not queue vector indexing of ${toIndex.length} imported errors; a re-index will`, error);
+    }
+    return { results, redactions: redactor.redactions };
+  }
+
+  private async errorCandidate(identity: Identity, project: Project, input: RecordErrorInput, redactor: Redactor) {
+    const now = this.runtime.now();
+    const message = redactor.clean("message", input.message);
+    const stack =
+      input.stackTrace === null
+        ? null
+        : truncateMiddle(redactor.clean("stack_trace", input.stackTrace), LIMITS.stackTraceChars);
+    const solution = redactor.clean("solution", input.solution);
+    const fingerprint = await this.runtime.sha256Hex(
+      errorFingerprint({ errorType: input.errorType, message, stackTrace: stack?.text ?? null }),
+    );
+    const candidate: NewRecord<ErrorRecord> = {
+      id: this.runtime.newId(),
+      projectId: project.id,
+      userId: identity.userId,
+      errorType: input.errorType,
+      message,
+      stackTrace: stack?.text ?? null,
+      stackTraceTruncated: stack?.truncated ?? false,
+      filePath: input.filePath,
+      lineNumber: input.lineNumber,
+      solution,
+      resolved: solution !== null,
+      occurrences: 1,
+      fingerprint,
+      searchTerms: lexicalTerms(
+        [input.errorType, message, input.filePath ?? "", stack?.text ?? "", input.tags.join(" ")].join("\n"),
+      ).join(" "),
+      tags: input.tags,
+      firstSeen: now,
+      lastSeen: now,
+      resolvedAt: solution ? now : null,
+      createdAt: now,
+      vectorModel: null,
+      vectorIndexedAt: null,
+    };
+    return { candidate, stack, solution };
   }
 
   async recordDecision(identity: Identity, project: Project, input: RecordDecisionInput) {

@@ -46,6 +46,11 @@ export interface MemoryStore {
     resolvedAt: number,
     author: { userId: string; resolvedInLinkId: string },
   ): Promise<{ error: ErrorRecord; sessionId: string | null }>;
+  /**
+   * Bulk form of `upsertError` for imports, in one atomic batch, in input order: each candidate is inserted or
+   * counted as another occurrence (also of an earlier candidate of the same batch). No session links.
+   */
+  upsertErrors(candidates: Array<NewRecord<ErrorRecord>>): Promise<Array<{ error: ErrorRecord; inserted: boolean }>>;
   getError(projectId: string, errorId: string): Promise<ErrorRecord | null>;
   /** The project's errors among `ids`, in no particular order; unknown ids and other projects' errors are left out. */
   getErrorsByIds(projectId: string, ids: string[]): Promise<ErrorRecord[]>;

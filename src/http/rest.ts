@@ -1,5 +1,6 @@
 import { Hono, type Context } from "hono";
 import { z } from "zod";
+import { recordErrorInput } from "../mcp/tools/record-error";
 import type { Services } from "../app";
 import { AppError } from "../domain/app-error";
 import { LIMITS } from "../domain/limits";
@@ -58,6 +59,17 @@ function queryConverter(tool: ToolDefinition): (query: Record<string, string>) =
 
 const reindexBody = z.object({
   only_pending: z.boolean().default(false).describe("Queue only errors without a vector from the current model."),
+});
+
+/** At most this many errors per import request: one D1 batch. */
+export const MAX_IMPORT_ERRORS = 100;
+
+const importBody = z.object({
+  errors: z
+    .array(recordErrorInput.omit({ project_id: true, user_id: true, screenshot: true }).strict())
+    .min(1)
+    .max(MAX_IMPORT_ERRORS)
+    .describe("Errors in coding_record_error's shape."),
 });
 
 const pageQuery = z.object({
@@ -134,6 +146,41 @@ export function restRoutes(): Hono<RestEnv> {
     return c.json(
       { model: result.model, queued: result.queued, jobs: result.jobs, only_pending: body.data.only_pending },
       202,
+    );
+  });
+  // Bulk import (history from another tool, a CI run): one atomic batch, no session links or suggestions.
+  api.post("/projects/:project/errors/import", async (c) => {
+    const slug = projectIdField.safeParse(c.req.param("project"));
+    if (!slug.success) throw invalidInput(slug.error);
+    const body = importBody.safeParse(await readJsonObject(c));
+    if (!body.success) throw invalidInput(body.error);
+    const services = c.get("services");
+    const project = await services.memory.resolveProject(c.get("identity"), slug.data, "write");
+    const { results, redactions } = await services.memory.importErrors(
+      c.get("identity"),
+      project,
+      body.data.errors.map((error) => ({
+        errorType: error.error_type,
+        message: error.message,
+        stackTrace: error.stack_trace ?? null,
+        filePath: error.file_path ?? null,
+        lineNumber: error.line_number ?? null,
+        solution: error.solution ?? null,
+        tags: error.tags,
+      })),
+    );
+    return c.json(
+      {
+        imported: results.length,
+        created: results.filter((result) => result.inserted).length,
+        results: results.map(({ error, inserted }) => ({
+          error_id: error.id,
+          recurring: !inserted,
+          occurrences: error.occurrences,
+        })),
+        redactions,
+      },
+      201,
     );
   });
   api.get("/projects/:project/errors/index-status", async (c) => {

@@ -435,3 +435,43 @@ describe("indexing failures", () => {
     ).rejects.toMatchObject({ code: "unavailable" });
   });
 });
+
+describe("bulk import", () => {
+  it("records up to 100 errors in one batch, counts recurrences, indexes them, and validates every item", async () => {
+    const { token } = await newUser();
+    const base = `/api/v1/projects/${uniqueName("imp")}`;
+    const datetime = PROJECT_ERRORS[0] as Record<string, unknown>;
+    const imported = await rest(token, "POST", `${base}/errors/import`, {
+      errors: [
+        datetime,
+        PROJECT_ERRORS[1],
+        // The same error from another checkout: one record, two occurrences.
+        { ...datetime, stack_trace: DATETIME_TRACE("/ci/work/src/auth/tokens.py", 99), solution: undefined },
+      ],
+    });
+    expect(imported.status, JSON.stringify(imported.body)).toBe(201);
+    expect(imported.body).toMatchObject({ imported: 3, created: 2 });
+    expect(imported.body.results[2]).toMatchObject({
+      error_id: imported.body.results[0].error_id,
+      recurring: true,
+      occurrences: 2,
+    });
+    await waitIndexed(token, base, 2);
+    const found = await rest(token, "POST", `${base}/errors/search`, { query: "comparisons of offsets" });
+    expect(found.body.results[0]).toMatchObject({ error_id: imported.body.results[0].error_id, occurrences: 2 });
+
+    const bad = await rest(token, "POST", `${base}/errors/import`, {
+      errors: [PROJECT_ERRORS[2], { error_type: "X", message: "" }],
+    });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body.error)).toContain("errors.1.message");
+    const tooMany = await rest(token, "POST", `${base}/errors/import`, {
+      errors: Array.from({ length: 101 }, () => PROJECT_ERRORS[2]),
+    });
+    expect(tooMany.status).toBe(400);
+    const status = await rest(token, "GET", `${base}/errors/index-status`);
+    expect(status.body.total).toBe(2); // nothing of the refused requests was written
+    const { token: stranger } = await newUser();
+    expect((await rest(stranger, "POST", `${base}/errors/import`, { errors: [PROJECT_ERRORS[2]] })).status).toBe(404);
+  });
+});

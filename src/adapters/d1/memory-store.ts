@@ -262,6 +262,34 @@ export class D1MemoryStore implements MemoryStore {
     return { error, inserted: error.id === candidate.id, sessionId: session[0]?.id ?? null };
   }
 
+  async upsertErrors(
+    candidates: Array<NewRecord<ErrorRecord>>,
+  ): Promise<Array<{ error: ErrorRecord; inserted: boolean }>> {
+    const statements = candidates.map((candidate) =>
+      this.db
+        .insert(errors)
+        .values({ ...candidate, sessionId: null })
+        .onConflictDoUpdate({
+          target: [errors.projectId, errors.fingerprint],
+          set: {
+            occurrences: sql`${errors.occurrences} + 1`,
+            lastSeen: sql`max(${errors.lastSeen}, ${candidate.lastSeen})`,
+            ...(candidate.solution !== null
+              ? { solution: candidate.solution, resolved: true, resolvedAt: candidate.resolvedAt }
+              : {}),
+          },
+        })
+        .returning(),
+    );
+    const [first, ...rest] = statements;
+    if (!first) return [];
+    const results = await this.db.batch([first, ...rest]);
+    return results.map((rows, index) => {
+      const error = firstRow(rows, "error");
+      return { error, inserted: error.id === candidates[index]?.id };
+    });
+  }
+
   async resolveError(
     errorId: string,
     solution: string,

@@ -7,6 +7,22 @@ import { renderSolutions, solutionView } from "./get-solutions";
 
 const MAX_SUGGESTED_SOLUTIONS = 3;
 
+/** Also the shape of each item of `POST /errors/import`. */
+export const recordErrorInput = z.object({
+  ...scopedInput,
+  error_type: z.string().min(1).max(256).describe("Exception class or error code, e.g. TypeError, TS2307."),
+  message: z.string().min(1).max(LIMITS.messageChars).describe("The error message."),
+  stack_trace: z
+    .string()
+    .nullish()
+    .describe(`Stack trace. Over ${LIMITS.stackTraceChars} characters it is truncated (middle cut) and flagged.`),
+  file_path: z.string().max(LIMITS.filePathChars).nullish().describe("File where it occurred."),
+  line_number: z.number().int().min(0).max(10_000_000).nullish().describe("Line where it occurred."),
+  solution: z.string().max(LIMITS.solutionChars).nullish().describe("The fix, if already known."),
+  screenshot: z.string().nullish().describe("Screenshot of the error. Not accepted yet: paste the error text."),
+  tags: stringList("Tags such as datetime, timezone.", LIMITS.tagChars),
+});
+
 export const recordErrorTool = defineTool({
   name: "coding_record_error",
   title: "Record error",
@@ -14,20 +30,7 @@ export const recordErrorTool = defineTool({
     "Record an error when it happens (add the fix later with coding_resolve_error, or pass solution now). " +
     "The same error seen again (same type, message and top frames once paths, line numbers and values are " +
     "abstracted) counts as another occurrence of one record, and its known fix is returned.",
-  inputSchema: z.object({
-    ...scopedInput,
-    error_type: z.string().min(1).max(256).describe("Exception class or error code, e.g. TypeError, TS2307."),
-    message: z.string().min(1).max(LIMITS.messageChars).describe("The error message."),
-    stack_trace: z
-      .string()
-      .nullish()
-      .describe(`Stack trace. Over ${LIMITS.stackTraceChars} characters it is truncated (middle cut) and flagged.`),
-    file_path: z.string().max(LIMITS.filePathChars).nullish().describe("File where it occurred."),
-    line_number: z.number().int().min(0).max(10_000_000).nullish().describe("Line where it occurred."),
-    solution: z.string().max(LIMITS.solutionChars).nullish().describe("The fix, if already known."),
-    screenshot: z.string().nullish().describe("Screenshot of the error. Not accepted yet: paste the error text."),
-    tags: stringList("Tags such as datetime, timezone.", LIMITS.tagChars),
-  }),
+  inputSchema: recordErrorInput,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   access: "write",
   rest: { method: "POST", path: "/errors" },
