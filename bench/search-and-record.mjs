@@ -169,10 +169,9 @@ try {
         while (next < checkpoint) {
           const start = next;
           next = Math.min(checkpoint, next + IMPORT_BATCH);
-          await importErrors(start, next);
-          if (Math.floor(next / 10_000) > Math.floor(start / 10_000)) {
-            process.stderr.write(`seeded ${next}/${TOTAL}\n`);
-          }
+          const end = next;
+          await importErrors(start, end);
+          if (end % 10_000 === 0) process.stderr.write(`seeded ${end}/${TOTAL}\n`);
         }
       }),
     );
