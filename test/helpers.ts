@@ -21,8 +21,13 @@ export function workerFetch(input: RequestInfo | URL, init?: RequestInit): Promi
 }
 
 /** The official MCP client over Streamable HTTP, talking to the Worker's real /mcp entry point. */
-export async function mcpClient(token: string): Promise<Client> {
-  const client = new Client({ name: "coding-memory-tests", version: "1.0.0" });
+export async function mcpClient(
+  token: string,
+  options?: ConstructorParameters<typeof Client>[1],
+  setup?: (client: Client) => void,
+): Promise<Client> {
+  const client = new Client({ name: "coding-memory-tests", version: "1.0.0" }, options);
+  setup?.(client);
   const transport = new StreamableHTTPClientTransport(new URL(`${BASE}/mcp`), {
     fetch: (url, init) => workerFetch(url, init),
     requestInit: { headers: { Authorization: `Bearer ${token}` } },

@@ -1,9 +1,17 @@
-import { McpServer, type CallToolResult } from "@modelcontextprotocol/server";
+import {
+  McpServer,
+  type CallToolResult,
+  type InputRequiredResult,
+  type ServerContext,
+} from "@modelcontextprotocol/server";
 import type { Services } from "../app";
 import { toAppError } from "../domain/app-error";
 import type { Identity } from "../domain/records";
+import { approvalAnswer, askForApproval, canElicit } from "./approvals";
 import { runTool } from "./run-tool";
+import type { ToolOutput } from "./tool";
 import { tools } from "./tools";
+import { approveTool, denyTool } from "./tools/approve";
 
 export const SERVER_INFO = { name: "coding-memory", version: "0.1.0" } as const;
 
@@ -27,10 +35,23 @@ export function buildMcpServer(services: Services, identity: Identity): McpServe
         inputSchema: tool.inputSchema,
         annotations: tool.annotations,
       },
-      async (args: unknown): Promise<CallToolResult> => {
+      async (args: unknown, ctx: ServerContext): Promise<CallToolResult | InputRequiredResult> => {
         try {
+          // The retry of an elicitation round: the user decided in their client; act on the held approval.
+          const answer = approvalAnswer(ctx);
+          if (answer) {
+            const decision = await runTool(answer.approve ? approveTool : denyTool, services, identity, {
+              project_id: (args as { project_id?: unknown } | null)?.project_id,
+              approval_id: answer.state.approvalId,
+            });
+            return result({
+              data: { ...(answer.state.data ?? {}), approval_decision: decision.data },
+              text: `${answer.state.text}\n\n${decision.text}`,
+            });
+          }
           const output = await runTool(tool, services, identity, args);
-          return { content: [{ type: "text", text: output.text }], structuredContent: output.data };
+          if (output.approval && canElicit(ctx)) return askForApproval(output.approval, output);
+          return result(output);
         } catch (thrown) {
           const error = toAppError(thrown);
           if (error.code === "internal") console.error(`tool ${tool.name} failed`, error.cause ?? error);
@@ -44,4 +65,8 @@ export function buildMcpServer(services: Services, identity: Identity): McpServe
     );
   }
   return server;
+}
+
+function result(output: Pick<ToolOutput, "data" | "text">): CallToolResult {
+  return { content: [{ type: "text", text: output.text }], structuredContent: output.data };
 }

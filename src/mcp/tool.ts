@@ -14,6 +14,11 @@ export interface ToolOutput {
   data: Record<string, unknown>;
   /** Readable rendering for assistants that show text. */
   text: string;
+  /**
+   * An LLM operation of this call is held for the user's approval. Over MCP, a client that supports elicitation
+   * is asked directly (and the call resumes with the decision); others get the approval_id in `data`.
+   */
+  approval?: { id: string; message: string };
 }
 
 /** Every tool's input has project_id and user_id; the rest is the tool's own. */

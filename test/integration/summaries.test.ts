@@ -340,3 +340,55 @@ describe("preferences in coding_analyze_patterns", () => {
     expect(approved.text).toMatch(/libraries: Test with pytest/);
   });
 });
+
+describe("approval by MCP elicitation", () => {
+  /** A 2026-07-28 client that declares elicitation and answers each form as the user would. */
+  async function elicitingClient(token: string, answer: "yes" | "no" | "decline", asked: string[]) {
+    return mcpClient(
+      token,
+      { capabilities: { elicitation: { form: {} } }, versionNegotiation: { mode: { pin: "2026-07-28" } } },
+      (client) =>
+        client.setRequestHandler("elicitation/create", async (request) => {
+          asked.push(String((request.params as { message?: string }).message));
+          if (answer === "decline") return { action: "decline" };
+          return { action: "accept", content: { approve: answer === "yes" } };
+        }),
+    );
+  }
+
+  it("asks the user in their client, then runs or drops the held operation in the same call", async () => {
+    const legacy = await sessionWithActivity({ model: "gpt-4o-mini", auto_approve: false, cost_threshold: 0 });
+    const asked: string[] = [];
+    const client = await elicitingClient(legacy.token, "yes", asked);
+    const text = "TypeError: can't compare offset-naive and offset-aware datetimes in billing";
+    const approved = await callTool(client, "coding_get_solutions_for_error", {
+      project_id: legacy.project_id,
+      error_text: text,
+      ai: true,
+    });
+    expect(approved.isError, approved.text).toBe(false);
+    expect(asked[0]).toMatch(/^Run AI advice for this error with openai\/gpt-4o-mini\? Estimated cost up to \$/);
+    expect(approved.data.approval_decision).toMatchObject({ decision: "approved", ai_suggestion: { state: "ready" } });
+    expect(approved.text).toMatch(/confidence high/);
+    expect(openAiCalls).toHaveLength(1);
+
+    const no = await elicitingClient(legacy.token, "no", asked);
+    const denied = await callTool(no, "coding_get_solutions_for_error", {
+      project_id: legacy.project_id,
+      error_text: text,
+      ai: true,
+    });
+    expect(denied.data.approval_decision).toMatchObject({ decision: "denied" });
+    expect(denied.data.solutions[0].solution).toBe("use datetime.now(timezone.utc)");
+    const declined = await callTool(await elicitingClient(legacy.token, "decline", asked), "coding_end_session", {
+      project_id: legacy.project_id,
+    });
+    expect(declined.data).toMatchObject({ summary_source: "digest", approval_decision: { decision: "denied" } });
+    expect(openAiCalls).toHaveLength(1);
+
+    // A client without elicitation (the default 2025 protocol) gets the approval_id instead.
+    const other = await sessionWithActivity({ model: "gpt-4o-mini", auto_approve: false, cost_threshold: 0 });
+    const held = await callTool(other.client, "coding_end_session", { project_id: other.project_id });
+    expect(held.data.summary_status.state).toBe("approval_required");
+  });
+});

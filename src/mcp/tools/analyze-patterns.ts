@@ -3,6 +3,7 @@ import type { PreferenceResult } from "../../domain/llm/preferences";
 import { renderPatternReport } from "../../domain/patterns";
 import { scopedInput } from "../schema";
 import { defineTool } from "../tool";
+import { approvalMessage } from "../approvals";
 
 export const analyzePatternsTool = defineTool({
   name: "coding_analyze_patterns",
@@ -27,6 +28,14 @@ export const analyzePatternsTool = defineTool({
     if (report.status !== "ok" || !input.ai) return { data: { ...report }, text: renderPatternReport(report) };
     const result = await services.preferences.extract(identity.userId, project, report, { approved: false });
     return {
+      ...(result.state === "approval_required"
+        ? {
+            approval: {
+              id: result.approval.id,
+              message: approvalMessage("extraction of the team's preferences", result.approval),
+            },
+          }
+        : {}),
       data: { ...report, preferences: preferenceView(result) },
       text: `${renderPatternReport(report)}\n\n${renderPreferences(result)}`,
     };

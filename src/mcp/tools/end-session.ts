@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { LIMITS } from "../../domain/limits";
 import { scopedInput } from "../schema";
+import { approvalMessage } from "../approvals";
 import { defineTool } from "../tool";
 import type { SummaryStatus } from "../../domain/llm/summaries";
 
@@ -74,6 +75,14 @@ export const endSessionTool = defineTool({
       decisions: digest.counts.decisions,
     };
     return {
+      ...(status.state === "approval_required"
+        ? {
+            approval: {
+              id: status.approval.id,
+              message: approvalMessage("an AI summary of this session", status.approval),
+            },
+          }
+        : {}),
       data: {
         session_id: session.id,
         duration_minutes: digest.durationMinutes,

@@ -6,6 +6,7 @@ import { LIMITS } from "../../domain/limits";
 import type { ErrorRecord } from "../../domain/records";
 import { scopedInput } from "../schema";
 import { defineTool } from "../tool";
+import { approvalMessage } from "../approvals";
 import { vectorStatusNote, vectorStatusView } from "./search-errors";
 
 export const getSolutionsTool = defineTool({
@@ -66,8 +67,15 @@ export const getSolutionsTool = defineTool({
       ...(advice ? { ai_suggestion: adviceView(advice) } : {}),
     };
     const adviceText = advice ? `\n\n${renderAdvice(advice)}` : "";
+    const approval =
+      advice?.state === "approval_required"
+        ? {
+            approval: { id: advice.approval.id, message: approvalMessage("AI advice for this error", advice.approval) },
+          }
+        : {};
     if (!solutions.length) {
       return {
+        ...approval,
         data,
         text:
           "No known solution: neither this error nor a similar one has been resolved in this project yet." +
@@ -75,7 +83,7 @@ export const getSolutionsTool = defineTool({
           adviceText,
       };
     }
-    return { data, text: renderSolutions(solutions) + (note ? `\n${note}` : "") + adviceText };
+    return { ...approval, data, text: renderSolutions(solutions) + (note ? `\n${note}` : "") + adviceText };
   },
 });
 
