@@ -93,7 +93,7 @@ export function buildServices(env: Env): Services {
     llm,
     ledger,
     approvals,
-    advisor: new SolutionAdvisor(store, search, llm, llmSettings, approvals, PROMPTS.solutionSuggestion),
+    advisor: new SolutionAdvisor(store, search, llm, llmSettings, approvals, PROMPTS),
     preferences: new PreferenceExtractor(store, llm, llmSettings, approvals, PROMPTS.preferenceExtraction),
     // Defaults are read lazily: a malformed value then fails the calls that need it, naming the variable.
     llmSettings,

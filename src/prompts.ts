@@ -1,5 +1,6 @@
 // Prompt files bundled as text by wrangler's Text module rule (wrangler.toml [[rules]]).
 import sessionSummary from "../prompts/session-summary.md";
+import errorAnalysis from "../prompts/error-analysis.md";
 import preferenceExtraction from "../prompts/preference-extraction.md";
 import solutionSuggestion from "../prompts/solution-suggestion.md";
 
@@ -7,6 +8,7 @@ export interface Prompts {
   sessionSummary: string;
   solutionSuggestion: string;
   preferenceExtraction: string;
+  errorAnalysis: string;
 }
 
-export const PROMPTS: Prompts = { sessionSummary, solutionSuggestion, preferenceExtraction };
+export const PROMPTS: Prompts = { sessionSummary, solutionSuggestion, preferenceExtraction, errorAnalysis };

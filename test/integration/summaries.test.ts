@@ -392,3 +392,18 @@ describe("approval by MCP elicitation", () => {
     expect(held.data.summary_status.state).toBe("approval_required");
   });
 });
+
+describe("error analysis when nothing similar was fixed", () => {
+  it("uses the error-analysis prompt and records the call as error_analysis", async () => {
+    const { token, project_id } = await sessionWithActivity({ model: "gpt-4o-mini", auto_approve: true });
+    const base = `/api/v1/projects/${project_id}`;
+    const advised = await rest(token, "POST", `${base}/errors/solutions`, {
+      error_text: "SegmentationFault: libpng crashed while decoding thumbnail",
+      ai: true,
+    });
+    expect(advised.body).toMatchObject({ count: 0, ai_suggestion: { state: "ready", confidence: "high" } });
+    expect(openAiCalls.at(-1)?.messages[0].content).toMatch(/has not solved before/);
+    const costs = await rest(token, "GET", `${base}/costs`);
+    expect(costs.body.by_operation.map((row: { operation: string }) => row.operation)).toEqual(["error_analysis"]);
+  });
+});

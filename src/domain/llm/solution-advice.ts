@@ -43,7 +43,7 @@ export class SolutionAdvisor {
     private readonly gateway: LlmGateway,
     private readonly settings: LlmSettingsService,
     private readonly approvals: ApprovalDesk,
-    private readonly systemPrompt: string,
+    private readonly prompts: { solutionSuggestion: string; errorAnalysis: string },
   ) {}
 
   async advise(
@@ -54,7 +54,7 @@ export class SolutionAdvisor {
   ): Promise<AdviceResult> {
     const settings = await this.settings.effective(project.id);
     if (!settings.model) return { state: "skipped", reason: "no model configured (CODING_MEMORY_MODEL)" };
-    const request = await this.request(project, source);
+    const { request, operation } = await this.request(project, source);
     const estimate = this.gateway.estimate(settings, request) as CostEstimate;
     if (!options.approved && !settings.autoApprove && estimate.usd > settings.costThresholdUsd) {
       const approval = await this.approvals.hold(
@@ -70,7 +70,7 @@ export class SolutionAdvisor {
       return { state: "approval_required", approval };
     }
     const result = await this.gateway.run(
-      { projectId: project.id, userId, sessionId: null, operation: "solution_suggestion" },
+      { projectId: project.id, userId, sessionId: null, operation },
       settings,
       request,
       { approved: true },
@@ -114,7 +114,8 @@ export class SolutionAdvisor {
         `- id ${hit.error.id} (similarity ${hit.similarity}, seen ${hit.error.occurrences}×): ` +
         `${hit.error.errorType}: ${hit.error.message.split("\n")[0]?.slice(0, 200)}\n  fix: ${hit.error.solution ?? ""}`,
     );
-    let content = `New error:\n${errorText}\n\nSimilar resolved errors in this project (${cases.length}):\n${cases.join("\n") || "(none)"}`;
+    const occurrences = "error" in source ? `\n(seen ${source.error.occurrences} time(s) in this project)` : "";
+    let content = `New error:\n${errorText}${occurrences}\n\nSimilar resolved errors in this project (${cases.length}):\n${cases.join("\n") || "(none)"}`;
     // Within budget: shorten the error's own text first (its first lines carry the type and message).
     if (estimateTokens(content) > SOLUTION_ADVICE_INPUT_TOKENS) {
       const room = SOLUTION_ADVICE_INPUT_TOKENS * 4 - (content.length - errorText.length) - 40;
@@ -122,11 +123,16 @@ export class SolutionAdvisor {
     }
     if (estimateTokens(content) > SOLUTION_ADVICE_INPUT_TOKENS)
       content = content.slice(0, SOLUTION_ADVICE_INPUT_TOKENS * 4);
+    // Case-based when the project fixed similar errors before; otherwise an analysis of the error itself.
+    const caseBased = cases.length > 0;
     return {
-      system: this.systemPrompt,
-      messages: [{ role: "user" as const, content }],
-      maxOutputTokens: SOLUTION_ADVICE_OUTPUT_TOKENS,
-      temperature: 0.2,
+      operation: caseBased ? ("solution_suggestion" as const) : ("error_analysis" as const),
+      request: {
+        system: caseBased ? this.prompts.solutionSuggestion : this.prompts.errorAnalysis,
+        messages: [{ role: "user" as const, content }],
+        maxOutputTokens: SOLUTION_ADVICE_OUTPUT_TOKENS,
+        temperature: 0.2,
+      },
     };
   }
 }
