@@ -9,6 +9,7 @@ import { SessionSummaries } from "./domain/llm/summaries";
 import { ApprovalDesk } from "./domain/llm/approvals";
 import { SolutionAdvisor } from "./domain/llm/solution-advice";
 import { PreferenceExtractor } from "./domain/llm/preferences";
+import { ContextCompressor } from "./domain/llm/context-compression";
 import { QueueSummaryQueue } from "./adapters/queue-summary-queue";
 import { PROMPTS } from "./prompts";
 import type { CostLedger } from "./domain/llm/types";
@@ -46,6 +47,7 @@ export interface Services {
   summaries: SessionSummaries;
   advisor: SolutionAdvisor;
   preferences: PreferenceExtractor;
+  compressor: ContextCompressor;
   approvals: ApprovalDesk;
 }
 
@@ -95,6 +97,7 @@ export function buildServices(env: Env): Services {
     approvals,
     advisor: new SolutionAdvisor(store, search, llm, llmSettings, approvals, PROMPTS),
     preferences: new PreferenceExtractor(store, llm, llmSettings, approvals, PROMPTS.preferenceExtraction),
+    compressor: new ContextCompressor(llm, llmSettings, approvals, PROMPTS.contextCompression),
     // Defaults are read lazily: a malformed value then fails the calls that need it, naming the variable.
     llmSettings,
     summaries: new SessionSummaries(

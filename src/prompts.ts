@@ -1,5 +1,6 @@
 // Prompt files bundled as text by wrangler's Text module rule (wrangler.toml [[rules]]).
 import sessionSummary from "../prompts/session-summary.md";
+import contextCompression from "../prompts/context-compression.md";
 import errorAnalysis from "../prompts/error-analysis.md";
 import preferenceExtraction from "../prompts/preference-extraction.md";
 import solutionSuggestion from "../prompts/solution-suggestion.md";
@@ -9,6 +10,13 @@ export interface Prompts {
   solutionSuggestion: string;
   preferenceExtraction: string;
   errorAnalysis: string;
+  contextCompression: string;
 }
 
-export const PROMPTS: Prompts = { sessionSummary, solutionSuggestion, preferenceExtraction, errorAnalysis };
+export const PROMPTS: Prompts = {
+  sessionSummary,
+  solutionSuggestion,
+  preferenceExtraction,
+  errorAnalysis,
+  contextCompression,
+};

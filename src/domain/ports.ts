@@ -201,7 +201,7 @@ export interface SummaryQueue {
 /** An LLM operation waiting for the user's yes or no, held per user+project with an expiry. */
 export interface PendingApproval {
   id: string;
-  operation: "session_summary" | "solution_suggestion" | "preference_extraction";
+  operation: "session_summary" | "solution_suggestion" | "preference_extraction" | "context_compression";
   projectId: string;
   userId: string;
   /** What the operation is about: the session id of a summary, the error id of a suggestion ("" for text). */

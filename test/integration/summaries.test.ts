@@ -407,3 +407,31 @@ describe("error analysis when nothing similar was fixed", () => {
     expect(costs.body.by_operation.map((row: { operation: string }) => row.operation)).toEqual(["error_analysis"]);
   });
 });
+
+describe("context compression", () => {
+  it("compresses a larger context into the budget with the model when items would be left out", async () => {
+    const { token, client, project_id } = await sessionWithActivity({ model: "gpt-4o-mini", auto_approve: true });
+    const fits = await callTool(client, "coding_get_project_context", { project_id, compress: true });
+    expect(fits.data.compression).toEqual({ state: "skipped", reason: "the context already fits" });
+    for (let i = 0; i < 30; i += 1) {
+      await callTool(client, "coding_record_decision", {
+        project_id,
+        decision: `Decision ${i}: keep money as integer cents in module ${i}`,
+        rationale: "Floats lose cents when many invoice lines are summed; integer arithmetic is exact. ".repeat(3),
+      });
+    }
+    const plain = await rest(token, "GET", `/api/v1/projects/${project_id}/context?max_tokens=300`);
+    expect(Object.keys(plain.body.omitted).length).toBeGreaterThan(0);
+    const calls = openAiCalls.length;
+    const compressed = await rest(token, "GET", `/api/v1/projects/${project_id}/context?max_tokens=300&compress=true`);
+    expect(compressed.status).toBe(200);
+    expect(compressed.body.compression).toMatchObject({ state: "ready", model: "gpt-4o-mini" });
+    expect(compressed.body.markdown).toBe(AI_SUMMARY);
+    expect(openAiCalls).toHaveLength(calls + 1);
+    const sent = openAiCalls.at(-1);
+    expect(sent?.messages[1].content).toMatch(/^Token budget: 300/);
+    // The source is larger than the budget: more decisions than the plain 300-token context could hold.
+    expect(compressed.body.compression.source_tokens).toBeGreaterThan(300);
+    expect(sent?.max_tokens ?? sent?.max_completion_tokens).toBe(300);
+  });
+});

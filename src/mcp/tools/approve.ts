@@ -4,6 +4,8 @@ import { defineTool } from "../tool";
 import { summaryStatusNote, summaryStatusView } from "./end-session";
 import { adviceView, renderAdvice } from "./get-solutions";
 import { preferenceView, renderPreferences } from "./analyze-patterns";
+import { contextOutput } from "./get-project-context";
+import { ContextCompressor } from "../../domain/llm/context-compression";
 
 const approvalInput = z.object({
   ...scopedInput,
@@ -23,6 +25,14 @@ export const approveTool = defineTool({
   async run({ services, identity, project }, input) {
     const approval = await services.approvals.take(identity.userId, project.id, input.approval_id);
     const base = { approval_id: approval.id, decision: "approved", operation: approval.operation };
+    if (approval.operation === "context_compression") {
+      const options = ContextCompressor.heldOptions(approval);
+      const build = (o: typeof options) => services.memory.projectContext(identity, project, o);
+      const context = await build(options);
+      const result = await services.compressor.compress(approval.userId, project, context, build, { approved: true });
+      const output = contextOutput(context, result);
+      return { data: { ...base, ...output.data }, text: `Approved.\n${output.text}` };
+    }
     if (approval.operation === "preference_extraction") {
       const report = await services.memory.analyzePatterns(project);
       if (report.status !== "ok") return { data: { ...base, preferences: null }, text: report.message };

@@ -1,7 +1,9 @@
 import { z } from "zod";
-import { DEFAULT_CONTEXT_TOKENS } from "../../domain/context";
+import { DEFAULT_CONTEXT_TOKENS, type ProjectContext } from "../../domain/context";
+import type { CompressionResult } from "../../domain/llm/context-compression";
+import { approvalMessage } from "../approvals";
 import { scopedInput } from "../schema";
-import { defineTool } from "../tool";
+import { defineTool, type ToolOutput } from "../tool";
 
 export const getProjectContextTool = defineTool({
   name: "coding_get_project_context",
@@ -19,8 +21,15 @@ export const getProjectContextTool = defineTool({
       .max(20_000)
       .default(DEFAULT_CONTEXT_TOKENS)
       .describe(`Approximate size budget of the result (default ${DEFAULT_CONTEXT_TOKENS} tokens).`),
+    compress: z
+      .boolean()
+      .default(false)
+      .describe(
+        "When the context does not fit, have the project's model compress a larger one into the budget " +
+          "instead of leaving items out (costs money, may need approval).",
+      ),
   }),
-  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   access: "read",
   rest: { method: "GET", path: "/context" },
   async run({ services, identity, project }, input) {
@@ -29,6 +38,58 @@ export const getProjectContextTool = defineTool({
       maxTokens: input.max_tokens,
     });
     const { markdown, ...data } = context;
-    return { data: { ...data, markdown }, text: markdown };
+    if (!input.compress) return { data: { ...data, markdown }, text: markdown };
+    const compression = await services.compressor.compress(
+      identity.userId,
+      project,
+      context,
+      (options) => services.memory.projectContext(identity, project, options),
+      { approved: false },
+    );
+    return contextOutput(context, compression);
   },
 });
+
+export function contextOutput(context: ProjectContext, compression: CompressionResult): ToolOutput {
+  const { markdown, ...data } = context;
+  const view = compressionView(compression);
+  if (compression.state === "ready") {
+    return { data: { ...data, markdown: compression.markdown, compression: view }, text: compression.markdown };
+  }
+  if (compression.state === "approval_required") {
+    return {
+      approval: {
+        id: compression.approval.id,
+        message: approvalMessage("compression of the project context", compression.approval),
+      },
+      data: { ...data, markdown, compression: view },
+      text:
+        `${markdown}\n\n⚠️ Approval required to compress the full context with ` +
+        `${view.model}: call coding_approve or coding_deny with approval_id ${compression.approval.id}.`,
+    };
+  }
+  return { data: { ...data, markdown, compression: view }, text: markdown };
+}
+
+function compressionView(result: CompressionResult) {
+  switch (result.state) {
+    case "ready":
+      return {
+        state: result.state,
+        model: result.model,
+        cost_usd: Math.round(result.usd * 1e6) / 1e6,
+        source_tokens: result.sourceTokens,
+        ...(result.warning ? { budget_warning: result.warning } : {}),
+      };
+    case "approval_required":
+      return {
+        state: result.state,
+        approval_id: result.approval.id,
+        model: `${result.approval.estimate.provider}/${result.approval.estimate.model}`,
+        estimated_cost_usd: result.approval.estimate.usd,
+        expires_at: new Date(result.approval.expiresAt).toISOString(),
+      };
+    case "skipped":
+      return { state: result.state, reason: result.reason };
+  }
+}
