@@ -7,7 +7,18 @@ import {
   type ServerContext,
 } from "@modelcontextprotocol/server";
 import { z } from "zod";
+import type { Services } from "../app";
+import { budgetState } from "../domain/llm/gateway";
+import { billingMonth } from "../domain/llm/models";
 import type { PendingApproval } from "../domain/ports";
+
+/** The month's budget warning of a project, once its LLM spend passes warn_at_percentage; else null. */
+export async function budgetWarning(services: Services, projectId: string): Promise<string | null> {
+  const settings = await services.llmSettings.effective(projectId);
+  if (settings.maxMonthlyBudgetUsd === null) return null;
+  const spent = await services.ledger.monthSpend(projectId, billingMonth(services.runtime.now()));
+  return budgetState(settings, spent).warning;
+}
 
 /** What the user is asked to approve, in their own client. */
 export function approvalMessage(what: string, approval: PendingApproval): string {

@@ -435,3 +435,26 @@ describe("context compression", () => {
     expect(sent?.max_tokens ?? sent?.max_completion_tokens).toBe(300);
   });
 });
+
+describe("budget warnings in results", () => {
+  it("reports spend past warn_at_percentage where LLM work happens", async () => {
+    const { client, project_id, sessionId } = await sessionWithActivity({
+      model: "gpt-4o-mini",
+      auto_approve: true,
+      max_monthly_budget_usd: 0.01,
+      warn_at_percentage: 1,
+    });
+    const ended = await callTool(client, "coding_end_session", { project_id });
+    for (let attempt = 0; attempt < 50 && openAiCalls.length === 0; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    if (ended.data.summary_status.state === "ready") {
+      // 420 input + 90 output tokens of gpt-4o-mini ≈ $0.000117, over 1% of $0.01.
+      expect(ended.data.budget_warning).toMatch(/% of the \$0\.01 budget \(warning at 1%\)/);
+      expect(ended.text).toContain("⚠️ LLM spend this month");
+    }
+    const costs = await callTool(client, "coding_get_costs", { project_id });
+    expect(costs.data.budget.warning).toMatch(/warning at 1%/);
+    expect(costs.data.calls[0]).toMatchObject({ session_id: sessionId, outcome: "ok" });
+  });
+});

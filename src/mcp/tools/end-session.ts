@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { LIMITS } from "../../domain/limits";
 import { scopedInput } from "../schema";
-import { approvalMessage } from "../approvals";
+import { approvalMessage, budgetWarning } from "../approvals";
 import { defineTool } from "../tool";
 import type { SummaryStatus } from "../../domain/llm/summaries";
 
@@ -68,6 +68,8 @@ export const endSessionTool = defineTool({
       return { state: "skipped", reason: error instanceof Error ? error.message : String(error) };
     });
     const summary = status.state === "ready" ? status.summary : session.summary;
+    // Spend near the budget is reported where LLM work happens, not only in coding_get_costs.
+    const warning = status.state === "skipped" ? null : await budgetWarning(services, project.id).catch(() => null);
     const summarySource = status.state === "ready" ? status.source : session.summarySource;
     const counts = {
       file_changes: digest.counts.fileChanges,
@@ -91,6 +93,7 @@ export const endSessionTool = defineTool({
         summary,
         summary_source: summarySource,
         summary_status: summaryStatusView(status),
+        ...(warning ? { budget_warning: warning } : {}),
         files_touched: digest.filesTouched.map((f) => ({
           file_path: f.filePath,
           actions: f.actions,
@@ -103,7 +106,8 @@ export const endSessionTool = defineTool({
       text:
         `Session ${session.id} ended after ${digest.durationMinutes} min: ${counts.file_changes} change(s), ` +
         `${counts.errors} error(s), ${counts.decisions} decision(s).\n\n${summary ?? ""}` +
-        summaryStatusNote(status),
+        summaryStatusNote(status) +
+        (warning ? `\n⚠️ ${warning}` : ""),
     };
   },
 });
