@@ -28,11 +28,13 @@ const fake = createServer((req, res) => {
     const system = body.messages.find((/** @type {{role: string}} */ m) => m.role === "system")?.content ?? "";
     const user = body.messages.find((/** @type {{role: string}} */ m) => m.role === "user")?.content ?? "";
     prompts.push({ system, user, maxTokens: body.max_tokens ?? 0 });
-    const content = system.includes("coding preferences")
-      ? JSON.stringify({ languages: [], libraries: [], naming: [], testing: [], style: [] })
-      : system.includes("JSON object")
-        ? JSON.stringify({ root_cause: "x", fix_steps: [], confidence: "low" })
-        : "## Summary\nok";
+    const content = system.includes("compress a coding project")
+      ? "## Open errors\n- none"
+      : system.includes("coding preferences")
+        ? JSON.stringify({ languages: [], libraries: [], naming: [], testing: [], style: [] })
+        : system.includes("JSON object")
+          ? JSON.stringify({ root_cause: "x", fix_steps: [], confidence: "low" })
+          : "## Summary\nok";
     res.setHeader("content-type", "application/json");
     res.end(
       JSON.stringify({
@@ -119,6 +121,8 @@ try {
   const ended = await call("/sessions/end", {});
   await call("/errors/solutions", { error_text: "TypeError: invoice 3 total mismatch: expected 1000 cents", ai: true });
   await call("/patterns");
+  await call("/errors/solutions", { error_text: "SegmentationFault: libpng crashed decoding a thumbnail", ai: true });
+  await call("/context?max_tokens=500&compress=true");
 
   console.log(`LLM operations for a 100-event session (70 changes / 8 directories, 20 errors, 10 decisions)`);
   console.log(`summary status at session end: ${ended.summary_status.state}`);
@@ -132,7 +136,11 @@ try {
       ? "session summary"
       : system.includes("coding preferences")
         ? "preference extraction"
-        : "solution suggestion";
+        : system.includes("has not solved before")
+          ? "error analysis"
+          : system.includes("compress a coding project")
+            ? "context compression"
+            : "solution suggestion";
   for (const prompt of prompts) {
     const systemTokens = countTokens(prompt.system);
     const inputTokens = countTokens(prompt.user);
