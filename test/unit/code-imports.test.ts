@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { extractJsImports } from "../../src/domain/code/js-imports";
 import { extractPythonImports } from "../../src/domain/code/python-imports";
+import { pythonSourceRoots, resolveJsImport, resolvePythonImport } from "../../src/domain/code/resolve";
 
 describe("JavaScript/TypeScript imports", () => {
   it("finds every import form and nothing in strings or comments", () => {
@@ -102,5 +103,67 @@ describe("Python imports", () => {
     const result = extractPythonImports(source);
     expect(result).toMatchObject({ ok: true, imports: [{ module: "real", line: 8 }] });
     expect(extractPythonImports('x = """never closed\nimport a').ok).toBe(false);
+  });
+});
+
+describe("import resolution", () => {
+  const js = new Set([
+    "src/app.ts",
+    "src/lib/helper.ts",
+    "src/lib/index.ts",
+    "src/components/Button.tsx",
+    "src/esm/util.ts",
+    "packages/ui/src/index.ts",
+    "src/data.json",
+  ]);
+
+  it("resolves relative paths with extension and index probing, .js naming .ts, paths, baseUrl and #imports", () => {
+    const resolve = (specifier: string, from = "src/app.ts") =>
+      resolveJsImport(
+        from,
+        specifier,
+        js,
+        { baseUrl: "src", paths: { "@ui/*": ["../packages/ui/src/*"], "@ui": ["../packages/ui/src/index.ts"] } },
+        { "#lib/*": "./src/lib/*.ts" },
+      );
+    expect(resolve("./lib/helper")).toEqual({ kind: "internal", path: "src/lib/helper.ts" });
+    expect(resolve("./lib")).toEqual({ kind: "internal", path: "src/lib/index.ts" });
+    expect(resolve("./esm/util.js")).toEqual({ kind: "internal", path: "src/esm/util.ts" });
+    expect(resolve("../app", "src/components/Button.tsx")).toEqual({ kind: "internal", path: "src/app.ts" });
+    expect(resolve("./data.json")).toEqual({ kind: "internal", path: "src/data.json" });
+    expect(resolve("@ui")).toEqual({ kind: "internal", path: "packages/ui/src/index.ts" });
+    expect(resolve("components/Button")).toEqual({ kind: "internal", path: "src/components/Button.tsx" });
+    expect(resolve("#lib/helper")).toEqual({ kind: "internal", path: "src/lib/helper.ts" });
+    expect(resolve("lodash/fp")).toEqual({ kind: "external", name: "lodash" });
+    expect(resolve("@scope/pkg/deep")).toEqual({ kind: "external", name: "@scope/pkg" });
+    expect(resolve("node:fs")).toEqual({ kind: "external", name: "node:fs" });
+    expect(resolve("./missing")).toEqual({ kind: "external", name: "./missing" });
+  });
+
+  it("resolves Python modules, packages and submodules under the detected source roots", () => {
+    const py = new Set([
+      "src/shop/__init__.py",
+      "src/shop/cart.py",
+      "src/shop/payments/__init__.py",
+      "src/shop/payments/stripe.py",
+      "tests/test_cart.py",
+    ]);
+    const roots = pythonSourceRoots(py);
+    expect(roots).toEqual(["", "src"]);
+    const resolve = (from: string, module: string, level = 0, names: string[] = []) =>
+      resolvePythonImport(from, { module, level, names, line: 1 }, py, roots);
+    expect(resolve("tests/test_cart.py", "shop.cart")).toEqual([{ kind: "internal", path: "src/shop/cart.py" }]);
+    expect(resolve("tests/test_cart.py", "shop.payments")).toEqual([
+      { kind: "internal", path: "src/shop/payments/__init__.py" },
+    ]);
+    expect(resolve("src/shop/cart.py", "payments", 1, ["stripe"])).toEqual([
+      { kind: "internal", path: "src/shop/payments/__init__.py" },
+      { kind: "internal", path: "src/shop/payments/stripe.py" },
+    ]);
+    expect(resolve("src/shop/payments/stripe.py", "", 2, ["cart"])).toEqual([
+      { kind: "internal", path: "src/shop/cart.py" },
+      { kind: "internal", path: "src/shop/__init__.py" },
+    ]);
+    expect(resolve("src/shop/cart.py", "requests")).toEqual([{ kind: "external", name: "requests" }]);
   });
 });

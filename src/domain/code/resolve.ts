@@ -1,0 +1,190 @@
+/**
+ * Resolution of import specifiers to files of the indexed project (paths relative to the repository root,
+ * "/"-separated). An import that resolves to no project file is external: a package, a built-in module, or a
+ * file outside the index.
+ */
+import type { PythonImport } from "./python-imports";
+
+export type Resolution = { kind: "internal"; path: string } | { kind: "external"; name: string };
+
+/** `compilerOptions.baseUrl` and `paths` of the tsconfig that governs a file, `extends` already merged. */
+export interface TsPaths {
+  /** Directory of `baseUrl` relative to the repository root ("" = root). */
+  baseUrl: string | null;
+  paths: Record<string, string[]>;
+}
+
+const JS_PROBE_EXTENSIONS = [".ts", ".tsx", ".mts", ".cts", ".d.ts", ".js", ".jsx", ".mjs", ".cjs", ".json"];
+/** TypeScript's ESM convention: `./x.js` in source names `./x.ts`. */
+const TS_FOR_JS: Record<string, string[]> = {
+  ".js": [".ts", ".tsx"],
+  ".mjs": [".mts"],
+  ".cjs": [".cts"],
+  ".jsx": [".tsx"],
+};
+
+export function normalizePath(path: string): string {
+  const parts: string[] = [];
+  for (const part of path.replace(/\\/g, "/").split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") parts.pop();
+    else parts.push(part);
+  }
+  return parts.join("/");
+}
+
+function dirname(path: string): string {
+  const slash = path.lastIndexOf("/");
+  return slash < 0 ? "" : path.slice(0, slash);
+}
+
+function join(...parts: string[]): string {
+  return normalizePath(parts.filter((part) => part !== "").join("/"));
+}
+
+/** The file a path means: itself, with an extension added, its TypeScript source, or its directory's index. */
+function probe(base: string, files: ReadonlySet<string>): string | null {
+  if (files.has(base)) return base;
+  for (const extension of JS_PROBE_EXTENSIONS) if (files.has(base + extension)) return base + extension;
+  const dot = base.lastIndexOf(".");
+  if (dot > base.lastIndexOf("/")) {
+    for (const replacement of TS_FOR_JS[base.slice(dot)] ?? []) {
+      if (files.has(base.slice(0, dot) + replacement)) return base.slice(0, dot) + replacement;
+    }
+  }
+  for (const extension of JS_PROBE_EXTENSIONS) {
+    if (files.has(`${base}/index${extension}`)) return `${base}/index${extension}`;
+  }
+  return null;
+}
+
+/** The package name of a bare specifier: "lodash/fp" → "lodash", "@scope/pkg/x" → "@scope/pkg". */
+export function packageName(specifier: string): string {
+  const parts = specifier.split("/");
+  return specifier.startsWith("@") ? parts.slice(0, 2).join("/") : (parts[0] ?? specifier);
+}
+
+export function resolveJsImport(
+  fromFile: string,
+  specifier: string,
+  files: ReadonlySet<string>,
+  tsPaths: TsPaths | null,
+  packageImports: Record<string, string> = {},
+): Resolution {
+  if (specifier.startsWith(".") || specifier.startsWith("/")) {
+    const base = specifier.startsWith("/") ? normalizePath(specifier) : join(dirname(fromFile), specifier);
+    const found = probe(base, files);
+    return found ? { kind: "internal", path: found } : { kind: "external", name: specifier };
+  }
+  // package.json "imports" (#alias): exact keys and one "*" wildcard.
+  if (specifier.startsWith("#")) {
+    for (const [key, target] of Object.entries(packageImports)) {
+      const mapped = matchPattern(key, specifier, target);
+      if (mapped !== null) {
+        const found = probe(normalizePath(mapped), files);
+        if (found) return { kind: "internal", path: found };
+      }
+    }
+  }
+  if (tsPaths) {
+    // The most specific pattern wins, as in TypeScript: the longest prefix before the "*".
+    const patterns = Object.entries(tsPaths.paths).sort(
+      (a, b) => b[0].indexOf("*") - a[0].indexOf("*") || b[0].length - a[0].length,
+    );
+    for (const [pattern, targets] of patterns) {
+      for (const target of targets) {
+        const mapped = matchPattern(pattern, specifier, target);
+        if (mapped === null) continue;
+        const found = probe(join(tsPaths.baseUrl ?? "", mapped), files);
+        if (found) return { kind: "internal", path: found };
+      }
+    }
+    if (tsPaths.baseUrl !== null) {
+      const found = probe(join(tsPaths.baseUrl, specifier), files);
+      if (found) return { kind: "internal", path: found };
+    }
+  }
+  return { kind: "external", name: specifier.startsWith("node:") ? specifier : packageName(specifier) };
+}
+
+/** `pattern` with at most one "*": the target with the matched part substituted, or null. */
+function matchPattern(pattern: string, specifier: string, target: string): string | null {
+  const star = pattern.indexOf("*");
+  if (star < 0) return pattern === specifier ? target : null;
+  const prefix = pattern.slice(0, star);
+  const suffix = pattern.slice(star + 1);
+  if (
+    !specifier.startsWith(prefix) ||
+    !specifier.endsWith(suffix) ||
+    specifier.length < prefix.length + suffix.length
+  ) {
+    return null;
+  }
+  return target.replace("*", specifier.slice(prefix.length, specifier.length - suffix.length));
+}
+
+/**
+ * Python source roots of a project: the repository root, plus `src/` when modules live there (the src layout),
+ * plus any directory given. Absolute imports are looked up under each.
+ */
+export function pythonSourceRoots(files: ReadonlySet<string>, extra: string[] = []): string[] {
+  const roots = new Set<string>([""]);
+  for (const file of files) if (file.startsWith("src/") && file.endsWith(".py")) roots.add("src");
+  for (const root of extra) roots.add(normalizePath(root));
+  return [...roots];
+}
+
+/**
+ * The project files a Python import needs: the module or package (`__init__.py`), and for `from m import x`
+ * each `x` that is itself a submodule. External when nothing in the project matches.
+ */
+export function resolvePythonImport(
+  fromFile: string,
+  imported: PythonImport,
+  files: ReadonlySet<string>,
+  roots: string[],
+): Resolution[] {
+  const moduleFile = (dotted: string, root: string): string | null => {
+    const base = join(root, dotted.split(".").join("/"));
+    if (files.has(`${base}.py`)) return `${base}.py`;
+    if (files.has(`${base}/__init__.py`)) return `${base}/__init__.py`;
+    return null;
+  };
+  // Relative: level 1 = the importing file's package, each more dot one package up.
+  let bases: string[];
+  if (imported.level > 0) {
+    let directory = dirname(fromFile);
+    for (let level = 1; level < imported.level; level += 1) directory = dirname(directory);
+    bases = [directory];
+  } else bases = roots;
+
+  const results: Resolution[] = [];
+  for (const base of bases) {
+    const module = imported.module ? moduleFile(imported.module, base) : null;
+    const packageDir = join(base, imported.module.split(".").join("/"));
+    const submodules = imported.names
+      .filter((name) => name !== "*")
+      .map((name) => moduleFile(name, packageDir))
+      .filter((path): path is string => path !== null);
+    if (module) results.push({ kind: "internal", path: module });
+    for (const path of submodules) results.push({ kind: "internal", path });
+    // `from . import x` where the package itself has no __init__.py (namespace package): only submodules.
+    if (!module && !imported.module && files.has(join(base, "__init__.py"))) {
+      results.push({ kind: "internal", path: join(base, "__init__.py") });
+    }
+    if (results.length) return dedupe(results);
+  }
+  return [
+    { kind: "external", name: imported.level > 0 ? `.${imported.module}` : (imported.module.split(".")[0] ?? "") },
+  ];
+}
+
+function dedupe(results: Resolution[]): Resolution[] {
+  const seen = new Set<string>();
+  return results.filter((result) => {
+    const key = result.kind === "internal" ? result.path : `ext:${result.name}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
