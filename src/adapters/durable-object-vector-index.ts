@@ -71,7 +71,7 @@ export class DurableObjectVectorIndex implements VectorIndex {
     }
     batches.push(batch);
 
-    const stub = this.stub(namespace);
+    const vectors = this.objectFor(namespace);
     for (const chunk of batches) {
       const values = new Float32Array(chunk.reduce((sum, item) => sum + item.values.length, 0));
       let offset = 0;
@@ -85,15 +85,15 @@ export class DurableObjectVectorIndex implements VectorIndex {
         values,
         metadata: chunk.map((item) => metadataJson.get(item) ?? null),
       };
-      await stub.upsert(packed);
+      await vectors.upsert(packed);
     }
   }
 
   async delete(namespace: string, ids: string[]): Promise<void> {
     if (ids.length === 0) return;
-    const stub = this.stub(namespace);
+    const vectors = this.objectFor(namespace);
     for (let start = 0; start < ids.length; start += DELETE_CHUNK) {
-      await stub.delete(ids.slice(start, start + DELETE_CHUNK));
+      await vectors.delete(ids.slice(start, start + DELETE_CHUNK));
     }
   }
 
@@ -102,14 +102,15 @@ export class DurableObjectVectorIndex implements VectorIndex {
     checkVectorValues(vector);
     // A view into a larger buffer would be cloned with the whole buffer.
     const compact = vector.byteLength === vector.buffer.byteLength ? vector : vector.slice();
-    const matches = await this.stub(namespace).query(compact, {
+    const matches = await this.objectFor(namespace).query(compact, {
       topK: options.topK,
       ...(options.filter ? { filter: options.filter } : {}),
     });
     return matches as VectorMatch[];
   }
 
-  private stub(namespace: string): DurableObjectStub<ProjectVectors> {
+  /** The ProjectVectors object holding this namespace (one per project). */
+  private objectFor(namespace: string): DurableObjectStub<ProjectVectors> {
     return this.namespaceBinding.get(this.namespaceBinding.idFromName(namespace));
   }
 }

@@ -29,6 +29,35 @@ export function approvalMessage(what: string, approval: PendingApproval): string
   );
 }
 
+/** A held operation as tool results show it: everything needed to decide, and the id to decide with. */
+export function heldApprovalView(approval: PendingApproval) {
+  return {
+    state: "approval_required" as const,
+    approval_id: approval.id,
+    operation: approval.operation,
+    model: `${approval.estimate.provider}/${approval.estimate.model}`,
+    estimated_cost_usd: approval.estimate.usd,
+    input_tokens: approval.estimate.inputTokens,
+    max_output_tokens: approval.estimate.outputTokens,
+    expires_at: new Date(approval.expiresAt).toISOString(),
+  };
+}
+
+/** The readable line for a held operation, for clients that were not asked by elicitation. */
+export function heldApprovalNote(what: string, approval: PendingApproval): string {
+  const { estimate, id } = approval;
+  return (
+    `⚠️ Approval required: ${what} with ${estimate.provider}/${estimate.model} would cost up to ` +
+    `$${estimate.usd.toFixed(4)} (${estimate.inputTokens} input, ≤ ${estimate.outputTokens} output tokens). ` +
+    `Call coding_approve or coding_deny with approval_id ${id}.`
+  );
+}
+
+/** `ToolOutput.approval` for a held operation: lets the MCP edge ask by elicitation where it can. */
+export function heldApproval(what: string, approval: PendingApproval): { approval: { id: string; message: string } } {
+  return { approval: { id: approval.id, message: approvalMessage(what, approval) } };
+}
+
 /** The form shown in the user's client: one yes/no. */
 export const approvalForm = z.object({
   approve: z.boolean().describe("Run it now; its cost counts against the project's monthly budget."),

@@ -1,7 +1,7 @@
 import Anthropic from "@anthropic-ai/sdk";
 import type { LlmProvider, LlmRequest, LlmResponse } from "../../domain/llm/types";
-import { LlmProviderError } from "../../domain/llm/types";
 import type { FetchLike } from "../openai-compatible-embedder";
+import { sdkFailure } from "./retry";
 
 export interface AnthropicOptions {
   apiKey: string;
@@ -55,12 +55,7 @@ export class AnthropicProvider implements LlmProvider {
         usageReported: true,
       };
     } catch (error) {
-      if (error instanceof Anthropic.APIError) {
-        throw new LlmProviderError(this.name, error.message, error.status ?? null, { cause: error });
-      }
-      throw new LlmProviderError(this.name, error instanceof Error ? error.message : String(error), null, {
-        cause: error,
-      });
+      throw sdkFailure(this.name, error, (e) => e instanceof Anthropic.APIError);
     }
   }
 }

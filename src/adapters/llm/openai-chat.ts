@@ -1,7 +1,7 @@
 import OpenAI from "openai";
 import type { LlmProvider, LlmProviderId, LlmRequest, LlmResponse } from "../../domain/llm/types";
-import { LlmProviderError } from "../../domain/llm/types";
 import type { FetchLike } from "../openai-compatible-embedder";
+import { sdkFailure } from "./retry";
 
 export interface OpenAiChatOptions {
   id: Extract<LlmProviderId, "openai" | "openai-compatible">;
@@ -61,12 +61,7 @@ export class OpenAiChatProvider implements LlmProvider {
         usageReported: usage !== undefined && usage !== null,
       };
     } catch (error) {
-      if (error instanceof OpenAI.APIError) {
-        throw new LlmProviderError(this.name, error.message, error.status ?? null, { cause: error });
-      }
-      throw new LlmProviderError(this.name, error instanceof Error ? error.message : String(error), null, {
-        cause: error,
-      });
+      throw sdkFailure(this.name, error, (e) => e instanceof OpenAI.APIError);
     }
   }
 }

@@ -27,3 +27,18 @@ export async function withRetries<T>(attempt: () => Promise<T>, options: RetryOp
     }
   }
 }
+
+/**
+ * An SDK's failure as an `LlmProviderError`: its HTTP status when the SDK's API error carries one (both the
+ * openai and Anthropic SDKs put it on `status`), else null (network error, timeout).
+ */
+export function sdkFailure(
+  provider: string,
+  error: unknown,
+  isApiError: (error: unknown) => boolean,
+): LlmProviderError {
+  const status = isApiError(error) ? ((error as { status?: number }).status ?? null) : null;
+  return new LlmProviderError(provider, error instanceof Error ? error.message : String(error), status, {
+    cause: error,
+  });
+}

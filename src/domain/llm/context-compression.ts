@@ -3,12 +3,12 @@
  * context drops whole items; with a model, a larger context is compressed into the budget instead, so every
  * open error and decision can still be named. Through the gateway's budget and approval path.
  */
-import { AppError } from "../app-error";
 import type { ProjectContext } from "../context";
 import type { PendingApproval } from "../ports";
 import type { Project } from "../records";
 import type { ApprovalDesk } from "./approvals";
 import type { LlmGateway } from "./gateway";
+import { NO_MODEL, runOrHold } from "./held-run";
 import type { LlmSettingsService } from "./settings";
 
 /** How much larger the source context may be than the budget it is compressed into. */
@@ -39,7 +39,7 @@ export class ContextCompressor {
   ): Promise<CompressionResult> {
     if (Object.keys(budgeted.omitted).length === 0) return { state: "skipped", reason: "the context already fits" };
     const settings = await this.settings.effective(project.id);
-    if (!settings.model) return { state: "skipped", reason: "no model configured (CODING_MEMORY_MODEL)" };
+    if (!settings.model) return { state: "skipped", reason: NO_MODEL };
     const sourceBudget = Math.min(MAX_COMPRESSION_SOURCE_TOKENS, budgeted.tokenBudget * COMPRESSION_SOURCE_FACTOR);
     const source = await build({ focus: budgeted.focus, maxTokens: sourceBudget });
     const request = {
@@ -53,30 +53,19 @@ export class ContextCompressor {
       maxOutputTokens: budgeted.tokenBudget,
       temperature: 0.1,
     };
-    const estimate = this.gateway.estimate(settings, request);
-    if (estimate && !options.approved && !settings.autoApprove && estimate.usd > settings.costThresholdUsd) {
-      const approval = await this.approvals.hold(
-        {
-          operation: "context_compression",
-          projectId: project.id,
-          userId,
-          subjectId: "",
-          input: JSON.stringify({ focus: budgeted.focus, maxTokens: budgeted.tokenBudget }),
-        },
-        estimate,
-      );
-      return { state: "approval_required", approval };
-    }
-    const result = await this.gateway.run(
-      { projectId: project.id, userId, sessionId: null, operation: "context_compression" },
+    const run = await runOrHold(this.gateway, this.approvals, {
+      context: { projectId: project.id, userId, sessionId: null, operation: "context_compression" },
       settings,
       request,
-      { approved: true },
-    );
-    if (result.status === "no_model") return { state: "skipped", reason: "no model configured" };
-    if (result.status === "approval_required") {
-      throw new AppError("internal", "An approved context compression was held for approval again.");
-    }
+      approved: options.approved,
+      hold: {
+        operation: "context_compression",
+        subjectId: "",
+        input: JSON.stringify({ focus: budgeted.focus, maxTokens: budgeted.tokenBudget }),
+      },
+    });
+    if (run.state !== "ready") return run;
+    const { result } = run;
     return {
       state: "ready",
       markdown: result.text.trim(),

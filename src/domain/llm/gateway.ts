@@ -166,7 +166,7 @@ export class LlmGateway {
       await this.ledger.note({ ...base, outcome: "refused_budget", error: "over budget" });
       throw this.overBudget(ref, estimate, spent, limitNano);
     }
-    if (!policy.autoApprove && !options.approved && estimate.usd > policy.costThresholdUsd) {
+    if (!options.approved && needsApproval(policy, estimate)) {
       await this.ledger.note({ ...base, outcome: "approval_required" });
       return { status: "approval_required", callId: base.id, estimate, budget: budgetState(policy, spent) };
     }
@@ -239,6 +239,11 @@ export class LlmGateway {
       },
     );
   }
+}
+
+/** Plan mode: an estimate above the threshold needs the user's approval unless auto-approve is on. */
+export function needsApproval(policy: LlmPolicy, estimate: CostEstimate): boolean {
+  return !policy.autoApprove && estimate.usd > policy.costThresholdUsd;
 }
 
 export function budgetState(policy: LlmPolicy, spentNano: number): BudgetState {

@@ -3,13 +3,13 @@
  * statistics of `coding_analyze_patterns`: languages, libraries, naming, testing and style, each with evidence.
  */
 import { z } from "zod";
-import { AppError } from "../app-error";
 import { estimateTokens } from "../context";
 import { renderPatternReport, type PatternAnalysis } from "../patterns";
 import type { MemoryStore, PendingApproval } from "../ports";
 import type { Project } from "../records";
 import type { ApprovalDesk } from "./approvals";
 import type { BudgetState, LlmGateway } from "./gateway";
+import { NO_MODEL, parseJsonAnswer, runOrHold } from "./held-run";
 import type { LlmSettingsService } from "./settings";
 
 export const PREFERENCE_INPUT_TOKENS = 3_000;
@@ -48,29 +48,19 @@ export class PreferenceExtractor {
     options: { approved: boolean },
   ): Promise<PreferenceResult> {
     const settings = await this.settings.effective(project.id);
-    if (!settings.model) return { state: "skipped", reason: "no model configured (CODING_MEMORY_MODEL)" };
-    const request = await this.request(project, report);
-    const estimate = this.gateway.estimate(settings, request);
-    if (estimate && !options.approved && !settings.autoApprove && estimate.usd > settings.costThresholdUsd) {
-      const approval = await this.approvals.hold(
-        { operation: "preference_extraction", projectId: project.id, userId, subjectId: "", input: null },
-        estimate,
-      );
-      return { state: "approval_required", approval };
-    }
-    const result = await this.gateway.run(
-      { projectId: project.id, userId, sessionId: null, operation: "preference_extraction" },
+    if (!settings.model) return { state: "skipped", reason: NO_MODEL };
+    const run = await runOrHold(this.gateway, this.approvals, {
+      context: { projectId: project.id, userId, sessionId: null, operation: "preference_extraction" },
       settings,
-      request,
-      { approved: true },
-    );
-    if (result.status === "no_model") return { state: "skipped", reason: "no model configured" };
-    if (result.status === "approval_required") {
-      throw new AppError("internal", "An approved preference extraction was held for approval again.");
-    }
+      request: await this.request(project, report),
+      approved: options.approved,
+      hold: { operation: "preference_extraction", subjectId: "", input: null },
+    });
+    if (run.state !== "ready") return run;
+    const { result } = run;
     return {
       state: "ready",
-      preferences: parsePreferences(result.text),
+      preferences: parseJsonAnswer(result.text, preferencesSchema),
       text: result.text,
       model: result.model,
       usd: result.usd,
@@ -116,16 +106,5 @@ export class PreferenceExtractor {
       maxOutputTokens: PREFERENCE_OUTPUT_TOKENS,
       temperature: 0.2,
     };
-  }
-}
-
-export function parsePreferences(text: string): Preferences | null {
-  const match = /\{[\s\S]*\}/.exec(text);
-  if (!match) return null;
-  try {
-    const parsed = preferencesSchema.safeParse(JSON.parse(match[0]));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
   }
 }

@@ -11,7 +11,8 @@ import { errorEmbeddingText } from "../error-text";
 import type { MemoryStore, PendingApproval } from "../ports";
 import type { ErrorRecord, Project } from "../records";
 import type { ApprovalDesk } from "./approvals";
-import type { BudgetState, CostEstimate, LlmGateway } from "./gateway";
+import type { BudgetState, LlmGateway } from "./gateway";
+import { NO_MODEL, parseJsonAnswer, runOrHold } from "./held-run";
 import type { LlmSettingsService } from "./settings";
 
 export const SOLUTION_ADVICE_INPUT_TOKENS = 2_000;
@@ -53,35 +54,25 @@ export class SolutionAdvisor {
     options: { approved: boolean },
   ): Promise<AdviceResult> {
     const settings = await this.settings.effective(project.id);
-    if (!settings.model) return { state: "skipped", reason: "no model configured (CODING_MEMORY_MODEL)" };
+    if (!settings.model) return { state: "skipped", reason: NO_MODEL };
     const { request, operation } = await this.request(project, source);
-    const estimate = this.gateway.estimate(settings, request) as CostEstimate;
-    if (!options.approved && !settings.autoApprove && estimate.usd > settings.costThresholdUsd) {
-      const approval = await this.approvals.hold(
-        {
-          operation: "solution_suggestion",
-          projectId: project.id,
-          userId,
-          subjectId: "error" in source ? source.error.id : "",
-          input: "error" in source ? null : source.text,
-        },
-        estimate,
-      );
-      return { state: "approval_required", approval };
-    }
-    const result = await this.gateway.run(
-      { projectId: project.id, userId, sessionId: null, operation },
+    const run = await runOrHold(this.gateway, this.approvals, {
+      context: { projectId: project.id, userId, sessionId: null, operation },
       settings,
       request,
-      { approved: true },
-    );
-    if (result.status === "no_model") return { state: "skipped", reason: "no model configured" };
-    if (result.status === "approval_required") {
-      throw new AppError("internal", "An approved solution suggestion was held for approval again.");
-    }
+      approved: options.approved,
+      // Held as solution_suggestion whichever prompt was chosen: approving re-runs the advice, which picks again.
+      hold: {
+        operation: "solution_suggestion",
+        subjectId: "error" in source ? source.error.id : "",
+        input: "error" in source ? null : source.text,
+      },
+    });
+    if (run.state !== "ready") return run;
+    const { result } = run;
     return {
       state: "ready",
-      advice: parseAdvice(result.text),
+      advice: parseJsonAnswer(result.text, adviceSchema),
       text: result.text,
       usd: result.usd,
       model: result.model,
@@ -134,17 +125,5 @@ export class SolutionAdvisor {
         temperature: 0.2,
       },
     };
-  }
-}
-
-/** The model's JSON answer (also when wrapped in a ```json fence); null when it did not follow the format. */
-export function parseAdvice(text: string): SolutionAdvice | null {
-  const match = /\{[\s\S]*\}/.exec(text);
-  if (!match) return null;
-  try {
-    const parsed = adviceSchema.safeParse(JSON.parse(match[0]));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
   }
 }

@@ -8,7 +8,8 @@ import { AppError } from "../app-error";
 import type { MemoryStore, PendingApproval, Runtime, SummaryJob, SummaryQueue } from "../ports";
 import type { ApprovalDesk } from "./approvals";
 import type { CodingSession } from "../records";
-import type { BudgetState, LlmGateway } from "./gateway";
+import { needsApproval, type BudgetState, type LlmGateway } from "./gateway";
+import { NO_MODEL } from "./held-run";
 import { sessionSummaryRequest } from "./session-summary";
 import type { LlmSettingsService } from "./settings";
 
@@ -41,10 +42,10 @@ export class SessionSummaries {
   async afterSessionEnd(session: CodingSession): Promise<SummaryStatus> {
     if (session.summarySource !== "digest") return { state: "skipped", reason: "the session has your summary" };
     const settings = await this.settings.effective(session.projectId);
-    if (!settings.model) return { state: "skipped", reason: "no model configured; the digest is the summary" };
+    if (!settings.model) return { state: "skipped", reason: `${NO_MODEL}; the digest is the summary` };
     if (!settings.autoSummarizeOnEnd) return { state: "skipped", reason: "auto_summarize_on_end is off" };
     const estimate = this.gateway.estimate(settings, await this.request(session));
-    if (estimate && !settings.autoApprove && estimate.usd > settings.costThresholdUsd) {
+    if (estimate && needsApproval(settings, estimate)) {
       const approval = await this.approvals.hold(
         {
           operation: "session_summary",

@@ -3,7 +3,7 @@ import type { PreferenceResult } from "../../domain/llm/preferences";
 import { renderPatternReport } from "../../domain/patterns";
 import { scopedInput } from "../schema";
 import { defineTool } from "../tool";
-import { approvalMessage } from "../approvals";
+import { heldApproval, heldApprovalNote, heldApprovalView } from "../approvals";
 
 export const analyzePatternsTool = defineTool({
   name: "coding_analyze_patterns",
@@ -29,12 +29,7 @@ export const analyzePatternsTool = defineTool({
     const result = await services.preferences.extract(identity.userId, project, report, { approved: false });
     return {
       ...(result.state === "approval_required"
-        ? {
-            approval: {
-              id: result.approval.id,
-              message: approvalMessage("extraction of the team's preferences", result.approval),
-            },
-          }
+        ? heldApproval("extraction of the team's preferences", result.approval)
         : {}),
       data: { ...report, preferences: preferenceView(result) },
       text: `${renderPatternReport(report)}\n\n${renderPreferences(result)}`,
@@ -53,13 +48,7 @@ export function preferenceView(result: PreferenceResult) {
         ...(result.budget.warning ? { budget_warning: result.budget.warning } : {}),
       };
     case "approval_required":
-      return {
-        state: result.state,
-        approval_id: result.approval.id,
-        model: `${result.approval.estimate.provider}/${result.approval.estimate.model}`,
-        estimated_cost_usd: result.approval.estimate.usd,
-        expires_at: new Date(result.approval.expiresAt).toISOString(),
-      };
+      return heldApprovalView(result.approval);
     case "skipped":
       return { state: result.state, reason: result.reason };
   }
@@ -68,11 +57,7 @@ export function preferenceView(result: PreferenceResult) {
 export function renderPreferences(result: PreferenceResult): string {
   if (result.state === "skipped") return `Preferences: not extracted (${result.reason}).`;
   if (result.state === "approval_required") {
-    const { estimate, id } = result.approval;
-    return (
-      `⚠️ Approval required: extracting preferences with ${estimate.provider}/${estimate.model} would cost up to ` +
-      `$${estimate.usd.toFixed(4)}. Call coding_approve or coding_deny with approval_id ${id}.`
-    );
+    return heldApprovalNote("extracting the team's preferences", result.approval);
   }
   if (!result.preferences) return `🧭 Preferences (${result.model}):\n${result.text}`;
   const lines = [`🧭 Preferences (${result.model}):`];

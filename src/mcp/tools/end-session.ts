@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { LIMITS } from "../../domain/limits";
 import { scopedInput } from "../schema";
-import { approvalMessage, budgetWarning } from "../approvals";
+import { budgetWarning, heldApproval, heldApprovalNote, heldApprovalView } from "../approvals";
 import { defineTool } from "../tool";
 import type { SummaryStatus } from "../../domain/llm/summaries";
 
@@ -13,29 +13,14 @@ export function summaryStatusView(status: SummaryStatus) {
     case "skipped":
       return { state: status.state, reason: status.reason };
     case "approval_required":
-      return {
-        state: status.state,
-        approval_id: status.approval.id,
-        operation: status.approval.operation,
-        model: `${status.approval.estimate.provider}/${status.approval.estimate.model}`,
-        estimated_cost_usd: status.approval.estimate.usd,
-        input_tokens: status.approval.estimate.inputTokens,
-        max_output_tokens: status.approval.estimate.outputTokens,
-        expires_at: new Date(status.approval.expiresAt).toISOString(),
-      };
+      return heldApprovalView(status.approval);
   }
 }
 
 export function summaryStatusNote(status: SummaryStatus): string {
   if (status.state === "pending") return "\n\n(AI summary pending: fetch it later with coding_get_session.)";
-  if (status.state === "approval_required") {
-    const { estimate, id } = status.approval;
-    return (
-      `\n\n⚠️ Approval required: an AI summary with ${estimate.provider}/${estimate.model} would cost up to ` +
-      `$${estimate.usd.toFixed(4)} (${estimate.inputTokens} input, ≤ ${estimate.outputTokens} output tokens). ` +
-      `Call coding_approve or coding_deny with approval_id ${id}.`
-    );
-  }
+  if (status.state === "approval_required")
+    return `\n\n${heldApprovalNote("an AI summary of this session", status.approval)}`;
   return "";
 }
 
@@ -77,14 +62,7 @@ export const endSessionTool = defineTool({
       decisions: digest.counts.decisions,
     };
     return {
-      ...(status.state === "approval_required"
-        ? {
-            approval: {
-              id: status.approval.id,
-              message: approvalMessage("an AI summary of this session", status.approval),
-            },
-          }
-        : {}),
+      ...(status.state === "approval_required" ? heldApproval("an AI summary of this session", status.approval) : {}),
       data: {
         session_id: session.id,
         duration_minutes: digest.durationMinutes,

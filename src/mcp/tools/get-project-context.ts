@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { DEFAULT_CONTEXT_TOKENS, type ProjectContext } from "../../domain/context";
 import type { CompressionResult } from "../../domain/llm/context-compression";
-import { approvalMessage } from "../approvals";
+import { heldApproval, heldApprovalNote, heldApprovalView } from "../approvals";
 import { scopedInput } from "../schema";
 import { defineTool, type ToolOutput } from "../tool";
 
@@ -58,14 +58,9 @@ export function contextOutput(context: ProjectContext, compression: CompressionR
   }
   if (compression.state === "approval_required") {
     return {
-      approval: {
-        id: compression.approval.id,
-        message: approvalMessage("compression of the project context", compression.approval),
-      },
+      ...heldApproval("compression of the project context", compression.approval),
       data: { ...data, markdown, compression: view },
-      text:
-        `${markdown}\n\n⚠️ Approval required to compress the full context with ` +
-        `${view.model}: call coding_approve or coding_deny with approval_id ${compression.approval.id}.`,
+      text: `${markdown}\n\n${heldApprovalNote("compressing the full context", compression.approval)}`,
     };
   }
   return { data: { ...data, markdown, compression: view }, text: markdown };
@@ -82,13 +77,7 @@ function compressionView(result: CompressionResult) {
         ...(result.warning ? { budget_warning: result.warning } : {}),
       };
     case "approval_required":
-      return {
-        state: result.state,
-        approval_id: result.approval.id,
-        model: `${result.approval.estimate.provider}/${result.approval.estimate.model}`,
-        estimated_cost_usd: result.approval.estimate.usd,
-        expires_at: new Date(result.approval.expiresAt).toISOString(),
-      };
+      return heldApprovalView(result.approval);
     case "skipped":
       return { state: result.state, reason: result.reason };
   }

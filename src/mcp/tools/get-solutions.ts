@@ -6,7 +6,7 @@ import { LIMITS } from "../../domain/limits";
 import type { ErrorRecord } from "../../domain/records";
 import { scopedInput } from "../schema";
 import { defineTool } from "../tool";
-import { approvalMessage } from "../approvals";
+import { heldApproval, heldApprovalNote, heldApprovalView } from "../approvals";
 import { vectorStatusNote, vectorStatusView } from "./search-errors";
 
 export const getSolutionsTool = defineTool({
@@ -68,11 +68,7 @@ export const getSolutionsTool = defineTool({
     };
     const adviceText = advice ? `\n\n${renderAdvice(advice)}` : "";
     const approval =
-      advice?.state === "approval_required"
-        ? {
-            approval: { id: advice.approval.id, message: approvalMessage("AI advice for this error", advice.approval) },
-          }
-        : {};
+      advice?.state === "approval_required" ? heldApproval("AI advice for this error", advice.approval) : {};
     if (!solutions.length) {
       return {
         ...approval,
@@ -123,15 +119,7 @@ export function adviceView(result: AdviceResult) {
         ...(result.budget.warning ? { budget_warning: result.budget.warning } : {}),
       };
     case "approval_required":
-      return {
-        state: result.state,
-        approval_id: result.approval.id,
-        model: `${result.approval.estimate.provider}/${result.approval.estimate.model}`,
-        estimated_cost_usd: result.approval.estimate.usd,
-        input_tokens: result.approval.estimate.inputTokens,
-        max_output_tokens: result.approval.estimate.outputTokens,
-        expires_at: new Date(result.approval.expiresAt).toISOString(),
-      };
+      return heldApprovalView(result.approval);
     case "skipped":
       return { state: result.state, reason: result.reason };
   }
@@ -139,13 +127,7 @@ export function adviceView(result: AdviceResult) {
 
 export function renderAdvice(result: AdviceResult): string {
   if (result.state === "skipped") return `AI advice not available: ${result.reason}.`;
-  if (result.state === "approval_required") {
-    const { estimate, id } = result.approval;
-    return (
-      `⚠️ Approval required: AI advice with ${estimate.provider}/${estimate.model} would cost up to ` +
-      `$${estimate.usd.toFixed(4)}. Call coding_approve or coding_deny with approval_id ${id}.`
-    );
-  }
+  if (result.state === "approval_required") return heldApprovalNote("AI advice for this error", result.approval);
   const advice = result.advice;
   const warning = result.budget.warning ? `\n⚠️ ${result.budget.warning}` : "";
   if (!advice) return `AI advice (${result.model}):\n${result.text}${warning}`;
