@@ -1,7 +1,9 @@
 // Smoke test as a newcomer would run it: `npm run dev`, connect the MCP SDK client to the printed URL with the
 // printed token, list and call tools; then restart `npm run dev` and check the data and token survived.
-import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 
@@ -59,6 +61,74 @@ async function connect(token) {
   return client;
 }
 
+/**
+ * The command-line client on a git repository: the first run uploads every indexable file that .gitignore
+ * keeps, the second only what changed (and deletes what is gone), the third nothing.
+ * @param {string} token
+ */
+async function smokeCli(token) {
+  const repo = mkdtempSync(join(tmpdir(), "cm-smoke-repo-"));
+  const write = (/** @type {string} */ path, /** @type {string} */ text) => {
+    mkdirSync(join(repo, path, ".."), { recursive: true });
+    writeFileSync(join(repo, path), text);
+  };
+  try {
+    spawnSync("git", ["init", "-q"], { cwd: repo });
+    write(".gitignore", "generated/\n");
+    write("src/app.ts", 'import { helper } from "./lib/helper";\nimport { util } from "./lib/util";\nhelper(util);\n');
+    write("src/lib/helper.ts", 'import { util } from "./util";\nexport const helper = (x: unknown) => util(x);\n');
+    write("src/lib/util.ts", "export const util = (x: unknown) => x;\n");
+    write("generated/big.js", 'import "../src/app";\n');
+    write("tools/report.py", "from tools import shared\n");
+    write("tools/shared.py", "");
+    write("tools/__init__.py", "");
+    const cliProject = `${project}-cli`;
+    const run = () => {
+      const result = spawnSync(process.execPath, ["src/cli/coding-memory.mjs", "index", repo, "--json"], {
+        env: { ...process.env, CODING_MEMORY_URL: base, CODING_MEMORY_TOKEN: token, CODING_MEMORY_PROJECT: cliProject },
+        encoding: "utf8",
+      });
+      check(result.status === 0, `coding-memory index failed: ${result.stderr}${result.stdout}`);
+      return JSON.parse(result.stdout);
+    };
+    const first = run();
+    check(first.uploaded === 6 && first.graph?.internal_edges === 5, `first index: ${JSON.stringify(first)}`);
+    const client = await connect(token);
+    const deps = await client.callTool({
+      name: "coding_analyze_file_dependencies",
+      arguments: { project_id: cliProject, file_path: "src/lib/util.ts" },
+    });
+    const imported = /** @type {{ imported_by?: string[] }} */ (deps.structuredContent ?? {}).imported_by;
+    check(
+      JSON.stringify(imported) === JSON.stringify(["src/app.ts", "src/lib/helper.ts"]),
+      `dependencies after the CLI index: ${JSON.stringify(deps.content)}`,
+    );
+    write("src/lib/helper.ts", "export const helper = (x: unknown) => x;\n");
+    rmSync(join(repo, "tools/shared.py"));
+    const second = run();
+    check(
+      second.uploaded === 1 && second.deleted === 1 && second.unchanged === 4,
+      `re-index: ${JSON.stringify(second)}`,
+    );
+    const third = run();
+    check(third.uploaded === 0 && third.deleted === 0, `third index should be a no-op: ${JSON.stringify(third)}`);
+    const impact = await client.callTool({
+      name: "coding_analyze_refactor_impact",
+      arguments: { project_id: cliProject, file_path: "src/lib/util.ts" },
+    });
+    check(
+      /** @type {{ affected_count?: number }} */ (impact.structuredContent ?? {}).affected_count === 1,
+      `impact after the re-index: ${JSON.stringify(impact.content)}`,
+    );
+    await client.close();
+    console.log(
+      `smoke: coding-memory index uploaded ${first.uploaded}, then ${second.uploaded} changed + ${second.deleted} deleted`,
+    );
+  } finally {
+    rmSync(repo, { recursive: true, force: true });
+  }
+}
+
 let checks = 0;
 /** @param {boolean} condition @param {string} message */
 function check(condition, message) {
@@ -103,6 +173,7 @@ try {
     /** @type {{ indexed?: number }} */ (indexStatus).indexed === 1,
     `the error was not vector-indexed: ${JSON.stringify(indexStatus)}`,
   );
+  await smokeCli(token);
   const unauthorized = await fetch(`${base}/mcp`, { method: "POST", body: "{}" });
   check(unauthorized.status === 401, `expected 401 without a token, got ${unauthorized.status}`);
 

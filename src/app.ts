@@ -1,5 +1,7 @@
 import { D1CostLedger } from "./adapters/d1/cost-ledger";
+import { D1CodeIndexStore } from "./adapters/d1/code-index-store";
 import { D1MemoryStore } from "./adapters/d1/memory-store";
+import { CodeIndexService } from "./domain/code/code-index";
 import { GenAiPriceBook } from "./adapters/genai-price-book";
 import { D1SettingsStore } from "./adapters/d1/settings-store";
 import { baseUrlIsLocal, llmDefaultsFromEnv, providerFactoryFromEnv } from "./config/llm";
@@ -48,6 +50,8 @@ export interface Services {
   preferences: PreferenceExtractor;
   compressor: ContextCompressor;
   approvals: ApprovalDesk;
+  /** Uploaded files' import structure and the resolved import graph. */
+  code: CodeIndexService;
 }
 
 /** The composition root: the only place that reads `env` and picks adapters. Built per request; it is cheap. */
@@ -77,14 +81,17 @@ export function buildServices(env: Env): Services {
   const waitMs = Number(env.CODING_MEMORY_SUMMARY_WAIT_MS ?? "3000");
   const approvals = new ApprovalDesk(sessionState, runtime);
   const search = new ErrorSearchService(store, embedder, vectors, runtime);
+  const code = new CodeIndexService(new D1CodeIndexStore(env.DB), runtime);
   return {
     search,
+    code,
     memory: new MemoryService(
       store,
       sessionState,
       runtime,
       { maxSessionDurationHours: Number.isFinite(maxHours) && maxHours > 0 ? maxHours : 24 },
       indexQueue,
+      (project, memories) => code.staleness(project, memories),
     ),
     tokens: new TokenService(env.DB),
     runtime,

@@ -1,4 +1,4 @@
-import type { ActiveSession, ContextSnapshot } from "./ports";
+import type { ActiveSession, ContextSnapshot, StaleFile } from "./ports";
 import { inferStack } from "./stack";
 
 export const DEFAULT_CONTEXT_TOKENS = 1500;
@@ -16,9 +16,30 @@ export interface ProjectContext {
   totals: ContextSnapshot["totals"];
   hotFiles: Array<{ filePath: string; changes: number }>;
   recentChanges: Array<{ id: string; filePath: string; action: string; reason: string; createdAt: string }>;
-  openErrors: Array<{ id: string; errorType: string; message: string; filePath: string | null; occurrences: number }>;
-  resolvedErrors: Array<{ id: string; errorType: string; message: string; solution: string; occurrences: number }>;
-  decisions: Array<{ id: string; decision: string; rationale: string; alternatives: string[]; confidence: number }>;
+  openErrors: Array<{
+    id: string;
+    errorType: string;
+    message: string;
+    filePath: string | null;
+    occurrences: number;
+    possiblyStale?: StaleFile[];
+  }>;
+  resolvedErrors: Array<{
+    id: string;
+    errorType: string;
+    message: string;
+    solution: string;
+    occurrences: number;
+    possiblyStale?: StaleFile[];
+  }>;
+  decisions: Array<{
+    id: string;
+    decision: string;
+    rationale: string;
+    alternatives: string[];
+    confidence: number;
+    possiblyStale?: StaleFile[];
+  }>;
   /** Items left out to stay within the token budget, per section. */
   omitted: Record<string, number>;
   tokenBudget: number;
@@ -47,7 +68,13 @@ export function buildProjectContext(
   snapshot: ContextSnapshot,
   active: ActiveSession | null,
   options: { focus: string | null; maxTokens: number },
+  /** Memories (keyed "error:<id>", "decision:<id>") whose files changed in the code index since they were recorded. */
+  stale: ReadonlyMap<string, StaleFile[]> = new Map(),
 ): ProjectContext {
+  const staleOf = (key: string) => {
+    const files = stale.get(key);
+    return files?.length ? { possiblyStale: files } : {};
+  };
   const stack = inferStack(snapshot.knownPaths);
   const header = [
     `# Project context: ${projectSlug}${options.focus ? ` (focus: ${options.focus})` : ""}`,
@@ -78,10 +105,11 @@ export function buildProjectContext(
         message: e.message,
         filePath: e.filePath,
         occurrences: e.occurrences,
+        ...staleOf(`error:${e.id}`),
       })),
       (e: ProjectContext["openErrors"][number]) =>
         `- ${e.errorType}: ${clip(e.message, 200)}${e.filePath ? ` in \`${e.filePath}\`` : ""}` +
-        `${e.occurrences > 1 ? ` (seen ${e.occurrences} times)` : ""} [${e.id}]`,
+        `${e.occurrences > 1 ? ` (seen ${e.occurrences} times)` : ""} [${e.id}]${staleNote(e.possiblyStale)}`,
     ),
     section(
       "decisions",
@@ -92,10 +120,12 @@ export function buildProjectContext(
         rationale: d.rationale,
         alternatives: d.alternatives,
         confidence: d.confidence,
+        ...staleOf(`decision:${d.id}`),
       })),
       (d: ProjectContext["decisions"][number]) =>
         `- ${clip(d.decision, 200)} — ${clip(d.rationale, 300)}` +
-        (d.alternatives.length ? ` (rejected: ${d.alternatives.join(", ")})` : ""),
+        (d.alternatives.length ? ` (rejected: ${d.alternatives.join(", ")})` : "") +
+        staleNote(d.possiblyStale),
     ),
     section(
       "resolvedErrors",
@@ -106,9 +136,10 @@ export function buildProjectContext(
         message: e.message,
         solution: e.solution ?? "",
         occurrences: e.occurrences,
+        ...staleOf(`error:${e.id}`),
       })),
       (e: ProjectContext["resolvedErrors"][number]) =>
-        `- ${e.errorType}: ${clip(e.message, 160)} → fix: ${clip(e.solution, 240)}`,
+        `- ${e.errorType}: ${clip(e.message, 160)} → fix: ${clip(e.solution, 240)}${staleNote(e.possiblyStale)}`,
     ),
     section(
       "recentChanges",
@@ -174,6 +205,12 @@ export function buildProjectContext(
     estimatedTokens: estimateTokens(markdown),
     markdown,
   };
+}
+
+function staleNote(files: StaleFile[] | undefined): string {
+  if (!files?.length) return "";
+  const names = files.slice(0, 3).map((file) => `\`${file.path}\`${file.deleted ? " (deleted)" : ""}`);
+  return ` ⚠️ possibly stale: ${names.join(", ")}${files.length > 3 ? ", …" : ""} changed since`;
 }
 
 function omittedNote(count: number, maxTokens: number): string {

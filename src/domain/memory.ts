@@ -1,3 +1,4 @@
+import { implementationStatus, type ImplementationStatus } from "./decision-progress";
 import { AppError } from "./app-error";
 import { buildProjectContext, type ProjectContext } from "./context";
 import { buildSessionDigest } from "./digest";
@@ -13,6 +14,10 @@ import type {
   PageRequest,
   Runtime,
   SessionStateStore,
+  StaleFile,
+  StalenessSource,
+  GraphEdge,
+  GraphEdgeQuery,
 } from "./ports";
 import type { CodingSession, Decision, ErrorRecord, FileChange, Identity, Link, Page, Project } from "./records";
 import { redactSecrets } from "./redaction";
@@ -90,6 +95,7 @@ export class MemoryService {
     private readonly runtime: Runtime,
     private readonly config: MemoryConfig,
     private readonly indexQueue: IndexQueue,
+    private readonly staleness: StalenessSource = async () => new Map(),
   ) {}
 
   /**
@@ -413,12 +419,43 @@ export class MemoryService {
       this.store.contextSnapshot(project.id, focusTerms, Math.min(200, Math.ceil(options.maxTokens / 25))),
       this.activeSession(identity, project),
     ]);
-    return buildProjectContext(project.slug, snapshot, active, options);
+    const memories = [
+      ...[...snapshot.openErrors, ...snapshot.resolvedErrors]
+        .filter((error) => error.filePath)
+        .map((error) => ({
+          key: `error:${error.id}`,
+          paths: [error.filePath as string],
+          recordedAt: Math.max(error.lastSeen, error.resolvedAt ?? 0),
+        })),
+      ...snapshot.decisions
+        .filter((decision) => decision.relatedFiles.length)
+        .map((decision) => ({
+          key: `decision:${decision.id}`,
+          paths: decision.relatedFiles,
+          recordedAt: decision.createdAt,
+        })),
+    ];
+    const stale = memories.length ? await this.staleness(project, memories) : new Map<string, StaleFile[]>();
+    return buildProjectContext(project.slug, snapshot, active, options, stale);
   }
 
   async analyzePatterns(project: Project): Promise<PatternReport> {
     const inputs = await this.store.patternInputs(project.id);
     return analyzePatterns(inputs.changes, inputs.errors);
+  }
+
+  graphEdges(project: Project, query: GraphEdgeQuery): Promise<GraphEdge[]> {
+    return this.store.graphEdges(project.id, query);
+  }
+
+  async decisionImplementation(project: Project, decisionId: string): Promise<ImplementationStatus> {
+    const decision = await this.store.getDecision(project.id, decisionId);
+    if (!decision) {
+      throw new AppError("not_found", `decision_id: decision ${decisionId} not found in project ${project.slug}.`, {
+        details: { field: "decision_id" },
+      });
+    }
+    return implementationStatus(decision, await this.store.changesImplementing(project.id, decisionId));
   }
 
   listSessions(project: Project, page: PageRequest): Promise<Page<CodingSession>> {

@@ -100,6 +100,14 @@ export interface MemoryStore {
 
   insertDecision(decision: NewRecord<Decision>, links: Link[]): Promise<Decision>;
   getDecision(projectId: string, decisionId: string): Promise<Decision | null>;
+  /**
+   * Typed edges of the project's memory graph, newest first: stored links (change -implements-> decision,
+   * decision -concerns-> file, error -occurred_in-> session, …) and edges derived from records (error
+   * -solved_by-> solution, error -about-> file, change -modifies-> file). `node` keeps edges touching it.
+   */
+  graphEdges(projectId: string, query: GraphEdgeQuery): Promise<GraphEdge[]>;
+  /** Changes tracked with `implements_decision_id` = this decision, oldest first. */
+  changesImplementing(projectId: string, decisionId: string): Promise<FileChange[]>;
 
   listSessions(projectId: string, page: PageRequest): Promise<Page<CodingSession>>;
   listErrors(projectId: string, page: PageRequest & { resolved?: boolean }): Promise<Page<ErrorRecord>>;
@@ -112,6 +120,39 @@ export interface MemoryStore {
     changes: Array<{ filePath: string; action: string; createdAt: number }>;
     errors: Array<{ errorType: string; occurrences: number; resolved: boolean }>;
   }>;
+}
+
+/** A file a memory is tied to that the code index saw change (or disappear) after the memory was recorded. */
+export interface StaleFile {
+  path: string;
+  changedAt: number;
+  deleted: boolean;
+}
+
+/** Answers which memories' files changed since they were recorded (the code index; keyed by memory key). */
+export type StalenessSource = (
+  project: Project,
+  memories: Array<{ key: string; paths: string[]; recordedAt: number }>,
+) => Promise<Map<string, StaleFile[]>>;
+
+export interface GraphNode {
+  type: string;
+  id: string;
+}
+
+export interface GraphEdge {
+  from: GraphNode;
+  relation: string;
+  to: GraphNode;
+  createdAt: number;
+  /** Short text of the target when it has no record of its own (a solution). */
+  label?: string;
+}
+
+export interface GraphEdgeQuery {
+  node: GraphNode | null;
+  relation: string | null;
+  limit: number;
 }
 
 /** A record before storage: the store fills in the session it belongs to. */

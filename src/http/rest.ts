@@ -13,11 +13,12 @@ import { tools } from "../mcp/tools";
 export type RestEnv = { Variables: { services: Services; identity: Identity } };
 
 /** Reads a JSON object body within the size limit; anything else is a 4xx naming the problem. */
-async function readJsonObject(c: Context): Promise<Record<string, unknown>> {
-  const text = await c.req.text();
-  if (text.length > LIMITS.requestBodyBytes) {
-    throw new AppError("payload_too_large", `body: over ${LIMITS.requestBodyBytes} bytes.`, {
-      details: { field: "body", limit: LIMITS.requestBodyBytes },
+async function readJsonObject(c: Context, limit: number = LIMITS.requestBodyBytes): Promise<Record<string, unknown>> {
+  const declared = Number(c.req.header("Content-Length") ?? "0");
+  const text = declared > limit ? "" : await c.req.text();
+  if (declared > limit || new TextEncoder().encode(text).length > limit) {
+    throw new AppError("payload_too_large", `body: over ${limit} bytes; send smaller batches.`, {
+      details: { field: "body", limit },
     });
   }
   if (text.trim() === "") return {};
@@ -72,6 +73,24 @@ const importBody = z.object({
     .describe("Errors in coding_record_error's shape."),
 });
 
+const edgeQuery = z.object({
+  node: z
+    .string()
+    .max(LIMITS.filePathChars + 16)
+    .regex(/^[a-z_]+:.+$/, "node must look like type:id, e.g. error:<id> or file:src/auth.py")
+    .optional()
+    .transform((value) => {
+      if (!value) return null;
+      const colon = value.indexOf(":");
+      return { type: value.slice(0, colon), id: value.slice(colon + 1) };
+    }),
+  relation: z
+    .string()
+    .regex(/^[a-z_]+$/, "relation must be a relation name such as solved_by")
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(LIMITS.pageSize).default(100),
+});
+
 const pageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(LIMITS.pageSize).default(50),
   cursor: z.string().max(512).optional(),
@@ -84,7 +103,7 @@ export function restRoutes(): Hono<RestEnv> {
   for (const tool of tools) {
     const fromQuery = tool.rest.method === "GET" ? queryConverter(tool) : null;
     api.on(tool.rest.method, `/projects/:project${tool.rest.path}`, async (c) => {
-      const base = fromQuery ? fromQuery(c.req.query()) : await readJsonObject(c);
+      const base = fromQuery ? fromQuery(c.req.query()) : await readJsonObject(c, tool.rest.maxBodyBytes);
       const project = c.req.param("project");
       if (base.project_id !== undefined && base.project_id !== project) {
         throw new AppError("invalid_input", "project_id: the body names a different project than the URL.", {
@@ -182,6 +201,80 @@ export function restRoutes(): Hono<RestEnv> {
       },
       201,
     );
+  });
+  // Code index: the manifest lets a client upload only what changed; the graph dump serves tooling and benches.
+  api.get("/projects/:project/files", async (c) => {
+    const project = await memberProject(c);
+    const files = await c.get("services").code.manifest(project);
+    return c.json({
+      files: files.map((file) => ({
+        path: file.path,
+        hash: file.hash,
+        language: file.language,
+        parse_error: file.parseError,
+        indexed_at: new Date(file.indexedAt).toISOString(),
+      })),
+      count: files.length,
+    });
+  });
+  api.get("/projects/:project/code/graph", async (c) => {
+    const project = await memberProject(c);
+    const graph = await c.get("services").code.graph(project);
+    const { snapshot } = graph;
+    const name = (index: number) => snapshot.files[index] as string;
+    return c.json({
+      generation: snapshot.generation,
+      files: snapshot.files,
+      edges: snapshot.edges.map(([from, to]) => ({
+        from: name(from),
+        to: name(to),
+        kinds: graph.kindsOf(name(from), name(to)),
+      })),
+      external: snapshot.external.map(([from, packageName]) => ({ from: name(from), name: packageName })),
+      unresolved: snapshot.unresolved.map(([from, specifier]) => ({ from: name(from), specifier })),
+      parse_errors: snapshot.parseErrors.map(([file, reason]) => ({ path: name(file), reason })),
+      cycles: graph.graph.cycles(),
+    });
+  });
+  api.get("/projects/:project/graph/edges", async (c) => {
+    const project = await memberProject(c);
+    const query = edgeQuery.safeParse(c.req.query());
+    if (!query.success) throw invalidInput(query.error);
+    const { node, relation, limit } = query.data;
+    const services = c.get("services");
+    const edges = await services.memory.graphEdges(project, { node, relation: relation ?? null, limit });
+    if ((relation === undefined || relation === "imports") && (node === null || node.type === "file")) {
+      const graph = await services.code.graph(project);
+      const pairs: Array<[string, string]> = [];
+      if (node) {
+        const file = graph.graph.has(node.id) ? node.id : null;
+        if (file) {
+          for (const to of graph.graph.imports(file)) pairs.push([file, to]);
+          for (const from of graph.graph.importedBy(file)) pairs.push([from, file]);
+        }
+      } else {
+        for (const [from, to] of graph.snapshot.edges)
+          pairs.push([graph.snapshot.files[from] as string, graph.snapshot.files[to] as string]);
+      }
+      for (const [from, to] of pairs.slice(0, limit)) {
+        edges.push({
+          from: { type: "file", id: from },
+          relation: "imports",
+          to: { type: "file", id: to },
+          createdAt: 0,
+        });
+      }
+    }
+    return c.json({
+      edges: edges.slice(0, limit).map((edge) => ({
+        from: edge.from,
+        relation: edge.relation,
+        to: edge.to,
+        ...(edge.createdAt ? { created_at: new Date(edge.createdAt).toISOString() } : {}),
+        ...(edge.label !== undefined ? { label: edge.label } : {}),
+      })),
+      truncated: edges.length > limit,
+    });
   });
   api.get("/projects/:project/errors/index-status", async (c) => {
     const project = await memberProject(c);

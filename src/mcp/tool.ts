@@ -41,9 +41,9 @@ export interface ToolDefinition<Schema extends ToolInputSchema = ToolInputSchema
   access: "read" | "write";
   /**
    * REST route relative to /api/v1/projects/:project. `status` defaults to 201 for writes by POST (they record
-   * something new) and 200 otherwise.
+   * something new) and 200 otherwise. `maxBodyBytes` raises the default request size limit for bulk routes.
    */
-  rest: { method: "GET" | "POST"; path: string; status?: 200 | 201 };
+  rest: { method: "GET" | "POST"; path: string; status?: 200 | 201; maxBodyBytes?: number };
   run(ctx: ToolContext, input: z.output<Schema>): Promise<ToolOutput>;
 }
 

@@ -24,6 +24,11 @@ describe("MCP endpoint: the core tools over Streamable HTTP", () => {
         "coding_start_session",
         "coding_track_file_change",
         "coding_update_settings",
+        "coding_index_files",
+        "coding_analyze_file_dependencies",
+        "coding_analyze_refactor_impact",
+        "coding_suggest_refactor_order",
+        "coding_get_decision_implementation_status",
       ].sort(),
     );
     const search = tools.find((t) => t.name === "coding_search_errors");

@@ -26,11 +26,16 @@ describe("import graph analyses", () => {
       ["app.ts", 2],
       ["service.ts", 1],
     ]);
-    expect(impactRisk(graph.dependents("util.ts").size)).toBe("medium"); // c, b, a, service, app = 5
+    expect(impactRisk(graph.importedBy("util.ts").length, graph.dependents("util.ts").size)).toBe("medium"); // 2 direct, 5 in all
+    expect(impactRisk(5, 5)).toBe("high");
+    expect(impactRisk(1, 10)).toBe("high");
+    expect(impactRisk(1, 2)).toBe("low");
   });
 
   it("reports every cycle as a concrete path", () => {
     expect(graph.cycles()).toEqual([["a.ts", "b.ts", "c.ts", "a.ts"]]);
+    expect(graph.cycleFrom("b.ts")).toEqual(["b.ts", "c.ts", "a.ts", "b.ts"]);
+    expect(graph.cycleFrom("app.ts")).toBeNull();
   });
 
   it("orders a refactor leaves first and groups a cycle into one flagged step instead of failing", () => {

@@ -123,8 +123,12 @@ describe("import resolution", () => {
         from,
         specifier,
         js,
-        { baseUrl: "src", paths: { "@ui/*": ["../packages/ui/src/*"], "@ui": ["../packages/ui/src/index.ts"] } },
-        { "#lib/*": "./src/lib/*.ts" },
+        {
+          baseUrl: "src",
+          pathsBase: "src",
+          paths: { "@ui/*": ["../packages/ui/src/*"], "@ui": ["../packages/ui/src/index.ts"] },
+        },
+        { "#lib/*": ["./src/lib/*.ts"] },
       );
     expect(resolve("./lib/helper")).toEqual({ kind: "internal", path: "src/lib/helper.ts" });
     expect(resolve("./lib")).toEqual({ kind: "internal", path: "src/lib/index.ts" });
@@ -137,7 +141,7 @@ describe("import resolution", () => {
     expect(resolve("lodash/fp")).toEqual({ kind: "external", name: "lodash" });
     expect(resolve("@scope/pkg/deep")).toEqual({ kind: "external", name: "@scope/pkg" });
     expect(resolve("node:fs")).toEqual({ kind: "external", name: "node:fs" });
-    expect(resolve("./missing")).toEqual({ kind: "external", name: "./missing" });
+    expect(resolve("./missing")).toEqual({ kind: "unresolved", specifier: "./missing" });
   });
 
   it("resolves Python modules, packages and submodules under the detected source roots", () => {

@@ -3,7 +3,14 @@ import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import type { BatchItem } from "drizzle-orm/batch";
 import { AppError } from "../../domain/app-error";
 import type { ErrorSearchFilters } from "../../domain/error-filters";
-import type { ContextSnapshot, MemoryStore, NewRecord, PageRequest } from "../../domain/ports";
+import type {
+  ContextSnapshot,
+  GraphEdge,
+  GraphEdgeQuery,
+  MemoryStore,
+  NewRecord,
+  PageRequest,
+} from "../../domain/ports";
 import { VECTOR_FAILED } from "../../domain/records";
 import type { CodingSession, Decision, ErrorRecord, FileChange, Link, Page, Project } from "../../domain/records";
 import * as schema from "./schema";
@@ -488,6 +495,119 @@ export class D1MemoryStore implements MemoryStore {
       .where(and(eq(decisions.projectId, projectId), eq(decisions.id, decisionId)))
       .get();
     return row ?? null;
+  }
+
+  async graphEdges(projectId: string, query: GraphEdgeQuery): Promise<GraphEdge[]> {
+    const { node, relation, limit } = query;
+    const wants = (name: string) => relation === null || relation === name;
+    const touches = (type: string) => node === null || node.type === type;
+    const fileMatch = (column: SQL | typeof errors.filePath, path: string) =>
+      sql`(${column} = ${path} OR substr(${column}, ${-(path.length + 1)}) IN (${`/${path}`}, ${`\${path}`}))`;
+    const edges: GraphEdge[] = [];
+
+    const linkConditions: SQL[] = [eq(links.projectId, projectId)];
+    if (relation !== null) linkConditions.push(eq(links.relation, relation));
+    if (node !== null) {
+      linkConditions.push(
+        or(
+          and(eq(links.fromType, node.type), eq(links.fromId, node.id)),
+          and(eq(links.toType, node.type), eq(links.toId, node.id)),
+        ) as SQL,
+      );
+    }
+    const linkRows = await this.db
+      .select()
+      .from(links)
+      .where(and(...linkConditions))
+      .orderBy(desc(links.createdAt))
+      .limit(limit);
+    for (const row of linkRows) {
+      edges.push({
+        from: { type: row.fromType, id: row.fromId },
+        relation: row.relation,
+        to: { type: row.toType, id: row.toId },
+        createdAt: row.createdAt,
+      });
+    }
+
+    // Error → solution: the fix is stored on the error; its node id is the error's.
+    if (wants("solved_by") && (touches("error") || touches("solution"))) {
+      const rows = await this.db
+        .select({ id: errors.id, solution: errors.solution, at: errors.resolvedAt, created: errors.createdAt })
+        .from(errors)
+        .where(
+          and(
+            eq(errors.projectId, projectId),
+            sql`${errors.solution} IS NOT NULL`,
+            node ? eq(errors.id, node.id) : undefined,
+          ),
+        )
+        .orderBy(desc(errors.lastSeen))
+        .limit(limit);
+      for (const row of rows) {
+        edges.push({
+          from: { type: "error", id: row.id },
+          relation: "solved_by",
+          to: { type: "solution", id: row.id },
+          createdAt: row.at ?? row.created,
+          label: (row.solution ?? "").slice(0, 200),
+        });
+      }
+    }
+    if (wants("about") && (touches("error") || touches("file"))) {
+      const rows = await this.db
+        .select({ id: errors.id, filePath: errors.filePath, at: errors.createdAt })
+        .from(errors)
+        .where(
+          and(
+            eq(errors.projectId, projectId),
+            sql`${errors.filePath} IS NOT NULL`,
+            node?.type === "error" ? eq(errors.id, node.id) : undefined,
+            node?.type === "file" ? fileMatch(errors.filePath, node.id) : undefined,
+          ),
+        )
+        .orderBy(desc(errors.lastSeen))
+        .limit(limit);
+      for (const row of rows) {
+        edges.push({
+          from: { type: "error", id: row.id },
+          relation: "about",
+          to: { type: "file", id: row.filePath ?? "" },
+          createdAt: row.at,
+        });
+      }
+    }
+    if (wants("modifies") && (touches("change") || touches("file"))) {
+      const rows = await this.db
+        .select({ id: fileChanges.id, filePath: fileChanges.filePath, at: fileChanges.createdAt })
+        .from(fileChanges)
+        .where(
+          and(
+            eq(fileChanges.projectId, projectId),
+            node?.type === "change" ? eq(fileChanges.id, node.id) : undefined,
+            node?.type === "file" ? fileMatch(sql`${fileChanges.filePath}`, node.id) : undefined,
+          ),
+        )
+        .orderBy(desc(fileChanges.createdAt))
+        .limit(limit);
+      for (const row of rows) {
+        edges.push({
+          from: { type: "change", id: row.id },
+          relation: "modifies",
+          to: { type: "file", id: row.filePath },
+          createdAt: row.at,
+        });
+      }
+    }
+    return edges.sort((a, b) => b.createdAt - a.createdAt).slice(0, limit);
+  }
+
+  changesImplementing(projectId: string, decisionId: string): Promise<FileChange[]> {
+    return this.db
+      .select()
+      .from(fileChanges)
+      .where(and(eq(fileChanges.projectId, projectId), eq(fileChanges.implementsDecisionId, decisionId)))
+      .orderBy(fileChanges.createdAt, fileChanges.id);
   }
 
   listSessions(projectId: string, page: PageRequest): Promise<Page<CodingSession>> {

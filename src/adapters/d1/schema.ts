@@ -154,3 +154,38 @@ export const projectSettings = sqliteTable("project_settings", {
   updatedBy: text("updated_by").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });
+
+export const codeFiles = sqliteTable(
+  "code_files",
+  {
+    projectId: text("project_id").notNull(),
+    path: text("path").notNull(),
+    contentHash: text("content_hash").notNull(),
+    language: text("language", { enum: ["typescript", "javascript", "python", "config"] }).notNull(),
+    sizeBytes: integer("size_bytes").notNull(),
+    parseError: text("parse_error"),
+    facts: text("facts").notNull(),
+    indexedBy: text("indexed_by").notNull(),
+    indexedAt: integer("indexed_at").notNull(),
+    contentChangedAt: integer("content_changed_at"),
+    deletedAt: integer("deleted_at"),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.path] })],
+);
+
+export const codeIndexState = sqliteTable("code_index_state", {
+  projectId: text("project_id").primaryKey(),
+  generation: integer("generation").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+export const codeGraphChunks = sqliteTable(
+  "code_graph_chunks",
+  {
+    projectId: text("project_id").notNull(),
+    seq: integer("seq").notNull(),
+    generation: integer("generation").notNull(),
+    data: text("data").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.seq] })],
+);

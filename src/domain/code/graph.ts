@@ -7,6 +7,8 @@
 export class ImportGraph {
   private readonly out = new Map<string, Set<string>>();
   private readonly into = new Map<string, Set<string>>();
+  /** The graph never changes after construction, so its components are computed once. */
+  private componentCache: string[][] | undefined;
 
   constructor(edges: Iterable<readonly [from: string, to: string]>, files: Iterable<string> = []) {
     for (const file of files) this.add(file);
@@ -63,6 +65,16 @@ export class ImportGraph {
 
   /** Strongly connected components (Tarjan, iterative); each component of more than one file is a cycle group. */
   components(): string[][] {
+    this.componentCache ??= this.computeComponents();
+    return this.componentCache;
+  }
+
+  /** The cycle group `file` belongs to (just the file when it is on no cycle). */
+  componentOf(file: string): string[] {
+    return this.components().find((component) => component.includes(file)) ?? [file];
+  }
+
+  private computeComponents(): string[][] {
     const index = new Map<string, number>();
     const low = new Map<string, number>();
     const onStack = new Set<string>();
@@ -112,12 +124,17 @@ export class ImportGraph {
   cycles(): string[][] {
     return this.components()
       .filter((component) => component.length > 1)
-      .map((component) => this.cycleThrough(component));
+      .map((component) => this.cycleThrough(component[0] as string, component));
   }
 
-  private cycleThrough(component: string[]): string[] {
+  /** The shortest import cycle from `start` back to itself, or null when it is on none. */
+  cycleFrom(start: string): string[] | null {
+    const component = this.componentOf(start);
+    return component.length > 1 ? this.cycleThrough(start, component) : null;
+  }
+
+  private cycleThrough(start: string, component: string[]): string[] {
     const members = new Set(component);
-    const start = component[0] as string;
     // Shortest path from start back to start inside the component.
     const previous = new Map<string, string>();
     const queue = [start];
@@ -182,9 +199,13 @@ export class ImportGraph {
   }
 }
 
-/** Risk of changing a file, from how many files depend on it. Thresholds are part of the tool's contract. */
-export const IMPACT_THRESHOLDS = { high: 10, medium: 3 } as const;
+/**
+ * Risk of changing a file, from how many files depend on it: high from 5 direct or 10 transitive dependents,
+ * medium from 3 transitive, else low. The thresholds are part of the tool's documented contract.
+ */
+export const IMPACT_THRESHOLDS = { highDirect: 5, highTransitive: 10, mediumTransitive: 3 } as const;
 
-export function impactRisk(dependents: number): "high" | "medium" | "low" {
-  return dependents >= IMPACT_THRESHOLDS.high ? "high" : dependents >= IMPACT_THRESHOLDS.medium ? "medium" : "low";
+export function impactRisk(direct: number, transitive: number): "high" | "medium" | "low" {
+  if (direct >= IMPACT_THRESHOLDS.highDirect || transitive >= IMPACT_THRESHOLDS.highTransitive) return "high";
+  return transitive >= IMPACT_THRESHOLDS.mediumTransitive ? "medium" : "low";
 }

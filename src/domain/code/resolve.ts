@@ -5,23 +5,32 @@
  */
 import type { PythonImport } from "./python-imports";
 
-export type Resolution = { kind: "internal"; path: string } | { kind: "external"; name: string };
+export type Resolution =
+  | { kind: "internal"; path: string }
+  | { kind: "external"; name: string }
+  /** A relative import naming no indexed file: a typo, a generated file, or a file type that is not indexed. */
+  | { kind: "unresolved"; specifier: string };
 
 /** `compilerOptions.baseUrl` and `paths` of the tsconfig that governs a file, `extends` already merged. */
 export interface TsPaths {
-  /** Directory of `baseUrl` relative to the repository root ("" = root). */
+  /** Directory of `baseUrl` relative to the repository root ("" = root); null when not set. */
   baseUrl: string | null;
+  /** What `paths` targets are relative to: `baseUrl` when set, else the directory of the tsconfig declaring them. */
+  pathsBase: string;
   paths: Record<string, string[]>;
 }
 
-const JS_PROBE_EXTENSIONS = [".ts", ".tsx", ".mts", ".cts", ".d.ts", ".js", ".jsx", ".mjs", ".cjs", ".json"];
-/** TypeScript's ESM convention: `./x.js` in source names `./x.ts`. */
+/** TypeScript's order for an extensionless specifier (Node's CommonJS tries .js and .json, a subset). */
+const JS_PROBE_EXTENSIONS = [".ts", ".tsx", ".d.ts", ".js", ".jsx", ".json"];
+/** TypeScript's ESM convention: `./x.js` in source names `./x.ts` (or its declaration file). */
 const TS_FOR_JS: Record<string, string[]> = {
-  ".js": [".ts", ".tsx"],
-  ".mjs": [".mts"],
-  ".cjs": [".cts"],
-  ".jsx": [".tsx"],
+  ".js": [".ts", ".tsx", ".d.ts"],
+  ".mjs": [".mts", ".d.mts"],
+  ".cjs": [".cts", ".d.cts"],
+  ".jsx": [".tsx", ".d.ts"],
 };
+
+const TYPESCRIPT_SOURCE = /\.(ts|tsx|mts|cts)$/;
 
 export function normalizePath(path: string): string {
   const parts: string[] = [];
@@ -42,16 +51,27 @@ function join(...parts: string[]): string {
   return normalizePath(parts.filter((part) => part !== "").join("/"));
 }
 
-/** The file a path means: itself, with an extension added, its TypeScript source, or its directory's index. */
-function probe(base: string, files: ReadonlySet<string>): string | null {
-  if (files.has(base)) return base;
-  for (const extension of JS_PROBE_EXTENSIONS) if (files.has(base + extension)) return base + extension;
+/**
+ * The file a path means: itself, its TypeScript source, with an extension added, or its directory's index.
+ * From a TypeScript file, `./x.js` names x.ts even when a compiled x.js sits next to it, as for tsc.
+ */
+function probe(base: string, files: ReadonlySet<string>, fromTypeScript = false): string | null {
   const dot = base.lastIndexOf(".");
-  if (dot > base.lastIndexOf("/")) {
-    for (const replacement of TS_FOR_JS[base.slice(dot)] ?? []) {
+  const tsSources = dot > base.lastIndexOf("/") ? (TS_FOR_JS[base.slice(dot)] ?? []) : [];
+  const tsSource = () => {
+    for (const replacement of tsSources) {
       if (files.has(base.slice(0, dot) + replacement)) return base.slice(0, dot) + replacement;
     }
+    return null;
+  };
+  if (fromTypeScript) {
+    const found = tsSource();
+    if (found) return found;
   }
+  if (files.has(base)) return base;
+  const found = tsSource();
+  if (found) return found;
+  for (const extension of JS_PROBE_EXTENSIONS) if (files.has(base + extension)) return base + extension;
   for (const extension of JS_PROBE_EXTENSIONS) {
     if (files.has(`${base}/index${extension}`)) return `${base}/index${extension}`;
   }
@@ -69,19 +89,22 @@ export function resolveJsImport(
   specifier: string,
   files: ReadonlySet<string>,
   tsPaths: TsPaths | null,
-  packageImports: Record<string, string> = {},
+  /** package.json `imports`, targets already relative to the repository root, in condition order. */
+  packageImports: Record<string, string[]> = {},
 ): Resolution {
+  const fromTypeScript = TYPESCRIPT_SOURCE.test(fromFile);
   if (specifier.startsWith(".") || specifier.startsWith("/")) {
     const base = specifier.startsWith("/") ? normalizePath(specifier) : join(dirname(fromFile), specifier);
-    const found = probe(base, files);
-    return found ? { kind: "internal", path: found } : { kind: "external", name: specifier };
+    const found = probe(base, files, fromTypeScript);
+    return found ? { kind: "internal", path: found } : { kind: "unresolved", specifier };
   }
   // package.json "imports" (#alias): exact keys and one "*" wildcard.
   if (specifier.startsWith("#")) {
-    for (const [key, target] of Object.entries(packageImports)) {
-      const mapped = matchPattern(key, specifier, target);
-      if (mapped !== null) {
-        const found = probe(normalizePath(mapped), files);
+    for (const [key, targets] of Object.entries(packageImports)) {
+      for (const target of targets) {
+        const mapped = matchPattern(key, specifier, target);
+        if (mapped === null) continue;
+        const found = probe(normalizePath(mapped), files, fromTypeScript);
         if (found) return { kind: "internal", path: found };
       }
     }
@@ -95,12 +118,12 @@ export function resolveJsImport(
       for (const target of targets) {
         const mapped = matchPattern(pattern, specifier, target);
         if (mapped === null) continue;
-        const found = probe(join(tsPaths.baseUrl ?? "", mapped), files);
+        const found = probe(join(tsPaths.pathsBase, mapped), files, fromTypeScript);
         if (found) return { kind: "internal", path: found };
       }
     }
     if (tsPaths.baseUrl !== null) {
-      const found = probe(join(tsPaths.baseUrl, specifier), files);
+      const found = probe(join(tsPaths.baseUrl, specifier), files, fromTypeScript);
       if (found) return { kind: "internal", path: found };
     }
   }
@@ -124,12 +147,18 @@ function matchPattern(pattern: string, specifier: string, target: string): strin
 }
 
 /**
- * Python source roots of a project: the repository root, plus `src/` when modules live there (the src layout),
- * plus any directory given. Absolute imports are looked up under each.
+ * Python source roots of a project: the repository root, every directory that holds top-level packages (a
+ * package whose parent is not one: `src/` in the src layout, `backend/` in a monorepo), and any directory given.
+ * Absolute imports are looked up under each.
  */
 export function pythonSourceRoots(files: ReadonlySet<string>, extra: string[] = []): string[] {
   const roots = new Set<string>([""]);
-  for (const file of files) if (file.startsWith("src/") && file.endsWith(".py")) roots.add("src");
+  for (const file of files) {
+    if (!file.endsWith("/__init__.py")) continue;
+    const packageDir = dirname(file);
+    const parent = dirname(packageDir);
+    if (!files.has(parent ? `${parent}/__init__.py` : "__init__.py")) roots.add(parent);
+  }
   for (const root of extra) roots.add(normalizePath(root));
   return [...roots];
 }
@@ -146,16 +175,21 @@ export function resolvePythonImport(
 ): Resolution[] {
   const moduleFile = (dotted: string, root: string): string | null => {
     const base = join(root, dotted.split(".").join("/"));
-    if (files.has(`${base}.py`)) return `${base}.py`;
+    // A package shadows a module of the same name in one directory, as in CPython's path finder.
     if (files.has(`${base}/__init__.py`)) return `${base}/__init__.py`;
+    if (files.has(`${base}.py`)) return `${base}.py`;
     return null;
   };
   // Relative: level 1 = the importing file's package, each more dot one package up.
   let bases: string[];
+  const ownDirectory = dirname(fromFile);
   if (imported.level > 0) {
-    let directory = dirname(fromFile);
+    let directory = ownDirectory;
     for (let level = 1; level < imported.level; level += 1) directory = dirname(directory);
     bases = [directory];
+  } else if (!files.has(join(ownDirectory, "__init__.py"))) {
+    // A script or test outside any package runs with its own directory first on sys.path (python and pytest).
+    bases = [ownDirectory, ...roots.filter((root) => root !== ownDirectory)];
   } else bases = roots;
 
   const results: Resolution[] = [];
@@ -174,15 +208,19 @@ export function resolvePythonImport(
     }
     if (results.length) return dedupe(results);
   }
-  return [
-    { kind: "external", name: imported.level > 0 ? `.${imported.module}` : (imported.module.split(".")[0] ?? "") },
-  ];
+  if (imported.level > 0) return [{ kind: "unresolved", specifier: `${".".repeat(imported.level)}${imported.module}` }];
+  return [{ kind: "external", name: imported.module.split(".")[0] ?? "" }];
 }
 
 function dedupe(results: Resolution[]): Resolution[] {
   const seen = new Set<string>();
   return results.filter((result) => {
-    const key = result.kind === "internal" ? result.path : `ext:${result.name}`;
+    const key =
+      result.kind === "internal"
+        ? result.path
+        : result.kind === "external"
+          ? `ext:${result.name}`
+          : `?${result.specifier}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

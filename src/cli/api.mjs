@@ -1,0 +1,69 @@
+// The command-line client's HTTP calls: bearer token, JSON, and the server's {error:{code,message}} turned into
+// an Error whose message is the server's own (it names the field or the fix).
+
+export class ApiError extends Error {
+  /**
+   * @param {string} message
+   * @param {number} status
+   * @param {string} [code]
+   * @param {unknown} [cause]
+   */
+  constructor(message, status, code, cause) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export class ApiClient {
+  /**
+   * @param {{ url: string, token: string, fetch?: typeof fetch }} options
+   */
+  constructor(options) {
+    this.base = options.url.replace(/\/+$/, "");
+    this.token = options.token;
+    this.fetch = options.fetch ?? fetch;
+  }
+
+  /**
+   * @param {"GET" | "POST"} method
+   * @param {string} path below /api/v1
+   * @param {unknown} [body]
+   * @returns {Promise<any>}
+   */
+  async request(method, path, body) {
+    const url = `${this.base}/api/v1${path}`;
+    let response;
+    try {
+      response = await this.fetch(url, {
+        method,
+        headers: {
+          Authorization: `Bearer ${this.token}`,
+          ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (cause) {
+      throw new ApiError(
+        `Cannot reach ${this.base}: ${cause instanceof Error ? cause.message : cause}`,
+        0,
+        undefined,
+        cause,
+      );
+    }
+    const text = await response.text();
+    /** @type {any} */
+    let parsed = null;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      // Not JSON (a proxy's error page): the status line and the text's start are reported instead.
+    }
+    if (!response.ok) {
+      const message = parsed?.error?.message ?? `${response.status} ${response.statusText}: ${text.slice(0, 200)}`;
+      const hint = response.status === 401 ? " (check the token: --token, CODING_MEMORY_TOKEN or the config file)" : "";
+      throw new ApiError(`${message}${hint}`, response.status, parsed?.error?.code);
+    }
+    return parsed;
+  }
+}

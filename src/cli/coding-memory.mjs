@@ -1,0 +1,131 @@
+#!/usr/bin/env node
+// Command-line client of a Coding Memory server. `coding-memory help` lists the commands.
+import { resolve, relative, sep } from "node:path";
+import { parseArgs } from "node:util";
+import { ApiClient } from "./api.mjs";
+import { resolveSettings } from "./config.mjs";
+import { indexRepository } from "./index-command.mjs";
+import { gitRoot, listRepositoryFiles } from "./repo-files.mjs";
+
+const HELP = `coding-memory — command-line client of a Coding Memory server
+
+Usage:
+  coding-memory index [dir]   Upload the repository's changed JS/TS/Python files (and tsconfig/package.json) to the
+                              project's code import graph; files deleted locally are removed from it.
+
+Options:
+  --url <url>          Server URL, e.g. https://memory.example.com       (env CODING_MEMORY_URL)
+  --token <token>      API token                                          (env CODING_MEMORY_TOKEN)
+  --project <id>       Project id (default: the repository directory name) (env CODING_MEMORY_PROJECT)
+  --batch-size <n>     Files per request (default 200, at most 500)
+  --concurrency <n>    Requests in flight (default 2)
+  --dry-run            Show what would be uploaded and deleted, send nothing
+  --json               Print the summary as JSON
+  -h, --help           This help
+
+Settings are read from flags, then the environment, then .coding-memory.json in the repository root
+({"url": …, "project": …}), then ~/.config/coding-memory/config.json ({"url": …, "token": …}).
+Files are listed by git (so .gitignore applies); outside a git repository .gitignore files are read directly.
+Only each file's imports and content hash are kept by the server, never its content.`;
+
+async function main(argv = process.argv.slice(2)) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      url: { type: "string" },
+      token: { type: "string" },
+      project: { type: "string" },
+      "batch-size": { type: "string" },
+      concurrency: { type: "string" },
+      "dry-run": { type: "boolean", default: false },
+      json: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  const [command, ...rest] = positionals;
+  if (values.help || !command || command === "help") {
+    console.log(HELP);
+    return command || values.help ? 0 : 2;
+  }
+  if (command !== "index") {
+    console.error(`Unknown command "${command}". Run coding-memory help.`);
+    return 2;
+  }
+  const dir = resolve(rest[0] ?? ".");
+  const root = gitRoot(dir) ?? dir;
+  const settings = resolveSettings(
+    { url: values.url, token: values.token, project: values.project },
+    root,
+    process.env,
+  );
+  const scope = relative(root, dir).split(sep).join("/");
+  const { files, via } = listRepositoryFiles(root, dir);
+  const interactive = process.stderr.isTTY && !values.json;
+  if (!values.json) {
+    console.error(
+      `Indexing ${files.length} files of ${scope ? `${root} (${scope}/)` : root} (listed by ${via}) into project ` +
+        `"${settings.project}" at ${settings.url}`,
+    );
+  }
+  let lastPrinted = 0;
+  const started = performance.now();
+  const summary = await indexRepository({
+    api: new ApiClient({ url: settings.url, token: settings.token }),
+    project: settings.project,
+    root,
+    files,
+    scope,
+    batchFiles: values["batch-size"] ? Number(values["batch-size"]) : undefined,
+    concurrency: values.concurrency ? Number(values.concurrency) : undefined,
+    dryRun: values["dry-run"],
+    progress: (done, total) => {
+      if (values.json) return;
+      const now = performance.now();
+      if (!interactive && done < total && now - lastPrinted < 2000) return;
+      lastPrinted = now;
+      const rate = Math.round(done / ((now - started) / 1000));
+      const line = `Uploaded ${done}/${total} files (${rate} files/s)`;
+      if (interactive) process.stderr.write(`\r${line}${done === total ? "\n" : ""}`);
+      else console.error(line);
+    },
+  });
+  if (values.json) {
+    console.log(JSON.stringify(summary, null, 2));
+    return 0;
+  }
+  if (values["dry-run"]) {
+    console.log(
+      `Would upload ${summary.uploaded} files and delete ${summary.deleted}; ${summary.unchanged} unchanged.`,
+    );
+    return 0;
+  }
+  if (!summary.uploaded && !summary.deleted) {
+    console.log(`Up to date: ${summary.unchanged} files unchanged.`);
+    return 0;
+  }
+  console.log(
+    `Indexed ${summary.uploaded} files (${summary.unchanged} unchanged, ${summary.deleted} deleted) in ` +
+      `${summary.seconds.toFixed(1)} s; ${summary.files_total} files in the index.`,
+  );
+  const graph = summary.graph;
+  if (graph) {
+    console.log(
+      `Graph: ${graph.internal_edges} internal imports, ${graph.external_packages} external packages, ` +
+        `${graph.cycles} import cycles, ${graph.unresolved_imports} unresolved relative imports.`,
+    );
+  }
+  for (const error of summary.parse_errors.slice(0, 10))
+    console.log(`⚠️  Could not parse ${error.path}: ${error.reason}`);
+  if (summary.parse_errors.length > 10) console.log(`… and ${summary.parse_errors.length - 10} more parse errors`);
+  for (const skip of summary.skipped.slice(0, 10)) console.log(`Skipped ${skip.path}: ${skip.reason}`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(`coding-memory: ${error instanceof Error ? error.message : error}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,72 @@
+// Where the client's settings come from, first match wins: command-line flags, environment variables
+// (CODING_MEMORY_URL, CODING_MEMORY_TOKEN, CODING_MEMORY_PROJECT), `.coding-memory.json` in the repository root
+// (url and project; keep tokens out of repositories), then the user's config file
+// (~/.config/coding-memory/config.json, or $XDG_CONFIG_HOME/coding-memory/config.json).
+import { existsSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { basename, join } from "node:path";
+
+/**
+ * @param {string} path
+ * @returns {Record<string, unknown>}
+ */
+function readJson(path) {
+  if (!existsSync(path)) return {};
+  try {
+    const value = JSON.parse(readFileSync(path, "utf8"));
+    return value && typeof value === "object" ? value : {};
+  } catch (cause) {
+    throw new Error(`${path}: not valid JSON (${cause instanceof Error ? cause.message : cause})`, { cause });
+  }
+}
+
+/** @param {NodeJS.ProcessEnv} env */
+export function userConfigPath(env) {
+  const base = env.XDG_CONFIG_HOME || join(homedir(), ".config");
+  return join(base, "coding-memory", "config.json");
+}
+
+/**
+ * @param {{ url?: string, token?: string, project?: string }} flags
+ * @param {string} repoRoot
+ * @param {NodeJS.ProcessEnv} env
+ * @returns {{ url: string, token: string, project: string, sources: Record<string, string> }}
+ */
+export function resolveSettings(flags, repoRoot, env) {
+  const repoFile = join(repoRoot, ".coding-memory.json");
+  const userFile = userConfigPath(env);
+  const layers = [
+    { name: "flag", values: flags },
+    {
+      name: "environment",
+      values: { url: env.CODING_MEMORY_URL, token: env.CODING_MEMORY_TOKEN, project: env.CODING_MEMORY_PROJECT },
+    },
+    { name: repoFile, values: readJson(repoFile) },
+    { name: userFile, values: readJson(userFile) },
+  ];
+  /** @type {Record<string, string>} */
+  const sources = {};
+  /** @param {"url" | "token" | "project"} key */
+  const pick = (key) => {
+    for (const layer of layers) {
+      const value = /** @type {Record<string, unknown>} */ (layer.values)[key];
+      if (typeof value === "string" && value.trim() !== "") {
+        sources[key] = layer.name;
+        return value.trim();
+      }
+    }
+    return undefined;
+  };
+  const url = pick("url");
+  const token = pick("token");
+  const project = pick("project") ?? basename(repoRoot);
+  sources.project ??= "repository directory name";
+  const missing = [
+    ...(url ? [] : ["server URL (--url or CODING_MEMORY_URL)"]),
+    ...(token ? [] : ["API token (--token or CODING_MEMORY_TOKEN)"]),
+  ];
+  if (missing.length) {
+    throw new Error(`Missing ${missing.join(" and ")}; they can also go in ${userFile} as {"url": …, "token": …}.`);
+  }
+  return { url: /** @type {string} */ (url), token: /** @type {string} */ (token), project, sources };
+}

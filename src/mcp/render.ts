@@ -1,0 +1,11 @@
+/** Readable renderings shared by tools: long lists are cut with a count, the full list stays in the data. */
+export function bulletList(items: readonly string[], max = 30, indent = ""): string {
+  if (!items.length) return `${indent}- (none)`;
+  const shown = items.slice(0, max).map((item) => `${indent}- ${item}`);
+  if (items.length > max) shown.push(`${indent}- … and ${items.length - max} more`);
+  return shown.join("\n");
+}
+
+export function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
+}

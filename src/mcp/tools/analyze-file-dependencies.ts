@@ -1,0 +1,55 @@
+import { z } from "zod";
+import { LIMITS } from "../../domain/limits";
+import { bulletList, plural } from "../render";
+import { scopedInput } from "../schema";
+import { defineTool } from "../tool";
+
+export const analyzeFileDependenciesTool = defineTool({
+  name: "coding_analyze_file_dependencies",
+  title: "Analyze file dependencies",
+  description:
+    "What a file imports and what imports it (from the project's code index), its import depth, external " +
+    "packages, and any import cycle it is part of, as a concrete path. JS/TS and Python.",
+  inputSchema: z.object({
+    ...scopedInput,
+    file_path: z
+      .string()
+      .min(1)
+      .max(LIMITS.filePathChars)
+      .describe("Path relative to the repository root (an absolute path or unique suffix is matched too)."),
+  }),
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  access: "read",
+  rest: { method: "GET", path: "/code/dependencies" },
+  async run({ services, project }, input) {
+    const graph = await services.code.graph(project);
+    const file = graph.locate(input.file_path);
+    const analysis = graph.dependencies(file);
+    const cycle = analysis.circular_deps[0];
+    const text = [
+      `📊 Dependency Analysis: ${file}`,
+      "",
+      `Imports (${plural(analysis.imports.length, "file")}):`,
+      bulletList(analysis.imports),
+      "",
+      `Imported By (${plural(analysis.imported_by.length, "file")}):`,
+      bulletList(analysis.imported_by),
+      ...(analysis.external_imports.length
+        ? ["", `External (${analysis.external_imports.length}): ${analysis.external_imports.join(", ")}`]
+        : []),
+      ...(analysis.unresolved_imports.length
+        ? ["", `Unresolved (not in the index): ${analysis.unresolved_imports.join(", ")}`]
+        : []),
+      "",
+      `Import Depth: ${analysis.import_depth}`,
+      cycle
+        ? `⚠️ Circular Dependency: ${cycle.join(" → ")}` +
+          (analysis.cycle_group.length > cycle.length - 1
+            ? ` (cycle group of ${analysis.cycle_group.length} files)`
+            : "")
+        : "✅ No Circular Dependencies",
+      ...(analysis.parse_error ? [`⚠️ The file could not be parsed: ${analysis.parse_error}`] : []),
+    ].join("\n");
+    return { data: { ...analysis, index_generation: graph.snapshot.generation }, text };
+  },
+});

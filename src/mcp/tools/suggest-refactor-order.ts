@@ -1,0 +1,63 @@
+import { z } from "zod";
+import { LIMITS } from "../../domain/limits";
+import { scopedInput, stringList } from "../schema";
+import { defineTool } from "../tool";
+
+export const suggestRefactorOrderTool = defineTool({
+  name: "coding_suggest_refactor_order",
+  title: "Suggest refactoring order",
+  description:
+    "A safe order to refactor several files in: each file after the files it depends on (also through files " +
+    "not in the list), leaves first. Files in one import cycle cannot be ordered and form one flagged step.",
+  inputSchema: z.object({
+    ...scopedInput,
+    files: stringList("Files to refactor, relative to the repository root.", LIMITS.filePathChars).refine(
+      (files) => files.length > 0,
+      "give at least one file",
+    ),
+  }),
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  access: "read",
+  rest: { method: "POST", path: "/code/refactor-order", status: 200 },
+  async run({ services, project }, input) {
+    const graph = await services.code.graph(project);
+    const located: string[] = [];
+    const missing: string[] = [];
+    for (const file of input.files) {
+      try {
+        located.push(graph.locate(file, "files"));
+      } catch (error) {
+        if ((error as { code?: string }).code !== "not_found") throw error;
+        missing.push(file);
+      }
+    }
+    if (missing.length) throw graph.notIndexed(missing, "files");
+    const chosen = new Set(located);
+    const steps = graph.graph.refactorOrder([...chosen]).map((step, index) => ({
+      step: index + 1,
+      files: step.files,
+      cycle: step.cycle,
+      after: [...new Set(step.files.flatMap((file) => graph.dependsOnAmong(file, chosen)))]
+        .filter((file) => !step.files.includes(file))
+        .sort(),
+    }));
+    const order = steps.flatMap((step) => step.files);
+    const lines = ["📋 Suggested Refactoring Order:", ""];
+    for (const step of steps) {
+      lines.push(
+        step.cycle
+          ? `${step.step}. 🔁 together (import cycle): ${step.files.join(", ")}`
+          : `${step.step}. ${step.files[0]}${step.after.length ? `  (after ${step.after.join(", ")})` : ""}`,
+      );
+    }
+    lines.push("", "💡 Refactor in this order to minimize breaking changes.");
+    lines.push("Leaf dependencies (files with no internal imports) come first.");
+    if (steps.some((step) => step.cycle)) {
+      lines.push("Files in an import cycle depend on each other: change them in one commit, or break the cycle first.");
+    }
+    return {
+      data: { order, steps, cycles: steps.filter((step) => step.cycle).map((step) => step.files) },
+      text: lines.join("\n"),
+    };
+  },
+});
