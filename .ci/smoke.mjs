@@ -121,6 +121,34 @@ async function smokeCli(token) {
       `impact after the re-index: ${JSON.stringify(impact.content)}`,
     );
     await client.close();
+
+    // Outside git, the client reads .gitignore files itself (nested ones apply below their directory).
+    const plain = mkdtempSync(join(tmpdir(), "cm-smoke-plain-"));
+    try {
+      mkdirSync(join(plain, "ignored"));
+      mkdirSync(join(plain, "sub"));
+      writeFileSync(join(plain, ".gitignore"), "ignored/\n");
+      writeFileSync(join(plain, "sub/.gitignore"), "*.gen.ts\n");
+      for (const path of ["a.ts", "ignored/b.ts", "sub/c.ts", "sub/d.gen.ts", "README.md", "package.json"]) {
+        writeFileSync(join(plain, path), path.endsWith(".json") ? "{}" : "export {};\n");
+      }
+      const result = spawnSync(process.execPath, ["src/cli/coding-memory.mjs", "index", plain, "--dry-run", "--json"], {
+        env: {
+          ...process.env,
+          CODING_MEMORY_URL: base,
+          CODING_MEMORY_TOKEN: token,
+          CODING_MEMORY_PROJECT: `${cliProject}-plain`,
+        },
+        encoding: "utf8",
+      });
+      const dry = JSON.parse(result.stdout || "{}");
+      check(
+        JSON.stringify(dry.changed) === JSON.stringify(["a.ts", "package.json", "sub/c.ts"]),
+        `.gitignore outside git: ${result.stderr}${result.stdout}`,
+      );
+    } finally {
+      rmSync(plain, { recursive: true, force: true });
+    }
     console.log(
       `smoke: coding-memory index uploaded ${first.uploaded}, then ${second.uploaded} changed + ${second.deleted} deleted`,
     );

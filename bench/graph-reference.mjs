@@ -4,7 +4,7 @@
 // Python. The benchmark uploads `files` to the server and scores its edges against `edges` with compareEdges().
 // dependency-cruiser needs Node 22: run with `npx node` / ./node_modules/.bin/node, not the system Node 20.
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -130,7 +130,9 @@ const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
  * @returns {Promise<ReferenceGraph>}
  */
 export async function jsReferenceEdges(rootDir, options = {}) {
-  const root = resolve(rootDir);
+  // The real path: dependency-cruiser reports resolved (symlink-free) paths, so a root reached through a symlinked
+  // node_modules would otherwise make every file look outside it.
+  const root = realpathSync(resolve(rootDir));
   const exclude = options.exclude ?? [];
   const files = listSourceFiles(root, JS_EXTENSIONS, exclude);
   const fileSet = new Set(files);

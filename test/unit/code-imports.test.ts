@@ -170,4 +170,47 @@ describe("import resolution", () => {
     ]);
     expect(resolve("src/shop/cart.py", "requests")).toEqual([{ kind: "external", name: "requests" }]);
   });
+
+  it("follows CPython where the bench found differences: builtins, package over module, roots, script directories", () => {
+    const py = new Set([
+      "lit.py",
+      "lit/__init__.py",
+      "lit/main.py",
+      "backend/app/__init__.py",
+      "backend/app/models.py",
+      "pkg/__init__.py",
+      "pkg/tests/__init__.py",
+      "pkg/tests/data/fixers/myfixes/__init__.py",
+      "scripts/gc.py",
+      "scripts/run.py",
+      "scripts/helper.py",
+    ]);
+    const roots = pythonSourceRoots(py);
+    // backend/ holds a top-level package (monorepo); fixtures inside the pkg package are not a source root.
+    expect(roots.sort()).toEqual(["", "backend"]);
+    const resolve = (from: string, module: string) =>
+      resolvePythonImport(from, { module, level: 0, names: [], line: 1 }, py, roots);
+    expect(resolve("lit/main.py", "lit")).toEqual([{ kind: "internal", path: "lit/__init__.py" }]);
+    expect(resolve("scripts/run.py", "gc")).toEqual([{ kind: "external", name: "gc" }]);
+    expect(resolve("scripts/run.py", "helper")).toEqual([{ kind: "internal", path: "scripts/helper.py" }]);
+    expect(resolve("lit/main.py", "helper")).toEqual([{ kind: "external", name: "helper" }]);
+    expect(resolve("scripts/run.py", "app.models")).toEqual([{ kind: "internal", path: "backend/app/models.py" }]);
+  });
+});
+
+describe("TypeScript resolution details", () => {
+  it("prefers the TypeScript source from TypeScript, maps .mjs to .d.mts, and parses declaration files", () => {
+    const files = new Set(["src/a.ts", "src/b.ts", "src/b.js", "types/x.d.mts", "types/index.d.mts", "lib/c.js"]);
+    expect(resolveJsImport("src/a.ts", "./b.js", files, null)).toEqual({ kind: "internal", path: "src/b.ts" });
+    expect(resolveJsImport("lib/c.js", "../src/b.js", files, null)).toEqual({ kind: "internal", path: "src/b.js" });
+    expect(resolveJsImport("types/index.d.mts", "./x.mjs", files, null)).toEqual({
+      kind: "internal",
+      path: "types/x.d.mts",
+    });
+    const declaration = extractJsImports(
+      "types/index.d.mts",
+      'export declare const x: number;\nexport const y: string;\nimport type { Z } from "./x.mjs";',
+    );
+    expect(declaration).toEqual({ ok: true, imports: [{ specifier: "./x.mjs", kind: "type", line: 3 }] });
+  });
 });

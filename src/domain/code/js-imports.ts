@@ -23,7 +23,8 @@ function pluginsFor(path: string): ParserPlugin[] {
   // JSX is ambiguous with TS type assertions in .ts files, so it is enabled only where it can occur.
   const jsx = lower.endsWith(".tsx") || lower.endsWith(".jsx") || lower.endsWith(".js");
   return [
-    ...(typescript ? (["typescript"] as ParserPlugin[]) : []),
+    // Declaration files are ambient: `export const x: T;` is valid there and nowhere else.
+    ...(typescript ? ([["typescript", { dts: /\.d\.[cm]?ts$/.test(lower) }]] as ParserPlugin[]) : []),
     ...(jsx ? (["jsx"] as ParserPlugin[]) : []),
     // Import attributes (`with { type: "json" }`) are standard syntax in Babel 8, no plugin needed.
     "decorators",

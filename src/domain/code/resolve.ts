@@ -153,15 +153,62 @@ function matchPattern(pattern: string, specifier: string, target: string): strin
  */
 export function pythonSourceRoots(files: ReadonlySet<string>, extra: string[] = []): string[] {
   const roots = new Set<string>([""]);
+  const isPackage = (directory: string) => files.has(directory ? `${directory}/__init__.py` : "__init__.py");
   for (const file of files) {
     if (!file.endsWith("/__init__.py")) continue;
-    const packageDir = dirname(file);
-    const parent = dirname(packageDir);
-    if (!files.has(parent ? `${parent}/__init__.py` : "__init__.py")) roots.add(parent);
+    const parent = dirname(dirname(file));
+    if (isPackage(parent)) continue;
+    // Package data (test fixtures under a package) is not a source root: no directory above it is a package.
+    let ancestor = parent;
+    let insidePackage = false;
+    while (ancestor !== "" && !insidePackage) {
+      ancestor = dirname(ancestor);
+      insidePackage = ancestor !== "" && isPackage(ancestor);
+    }
+    if (!insidePackage) roots.add(parent);
   }
   for (const root of extra) roots.add(normalizePath(root));
   return [...roots];
 }
+
+/**
+ * Modules compiled into CPython (`sys.builtin_module_names`, 3.8-3.13): found before any directory on sys.path,
+ * so a project file of the same name (a local `gc.py`) is never what `import gc` loads.
+ */
+const PYTHON_BUILTIN_MODULES = new Set([
+  "_abc",
+  "_ast",
+  "_codecs",
+  "_collections",
+  "_functools",
+  "_imp",
+  "_io",
+  "_locale",
+  "_operator",
+  "_signal",
+  "_sre",
+  "_stat",
+  "_string",
+  "_symtable",
+  "_thread",
+  "_tokenize",
+  "_tracemalloc",
+  "_typing",
+  "_warnings",
+  "_weakref",
+  "atexit",
+  "builtins",
+  "errno",
+  "faulthandler",
+  "gc",
+  "itertools",
+  "marshal",
+  "posix",
+  "pwd",
+  "sys",
+  "time",
+  "xxsubtype",
+]);
 
 /**
  * The project files a Python import needs: the module or package (`__init__.py`), and for `from m import x`
@@ -180,6 +227,9 @@ export function resolvePythonImport(
     if (files.has(`${base}.py`)) return `${base}.py`;
     return null;
   };
+  if (imported.level === 0 && PYTHON_BUILTIN_MODULES.has(imported.module.split(".")[0] ?? "")) {
+    return [{ kind: "external", name: imported.module.split(".")[0] ?? "" }];
+  }
   // Relative: level 1 = the importing file's package, each more dot one package up.
   let bases: string[];
   const ownDirectory = dirname(fromFile);
