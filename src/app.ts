@@ -1,6 +1,8 @@
 import { D1CostLedger } from "./adapters/d1/cost-ledger";
 import { D1CodeIndexStore } from "./adapters/d1/code-index-store";
 import { D1MemoryStore } from "./adapters/d1/memory-store";
+import { D1TeamStore } from "./adapters/d1/team-store";
+import { TeamService } from "./domain/teams";
 import { CodeIndexService } from "./domain/code/code-index";
 import { GenAiPriceBook } from "./adapters/genai-price-book";
 import { D1SettingsStore } from "./adapters/d1/settings-store";
@@ -52,6 +54,7 @@ export interface Services {
   approvals: ApprovalDesk;
   /** Uploaded files' import structure and the resolved import graph. */
   code: CodeIndexService;
+  teams: TeamService;
 }
 
 /** The composition root: the only place that reads `env` and picks adapters. Built per request; it is cheap. */
@@ -85,6 +88,7 @@ export function buildServices(env: Env): Services {
   return {
     search,
     code,
+    teams: new TeamService(new D1TeamStore(env.DB), runtime),
     memory: new MemoryService(
       store,
       sessionState,

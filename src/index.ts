@@ -5,6 +5,7 @@ import { AppError } from "./domain/app-error";
 import type { Identity } from "./domain/records";
 import type { Env } from "./env";
 import { errorResponse } from "./http/errors";
+import { accountRoutes } from "./http/account";
 import { restRoutes } from "./http/rest";
 import { buildMcpServer, SERVER_INFO } from "./mcp/server";
 import { handleQueueBatch } from "./queue/consumer";
@@ -82,6 +83,7 @@ app.all("/mcp", async (c) => {
   return handler(request, c.env, c.executionCtx as ExecutionContext);
 });
 
+app.route("/api/v1", accountRoutes() as unknown as Hono<AppEnv>);
 app.route("/api/v1", restRoutes() as unknown as Hono<AppEnv>);
 
 export default {

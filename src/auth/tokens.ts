@@ -1,5 +1,6 @@
-import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
+import { parseScopes, SCOPES, type Scope } from "../domain/access";
 import { AppError } from "../domain/app-error";
 import type { Identity } from "../domain/records";
 import * as schema from "../adapters/d1/schema";
@@ -30,7 +31,23 @@ export interface IssuedToken {
   token: string;
   userId: string;
   name: string;
+  scopes: Scope[];
+  teamId: string | null;
+  projectId: string | null;
   expiresAt: number | null;
+}
+
+export interface TokenInfo {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: Scope[];
+  teamId: string | null;
+  projectId: string | null;
+  createdAt: number;
+  lastUsedAt: number | null;
+  expiresAt: number | null;
+  revokedAt: number | null;
 }
 
 export class TokenService {
@@ -40,7 +57,17 @@ export class TokenService {
     this.db = drizzle(d1, { schema });
   }
 
-  async issue(userId: string, name: string, options: { expiresAt?: number | null; now: number }): Promise<IssuedToken> {
+  async issue(
+    userId: string,
+    name: string,
+    options: {
+      expiresAt?: number | null;
+      now: number;
+      scopes?: Scope[];
+      teamId?: string | null;
+      projectId?: string | null;
+    },
+  ): Promise<IssuedToken> {
     if (!/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/.test(userId)) {
       throw new AppError("invalid_input", "user: 1-64 characters of letters, digits, '.', '_', '@' or '-'.", {
         details: { field: "user" },
@@ -48,6 +75,7 @@ export class TokenService {
     }
     const token = randomToken();
     const id = crypto.randomUUID();
+    const scopes = options.scopes ?? [...SCOPES];
     await this.db.batch([
       this.db
         .insert(schema.users)
@@ -61,18 +89,58 @@ export class TokenService {
         tokenPrefix: token.slice(0, 8),
         createdAt: options.now,
         expiresAt: options.expiresAt ?? null,
+        scopes,
+        teamId: options.teamId ?? null,
+        projectId: options.projectId ?? null,
       }),
     ]);
-    return { id, token, userId, name, expiresAt: options.expiresAt ?? null };
+    return {
+      id,
+      token,
+      userId,
+      name,
+      scopes,
+      teamId: options.teamId ?? null,
+      projectId: options.projectId ?? null,
+      expiresAt: options.expiresAt ?? null,
+    };
   }
 
-  async revoke(tokenId: string, now: number): Promise<boolean> {
+  /** Revokes one of the user's tokens (any token when `userId` is null: operator scripts). */
+  async revoke(tokenId: string, now: number, userId: string | null = null): Promise<boolean> {
     const result = await this.db
       .update(schema.apiTokens)
       .set({ revokedAt: now })
-      .where(and(eq(schema.apiTokens.id, tokenId), isNull(schema.apiTokens.revokedAt)))
+      .where(
+        and(
+          eq(schema.apiTokens.id, tokenId),
+          isNull(schema.apiTokens.revokedAt),
+          userId === null ? undefined : eq(schema.apiTokens.userId, userId),
+        ),
+      )
       .run();
     return result.meta.changes > 0;
+  }
+
+  /** The user's tokens, newest first; never the token itself (only its first characters). */
+  async list(userId: string): Promise<TokenInfo[]> {
+    const rows = await this.db
+      .select()
+      .from(schema.apiTokens)
+      .where(eq(schema.apiTokens.userId, userId))
+      .orderBy(desc(schema.apiTokens.createdAt));
+    return rows.map((row) => ({
+      id: row.id,
+      name: row.name,
+      prefix: row.tokenPrefix,
+      scopes: parseScopes(row.scopes),
+      teamId: row.teamId,
+      projectId: row.projectId,
+      createdAt: row.createdAt,
+      lastUsedAt: row.lastUsedAt,
+      expiresAt: row.expiresAt,
+      revokedAt: row.revokedAt,
+    }));
   }
 
   /**
@@ -94,17 +162,17 @@ export class TokenService {
     }
     if (!token.startsWith(TOKEN_PREFIX)) throw new AppError("unauthorized", "Invalid, expired or revoked token.");
     const tokenHash = await sha256Hex(token);
-    const { apiTokens, projects, projectMembers } = schema;
+    const { apiTokens, projects, teamMembers } = schema;
     const tokenQuery = this.db.select().from(apiTokens).where(eq(apiTokens.tokenHash, tokenHash));
     const projectQuery = this.db
-      .select({ id: projects.id, slug: projects.slug, role: projectMembers.role })
+      .select({ id: projects.id, slug: projects.slug, teamId: projects.teamId, role: teamMembers.role })
       .from(projects)
       .leftJoin(
-        projectMembers,
+        teamMembers,
         and(
-          eq(projectMembers.projectId, projects.id),
+          eq(teamMembers.teamId, projects.teamId),
           eq(
-            projectMembers.userId,
+            teamMembers.userId,
             sql`(${this.db.select({ userId: apiTokens.userId }).from(apiTokens).where(eq(apiTokens.tokenHash, tokenHash))})`,
           ),
         ),
@@ -130,12 +198,19 @@ export class TokenService {
           )
           .run()
       : null;
-    const identity: Identity = { userId: row.userId };
+    const identity: Identity = {
+      userId: row.userId,
+      scopes: parseScopes(row.scopes),
+      teamId: row.teamId,
+      projectId: row.projectId,
+    };
     if (projectSlug) {
       const found = projectRows[0];
       identity.knownProject = {
         slug: projectSlug,
-        found: found ? { project: { id: found.id, slug: found.slug }, member: found.role !== null } : null,
+        found: found
+          ? { project: { id: found.id, slug: found.slug }, teamId: found.teamId ?? "", role: found.role }
+          : null,
       };
     }
     return { identity, touch };

@@ -1,3 +1,4 @@
+import { requireRole, requireScope, type Access } from "./access";
 import { implementationStatus, type ImplementationStatus } from "./decision-progress";
 import { AppError } from "./app-error";
 import { buildProjectContext, type ProjectContext } from "./context";
@@ -19,7 +20,17 @@ import type {
   GraphEdge,
   GraphEdgeQuery,
 } from "./ports";
-import type { CodingSession, Decision, ErrorRecord, FileChange, Identity, Link, Page, Project } from "./records";
+import type {
+  CodingSession,
+  Decision,
+  ErrorRecord,
+  FileChange,
+  Identity,
+  Link,
+  Page,
+  Project,
+  ProjectAccess,
+} from "./records";
 import { redactSecrets } from "./redaction";
 
 export interface MemoryConfig {
@@ -99,25 +110,58 @@ export class MemoryService {
   ) {}
 
   /**
-   * Reads need an existing project the caller belongs to. Writes create a missing project with the caller as
-   * owner, as the original product did implicitly. A project owned by others answers "not found" either way,
-   * so its existence does not leak.
+   * The project a call is about, if the caller may do `mode` there: a member of the team that owns it, with a
+   * role and a credential scope that allow it, and a token not restricted to another team or project. A
+   * project the caller cannot see answers "not found" whatever the reason, so its existence does not leak.
+   * Writes create a missing project, as the original product did implicitly: in the token's team, or the
+   * caller's personal team.
    */
-  async resolveProject(identity: Identity, slug: string, mode: "read" | "write"): Promise<Project> {
+  async resolveProject(
+    identity: Identity,
+    slug: string,
+    mode: Access,
+    options: { create?: boolean } = {},
+  ): Promise<Project> {
     const existing =
       identity.knownProject?.slug === slug
         ? identity.knownProject.found
         : await this.store.findProjectFor(slug, identity.userId);
     if (existing) {
-      if (existing.member) return existing.project;
-      throw projectNotFound(slug);
+      if (
+        existing.role === null ||
+        (identity.projectId !== null && identity.projectId !== existing.project.id) ||
+        (identity.teamId !== null && identity.teamId !== existing.teamId)
+      ) {
+        throw projectNotFound(slug);
+      }
+      requireScope(identity, mode, `This call on project ${slug}`);
+      requireRole(existing.role, mode, `the team of project ${slug}`);
+      return existing.project;
     }
-    if (mode === "read") throw projectNotFound(slug);
-    await this.store.createProject({ id: this.runtime.newId(), slug }, identity.userId, this.runtime.now());
-    // Another request may have created the same slug first; only its creator is a member then.
+    if (mode === "read" || options.create === false || identity.projectId !== null) throw projectNotFound(slug);
+    requireScope(identity, mode, `Creating project ${slug}`);
+    const now = this.runtime.now();
+    let teamId: string;
+    if (identity.teamId !== null) {
+      teamId = identity.teamId;
+      const role = await this.store.teamRole(teamId, identity.userId);
+      if (!role) throw projectNotFound(slug);
+      requireRole(role, mode, "this token's team");
+    } else {
+      teamId = await this.store.ensurePersonalTeam(identity.userId, now);
+    }
+    await this.store.createProject({ id: this.runtime.newId(), slug }, teamId, identity.userId, now);
+    // Another request may have created the same slug first, perhaps in another team.
     const created = await this.store.findProjectFor(slug, identity.userId);
-    if (!created?.member) throw projectNotFound(slug);
+    if (!created || created.role === null || created.teamId !== teamId) throw projectNotFound(slug);
     return created.project;
+  }
+
+  /** The team that owns a project the caller already resolved, with their role in it. */
+  async projectAccess(identity: Identity, project: Project): Promise<ProjectAccess> {
+    const found = await this.store.findProjectFor(project.slug, identity.userId);
+    if (!found || found.project.id !== project.id) throw projectNotFound(project.slug);
+    return found;
   }
 
   async startSession(identity: Identity, project: Project, input: StartSessionInput) {

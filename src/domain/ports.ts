@@ -1,12 +1,16 @@
 import type { ErrorSearchFilters } from "./error-filters";
-import type { CodingSession, Decision, ErrorRecord, FileChange, Link, Page, Project } from "./records";
+import type { TeamRole } from "./access";
+import type { CodingSession, Decision, ErrorRecord, FileChange, Link, Page, Project, ProjectAccess } from "./records";
 
 /** Persistent records (D1 in production and tests). Every multi-row write is atomic. */
 export interface MemoryStore {
-  /** The project with this exact slug, and whether the user is a member, in one round trip. */
-  findProjectFor(slug: string, userId: string): Promise<{ project: Project; member: boolean } | null>;
-  /** Creates the project with the user as owner; does nothing when another request created the slug first. */
-  createProject(project: Project, ownerUserId: string, now: number): Promise<void>;
+  /** The project with this exact slug, its team, and the user's role in that team, in one round trip. */
+  findProjectFor(slug: string, userId: string): Promise<ProjectAccess | null>;
+  /** Creates the project in the team; does nothing when another request created the slug first. */
+  createProject(project: Project, teamId: string, createdBy: string, now: number): Promise<void>;
+  /** The user's personal team (a team of one, created on first need); its id. */
+  ensurePersonalTeam(userId: string, now: number): Promise<string>;
+  teamRole(teamId: string, userId: string): Promise<TeamRole | null>;
 
   /** Records a session whose slot was just won; closes any stale row still marked active for that user+project. */
   insertSession(session: CodingSession): Promise<void>;

@@ -2,6 +2,7 @@ import { Hono, type Context } from "hono";
 import { z } from "zod";
 import { recordErrorInput } from "../mcp/tools/record-error";
 import type { Services } from "../app";
+import type { Access } from "../domain/access";
 import { AppError } from "../domain/app-error";
 import { LIMITS } from "../domain/limits";
 import type { Identity, Page, Project } from "../domain/records";
@@ -152,13 +153,13 @@ export function restRoutes(): Hono<RestEnv> {
   );
 
   // Vector index maintenance. Operator commands rather than MCP tools, so the tool list stays small.
-  const memberProject = async (c: Context<RestEnv>): Promise<Project> => {
+  const memberProject = async (c: Context<RestEnv>, access: Access = "read"): Promise<Project> => {
     const slug = projectIdField.safeParse(c.req.param("project"));
     if (!slug.success) throw invalidInput(slug.error);
-    return c.get("services").memory.resolveProject(c.get("identity"), slug.data, "read");
+    return c.get("services").memory.resolveProject(c.get("identity"), slug.data, access, { create: false });
   };
   api.post("/projects/:project/errors/reindex", async (c) => {
-    const project = await memberProject(c);
+    const project = await memberProject(c, "write");
     const body = reindexBody.safeParse(await readJsonObject(c));
     if (!body.success) throw invalidInput(body.error);
     const result = await c.get("services").indexer.reindexProject(project.id, { onlyPending: body.data.only_pending });

@@ -32,6 +32,8 @@ export async function runTool(
       { details: { field: "user_id" } },
     );
   }
-  const project = await services.memory.resolveProject(identity, input.project_id, tool.access);
+  const project = await services.memory.resolveProject(identity, input.project_id, tool.access, {
+    create: tool.createsProject ?? tool.access === "write",
+  });
   return tool.run({ services, identity, project }, input);
 }

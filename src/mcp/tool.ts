@@ -1,6 +1,7 @@
 import type { ToolAnnotations } from "@modelcontextprotocol/server";
 import type { z } from "zod";
 import type { Services } from "../app";
+import type { Access } from "../domain/access";
 import type { Identity, Project } from "../domain/records";
 
 export interface ToolContext {
@@ -37,8 +38,13 @@ export interface ToolDefinition<Schema extends ToolInputSchema = ToolInputSchema
   description: string;
   inputSchema: Schema;
   annotations: ToolAnnotations;
-  /** Reads need an existing project; writes create it on first use. */
-  access: "read" | "write";
+  /**
+   * What the call needs in the project (role and credential scope): reads need an existing project; writes
+   * create it on first use; admin is for settings that govern the whole team's use.
+   */
+  access: Access;
+  /** Whether a call may create the project it names (default: for writes). Acting on existing records never does. */
+  createsProject?: boolean;
   /**
    * REST route relative to /api/v1/projects/:project. `status` defaults to 201 for writes by POST (they record
    * something new) and 200 otherwise. `maxBodyBytes` raises the default request size limit for bulk routes.

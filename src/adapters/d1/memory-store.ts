@@ -12,10 +12,20 @@ import type {
   PageRequest,
 } from "../../domain/ports";
 import { VECTOR_FAILED } from "../../domain/records";
-import type { CodingSession, Decision, ErrorRecord, FileChange, Link, Page, Project } from "../../domain/records";
+import type { TeamRole } from "../../domain/access";
+import type {
+  CodingSession,
+  Decision,
+  ErrorRecord,
+  FileChange,
+  Link,
+  Page,
+  Project,
+  ProjectAccess,
+} from "../../domain/records";
 import * as schema from "./schema";
 
-const { codingSessions, decisions, errors, fileChanges, links, projectMembers, projects } = schema;
+const { codingSessions, decisions, errors, fileChanges, links, projects, teamMembers, teams } = schema;
 
 type Db = DrizzleD1Database<typeof schema>;
 
@@ -114,35 +124,53 @@ export class D1MemoryStore implements MemoryStore {
     this.db = drizzle(d1, { schema });
   }
 
-  async findProjectFor(slug: string, userId: string): Promise<{ project: Project; member: boolean } | null> {
+  async findProjectFor(slug: string, userId: string): Promise<ProjectAccess | null> {
     const row = await this.db
-      .select({ id: projects.id, slug: projects.slug, role: projectMembers.role })
+      .select({ id: projects.id, slug: projects.slug, teamId: projects.teamId, role: teamMembers.role })
       .from(projects)
-      .leftJoin(projectMembers, and(eq(projectMembers.projectId, projects.id), eq(projectMembers.userId, userId)))
+      .leftJoin(teamMembers, and(eq(teamMembers.teamId, projects.teamId), eq(teamMembers.userId, userId)))
       .where(eq(projects.slug, slug))
       .get();
-    return row ? { project: { id: row.id, slug: row.slug }, member: row.role !== null } : null;
+    return row ? { project: { id: row.id, slug: row.slug }, teamId: row.teamId ?? "", role: row.role } : null;
   }
 
-  async createProject(project: Project, ownerUserId: string, now: number): Promise<void> {
-    // The member row is only added when this request's project row won, so a race never makes a stranger owner.
+  async createProject(project: Project, teamId: string, createdBy: string, now: number): Promise<void> {
+    await this.db
+      .insert(projects)
+      .values({ id: project.id, slug: project.slug, teamId, createdBy, createdAt: now })
+      .onConflictDoNothing();
+  }
+
+  async ensurePersonalTeam(userId: string, now: number): Promise<string> {
+    const id = `personal-${userId}`;
+    // Both inserts are idempotent, so concurrent first writes of one user agree on the same team.
     await this.db.batch([
       this.db
-        .insert(projects)
-        .values({ id: project.id, slug: project.slug, createdBy: ownerUserId, createdAt: now })
+        .insert(teams)
+        .values({
+          id,
+          slug: `~${userId}`,
+          name: `${userId} (personal)`,
+          personal: true,
+          createdBy: userId,
+          createdAt: now,
+        })
         .onConflictDoNothing(),
-      this.db.insert(projectMembers).select(
-        this.db
-          .select({
-            projectId: projects.id,
-            userId: sql<string>`${ownerUserId}`.as("user_id"),
-            role: sql<"owner">`'owner'`.as("role"),
-            createdAt: sql<number>`${now}`.as("created_at"),
-          })
-          .from(projects)
-          .where(eq(projects.id, project.id)),
-      ),
+      this.db
+        .insert(teamMembers)
+        .values({ teamId: id, userId, role: "owner", addedBy: userId, createdAt: now })
+        .onConflictDoNothing(),
     ]);
+    return id;
+  }
+
+  async teamRole(teamId: string, userId: string): Promise<TeamRole | null> {
+    const row = await this.db
+      .select({ role: teamMembers.role })
+      .from(teamMembers)
+      .where(and(eq(teamMembers.teamId, teamId), eq(teamMembers.userId, userId)))
+      .get();
+    return row?.role ?? null;
   }
 
   async insertSession(session: CodingSession): Promise<void> {

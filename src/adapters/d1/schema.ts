@@ -16,18 +16,43 @@ export const projects = sqliteTable("projects", {
   slug: text("slug").notNull().unique(),
   createdBy: text("created_by").notNull(),
   createdAt: integer("created_at").notNull(),
+  teamId: text("team_id"),
 });
 
-export const projectMembers = sqliteTable(
-  "project_members",
+export const teams = sqliteTable("teams", {
+  id: text("id").primaryKey(),
+  slug: text("slug").notNull().unique(),
+  name: text("name").notNull(),
+  personal: integer("personal", { mode: "boolean" }).notNull(),
+  createdBy: text("created_by").notNull(),
+  createdAt: integer("created_at").notNull(),
+});
+
+export const teamMembers = sqliteTable(
+  "team_members",
   {
-    projectId: text("project_id").notNull(),
+    teamId: text("team_id").notNull(),
     userId: text("user_id").notNull(),
-    role: text("role", { enum: ["owner", "member"] }).notNull(),
+    role: text("role", { enum: ["owner", "admin", "member", "viewer"] }).notNull(),
+    addedBy: text("added_by").notNull(),
     createdAt: integer("created_at").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.projectId, t.userId] })],
+  (t) => [primaryKey({ columns: [t.teamId, t.userId] })],
 );
+
+export const teamInvitations = sqliteTable("team_invitations", {
+  id: text("id").primaryKey(),
+  teamId: text("team_id").notNull(),
+  role: text("role", { enum: ["admin", "member", "viewer"] }).notNull(),
+  codeHash: text("code_hash").notNull().unique(),
+  note: text("note"),
+  invitedBy: text("invited_by").notNull(),
+  createdAt: integer("created_at").notNull(),
+  expiresAt: integer("expires_at").notNull(),
+  acceptedBy: text("accepted_by"),
+  acceptedAt: integer("accepted_at"),
+  revokedAt: integer("revoked_at"),
+});
 
 export const apiTokens = sqliteTable("api_tokens", {
   id: text("id").primaryKey(),
@@ -39,6 +64,9 @@ export const apiTokens = sqliteTable("api_tokens", {
   lastUsedAt: integer("last_used_at"),
   expiresAt: integer("expires_at"),
   revokedAt: integer("revoked_at"),
+  scopes: text("scopes", { mode: "json" }).$type<string[]>().notNull(),
+  teamId: text("team_id"),
+  projectId: text("project_id"),
 });
 
 export const codingSessions = sqliteTable("coding_sessions", {

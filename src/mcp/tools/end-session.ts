@@ -40,8 +40,9 @@ export const endSessionTool = defineTool({
     success: z.boolean().nullish().describe("Whether the session achieved its goal."),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
-  access: "read",
-  rest: { method: "POST", path: "/sessions/end" },
+  access: "write",
+  createsProject: false,
+  rest: { method: "POST", path: "/sessions/end", status: 200 },
   async run({ services, identity, project }, input) {
     const { session, digest, redactions } = await services.memory.endSession(identity, project, {
       summary: input.summary ?? null,

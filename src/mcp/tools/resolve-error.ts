@@ -15,8 +15,9 @@ export const resolveErrorTool = defineTool({
     solution: z.string().min(1).max(LIMITS.solutionChars).describe("What fixed it."),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-  access: "read",
-  rest: { method: "POST", path: "/errors/:error_id/resolve" },
+  access: "write",
+  createsProject: false,
+  rest: { method: "POST", path: "/errors/:error_id/resolve", status: 200 },
   async run({ services, identity, project }, input) {
     const { error, wasResolved, sessionId, redactions } = await services.memory.resolveError(
       identity,

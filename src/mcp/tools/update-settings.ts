@@ -23,7 +23,9 @@ export const updateSettingsTool = defineTool({
     auto_summarize_on_end: z.boolean().nullish().describe("Ask the model for a summary when a session ends."),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-  access: "write",
+  access: "admin",
+  // Configuring a project before anything is recorded in it is normal (model, budget first).
+  createsProject: true,
   rest: { method: "POST", path: "/settings", status: 200 },
   async run({ services, identity, project }, input) {
     const changes: Partial<ProjectLlmSettings> = {};

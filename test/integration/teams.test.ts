@@ -1,0 +1,268 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { TokenService } from "../../src/auth/tokens";
+import { tools } from "../../src/mcp/tools";
+import { callTool, mcpClient, newUser, rest, uniqueName } from "../helpers";
+
+/** A team owned by a fresh user, with a project moved into it and `others` invited with their roles. */
+async function teamWithProject(others: Array<"admin" | "member" | "viewer">) {
+  const owner = await newUser();
+  const team = uniqueName("team").toLowerCase();
+  const project = uniqueName("shared");
+  expect((await rest(owner.token, "POST", "/api/v1/teams", { slug: team, name: "Acme" })).status).toBe(201);
+  const first = await rest(owner.token, "POST", `/api/v1/projects/${project}/errors`, {
+    error_type: "TypeError",
+    message: "can't compare offset-naive and offset-aware datetimes",
+    solution: "Use datetime.now(timezone.utc) consistently",
+  });
+  expect(first.status).toBe(201);
+  const moved = await rest(owner.token, "POST", `/api/v1/projects/${project}/transfer`, { team });
+  expect(moved.status).toBe(200);
+  const users = [];
+  for (const role of others) {
+    const user = await newUser();
+    const invite = await rest(owner.token, "POST", `/api/v1/teams/${team}/invitations`, { role });
+    expect(invite.status).toBe(201);
+    const accepted = await rest(user.token, "POST", "/api/v1/invitations/accept", { code: invite.body.code });
+    expect(accepted.status).toBe(200);
+    expect(accepted.body.role).toBe(role);
+    users.push({ ...user, role, code: invite.body.code as string });
+  }
+  return { owner, team, project, users, firstErrorId: first.body.error_id as string };
+}
+
+describe("teams share project memory", () => {
+  it("two members share a project's errors through their own MCP clients; each record keeps its author", async () => {
+    const { owner, project, users } = await teamWithProject(["member"]);
+    const bob = users[0]!;
+    const bobClient = await mcpClient(bob.token);
+    const found = await callTool(bobClient, "coding_search_errors", {
+      project_id: project,
+      query: "naive aware datetime",
+    });
+    expect(found.isError).toBe(false);
+    expect(found.data.results[0].solution).toBe("Use datetime.now(timezone.utc) consistently");
+
+    const recorded = await callTool(bobClient, "coding_record_error", {
+      project_id: project,
+      error_type: "KeyError",
+      message: "'user_id' missing from session payload",
+    });
+    expect(recorded.isError).toBe(false);
+    const aliceClient = await mcpClient(owner.token);
+    const seen = await callTool(aliceClient, "coding_search_errors", {
+      project_id: project,
+      query: "user_id missing session payload",
+    });
+    expect(seen.data.results[0].error_id).toBe(recorded.data.error_id);
+    const listed = await rest(owner.token, "GET", `/api/v1/projects/${project}/errors`);
+    const authors = new Set(listed.body.items.map((item: { userId: string }) => item.userId));
+    expect(authors).toEqual(new Set([owner.userId, bob.userId]));
+
+    // Coding sessions stay per user: both can have one at once in the shared project.
+    expect(
+      (await callTool(aliceClient, "coding_start_session", { project_id: project, description: "a" })).isError,
+    ).toBe(false);
+    expect((await callTool(bobClient, "coding_start_session", { project_id: project, description: "b" })).isError).toBe(
+      false,
+    );
+    await bobClient.close();
+    await aliceClient.close();
+  });
+
+  it("a viewer reads but cannot write; a member cannot change settings; an outsider sees nothing", async () => {
+    const { project, users, firstErrorId } = await teamWithProject(["viewer", "member"]);
+    const [viewer, member] = users as [(typeof users)[0], (typeof users)[0]];
+    const read = await rest(viewer.token, "POST", `/api/v1/projects/${project}/errors/search`, { query: "datetime" });
+    expect(read.status).toBe(200);
+    const write = await rest(viewer.token, "POST", `/api/v1/projects/${project}/errors`, {
+      error_type: "E",
+      message: "m",
+    });
+    expect(write.status).toBe(403);
+    expect(write.body.error.message).toContain("viewer");
+    const resolve = await rest(viewer.token, "POST", `/api/v1/projects/${project}/errors/${firstErrorId}/resolve`, {
+      solution: "x",
+    });
+    expect(resolve.status).toBe(403);
+    const settings = await rest(member.token, "POST", `/api/v1/projects/${project}/settings`, { auto_approve: true });
+    expect(settings.status).toBe(403);
+
+    const outsider = await newUser();
+    const peek = await rest(outsider.token, "POST", `/api/v1/projects/${project}/errors/search`, { query: "datetime" });
+    expect(peek.status).toBe(404);
+    expect(JSON.stringify(peek.body)).not.toContain("naive");
+    // Writing to a taken slug never joins the outsider to it.
+    const squat = await rest(outsider.token, "POST", `/api/v1/projects/${project}/errors`, {
+      error_type: "E",
+      message: "m",
+    });
+    expect(squat.status).toBe(404);
+  });
+
+  it("a removed member loses access at once, live token included; the last owner cannot leave", async () => {
+    const { owner, team, project, users } = await teamWithProject(["member"]);
+    const bob = users[0]!;
+    const client = await mcpClient(bob.token);
+    expect((await callTool(client, "coding_get_project_context", { project_id: project })).isError).toBe(false);
+    expect((await rest(owner.token, "DELETE", `/api/v1/teams/${team}/members/${bob.userId}`)).status).toBe(200);
+    const after = await callTool(client, "coding_get_project_context", { project_id: project });
+    expect(after.isError).toBe(true);
+    expect(after.text).toContain("not found");
+    await client.close();
+
+    const reuse = await rest(bob.token, "POST", "/api/v1/invitations/accept", { code: bob.code });
+    expect(reuse.status).toBe(404);
+    const leave = await rest(owner.token, "DELETE", `/api/v1/teams/${team}/members/${owner.userId}`);
+    expect(leave.status).toBe(409);
+    const demote = await rest(owner.token, "PATCH", `/api/v1/teams/${team}/members/${owner.userId}`, {
+      role: "member",
+    });
+    expect(demote.status).toBe(409);
+    const details = await rest(owner.token, "GET", `/api/v1/teams/${team}`);
+    expect(details.body.members.map((m: { user_id: string }) => m.user_id)).toEqual([owner.userId]);
+  });
+
+  it("roles are bounded: an admin cannot make owners, a personal team takes no members", async () => {
+    const { owner, team, users } = await teamWithProject(["admin"]);
+    const admin = users[0]!;
+    const ownerInvite = await rest(admin.token, "POST", `/api/v1/teams/${team}/invitations`, { role: "owner" });
+    expect(ownerInvite.status).toBe(400);
+    const promote = await rest(admin.token, "PATCH", `/api/v1/teams/${team}/members/${owner.userId}`, {
+      role: "viewer",
+    });
+    expect(promote.status).toBe(403);
+    const teams = await rest(owner.token, "GET", "/api/v1/teams");
+    const personal = teams.body.teams.find((t: { personal: boolean }) => t.personal);
+    expect(personal.slug).toBe(`~${owner.userId}`);
+    const invitePersonal = await rest(
+      owner.token,
+      "POST",
+      `/api/v1/teams/${encodeURIComponent(personal.slug)}/invitations`,
+      {
+        role: "member",
+      },
+    );
+    expect(invitePersonal.status).toBe(400);
+  });
+});
+
+describe("API tokens: scoped, restricted, expiring, revocable", () => {
+  it("creates a token shown once, bounded by its scopes and project, and revokes it", async () => {
+    const alice = await newUser();
+    const p1 = uniqueName("tok");
+    const p2 = uniqueName("tok");
+    for (const project of [p1, p2]) {
+      expect(
+        (
+          await rest(alice.token, "POST", `/api/v1/projects/${project}/errors`, {
+            error_type: "E",
+            message: `in ${project}`,
+          })
+        ).status,
+      ).toBe(201);
+    }
+    const created = await rest(alice.token, "POST", "/api/v1/tokens", {
+      name: "ci read-only",
+      scopes: ["memory:read"],
+      project: p1,
+      expires_in_days: 30,
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.token).toMatch(/^cm_/);
+    const ci = created.body.token as string;
+    expect((await rest(ci, "POST", `/api/v1/projects/${p1}/errors/search`, { query: "E" })).status).toBe(200);
+    const write = await rest(ci, "POST", `/api/v1/projects/${p1}/errors`, { error_type: "E", message: "m" });
+    expect(write.status).toBe(403);
+    expect(write.body.error.message).toContain("memory:write");
+    expect((await rest(ci, "POST", `/api/v1/projects/${p2}/errors/search`, { query: "E" })).status).toBe(404);
+    // A token cannot mint a wider one.
+    expect((await rest(ci, "POST", "/api/v1/tokens", { name: "x", scopes: ["memory:read"] })).status).toBe(403);
+
+    const listed = await rest(alice.token, "GET", "/api/v1/tokens");
+    const entry = listed.body.tokens.find((t: { token_id: string }) => t.token_id === created.body.token_id);
+    expect(entry).toMatchObject({ name: "ci read-only", scopes: ["memory:read"], last_used_at: expect.any(String) });
+    expect(JSON.stringify(listed.body)).not.toContain(ci);
+
+    expect((await rest(alice.token, "DELETE", `/api/v1/tokens/${created.body.token_id}`)).status).toBe(200);
+    expect((await rest(ci, "POST", `/api/v1/projects/${p1}/errors/search`, { query: "E" })).status).toBe(401);
+  });
+
+  it("refuses expired tokens and unknown scopes", async () => {
+    const { userId } = await newUser();
+    const expired = await new TokenService(env.DB).issue(userId, "old", {
+      now: Date.now() - 10_000,
+      expiresAt: Date.now() - 1,
+    });
+    expect((await rest(expired.token, "GET", "/api/v1/teams")).status).toBe(401);
+    const alice = await newUser();
+    const bad = await rest(alice.token, "POST", "/api/v1/tokens", { name: "x", scopes: ["memory:everything"] });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toContain("scopes");
+  });
+});
+
+/** A valid call of every tool (ids are placeholders: refusals must come before any lookup). */
+const SAMPLE_INPUT: Record<string, Record<string, unknown>> = {
+  coding_start_session: { description: "s" },
+  coding_end_session: {},
+  coding_get_session: { session_id: "s1" },
+  coding_track_file_change: { file_path: "a.py", action: "edit", reason: "r" },
+  coding_record_error: { error_type: "E", message: "m" },
+  coding_resolve_error: { error_id: "e1", solution: "s" },
+  coding_record_decision: { decision: "d", rationale: "r" },
+  coding_get_decision_implementation_status: { decision_id: "d1" },
+  coding_search_errors: { query: "q" },
+  coding_get_solutions_for_error: { error_text: "TypeError: x" },
+  coding_get_project_context: {},
+  coding_analyze_patterns: {},
+  coding_index_files: { files: [{ path: "a.py", content: "import os\n" }] },
+  coding_analyze_file_dependencies: { file_path: "a.py" },
+  coding_analyze_refactor_impact: { file_path: "a.py" },
+  coding_suggest_refactor_order: { files: ["a.py"] },
+  coding_get_costs: {},
+  coding_update_settings: { auto_approve: true },
+  coding_approve: { approval_id: "a1" },
+  coding_deny: { approval_id: "a1" },
+};
+
+describe("isolation matrix: every tool, over MCP", () => {
+  it("has a sample call for every tool", () => {
+    expect(Object.keys(SAMPLE_INPUT).sort()).toEqual(tools.map((tool) => tool.name).sort());
+  });
+
+  it("refuses outsiders (not found), viewers writing, read-only tokens writing, and members administering", async () => {
+    const { owner, project, users } = await teamWithProject(["viewer", "member"]);
+    const [viewer, member] = users as [(typeof users)[0], (typeof users)[0]];
+    const outsider = await newUser();
+    const readOnly = await rest(owner.token, "POST", "/api/v1/tokens", { name: "ro", scopes: ["memory:read"] });
+    const clients = {
+      outsider: await mcpClient(outsider.token),
+      viewer: await mcpClient(viewer.token),
+      member: await mcpClient(member.token),
+      readOnly: await mcpClient(readOnly.body.token),
+    };
+    for (const tool of tools) {
+      const args = { project_id: project, ...SAMPLE_INPUT[tool.name] };
+      const fromOutsider = await callTool(clients.outsider, tool.name, args);
+      expect(fromOutsider.isError, `${tool.name} for an outsider`).toBe(true);
+      expect(fromOutsider.text, `${tool.name} for an outsider`).toContain("not found");
+      expect(fromOutsider.text).not.toContain("offset-naive");
+      if (tool.access !== "read") {
+        for (const [who, client] of [
+          ["viewer", clients.viewer],
+          ["read-only token", clients.readOnly],
+        ] as const) {
+          const refused = await callTool(client, tool.name, args);
+          expect(refused.isError, `${tool.name} by a ${who}`).toBe(true);
+          expect(refused.text, `${tool.name} by a ${who}`).toMatch(/cannot|needs the memory:write|needs the admin/);
+        }
+      }
+      if (tool.access === "admin") {
+        const refused = await callTool(clients.member, tool.name, args);
+        expect(refused.isError, `${tool.name} by a member`).toBe(true);
+      }
+    }
+    for (const client of Object.values(clients)) await client.close();
+  });
+});
