@@ -10,7 +10,15 @@ export default defineConfig(async () => {
         wrangler: { configPath: "./wrangler.toml" },
         // OPENAI_API_KEY stands in for the secret; no model is configured server-wide, so it is only used by tests
         // that give a project a model and intercept the provider's API.
-        miniflare: { bindings: { TEST_MIGRATIONS: migrations, OPENAI_API_KEY: "sk-test" } },
+        // GITHUB_* turn on upstream sign-in; tests answer GitHub's endpoints by intercepting fetch.
+        miniflare: {
+          bindings: {
+            TEST_MIGRATIONS: migrations,
+            OPENAI_API_KEY: "sk-test",
+            GITHUB_CLIENT_ID: "Iv1.test",
+            GITHUB_CLIENT_SECRET: "github-secret-test",
+          },
+        },
       }),
     ],
     test: {

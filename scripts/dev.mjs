@@ -33,13 +33,15 @@ Coding Memory (local) — user "${DEV_USER}"
   REST API     : http://${HOST}:${PORT}/api/v1/projects/<project>/…
   Dev token    : ${token}
 
-Claude Code:
+Claude Code (OAuth sign-in in your browser; create an account on the sign-in page or with npm run account):
+  claude mcp add --transport http coding-memory ${url}
+or with the dev token:
   claude mcp add --transport http coding-memory ${url} --header "Authorization: Bearer ${token}"
 
 Cursor (~/.cursor/mcp.json or .cursor/mcp.json):
 ${cursor}
 
-More tokens: npm run token -- create --user <id>
+More tokens: npm run token -- create --user <id>   Accounts: npm run account -- create --user <id>
 `);
 
 const child = spawn("wrangler", ["dev", "--ip", HOST, "--port", PORT, ...process.argv.slice(2)], {

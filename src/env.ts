@@ -55,6 +55,24 @@ export interface Env {
   /** OpenAI-compatible server for `ollama/…`, `lmstudio/…`, `local/…` models, e.g. http://localhost:11434/v1. */
   CODING_MEMORY_BASE_URL?: string;
   CODING_MEMORY_BASE_URL_API_KEY?: string;
+  /** OAuth (src/auth/oauth.ts): grants, tokens and clients of @cloudflare/workers-oauth-provider. */
+  OAUTH_KV: KVNamespace;
+  /** The server's public origin, e.g. https://memory.example.com (default: the request's origin). */
+  PUBLIC_URL?: string;
+  /** "true": the sign-in page can create built-in accounts (default false; local dev sets it in .dev.vars). */
+  ALLOW_SIGNUP?: string;
+  /** Sign-in attempts per user and address (Workers rate limiting binding). */
+  LOGIN_LIMITER?: RateLimit;
+  /** Upstream sign-in with GitHub (an OAuth app's id; the secret with `wrangler secret put`). */
+  GITHUB_CLIENT_ID?: string;
+  GITHUB_CLIENT_SECRET?: string;
+  /** Upstream sign-in with any OpenID Connect provider, by its endpoints. */
+  OIDC_LABEL?: string;
+  OIDC_CLIENT_ID?: string;
+  OIDC_CLIENT_SECRET?: string;
+  OIDC_AUTHORIZATION_ENDPOINT?: string;
+  OIDC_TOKEN_ENDPOINT?: string;
+  OIDC_USERINFO_ENDPOINT?: string;
   /** Secrets. */
   OPENAI_API_KEY?: string;
   ANTHROPIC_API_KEY?: string;

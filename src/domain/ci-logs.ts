@@ -115,14 +115,7 @@ export function parseCiLog(log: string, options?: ParseCiLogOptions): CiFailure[
   const parsed: Log = { lines, claimed: new Uint8Array(lines.length) };
 
   const found: Found[] = [];
-  for (const recognise of RECOGNISERS) {
-    // A log is arbitrary text: one recogniser tripping over an unforeseen shape must not cost the others' results.
-    try {
-      append(found, recognise(parsed));
-    } catch {
-      continue;
-    }
-  }
+  for (const recognise of RECOGNISERS) append(found, recogniseSafely(recognise, parsed));
   found.sort((a, b) => a.line - b.line);
 
   const failures: CiFailure[] = [];
@@ -142,6 +135,15 @@ export function parseCiLog(log: string, options?: ParseCiLogOptions): CiFailure[
     if (failures.length >= maxFailures) break;
   }
   return failures;
+}
+
+/** A log is arbitrary text: one recogniser tripping over an unforeseen shape must not cost the others' results. */
+function recogniseSafely(recognise: Recogniser, log: Log): Found[] {
+  try {
+    return recognise(log);
+  } catch {
+    return [];
+  }
 }
 
 function failureCap(requested: number | undefined): number {
@@ -347,7 +349,10 @@ function readPythonTraceback(log: Log, start: number, limit: number): PythonTrac
     if (index >= frameLimit) return null;
 
     const exceptionLine = lineAt(log, index).trim();
-    const exception = parseException(exceptionLine, true) ?? { errorType: UNKNOWN_ERROR_TYPE, message: exceptionLine };
+    const parsedException = parseException(exceptionLine, true);
+    // Neither a frame nor an exception: the header was quoted in some other output, not a traceback.
+    if (parsedException === null && innermost === null) return null;
+    const exception = parsedException ?? { errorType: UNKNOWN_ERROR_TYPE, message: exceptionLine };
     index++;
     for (let extra = 0; extra < LOOKAHEAD_LINES && index < limit; extra++, index++) {
       const line = lineAt(log, index);
@@ -616,18 +621,31 @@ function pytestHeadLine(nodeId: string): string {
   return nodeId.split("::").slice(1).join(".");
 }
 
-function summaryMatchesBlock(entry: PytestSummaryEntry, block: PytestBlock): boolean {
-  if (block.kind === "collect") return entry.outcome === "ERROR" && entry.nodeId === block.name;
-  const expectedOutcome = block.kind === "test" ? "FAILED" : "ERROR";
-  return entry.outcome === expectedOutcome && pytestHeadLine(entry.nodeId) === block.name;
+/** Blocks and summary lines meet on this key: the outcome plus the title pytest gives the block. */
+function summaryKey(entry: PytestSummaryEntry): string {
+  if (!entry.nodeId.includes("::")) return `collect ${entry.nodeId}`;
+  return `${entry.outcome} ${pytestHeadLine(entry.nodeId)}`;
+}
+
+function blockKey(block: PytestBlock): string {
+  if (block.kind === "collect") return `collect ${block.name}`;
+  return `${block.kind === "test" ? "FAILED" : "ERROR"} ${block.name}`;
 }
 
 /** One failure per test: a block's traceback enriched with the node id from its short-summary line. */
 function mergePytestResults(blocks: readonly PytestBlock[], entries: readonly PytestSummaryEntry[]): Found[] {
   const found: Found[] = [];
+  const entriesByKey = new Map<string, PytestSummaryEntry[]>();
+  for (const entry of entries) {
+    const key = summaryKey(entry);
+    const sameKey = entriesByKey.get(key);
+    if (sameKey) sameKey.push(entry);
+    else entriesByKey.set(key, [entry]);
+  }
   const used = new Set<PytestSummaryEntry>();
   for (const block of blocks) {
-    const candidates = entries.filter((entry) => !used.has(entry) && summaryMatchesBlock(entry, block));
+    const candidates = (entriesByKey.get(blockKey(block)) ?? []).filter((entry) => !used.has(entry));
+    // The same test name in two modules: the block's own frames say which module it ran in.
     const entry =
       candidates.find(
         (candidate) => block.testModule !== null && candidate.nodeId.startsWith(`${block.testModule}::`),
@@ -961,6 +979,7 @@ function parseGoTest(log: Log): Found[] {
       const name = result[3] ?? "";
       resultStack.push({ name, indent: (result[1] ?? "").length });
       if (result[2] === "FAIL") failed.push({ name, line: index });
+      if (name === runningTest) runningTest = null;
       continue;
     }
     const output = line.includes(".go:") ? GO_TEST_OUTPUT.exec(line) : null;
@@ -980,7 +999,7 @@ function parseGoTest(log: Log): Found[] {
       continue;
     }
     if (line.startsWith("panic: ")) {
-      const panic = readGoPanic(log, index, failed, runningTest);
+      const panic = readGoPanic(log, index, runningTest);
       if (!panic) continue;
       found.push({ line: index, failure: panic.failure });
       if (panic.failure.testName !== null) reportedByPanic.add(panic.failure.testName);
@@ -1017,15 +1036,20 @@ function goTestFailure(log: Log, test: GoFailedTest, testOutputs: readonly GoOut
       testName: test.name,
     });
   }
-  const stackLines = [resultLine];
-  for (const output of testOutputs)
-    stackLines.push(lineAt(log, output.line).trim(), ...output.continuation.map((line) => line.trim()));
+  // With -v the output precedes the result line, without it the output follows; the excerpt keeps log order.
+  const excerptLines: Array<{ line: number; text: string }> = [{ line: test.line, text: lineAt(log, test.line) }];
+  for (const output of testOutputs) {
+    for (let offset = 0; offset <= output.continuation.length; offset++) {
+      excerptLines.push({ line: output.line + offset, text: lineAt(log, output.line + offset) });
+    }
+  }
+  excerptLines.sort((a, b) => a.line - b.line);
   const testify = readTestify(first.continuation);
   const message = testify?.message ?? [first.text, ...first.continuation.map((line) => line.trim())].join("\n");
   return makeFailure("go-test", {
     errorType: null,
     message,
-    stackTrace: excerpt(stackLines),
+    stackTrace: excerpt(excerptLines.map((entry) => entry.text)),
     location: testify?.location ?? first.location,
     testName: test.name,
   });
@@ -1064,12 +1088,7 @@ function isGoRuntimeFrame(functionName: string, path: string): boolean {
   );
 }
 
-function readGoPanic(
-  log: Log,
-  start: number,
-  failed: readonly GoFailedTest[],
-  runningTest: string | null,
-): { failure: CiFailure; end: number } | null {
+function readGoPanic(log: Log, start: number, runningTest: string | null): { failure: CiFailure; end: number } | null {
   let goroutine = start + 1;
   while (
     goroutine < log.lines.length &&
@@ -1092,9 +1111,6 @@ function readGoPanic(
     if (lineAt(log, index).trim() === "running tests:") {
       testName = /^\s*(\S+) \(/.exec(lineAt(log, index + 1))?.[1] ?? testName;
     }
-  }
-  if (testName !== null && previousResult === null && !failed.some((test) => test.name === testName)) {
-    testName = runningTest;
   }
 
   let location: Location | null = null;
@@ -1332,8 +1348,9 @@ function parseEslint(log: Log): Found[] {
   const found: Found[] = [];
   for (let index = 0; index + 1 < log.lines.length; index++) {
     const header = lineAt(log, index);
-    if (!ESLINT_FILE_HEADER.test(header) || header.includes(": ") || !ESLINT_PROBLEM.test(lineAt(log, index + 1)))
-      continue;
+    const isFileHeader =
+      ESLINT_PROBLEM.test(lineAt(log, index + 1)) && ESLINT_FILE_HEADER.test(header) && !header.includes(": ");
+    if (!isFileHeader) continue;
     const filePath = repoRelativePath(header);
     let next = index + 1;
     for (; next < log.lines.length; next++) {
@@ -1382,20 +1399,32 @@ function nodeThrowSite(log: Log, errorLine: number): { start: number; location: 
   return { start: caret - 2, location };
 }
 
+/** An error's first line as Node prints it: unindented `TypeError: msg`, `Error [ERR_X]: msg`, `Uncaught Error: msg`. */
+function nodeErrorLine(line: string): ExceptionText | null {
+  if (line.length === 0 || indentOf(line) > 0 || !line.includes(": ")) return null;
+  return parseException(line.startsWith("Uncaught ") ? line.slice("Uncaught ".length) : line, false);
+}
+
+function startsNodeError(line: string): boolean {
+  return nodeErrorLine(line) !== null;
+}
+
 function parseNodeErrors(log: Log): Found[] {
   const found: Found[] = [];
   for (let index = 0; index < log.lines.length; index++) {
     const line = lineAt(log, index);
-    if (log.claimed[index] === 1 || line.length === 0 || indentOf(line) > 0 || !line.includes(": ")) continue;
-    const exception = parseException(line.startsWith("Uncaught ") ? line.slice("Uncaught ".length) : line, false);
+    if (log.claimed[index] === 1) continue;
+    const exception = nodeErrorLine(line);
     if (!exception) continue;
 
+    // Messages can run over several lines, blank ones included (`Require stack:`, node:assert diffs); another
+    // error line means this one had no stack of its own.
     let firstFrame = index + 1;
     while (
       firstFrame < log.lines.length &&
       firstFrame <= index + LOOKAHEAD_LINES &&
-      !isBlank(lineAt(log, firstFrame)) &&
-      !isNodeFrame(lineAt(log, firstFrame))
+      !isNodeFrame(lineAt(log, firstFrame)) &&
+      !startsNodeError(lineAt(log, firstFrame))
     ) {
       firstFrame++;
     }
@@ -1408,8 +1437,9 @@ function parseNodeErrors(log: Log): Found[] {
       if (frame === null) break;
       if (frame !== "frame-without-location") frames.push(frame);
     }
-    // Error properties (`{ code: 'ERR_…' }`) follow the last frame.
-    if (lineAt(log, end - 1).endsWith(" {")) {
+    // Error properties (`{ code: 'ERR_…' }`) follow the last frame, opening on its line or the next.
+    if (lineAt(log, end) === "{") end++;
+    if (lineAt(log, end - 1).endsWith("{")) {
       for (let close = end; close < log.lines.length && close < end + 30; close++) {
         if (lineAt(log, close) !== "}") continue;
         end = close + 1;

@@ -217,3 +217,21 @@ export const codeGraphChunks = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.projectId, t.seq] })],
 );
+
+export const accounts = sqliteTable("accounts", {
+  userId: text("user_id").primaryKey(),
+  passwordHash: text("password_hash").notNull(),
+  createdAt: integer("created_at").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+export const userIdentities = sqliteTable(
+  "user_identities",
+  {
+    provider: text("provider").notNull(),
+    subject: text("subject").notNull(),
+    userId: text("user_id").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.provider, t.subject] })],
+);

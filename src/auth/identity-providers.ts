@@ -1,0 +1,166 @@
+/**
+ * Upstream sign-in for OAuth: GitHub, or any OpenID Connect provider. Both are the same small interface, so a
+ * deployment picks one by configuration and the authorize page does not care which. `fetch` is injected, so
+ * tests answer GitHub's and the OIDC provider's endpoints with recorded-shape responses.
+ */
+import { AppError } from "../domain/app-error";
+
+export interface UpstreamUser {
+  /** Stable id at the provider (GitHub's numeric id, OIDC `sub`). */
+  subject: string;
+  /** Human name used for a new user id (`octocat@github`). */
+  login: string;
+}
+
+export interface IdentityProvider {
+  id: "github" | "oidc";
+  label: string;
+  /** Where to send the browser; `codeChallenge` is the S256 PKCE challenge of a verifier kept server-side. */
+  authorizeUrl(options: { state: string; redirectUri: string; codeChallenge: string }): string;
+  exchange(options: { code: string; redirectUri: string; codeVerifier: string }): Promise<UpstreamUser>;
+}
+
+type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
+
+async function json(response: Response, what: string): Promise<Record<string, unknown>> {
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = null;
+  }
+  if (!response.ok || typeof body !== "object" || body === null) {
+    throw new AppError("unavailable", `${what} failed (${response.status}).`, { details: { status: response.status } });
+  }
+  return body as Record<string, unknown>;
+}
+
+export class GitHubProvider implements IdentityProvider {
+  readonly id = "github" as const;
+  readonly label = "GitHub";
+
+  constructor(
+    private readonly config: { clientId: string; clientSecret: string },
+    private readonly fetch: Fetch,
+  ) {}
+
+  authorizeUrl({ state, redirectUri, codeChallenge }: { state: string; redirectUri: string; codeChallenge: string }) {
+    const url = new URL("https://github.com/login/oauth/authorize");
+    url.searchParams.set("client_id", this.config.clientId);
+    url.searchParams.set("redirect_uri", redirectUri);
+    url.searchParams.set("scope", "read:user");
+    url.searchParams.set("state", state);
+    url.searchParams.set("code_challenge", codeChallenge);
+    url.searchParams.set("code_challenge_method", "S256");
+    return url.toString();
+  }
+
+  async exchange({ code, redirectUri, codeVerifier }: { code: string; redirectUri: string; codeVerifier: string }) {
+    const token = await json(
+      await this.fetch("https://github.com/login/oauth/access_token", {
+        method: "POST",
+        headers: { Accept: "application/json", "Content-Type": "application/json" },
+        body: JSON.stringify({
+          client_id: this.config.clientId,
+          client_secret: this.config.clientSecret,
+          code,
+          redirect_uri: redirectUri,
+          code_verifier: codeVerifier,
+        }),
+      }),
+      "GitHub token exchange",
+    );
+    // GitHub answers 200 with an `error` field for a bad or expired code.
+    if (typeof token.access_token !== "string") {
+      throw new AppError(
+        "unauthorized",
+        `GitHub sign-in failed: ${String(token.error_description ?? token.error ?? "no token")}.`,
+      );
+    }
+    const user = await json(
+      await this.fetch("https://api.github.com/user", {
+        headers: {
+          Authorization: `Bearer ${token.access_token}`,
+          Accept: "application/vnd.github+json",
+          "User-Agent": "coding-memory",
+        },
+      }),
+      "GitHub user lookup",
+    );
+    if (user.id === undefined || typeof user.login !== "string") {
+      throw new AppError("unavailable", "GitHub user lookup returned no id/login.");
+    }
+    return { subject: String(user.id), login: user.login };
+  }
+}
+
+/** Any OpenID Connect provider, configured by its endpoints (no discovery fetch on the sign-in path). */
+export class OidcProvider implements IdentityProvider {
+  readonly id = "oidc" as const;
+
+  constructor(
+    private readonly config: {
+      label: string;
+      clientId: string;
+      clientSecret: string;
+      authorizationEndpoint: string;
+      tokenEndpoint: string;
+      userinfoEndpoint: string;
+    },
+    private readonly fetch: Fetch,
+  ) {}
+
+  get label() {
+    return this.config.label;
+  }
+
+  authorizeUrl({ state, redirectUri, codeChallenge }: { state: string; redirectUri: string; codeChallenge: string }) {
+    const url = new URL(this.config.authorizationEndpoint);
+    url.searchParams.set("response_type", "code");
+    url.searchParams.set("client_id", this.config.clientId);
+    url.searchParams.set("redirect_uri", redirectUri);
+    url.searchParams.set("scope", "openid profile email");
+    url.searchParams.set("state", state);
+    url.searchParams.set("code_challenge", codeChallenge);
+    url.searchParams.set("code_challenge_method", "S256");
+    return url.toString();
+  }
+
+  async exchange({ code, redirectUri, codeVerifier }: { code: string; redirectUri: string; codeVerifier: string }) {
+    const token = await json(
+      await this.fetch(this.config.tokenEndpoint, {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/json" },
+        body: new URLSearchParams({
+          grant_type: "authorization_code",
+          code,
+          redirect_uri: redirectUri,
+          client_id: this.config.clientId,
+          client_secret: this.config.clientSecret,
+          code_verifier: codeVerifier,
+        }).toString(),
+      }),
+      `${this.config.label} token exchange`,
+    );
+    if (typeof token.access_token !== "string")
+      throw new AppError("unauthorized", `${this.config.label} sign-in failed.`);
+    const info = await json(
+      await this.fetch(this.config.userinfoEndpoint, { headers: { Authorization: `Bearer ${token.access_token}` } }),
+      `${this.config.label} userinfo`,
+    );
+    if (typeof info.sub !== "string") throw new AppError("unavailable", `${this.config.label} userinfo has no sub.`);
+    const login =
+      (typeof info.preferred_username === "string" && info.preferred_username) ||
+      (typeof info.email === "string" && info.email.split("@")[0]) ||
+      info.sub;
+    return { subject: info.sub, login };
+  }
+}
+
+export async function s256(verifier: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier)));
+  let binary = "";
+  for (const byte of digest) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}

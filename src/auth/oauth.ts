@@ -1,0 +1,374 @@
+/**
+ * OAuth 2.1 for remote MCP clients (Claude, Cursor…) with @cloudflare/workers-oauth-provider: authorization
+ * code + PKCE, dynamic client registration, refresh, and the RFC 8414 / RFC 9728 metadata documents come from
+ * the library; this module owns the sign-in and consent page (`/authorize`), the upstream callback, and the
+ * mapping from a verified credential to our Identity. API tokens (`cm_…`, for CI and the command-line client)
+ * are accepted beside OAuth tokens through `resolveExternalToken`: they are this server's own credentials.
+ */
+import {
+  AuthorizationError,
+  authorizationErrorRedirect,
+  OAuthProvider,
+  type AuthRequest,
+  type OAuthHelpers,
+} from "@cloudflare/workers-oauth-provider";
+import { Hono, type Context } from "hono";
+import { SCOPES, type Scope } from "../domain/access";
+import { AppError } from "../domain/app-error";
+import type { Identity } from "../domain/records";
+import type { Env } from "../env";
+import { AccountService } from "./accounts";
+import { s256, type IdentityProvider } from "./identity-providers";
+import { TokenService } from "./tokens";
+
+/** What a verified credential carries into the API handler (`ctx.props`). */
+export type AuthProps =
+  | { kind: "oauth"; userId: string }
+  | { kind: "api_token"; userId: string; scopes: Scope[]; teamId: string | null; projectId: string | null };
+
+/** Scopes an MCP client gets when it asks for none: work with memory, not administer. */
+const DEFAULT_GRANT: Scope[] = ["memory:read", "memory:write"];
+
+export interface OAuthDeps {
+  /** Upstream sign-in (GitHub or OIDC) when configured. */
+  identityProvider: IdentityProvider | null;
+  /** Built-in account creation on the sign-in page (self-hosting and local development). */
+  allowSignup: boolean;
+  /** Login attempts per user and client address; the Workers rate limiting binding. */
+  loginLimiter: RateLimit | null;
+}
+
+export function publicOrigin(env: Env, request: Request): string {
+  return (env.PUBLIC_URL?.trim() || new URL(request.url).origin).replace(/\/+$/, "");
+}
+
+/**
+ * The provider for one request. Built per request from `env` (no module-level instance); the API handler
+ * gets `ctx.props` and `ctx.auth`, everything else goes to `site` (sign-in pages, health, webhooks).
+ */
+export function oauthProvider(
+  env: Env,
+  request: Request,
+  handlers: { api: ExportedHandler<Env>; site: ExportedHandler<Env> },
+): OAuthProvider<Env> {
+  const origin = publicOrigin(env, request);
+  // The whole origin is the protected resource, so one token serves /mcp and /api/ (the library requires
+  // every protected route under the resource; MCP clients accept a resource that is a prefix of their URL).
+  const resource = origin;
+  return new OAuthProvider<Env>({
+    apiRoute: ["/mcp", "/api/"],
+    apiHandler: handlers.api as ExportedHandler<Env> & Pick<Required<ExportedHandler<Env>>, "fetch">,
+    defaultHandler: handlers.site as ExportedHandler<Env> & Pick<Required<ExportedHandler<Env>>, "fetch">,
+    authorizeEndpoint: "/authorize",
+    tokenEndpoint: "/oauth/token",
+    clientRegistrationEndpoint: "/oauth/register",
+    scopesSupported: [...SCOPES, "offline_access"],
+    resourceMetadata: { resource, authorization_servers: [origin], resource_name: "Coding Memory" },
+    requiredScopes: ["memory:read"],
+    // A refused credential on the API answers in the API's error shape (the Bearer challenge headers stay), so
+    // REST clients see one format; the OAuth endpoints keep the standard OAuth error bodies.
+    onError: ({ code, description, status, headers, internal }) => {
+      if (internal.category !== "protected-resource") return undefined;
+      const path = new URL(request.url).pathname;
+      if (path !== "/mcp" && !path.startsWith("/api/")) return undefined;
+      const message =
+        status === 401
+          ? "Missing, invalid, expired or revoked credential: send `Authorization: Bearer <token>` (an OAuth access " +
+            "token, or an API token from `npm run token` or POST /api/v1/tokens)."
+          : description;
+      return new Response(
+        JSON.stringify({
+          error: { code: status === 401 ? "unauthorized" : status === 403 ? "forbidden" : code, message },
+        }),
+        { status, headers: { ...headers, "Content-Type": "application/json" } },
+      );
+    },
+    resolveExternalToken: async ({ token, env: requestEnv }) => {
+      if (!token.startsWith("cm_")) return null;
+      try {
+        const { identity, touch } = await new TokenService(requestEnv.DB).authenticate(`Bearer ${token}`, Date.now());
+        if (touch) await touch;
+        const props: AuthProps = {
+          kind: "api_token",
+          userId: identity.userId,
+          scopes: identity.scopes,
+          teamId: identity.teamId,
+          projectId: identity.projectId,
+        };
+        return { props, audience: resource };
+      } catch (error) {
+        if (error instanceof AppError && error.code === "unauthorized") return null;
+        throw error;
+      }
+    },
+  });
+}
+
+function isApiPath(request: Request): boolean {
+  const path = new URL(request.url).pathname;
+  return path === "/mcp" || path.startsWith("/api/");
+}
+
+function apiErrorResponse(status: number, code: string, description: string, headers: Headers): Response {
+  const message =
+    status === 401
+      ? "Missing, invalid, expired or revoked credential: send `Authorization: Bearer <token>` (an OAuth access " +
+        "token, or an API token from `npm run token` or POST /api/v1/tokens)."
+      : description;
+  headers.set("Content-Type", "application/json");
+  return new Response(
+    JSON.stringify({ error: { code: status === 401 ? "unauthorized" : status === 403 ? "forbidden" : code, message } }),
+    { status, headers },
+  );
+}
+
+/** The provider answers a request with no credential by a bare challenge; the API gives its usual error body too. */
+export function withApiErrorBody(request: Request, response: Response): Response {
+  if (response.status !== 401 || !isApiPath(request) || response.headers.get("Content-Type")?.includes("json")) {
+    return response;
+  }
+  return apiErrorResponse(401, "unauthorized", "", new Headers(response.headers));
+}
+
+/** The caller of an API request, from what the provider verified. */
+export function identityFromContext(ctx: unknown): Identity {
+  const { props, auth } = ctx as { props?: AuthProps; auth?: { scope?: string[] } };
+  if (!props?.userId) throw new AppError("unauthorized", "Missing or invalid credential.");
+  if (props.kind === "api_token") {
+    return { userId: props.userId, scopes: props.scopes, teamId: props.teamId, projectId: props.projectId };
+  }
+  const scopes = (auth?.scope ?? []).filter((scope): scope is Scope => (SCOPES as readonly string[]).includes(scope));
+  return { userId: props.userId, scopes, teamId: null, projectId: null };
+}
+
+type SiteEnv = { Bindings: Env & { OAUTH_PROVIDER: OAuthHelpers } };
+
+/** `/authorize` (sign-in + consent in one page) and the upstream provider's callback. */
+export function authorizeRoutes(depsOf: (env: Env) => OAuthDeps): Hono<SiteEnv> {
+  const site = new Hono<SiteEnv>();
+
+  site.get("/authorize", async (c) => {
+    const oauth = c.env.OAUTH_PROVIDER;
+    let request: AuthRequest;
+    try {
+      request = await oauth.parseAuthRequest(c.req.raw);
+    } catch (error) {
+      return authorizationFailure(c, error);
+    }
+    const consent = await oauth.beginConsent(request);
+    const description = await oauth.describeConsent(request);
+    return page(
+      c,
+      renderAuthorizePage({
+        handle: consent.handle,
+        clientName: description.clientName ?? request.clientId,
+        redirectHost: description.redirectHost,
+        scopes: grantFor(request.scope),
+        deps: depsOf(c.env),
+        error: null,
+      }),
+      200,
+      consent.headers,
+    );
+  });
+
+  site.post("/authorize", async (c) => {
+    const oauth = c.env.OAUTH_PROVIDER;
+    const deps = depsOf(c.env);
+    const form = await c.req.formData();
+    const handle = String(form.get("handle") ?? "");
+    const action = String(form.get("action") ?? "");
+    const scopes = grantFor(form.getAll("scope").map(String));
+    try {
+      if (action === "deny") {
+        const denied = await oauth.denyConsent(c.req.raw, handle);
+        return new Response(null, { status: 302, headers: denied.headers });
+      }
+      if (action === "upstream" && deps.identityProvider) {
+        const approved = await oauth.approveConsent(c.req.raw, handle, { scope: scopes });
+        const verifier = `${crypto.randomUUID()}${crypto.randomUUID()}`;
+        const { state, headers } = await oauth.beginUpstream(approved.request, {
+          data: { verifier, scopes },
+          headers: approved.headers,
+        });
+        headers.set(
+          "Location",
+          deps.identityProvider.authorizeUrl({
+            state,
+            redirectUri: `${publicOrigin(c.env, c.req.raw)}/oauth/callback`,
+            codeChallenge: await s256(verifier),
+          }),
+        );
+        return new Response(null, { status: 302, headers });
+      }
+      // Built-in account: checked before the consent handle is used, so a typo can be retried on the same page.
+      const user = String(form.get("user") ?? "").trim();
+      const password = String(form.get("password") ?? "");
+      const address = c.req.header("CF-Connecting-IP") ?? "local";
+      if (deps.loginLimiter && !(await deps.loginLimiter.limit({ key: `${user}|${address}` })).success) {
+        return retryPage(c, deps, handle, scopes, "Too many sign-in attempts. Wait a minute and try again.", 429);
+      }
+      const accounts = new AccountService(c.env.DB);
+      if (action === "signup") {
+        if (!deps.allowSignup) return retryPage(c, deps, handle, scopes, "Sign-up is disabled on this server.", 403);
+        try {
+          await accounts.create(user, password, Date.now());
+        } catch (error) {
+          if (error instanceof AppError) return retryPage(c, deps, handle, scopes, error.message, 400);
+          throw error;
+        }
+      }
+      const userId = await accounts.verify(user, password);
+      if (!userId) return retryPage(c, deps, handle, scopes, "Wrong user or password.", 401);
+      const approved = await oauth.approveConsent(c.req.raw, handle, { scope: scopes });
+      const { redirectTo } = await oauth.completeAuthorization({
+        request: approved.request,
+        userId,
+        metadata: { via: "password" },
+        scope: scopes,
+        props: { kind: "oauth", userId } satisfies AuthProps,
+      });
+      approved.headers.set("Location", redirectTo);
+      return new Response(null, { status: 302, headers: approved.headers });
+    } catch (error) {
+      return authorizationFailure(c, error);
+    }
+  });
+
+  site.get("/oauth/callback", async (c) => {
+    const oauth = c.env.OAUTH_PROVIDER;
+    const deps = depsOf(c.env);
+    try {
+      const resumed = await oauth.finishUpstream<{ verifier: string; scopes: Scope[] }>(c.req.raw);
+      const code = c.req.query("code");
+      if (!deps.identityProvider || !code) {
+        resumed.headers.set("Location", deniedRedirect(resumed.request));
+        return new Response(null, { status: 302, headers: resumed.headers });
+      }
+      const upstream = await deps.identityProvider.exchange({
+        code,
+        redirectUri: `${publicOrigin(c.env, c.req.raw)}/oauth/callback`,
+        codeVerifier: resumed.data.verifier,
+      });
+      const userId = await new AccountService(c.env.DB).userForIdentity(
+        deps.identityProvider.id,
+        upstream.subject,
+        upstream.login,
+        Date.now(),
+      );
+      const { redirectTo } = await oauth.completeAuthorization({
+        request: resumed.request,
+        userId,
+        metadata: { via: deps.identityProvider.id },
+        scope: resumed.data.scopes,
+        props: { kind: "oauth", userId } satisfies AuthProps,
+      });
+      resumed.headers.set("Location", redirectTo);
+      return new Response(null, { status: 302, headers: resumed.headers });
+    } catch (error) {
+      return authorizationFailure(c, error);
+    }
+  });
+  return site;
+}
+
+/** The scopes to grant: what was asked, limited to ours; the default pair when nothing usable was asked. */
+function grantFor(requested: string[]): Scope[] {
+  const known = requested.filter((scope): scope is Scope => (SCOPES as readonly string[]).includes(scope));
+  return known.length ? [...new Set(known)] : [...DEFAULT_GRANT];
+}
+
+function deniedRedirect(request: AuthRequest): string {
+  return authorizationErrorRedirect(request, "access_denied", "The sign-in was declined or failed upstream.");
+}
+
+function authorizationFailure(c: Context<SiteEnv>, error: unknown): Response {
+  if (error instanceof AuthorizationError) {
+    const redirect = (error as AuthorizationError & { redirectTo?: string }).redirectTo;
+    if (redirect) return c.redirect(redirect, 302);
+    return page(c, errorPage(error.description ?? error.message), 400);
+  }
+  if (error instanceof AppError) return page(c, errorPage(error.message), error.code === "unavailable" ? 502 : 400);
+  throw error;
+}
+
+function retryPage(
+  c: Context<SiteEnv>,
+  deps: OAuthDeps,
+  handle: string,
+  scopes: Scope[],
+  message: string,
+  status: 400 | 401 | 403 | 429,
+): Response {
+  return page(
+    c,
+    renderAuthorizePage({ handle, clientName: null, redirectHost: null, scopes, deps, error: message }),
+    status,
+  );
+}
+
+function page(c: Context<SiteEnv>, html: string, status: number, headers?: Headers): Response {
+  const response = new Response(html, { status, headers: headers ?? new Headers() });
+  response.headers.set("Content-Type", "text/html; charset=utf-8");
+  response.headers.set("Cache-Control", "no-store");
+  response.headers.set(
+    "Content-Security-Policy",
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' https:; frame-ancestors 'none'",
+  );
+  void c;
+  return response;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+}
+
+const SCOPE_TEXT: Record<Scope, string> = {
+  "memory:read": "read the memory of your projects (errors, solutions, decisions, code graph)",
+  "memory:write": "record errors, decisions, file changes and sessions",
+  admin: "administer: project settings, teams, invitations and API tokens",
+};
+
+function renderAuthorizePage(options: {
+  handle: string;
+  clientName: string | null;
+  redirectHost: string | null;
+  scopes: Scope[];
+  deps: OAuthDeps;
+  error: string | null;
+}): string {
+  const { deps } = options;
+  const scopeBoxes = options.scopes
+    .map(
+      (scope) =>
+        `<label><input type="checkbox" name="scope" value="${scope}" checked> ${escapeHtml(SCOPE_TEXT[scope])}</label>`,
+    )
+    .join("<br>");
+  const who = options.clientName
+    ? `<p><strong>${escapeHtml(options.clientName)}</strong>${
+        options.redirectHost ? ` (returning to ${escapeHtml(options.redirectHost)})` : ""
+      } asks to use Coding Memory as you. It will be able to:</p>`
+    : "<p>Sign in to continue. The application will be able to:</p>";
+  return `<!doctype html><html><head><meta charset="utf-8"><title>Coding Memory — sign in</title>
+<style>body{font:16px system-ui;max-width:34rem;margin:3rem auto;padding:0 1rem}input[type=text],input[type=password]{width:100%;padding:.4rem;margin:.2rem 0 .8rem}button{padding:.5rem 1rem;margin-right:.5rem}.error{color:#b00}</style>
+</head><body><h1>Coding Memory</h1>${options.error ? `<p class="error">${escapeHtml(options.error)}</p>` : ""}
+${who}
+<form method="post" action="/authorize">
+<input type="hidden" name="handle" value="${escapeHtml(options.handle)}">
+<p>${scopeBoxes}</p>
+${
+  deps.identityProvider
+    ? `<p><button type="submit" name="action" value="upstream">Sign in with ${escapeHtml(deps.identityProvider.label)}</button></p><p>or with an account on this server:</p>`
+    : ""
+}
+<label>User <input type="text" name="user" autocomplete="username"></label>
+<label>Password <input type="password" name="password" autocomplete="current-password"></label>
+<button type="submit" name="action" value="login">Allow</button>
+${deps.allowSignup ? '<button type="submit" name="action" value="signup">Create account and allow</button>' : ""}
+<button type="submit" name="action" value="deny">Deny</button>
+</form></body></html>`;
+}
+
+function errorPage(message: string): string {
+  return `<!doctype html><html><head><meta charset="utf-8"><title>Coding Memory — sign-in failed</title></head><body><h1>Sign-in failed</h1><p>${escapeHtml(message)}</p></body></html>`;
+}

@@ -1,0 +1,298 @@
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { AccountService } from "../../src/auth/accounts";
+import { s256 } from "../../src/auth/identity-providers";
+import { BASE, callTool, mcpClient, rest, uniqueName, workerFetch } from "../helpers";
+
+const REDIRECT = "http://localhost:33418/callback";
+
+/** The cookies a browser would keep between the authorize page and its form post. */
+class CookieJar {
+  private readonly cookies = new Map<string, string>();
+  take(response: Response) {
+    for (const line of response.headers.getSetCookie()) {
+      const [pair] = line.split(";");
+      const [name, ...value] = (pair ?? "").split("=");
+      if (name) this.cookies.set(name.trim(), value.join("="));
+    }
+  }
+  header(): string {
+    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
+  }
+}
+
+async function registerClient(name = "Claude Code") {
+  const res = await workerFetch(`${BASE}/oauth/register`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({
+      client_name: name,
+      redirect_uris: [REDIRECT],
+      token_endpoint_auth_method: "none",
+      grant_types: ["authorization_code", "refresh_token"],
+      response_types: ["code"],
+    }),
+  });
+  expect(res.status).toBe(201);
+  return ((await res.json()) as { client_id: string }).client_id;
+}
+
+/** GET /authorize as a browser: the page, its consent handle, and the binding cookie. */
+async function openAuthorizePage(clientId: string, scope: string) {
+  const verifier = `${crypto.randomUUID()}${crypto.randomUUID()}`;
+  const url = new URL(`${BASE}/authorize`);
+  url.search = new URLSearchParams({
+    response_type: "code",
+    client_id: clientId,
+    redirect_uri: REDIRECT,
+    scope,
+    state: "state-123",
+    code_challenge: await s256(verifier),
+    code_challenge_method: "S256",
+    resource: BASE,
+  }).toString();
+  const jar = new CookieJar();
+  const page = await workerFetch(url);
+  jar.take(page);
+  const html = await page.text();
+  expect(page.status, html).toBe(200);
+  const handle = /name="handle" value="([^"]+)"/.exec(html)?.[1];
+  expect(handle).toBeTruthy();
+  return { html, handle: handle as string, jar, verifier };
+}
+
+async function submit(jar: CookieJar, fields: Record<string, string | string[]>) {
+  const form = new URLSearchParams();
+  for (const [key, value] of Object.entries(fields)) {
+    for (const item of Array.isArray(value) ? value : [value]) form.append(key, item);
+  }
+  const res = await workerFetch(`${BASE}/authorize`, {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: jar.header() },
+    body: form.toString(),
+    redirect: "manual",
+  });
+  jar.take(res);
+  return res;
+}
+
+async function exchangeCode(clientId: string, location: string, verifier: string) {
+  const redirected = new URL(location);
+  expect(redirected.searchParams.get("state")).toBe("state-123");
+  const code = redirected.searchParams.get("code");
+  expect(code).toBeTruthy();
+  const res = await workerFetch(`${BASE}/oauth/token`, {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({
+      grant_type: "authorization_code",
+      code: code as string,
+      redirect_uri: REDIRECT,
+      client_id: clientId,
+      code_verifier: verifier,
+      resource: BASE,
+    }).toString(),
+  });
+  const body = (await res.json()) as { access_token: string; refresh_token: string; scope: string };
+  expect(res.status, JSON.stringify(body)).toBe(200);
+  return body;
+}
+
+/** A user with a built-in account signs in through the full browser flow; returns their OAuth tokens. */
+async function signIn(user: string, scope = "memory:read memory:write") {
+  const clientId = await registerClient();
+  const { handle, jar, verifier } = await openAuthorizePage(clientId, scope);
+  const res = await submit(jar, {
+    handle,
+    action: "login",
+    user,
+    password: "correct horse battery",
+    scope: scope.split(" "),
+  });
+  expect(res.status, await res.clone().text()).toBe(302);
+  return { clientId, ...(await exchangeCode(clientId, res.headers.get("Location") ?? "", verifier)) };
+}
+
+async function account(prefix: string): Promise<string> {
+  const user = uniqueName(prefix);
+  await new AccountService(env.DB).create(user, "correct horse battery", Date.now());
+  return user;
+}
+
+describe("OAuth 2.1 for remote MCP clients", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("publishes the authorization-server and protected-resource metadata", async () => {
+    const as = await (await workerFetch(`${BASE}/.well-known/oauth-authorization-server`)).json<Record<string, any>>();
+    expect(as).toMatchObject({
+      issuer: BASE,
+      authorization_endpoint: `${BASE}/authorize`,
+      token_endpoint: `${BASE}/oauth/token`,
+      registration_endpoint: `${BASE}/oauth/register`,
+      code_challenge_methods_supported: expect.arrayContaining(["S256"]),
+    });
+    expect(as.scopes_supported).toEqual(expect.arrayContaining(["memory:read", "memory:write", "admin"]));
+    const prm = await workerFetch(`${BASE}/.well-known/oauth-protected-resource`);
+    expect(prm.status).toBe(200);
+    expect(await prm.json()).toMatchObject({ resource: BASE, authorization_servers: [BASE] });
+    const challenge = await workerFetch(`${BASE}/mcp`, { method: "POST", body: "{}" });
+    expect(challenge.status).toBe(401);
+    expect(challenge.headers.get("WWW-Authenticate")).toContain("resource_metadata");
+  });
+
+  it("signs a user in with code + PKCE after a wrong password, then the token works over MCP and REST and refreshes", async () => {
+    const user = await account("alice");
+    const clientId = await registerClient();
+    const { html, handle, jar, verifier } = await openAuthorizePage(clientId, "memory:read memory:write");
+    expect(html).toContain("Claude Code");
+    expect(html).toContain("record errors, decisions");
+
+    const wrong = await submit(jar, {
+      handle,
+      action: "login",
+      user,
+      password: "not the password",
+      scope: ["memory:read"],
+    });
+    expect(wrong.status).toBe(401);
+    expect(await wrong.text()).toContain("Wrong user or password");
+    // The same page (same handle) works once the password is right.
+    const ok = await submit(jar, {
+      handle,
+      action: "login",
+      user,
+      password: "correct horse battery",
+      scope: ["memory:read", "memory:write"],
+    });
+    expect(ok.status).toBe(302);
+    const tokens = await exchangeCode(clientId, ok.headers.get("Location") ?? "", verifier);
+    expect(tokens.scope.split(" ").sort()).toEqual(["memory:read", "memory:write"]);
+
+    const client = await mcpClient(tokens.access_token);
+    const project = uniqueName("oauth");
+    const recorded = await callTool(client, "coding_record_error", {
+      project_id: project,
+      error_type: "E",
+      message: "via oauth",
+    });
+    expect(recorded.isError, recorded.text).toBe(false);
+    await client.close();
+    const viaRest = await rest(tokens.access_token, "GET", `/api/v1/projects/${project}/errors`);
+    expect(viaRest.status).toBe(200);
+    expect(viaRest.body.items[0].userId).toBe(user);
+    // No admin scope was granted: administering is refused.
+    expect(
+      (await rest(tokens.access_token, "POST", "/api/v1/teams", { slug: uniqueName("t").toLowerCase() })).status,
+    ).toBe(403);
+
+    const refreshed = await workerFetch(`${BASE}/oauth/token`, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({
+        grant_type: "refresh_token",
+        refresh_token: tokens.refresh_token,
+        client_id: clientId,
+      }).toString(),
+    });
+    const fresh = (await refreshed.json()) as { access_token: string };
+    expect(refreshed.status).toBe(200);
+    expect((await rest(fresh.access_token, "GET", `/api/v1/projects/${project}/errors`)).status).toBe(200);
+  });
+
+  it("two OAuth users of one team share a project; a third sees nothing", async () => {
+    const alice = await signIn(await account("alice"), "memory:read memory:write admin");
+    const bobUser = await account("bob");
+    const bob = await signIn(bobUser);
+    const carol = await signIn(await account("carol"));
+    const team = uniqueName("team").toLowerCase();
+    const project = uniqueName("shared");
+    expect((await rest(alice.access_token, "POST", "/api/v1/teams", { slug: team })).status).toBe(201);
+    expect(
+      (
+        await rest(alice.access_token, "POST", `/api/v1/projects/${project}/errors`, {
+          error_type: "ValueError",
+          message: "bad invoice total",
+        })
+      ).status,
+    ).toBe(201);
+    expect((await rest(alice.access_token, "POST", `/api/v1/projects/${project}/transfer`, { team })).status).toBe(200);
+    const invite = await rest(alice.access_token, "POST", `/api/v1/teams/${team}/invitations`, { role: "member" });
+    expect(
+      (await rest(bob.access_token, "POST", "/api/v1/invitations/accept", { code: invite.body.code })).status,
+    ).toBe(200);
+
+    const bobClient = await mcpClient(bob.access_token);
+    const found = await callTool(bobClient, "coding_search_errors", { project_id: project, query: "invoice total" });
+    expect(found.data.results[0].message).toBe("bad invoice total");
+    await bobClient.close();
+    const carolClient = await mcpClient(carol.access_token);
+    const hidden = await callTool(carolClient, "coding_search_errors", { project_id: project, query: "invoice total" });
+    expect(hidden.isError).toBe(true);
+    expect(hidden.text).not.toContain("invoice");
+    await carolClient.close();
+  });
+
+  it("denies: the client gets access_denied; sign-in attempts are rate limited", async () => {
+    const clientId = await registerClient();
+    const { handle, jar } = await openAuthorizePage(clientId, "memory:read");
+    const denied = await submit(jar, { handle, action: "deny" });
+    expect(denied.status).toBe(302);
+    expect(new URL(denied.headers.get("Location") ?? "").searchParams.get("error")).toBe("access_denied");
+
+    const user = await account("mallory-target");
+    const page = await openAuthorizePage(clientId, "memory:read");
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 12; attempt += 1) {
+      statuses.push(
+        (await submit(page.jar, { handle: page.handle, action: "login", user, password: `guess-${attempt}` })).status,
+      );
+    }
+    expect(statuses).toContain(429);
+    expect(statuses.slice(0, 5).every((status) => status === 401)).toBe(true);
+  });
+
+  it("signs in through GitHub (pluggable upstream provider), creating and then reusing the linked user", async () => {
+    const realFetch = globalThis.fetch;
+    const calls: string[] = [];
+    vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
+      const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+      if (url.startsWith("https://github.com/login/oauth/access_token")) {
+        calls.push("token");
+        const body = JSON.parse(String(init?.body)) as { code: string; code_verifier: string };
+        expect(body.code).toBe("gh-code");
+        expect(body.code_verifier.length).toBeGreaterThan(40);
+        return Response.json({ access_token: "gho_test", token_type: "bearer", scope: "read:user" });
+      }
+      if (url === "https://api.github.com/user") {
+        calls.push("user");
+        return Response.json({ id: 583231, login: "octocat", name: "The Octocat" });
+      }
+      return realFetch(input, init);
+    });
+    for (let round = 0; round < 2; round += 1) {
+      const clientId = await registerClient("Cursor");
+      const { html, handle, jar, verifier } = await openAuthorizePage(clientId, "memory:read memory:write");
+      expect(html).toContain("Sign in with GitHub");
+      const toGitHub = await submit(jar, { handle, action: "upstream", scope: ["memory:read", "memory:write"] });
+      expect(toGitHub.status).toBe(302);
+      const github = new URL(toGitHub.headers.get("Location") ?? "");
+      expect(github.origin + github.pathname).toBe("https://github.com/login/oauth/authorize");
+      expect(github.searchParams.get("code_challenge_method")).toBe("S256");
+      const callback = await workerFetch(
+        `${BASE}/oauth/callback?code=gh-code&state=${encodeURIComponent(github.searchParams.get("state") ?? "")}`,
+        { headers: { Cookie: jar.header() }, redirect: "manual" },
+      );
+      expect(callback.status, await callback.clone().text()).toBe(302);
+      const tokens = await exchangeCode(clientId, callback.headers.get("Location") ?? "", verifier);
+      const project = uniqueName("gh");
+      const recorded = await rest(tokens.access_token, "POST", `/api/v1/projects/${project}/errors`, {
+        error_type: "E",
+        message: "m",
+      });
+      expect(recorded.status).toBe(201);
+      const listed = await rest(tokens.access_token, "GET", `/api/v1/projects/${project}/errors`);
+      expect(listed.body.items[0].userId).toBe("octocat@github");
+    }
+    expect(calls).toEqual(["token", "user", "token", "user"]);
+  });
+});
