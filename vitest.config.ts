@@ -17,6 +17,7 @@ export default defineConfig(async () => {
             OPENAI_API_KEY: "sk-test",
             GITHUB_CLIENT_ID: "Iv1.test",
             GITHUB_CLIENT_SECRET: "github-secret-test",
+            GITHUB_API_TOKEN: "ghs_test",
           },
         },
       }),

@@ -3,6 +3,9 @@ import { D1CodeIndexStore } from "./adapters/d1/code-index-store";
 import { D1MemoryStore } from "./adapters/d1/memory-store";
 import { D1TeamStore } from "./adapters/d1/team-store";
 import { TeamService } from "./domain/teams";
+import { D1WebhookStore } from "./adapters/d1/webhook-store";
+import { GitHubActionsLogs } from "./adapters/github-actions";
+import { CiFailureRecorder } from "./domain/ci-failures";
 import { CodeIndexService } from "./domain/code/code-index";
 import { GenAiPriceBook } from "./adapters/genai-price-book";
 import { D1SettingsStore } from "./adapters/d1/settings-store";
@@ -29,6 +32,7 @@ import { WorkersAiEmbedder } from "./adapters/workers-ai-embedder";
 import { AppError } from "./domain/app-error";
 import { ErrorIndexer } from "./domain/error-indexing";
 import type { Runtime } from "./domain/ports";
+import type { Identity } from "./domain/records";
 import type { Embedder, VectorIndex } from "./domain/vectors";
 import type { Env } from "./env";
 import type { OAuthDeps } from "./auth/oauth";
@@ -57,6 +61,12 @@ export interface Services {
   /** Uploaded files' import structure and the resolved import graph. */
   code: CodeIndexService;
   teams: TeamService;
+  ciFailures: CiFailureRecorder;
+  webhooks: D1WebhookStore;
+  /** Failed job logs from the GitHub API, when GITHUB_API_TOKEN is set. */
+  githubLogs: GitHubActionsLogs | null;
+  /** Refuses a write with `rate_limited` when the credential is over its per-minute budget (WRITE_LIMITER). */
+  limitWrites(identity: Identity): Promise<void>;
 }
 
 /** The composition root: the only place that reads `env` and picks adapters. Built per request; it is cheap. */
@@ -87,18 +97,32 @@ export function buildServices(env: Env): Services {
   const approvals = new ApprovalDesk(sessionState, runtime);
   const search = new ErrorSearchService(store, embedder, vectors, runtime);
   const code = new CodeIndexService(new D1CodeIndexStore(env.DB), runtime);
+  const memory = new MemoryService(
+    store,
+    sessionState,
+    runtime,
+    { maxSessionDurationHours: Number.isFinite(maxHours) && maxHours > 0 ? maxHours : 24 },
+    indexQueue,
+    (project, memories) => code.staleness(project, memories),
+  );
   return {
     search,
     code,
     teams: new TeamService(new D1TeamStore(env.DB), runtime),
-    memory: new MemoryService(
-      store,
-      sessionState,
-      runtime,
-      { maxSessionDurationHours: Number.isFinite(maxHours) && maxHours > 0 ? maxHours : 24 },
-      indexQueue,
-      (project, memories) => code.staleness(project, memories),
-    ),
+    webhooks: new D1WebhookStore(env.DB),
+    limitWrites: async (identity) => {
+      const key = identity.credentialId ?? identity.userId;
+      if (env.RATE_LIMITS !== "off" && env.WRITE_LIMITER && !(await env.WRITE_LIMITER.limit({ key })).success) {
+        throw new AppError("rate_limited", "Too many writes with this credential; retry in a minute.", {
+          details: { limit: "WRITE_LIMITER" },
+        });
+      }
+    },
+    githubLogs: env.GITHUB_API_TOKEN
+      ? new GitHubActionsLogs(env.GITHUB_API_TOKEN, (input, init) => fetch(input, init))
+      : null,
+    memory,
+    ciFailures: new CiFailureRecorder(memory, search),
     tokens: new TokenService(env.DB),
     runtime,
     embedder,

@@ -63,6 +63,14 @@ export interface Env {
   ALLOW_SIGNUP?: string;
   /** Sign-in attempts per user and address (Workers rate limiting binding). */
   LOGIN_LIMITER?: RateLimit;
+  /** "off" disables the write and webhook limits (benches that load data faster than any client would). */
+  RATE_LIMITS?: string;
+  /** Webhook deliveries per project (Workers rate limiting binding). */
+  WEBHOOK_LIMITER?: RateLimit;
+  /** Writes (memory:write tools and bulk routes) per credential (Workers rate limiting binding). */
+  WRITE_LIMITER?: RateLimit;
+  /** Token for the GitHub REST API, to fetch failed job logs of workflow_run/check_run webhooks (secret). */
+  GITHUB_API_TOKEN?: string;
   /** Upstream sign-in with GitHub (an OAuth app's id; the secret with `wrangler secret put`). */
   GITHUB_CLIENT_ID?: string;
   GITHUB_CLIENT_SECRET?: string;

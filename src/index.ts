@@ -8,6 +8,7 @@ import type { Env } from "./env";
 import { errorResponse } from "./http/errors";
 import { accountRoutes } from "./http/account";
 import { restRoutes } from "./http/rest";
+import { webhookRoutes } from "./http/webhooks";
 import { buildMcpServer, SERVER_INFO } from "./mcp/server";
 import { handleQueueBatch } from "./queue/consumer";
 
@@ -51,6 +52,7 @@ app.route("/api/v1", restRoutes() as unknown as Hono<AppEnv>);
 /** Pages and routes outside the protected API: health, sign-in and consent, the upstream callback. */
 const site = authorizeRoutes(oauthDepsFromEnv) as unknown as Hono<{ Bindings: Env }>;
 site.get("/health", (c) => c.json({ status: "ok", name: SERVER_INFO.name, version: SERVER_INFO.version }));
+site.route("/", webhookRoutes());
 site.onError((error, c) => errorResponse(c, error));
 site.notFound((c) => errorResponse(c, new AppError("not_found", `No route for ${c.req.method} ${c.req.path}.`)));
 

@@ -24,7 +24,14 @@ import { TokenService } from "./tokens";
 /** What a verified credential carries into the API handler (`ctx.props`). */
 export type AuthProps =
   | { kind: "oauth"; userId: string }
-  | { kind: "api_token"; userId: string; scopes: Scope[]; teamId: string | null; projectId: string | null };
+  | {
+      kind: "api_token";
+      userId: string;
+      tokenId: string;
+      scopes: Scope[];
+      teamId: string | null;
+      projectId: string | null;
+    };
 
 /** Scopes an MCP client gets when it asks for none: work with memory, not administer. */
 const DEFAULT_GRANT: Scope[] = ["memory:read", "memory:write"];
@@ -91,6 +98,7 @@ export function oauthProvider(
         const props: AuthProps = {
           kind: "api_token",
           userId: identity.userId,
+          tokenId: identity.credentialId ?? identity.userId,
           scopes: identity.scopes,
           teamId: identity.teamId,
           projectId: identity.projectId,
@@ -132,13 +140,25 @@ export function withApiErrorBody(request: Request, response: Response): Response
 
 /** The caller of an API request, from what the provider verified. */
 export function identityFromContext(ctx: unknown): Identity {
-  const { props, auth } = ctx as { props?: AuthProps; auth?: { scope?: string[] } };
+  const { props, auth } = ctx as { props?: AuthProps; auth?: { scope?: string[]; clientId?: string } };
   if (!props?.userId) throw new AppError("unauthorized", "Missing or invalid credential.");
   if (props.kind === "api_token") {
-    return { userId: props.userId, scopes: props.scopes, teamId: props.teamId, projectId: props.projectId };
+    return {
+      userId: props.userId,
+      scopes: props.scopes,
+      teamId: props.teamId,
+      projectId: props.projectId,
+      credentialId: `token:${props.tokenId}`,
+    };
   }
   const scopes = (auth?.scope ?? []).filter((scope): scope is Scope => (SCOPES as readonly string[]).includes(scope));
-  return { userId: props.userId, scopes, teamId: null, projectId: null };
+  return {
+    userId: props.userId,
+    scopes,
+    teamId: null,
+    projectId: null,
+    credentialId: `oauth:${props.userId}:${auth?.clientId ?? "?"}`,
+  };
 }
 
 type SiteEnv = { Bindings: Env & { OAUTH_PROVIDER: OAuthHelpers } };

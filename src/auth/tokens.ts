@@ -203,6 +203,7 @@ export class TokenService {
       scopes: parseScopes(row.scopes),
       teamId: row.teamId,
       projectId: row.projectId,
+      credentialId: row.id,
     };
     if (projectSlug) {
       const found = projectRows[0];

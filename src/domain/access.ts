@@ -41,6 +41,8 @@ export interface Credential {
   teamId: string | null;
   /** Set when the token only works on this one project. */
   projectId: string | null;
+  /** Which credential this is (an API token's id, or user + OAuth client), for per-credential rate limits. */
+  credentialId?: string;
 }
 
 export function requireScope(credential: Credential, access: Access, what: string): void {

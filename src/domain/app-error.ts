@@ -12,6 +12,7 @@ export type AppErrorCode =
   | "unsupported"
   | "unavailable"
   | "budget_exceeded"
+  | "rate_limited"
   | "internal";
 
 export interface AppErrorOptions {
@@ -40,6 +41,7 @@ export const httpStatusOf: Record<AppErrorCode, number> = {
   payload_too_large: 413,
   unsupported: 422,
   budget_exceeded: 402,
+  rate_limited: 429,
   internal: 500,
   unavailable: 503,
 };

@@ -17,6 +17,7 @@ import type {
   SessionStateStore,
   StaleFile,
   StalenessSource,
+  WebhookDelivery,
   GraphEdge,
   GraphEdgeQuery,
 } from "./ports";
@@ -84,6 +85,8 @@ export interface RecordErrorInput {
   lineNumber: number | null;
   solution: string | null;
   tags: string[];
+  /** Set for failures reported by CI: the commit and job they came from. */
+  ci?: { commit: string | null; job: string | null };
 }
 export interface RecordDecisionInput {
   decision: string;
@@ -366,12 +369,29 @@ export class MemoryService {
    * Records many errors at once (an import of history, a CI run): one atomic batch, recurrences counted, vectors
    * queued in one send. Unlike `recordError` it links nothing to the caller's session and suggests nothing.
    */
-  async importErrors(identity: Identity, project: Project, inputs: RecordErrorInput[]) {
+  async importErrors(
+    identity: Identity,
+    project: Project,
+    inputs: RecordErrorInput[],
+    options: { delivery?: Omit<WebhookDelivery, "projectId" | "receivedAt" | "errorsRecorded"> } = {},
+  ) {
     const redactor = new Redactor();
     const candidates: Array<NewRecord<ErrorRecord>> = [];
     for (const input of inputs)
       candidates.push((await this.errorCandidate(identity, project, input, redactor)).candidate);
-    const results = await this.store.upsertErrors(candidates);
+    const results = await this.store.upsertErrors(
+      candidates,
+      options.delivery
+        ? {
+            delivery: {
+              ...options.delivery,
+              projectId: project.id,
+              receivedAt: this.runtime.now(),
+              errorsRecorded: candidates.length,
+            },
+          }
+        : {},
+    );
     const toIndex = [
       ...new Set(results.filter((r, i) => r.inserted || candidates[i]?.solution).map((r) => r.error.id)),
     ];
@@ -418,6 +438,9 @@ export class MemoryService {
       createdAt: now,
       vectorModel: null,
       vectorIndexedAt: null,
+      source: input.ci ? "ci" : "user",
+      lastCommit: input.ci?.commit ?? null,
+      lastCiJob: input.ci?.job ?? null,
     };
     return { candidate, stack, solution };
   }

@@ -54,7 +54,10 @@ export interface MemoryStore {
    * Bulk form of `upsertError` for imports, in one atomic batch, in input order: each candidate is inserted or
    * counted as another occurrence (also of an earlier candidate of the same batch). No session links.
    */
-  upsertErrors(candidates: Array<NewRecord<ErrorRecord>>): Promise<Array<{ error: ErrorRecord; inserted: boolean }>>;
+  upsertErrors(
+    candidates: Array<NewRecord<ErrorRecord>>,
+    options?: { delivery?: WebhookDelivery },
+  ): Promise<Array<{ error: ErrorRecord; inserted: boolean }>>;
   getError(projectId: string, errorId: string): Promise<ErrorRecord | null>;
   /** The project's errors among `ids`, in no particular order; unknown ids and other projects' errors are left out. */
   getErrorsByIds(projectId: string, ids: string[]): Promise<ErrorRecord[]>;
@@ -138,6 +141,16 @@ export type StalenessSource = (
   project: Project,
   memories: Array<{ key: string; paths: string[]; recordedAt: number }>,
 ) => Promise<Map<string, StaleFile[]>>;
+
+/** A CI delivery, written with the errors it reports; a delivery id seen before is a `conflict` (nothing written). */
+export interface WebhookDelivery {
+  projectId: string;
+  deliveryId: string;
+  source: string;
+  event: string;
+  receivedAt: number;
+  errorsRecorded: number;
+}
 
 export interface GraphNode {
   type: string;

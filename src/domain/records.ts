@@ -86,6 +86,11 @@ export interface ErrorRecord {
   vectorModel: string | null;
   /** When `vectorModel` was last set, by indexing or by a dead-lettered job marking it `failed`. */
   vectorIndexedAt: number | null;
+  /** Where it was recorded from: an assistant or person (`user`), or a CI failure webhook (`ci`). */
+  source: "user" | "ci";
+  /** For CI errors: the commit and job of the latest failure that reported it. */
+  lastCommit: string | null;
+  lastCiJob: string | null;
 }
 
 /** `ErrorRecord.vectorModel` of an error whose last indexing job was dead-lettered; never an embedder id. */

@@ -19,6 +19,13 @@ const inviteBody = z.object({
   note: z.string().max(200).nullish().describe("For whom, e.g. an email address; shown to the team's admins."),
   expires_in_days: z.number().int().min(1).max(30).nullish(),
 });
+const webhookBody = z.object({
+  repository: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "repository must look like owner/name")
+    .nullish()
+    .describe("GitHub repository whose deliveries go to this project without ?project= in the URL."),
+});
 const acceptBody = z.object({ code: z.string().min(8).max(200) });
 const roleBody = z.object({ role: z.enum(TEAM_ROLES) });
 const transferBody = z.object({ team: z.string().min(1).max(63) });
@@ -139,6 +146,62 @@ export function accountRoutes(): Hono<RestEnv> {
     const access = await services.memory.projectAccess(identity, project);
     const team = await services.teams.transferProject(identity, { id: project.id, teamId: access.teamId }, input.team);
     return c.json({ project_id: project.slug, team: teamView(team) });
+  });
+
+  // CI webhook of a project: set or rotate its secret (shown once), see it without the secret, remove it.
+  api.post("/projects/:project/webhooks", async (c) => {
+    const slug = projectIdField.safeParse(c.req.param("project"));
+    if (!slug.success) throw invalidInput(slug.error);
+    const input = await body(c, webhookBody);
+    const services = c.get("services");
+    const project = await services.memory.resolveProject(c.get("identity"), slug.data, "admin", { create: false });
+    const secret = `whsec_${crypto.randomUUID().replace(/-/g, "")}${crypto.randomUUID().replace(/-/g, "")}`;
+    try {
+      await services.webhooks.configure(
+        project.id,
+        secret,
+        input.repository ?? null,
+        c.get("identity").userId,
+        Date.now(),
+      );
+    } catch (cause) {
+      if (/UNIQUE/i.test(String((cause as Error)?.message))) {
+        throw new AppError("conflict", `repository: ${input.repository} is already connected to another project.`, {
+          details: { field: "repository" },
+          cause,
+        });
+      }
+      throw cause;
+    }
+    const origin = new URL(c.req.url).origin;
+    return c.json(
+      {
+        project_id: project.slug,
+        secret,
+        repository: input.repository ?? null,
+        github_url: `${origin}/webhooks/github?project=${encodeURIComponent(project.slug)}`,
+        ci_url: `${origin}/webhooks/ci/${encodeURIComponent(project.slug)}`,
+        note: "The secret is shown once. GitHub: content type application/json, events workflow_run and check_run.",
+      },
+      201,
+    );
+  });
+  api.get("/projects/:project/webhooks", async (c) => {
+    const slug = projectIdField.safeParse(c.req.param("project"));
+    if (!slug.success) throw invalidInput(slug.error);
+    const services = c.get("services");
+    const project = await services.memory.resolveProject(c.get("identity"), slug.data, "admin", { create: false });
+    const config = await services.webhooks.forProjectSlug(project.slug);
+    if (!config) throw new AppError("not_found", `project ${project.slug} has no CI webhook; POST one to create it.`);
+    return c.json({ project_id: project.slug, repository: config.repository, configured_by: config.createdBy });
+  });
+  api.delete("/projects/:project/webhooks", async (c) => {
+    const slug = projectIdField.safeParse(c.req.param("project"));
+    if (!slug.success) throw invalidInput(slug.error);
+    const services = c.get("services");
+    const project = await services.memory.resolveProject(c.get("identity"), slug.data, "admin", { create: false });
+    if (!(await services.webhooks.remove(project.id))) throw new AppError("not_found", "no CI webhook to remove.");
+    return c.json({ removed: true });
   });
 
   api.get("/tokens", async (c) => {

@@ -176,6 +176,7 @@ export function restRoutes(): Hono<RestEnv> {
     if (!body.success) throw invalidInput(body.error);
     const services = c.get("services");
     const project = await services.memory.resolveProject(c.get("identity"), slug.data, "write");
+    await services.limitWrites(c.get("identity"));
     const { results, redactions } = await services.memory.importErrors(
       c.get("identity"),
       project,

@@ -35,5 +35,6 @@ export async function runTool(
   const project = await services.memory.resolveProject(identity, input.project_id, tool.access, {
     create: tool.createsProject ?? tool.access === "write",
   });
+  if (tool.access !== "read") await services.limitWrites(identity);
   return tool.run({ services, identity, project }, input);
 }

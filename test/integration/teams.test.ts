@@ -265,4 +265,65 @@ describe("isolation matrix: every tool, over MCP", () => {
     }
     for (const client of Object.values(clients)) await client.close();
   });
+
+  it("refuses over REST too: every tool route and the project routes, for outsiders, viewers, narrow, expired, revoked and missing tokens", async () => {
+    const { owner, project, users } = await teamWithProject(["viewer"]);
+    const viewer = users[0]!;
+    const outsider = await newUser();
+    const readOnly = (await rest(owner.token, "POST", "/api/v1/tokens", { name: "ro", scopes: ["memory:read"] })).body
+      .token as string;
+    const tokens = new TokenService(env.DB);
+    const expired = (await tokens.issue(owner.userId, "old", { now: Date.now() - 10_000, expiresAt: Date.now() - 1 }))
+      .token;
+    const revokedIssued = await tokens.issue(owner.userId, "gone", { now: Date.now() });
+    await tokens.revoke(revokedIssued.id, Date.now());
+    const routes: Array<{ method: string; path: string; body?: unknown; access: string }> = tools.map((tool) => {
+      const path = tool.rest.path.replace(/:([a-z_]+)/g, (_match, name: string) =>
+        String(SAMPLE_INPUT[tool.name]?.[name] ?? "x"),
+      );
+      const input = SAMPLE_INPUT[tool.name] ?? {};
+      const query = new URLSearchParams(
+        Object.entries(input)
+          .filter(([, value]) => typeof value !== "object")
+          .map(([key, value]) => [key, String(value)]),
+      );
+      return tool.rest.method === "GET"
+        ? { method: "GET", path: `/api/v1/projects/${project}${path}?${query}`, access: tool.access }
+        : { method: "POST", path: `/api/v1/projects/${project}${path}`, body: input, access: tool.access };
+    });
+    routes.push(
+      { method: "GET", path: `/api/v1/projects/${project}/files`, access: "read" },
+      { method: "GET", path: `/api/v1/projects/${project}/code/graph`, access: "read" },
+      { method: "GET", path: `/api/v1/projects/${project}/graph/edges`, access: "read" },
+      { method: "GET", path: `/api/v1/projects/${project}/errors`, access: "read" },
+      { method: "GET", path: `/api/v1/projects/${project}/errors/index-status`, access: "read" },
+      { method: "POST", path: `/api/v1/projects/${project}/errors/reindex`, body: {}, access: "write" },
+      {
+        method: "POST",
+        path: `/api/v1/projects/${project}/errors/import`,
+        body: { errors: [{ error_type: "E", message: "m" }] },
+        access: "write",
+      },
+      { method: "POST", path: `/api/v1/projects/${project}/webhooks`, body: {}, access: "admin" },
+      { method: "POST", path: `/api/v1/projects/${project}/transfer`, body: { team: "nope" }, access: "admin" },
+    );
+    for (const route of routes) {
+      const label = `${route.method} ${route.path}`;
+      for (const token of [null, "cm_wrong", expired, revokedIssued.token]) {
+        expect((await rest(token, route.method, route.path, route.body)).status, `${label} with ${token}`).toBe(401);
+      }
+      const fromOutsider = await rest(outsider.token, route.method, route.path, route.body);
+      expect(fromOutsider.status, `${label} by an outsider`).toBe(404);
+      expect(JSON.stringify(fromOutsider.body)).not.toContain("offset-naive");
+      if (route.access !== "read") {
+        expect((await rest(viewer.token, route.method, route.path, route.body)).status, `${label} by a viewer`).toBe(
+          403,
+        );
+        expect(
+          (await rest(readOnly, route.method, route.path, route.body)).status,
+          `${label} by a read-only token`,
+        ).toBe(403);
+      }
+    }
+  });
 });

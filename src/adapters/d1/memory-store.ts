@@ -10,6 +10,7 @@ import type {
   MemoryStore,
   NewRecord,
   PageRequest,
+  WebhookDelivery,
 } from "../../domain/ports";
 import { VECTOR_FAILED } from "../../domain/records";
 import type { TeamRole } from "../../domain/access";
@@ -25,7 +26,8 @@ import type {
 } from "../../domain/records";
 import * as schema from "./schema";
 
-const { codingSessions, decisions, errors, fileChanges, links, projects, teamMembers, teams } = schema;
+const { codingSessions, decisions, errors, fileChanges, links, projects, teamMembers, teams, webhookDeliveries } =
+  schema;
 
 type Db = DrizzleD1Database<typeof schema>;
 
@@ -299,6 +301,7 @@ export class D1MemoryStore implements MemoryStore {
 
   async upsertErrors(
     candidates: Array<NewRecord<ErrorRecord>>,
+    options: { delivery?: WebhookDelivery } = {},
   ): Promise<Array<{ error: ErrorRecord; inserted: boolean }>> {
     const statements = candidates.map((candidate) =>
       this.db
@@ -312,14 +315,29 @@ export class D1MemoryStore implements MemoryStore {
             ...(candidate.solution !== null
               ? { solution: candidate.solution, resolved: true, resolvedAt: candidate.resolvedAt }
               : {}),
+            ...(candidate.source === "ci" ? { lastCommit: candidate.lastCommit, lastCiJob: candidate.lastCiJob } : {}),
           },
         })
         .returning(),
     );
-    const [first, ...rest] = statements;
+    // A webhook delivery's row goes first in the same transaction: a delivery id seen before violates its key,
+    // the batch fails, and nothing of the replay is written.
+    const guard = options.delivery ? [this.db.insert(webhookDeliveries).values(options.delivery)] : [];
+    const all = [...guard, ...statements] as BatchItem<"sqlite">[];
+    const [first, ...rest] = all;
     if (!first) return [];
-    const results = await this.db.batch([first, ...rest]);
-    return results.map((rows, index) => {
+    let results: unknown[];
+    try {
+      results = await this.db.batch([first, ...rest]);
+    } catch (error) {
+      if (options.delivery && /UNIQUE|PRIMARY KEY|constraint/i.test(String((error as Error)?.message ?? error))) {
+        throw new AppError("conflict", `delivery ${options.delivery.deliveryId} was already processed.`, {
+          details: { duplicate_delivery: options.delivery.deliveryId },
+        });
+      }
+      throw error;
+    }
+    return (results.slice(guard.length) as ErrorRecord[][]).map((rows, index) => {
       const error = firstRow(rows, "error");
       return { error, inserted: error.id === candidates[index]?.id };
     });

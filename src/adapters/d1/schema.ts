@@ -122,6 +122,9 @@ export const errors = sqliteTable("errors", {
   createdAt: integer("created_at").notNull(),
   vectorModel: text("vector_model"),
   vectorIndexedAt: integer("vector_indexed_at"),
+  source: text("source", { enum: ["user", "ci"] }).notNull(),
+  lastCommit: text("last_commit"),
+  lastCiJob: text("last_ci_job"),
 });
 
 export const decisions = sqliteTable("decisions", {
@@ -234,4 +237,26 @@ export const userIdentities = sqliteTable(
     createdAt: integer("created_at").notNull(),
   },
   (t) => [primaryKey({ columns: [t.provider, t.subject] })],
+);
+
+export const projectWebhooks = sqliteTable("project_webhooks", {
+  projectId: text("project_id").primaryKey(),
+  secret: text("secret").notNull(),
+  repository: text("repository").unique(),
+  createdBy: text("created_by").notNull(),
+  createdAt: integer("created_at").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+export const webhookDeliveries = sqliteTable(
+  "webhook_deliveries",
+  {
+    projectId: text("project_id").notNull(),
+    deliveryId: text("delivery_id").notNull(),
+    source: text("source").notNull(),
+    event: text("event").notNull(),
+    receivedAt: integer("received_at").notNull(),
+    errorsRecorded: integer("errors_recorded").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.deliveryId] })],
 );

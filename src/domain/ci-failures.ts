@@ -1,0 +1,107 @@
+/**
+ * CI failures become project memory: each failure parsed from a job log is recorded as an error (source `ci`,
+ * with the commit and job), deduplicated with what the team already recorded by fingerprint, and answered with
+ * the fixes known for it. The delivery is written in the same transaction, so a replayed delivery writes nothing.
+ */
+import { parseCiLog, type CiFailure } from "./ci-logs";
+import type { ErrorSearchService, SolutionSuggestion } from "./error-search";
+import type { MemoryService, RecordErrorInput } from "./memory";
+import type { Identity, Project } from "./records";
+
+export interface CiJobLog {
+  job: string;
+  log: string;
+}
+
+export interface CiReport {
+  deliveryId: string;
+  source: "github" | "ci";
+  event: string;
+  commit: string | null;
+  /** Jobs whose logs had no recognisable failure are reported as one failure naming the job. */
+  jobs: CiJobLog[];
+  /** A link to the run, kept in the synthetic failure of a job without parsable output. */
+  url: string | null;
+}
+
+export interface RecordedCiError {
+  errorId: string;
+  errorType: string;
+  message: string;
+  filePath: string | null;
+  lineNumber: number | null;
+  job: string;
+  recurring: boolean;
+  occurrences: number;
+  knownSolution: string | null;
+  suggestedSolutions: SolutionSuggestion[];
+}
+
+/** At most this many errors per delivery: a broken build can fail thousands of tests the same way. */
+const MAX_PER_DELIVERY = 50;
+
+export class CiFailureRecorder {
+  constructor(
+    private readonly memory: MemoryService,
+    private readonly search: ErrorSearchService,
+  ) {}
+
+  async record(identity: Identity, project: Project, report: CiReport): Promise<RecordedCiError[]> {
+    const inputs: Array<RecordErrorInput & { job: string }> = [];
+    for (const { job, log } of report.jobs) {
+      const failures = parseCiLog(log, { maxFailures: MAX_PER_DELIVERY });
+      const list: CiFailure[] = failures.length
+        ? failures
+        : [
+            {
+              tool: "node-error",
+              errorType: "CIFailure",
+              message: `CI job "${job}" failed without a recognisable test or build error${report.url ? ` (${report.url})` : ""}`,
+              stackTrace: log.trim() ? log.trim().split("\n").slice(-40).join("\n") : null,
+              filePath: null,
+              lineNumber: null,
+              testName: null,
+            },
+          ];
+      for (const failure of list) {
+        inputs.push({
+          job,
+          errorType: failure.errorType,
+          message: failure.testName ? `${failure.message} [${failure.testName}]` : failure.message,
+          stackTrace: failure.stackTrace,
+          filePath: failure.filePath,
+          lineNumber: failure.lineNumber,
+          solution: null,
+          tags: ["ci", failure.tool],
+          ci: { commit: report.commit, job },
+        });
+      }
+    }
+    const kept = inputs.slice(0, MAX_PER_DELIVERY);
+    const { results } = await this.memory.importErrors(identity, project, kept, {
+      delivery: { deliveryId: report.deliveryId, source: report.source, event: report.event },
+    });
+    const recorded: RecordedCiError[] = [];
+    const seen = new Set<string>();
+    for (const [index, { error, inserted }] of results.entries()) {
+      // Two failures of one delivery with the same fingerprint are one error seen twice.
+      if (seen.has(error.id)) continue;
+      seen.add(error.id);
+      const known = error.resolved ? error.solution : null;
+      const suggestions = known ? [] : (await this.search.solutionsFor(project, { error }, 3)).suggestions;
+      recorded.push({
+        errorId: error.id,
+        errorType: error.errorType,
+        message: error.message,
+        filePath: error.filePath,
+        lineNumber: error.lineNumber,
+        job: kept[index]?.job ?? "",
+        recurring: !inserted,
+        occurrences: error.occurrences,
+        knownSolution: known,
+        suggestedSolutions: suggestions,
+      });
+    }
+    return recorded;
+  }
+}

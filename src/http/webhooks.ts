@@ -1,0 +1,220 @@
+import { Hono, type Context } from "hono";
+import { z } from "zod";
+import { buildServices, type Services } from "../app";
+import { timingSafeEqual } from "../auth/passwords";
+import { AppError } from "../domain/app-error";
+import type { CiJobLog, CiReport, RecordedCiError } from "../domain/ci-failures";
+import type { Identity, Project } from "../domain/records";
+import type { Env } from "../env";
+import type { WebhookConfig } from "../adapters/d1/webhook-store";
+import { invalidInput } from "../mcp/run-tool";
+
+/** CI logs are big; GitHub's payloads are not (logs are fetched separately). */
+const MAX_BODY_BYTES = 5 * 1_048_576;
+
+type WebhookEnv = { Bindings: Env };
+
+async function hmacSha256Hex(secret: string, body: Uint8Array): Promise<string> {
+  const key = await crypto.subtle.importKey(
+    "raw",
+    new TextEncoder().encode(secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  const signature = new Uint8Array(await crypto.subtle.sign("HMAC", key, body));
+  return [...signature].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+/** `sha256=<hex>` of the raw body with the project's secret, compared in constant time. */
+async function signatureValid(secret: string, body: Uint8Array, header: string | undefined): Promise<boolean> {
+  if (!header) return false;
+  const expected = new TextEncoder().encode(`sha256=${await hmacSha256Hex(secret, body)}`);
+  return timingSafeEqual(expected, new TextEncoder().encode(header.trim()));
+}
+
+async function readBody(c: Context<WebhookEnv>): Promise<Uint8Array> {
+  if (Number(c.req.header("Content-Length") ?? "0") > MAX_BODY_BYTES) {
+    throw new AppError("payload_too_large", `body: over ${MAX_BODY_BYTES} bytes.`, { details: { field: "body" } });
+  }
+  const body = new Uint8Array(await c.req.arrayBuffer());
+  if (body.length > MAX_BODY_BYTES) {
+    throw new AppError("payload_too_large", `body: over ${MAX_BODY_BYTES} bytes.`, { details: { field: "body" } });
+  }
+  return body;
+}
+
+/** The same refusal for an unknown project, no webhook, and a bad signature: nothing about the project leaks. */
+function refused(): AppError {
+  return new AppError("unauthorized", "Signature missing or invalid for this project's webhook secret.");
+}
+
+async function limited(env: Env, key: string): Promise<void> {
+  if (env.RATE_LIMITS !== "off" && env.WEBHOOK_LIMITER && !(await env.WEBHOOK_LIMITER.limit({ key })).success) {
+    throw new AppError("rate_limited", "Too many webhook deliveries for this project; retry in a minute.");
+  }
+}
+
+function ciIdentity(config: WebhookConfig): { identity: Identity; project: Project } {
+  return {
+    identity: { userId: config.createdBy, scopes: ["memory:write"], teamId: null, projectId: config.projectId },
+    project: { id: config.projectId, slug: config.projectSlug },
+  };
+}
+
+function view(deliveryId: string, recorded: RecordedCiError[], note?: string) {
+  return {
+    delivery_id: deliveryId,
+    recorded: recorded.length,
+    ...(note ? { note } : {}),
+    errors: recorded.map((error) => ({
+      error_id: error.errorId,
+      error_type: error.errorType,
+      message: error.message,
+      file_path: error.filePath,
+      line_number: error.lineNumber,
+      job: error.job,
+      recurring: error.recurring,
+      occurrences: error.occurrences,
+      known_solution: error.knownSolution,
+      suggested_solutions: error.suggestedSolutions.map((s) => ({
+        solution: s.solution,
+        confidence: s.confidence,
+        error_id: s.errorId,
+      })),
+    })),
+  };
+}
+
+async function recordOnce(c: Context<WebhookEnv>, services: Services, config: WebhookConfig, report: CiReport) {
+  const { identity, project } = ciIdentity(config);
+  try {
+    const recorded = await services.ciFailures.record(identity, project, report);
+    return c.json(view(report.deliveryId, recorded), 201);
+  } catch (error) {
+    if (error instanceof AppError && error.code === "conflict" && error.details?.duplicate_delivery) {
+      return c.json({ delivery_id: report.deliveryId, duplicate: true, recorded: 0 }, 200);
+    }
+    throw error;
+  }
+}
+
+const genericBody = z.object({
+  delivery_id: z.string().min(1).max(200).optional(),
+  job: z.string().min(1).max(200),
+  status: z.enum(["failure", "failed", "error", "success", "passed", "cancelled", "skipped"]),
+  commit: z.string().max(100).nullish(),
+  branch: z.string().max(200).nullish(),
+  url: z.string().max(2000).nullish(),
+  log: z.string().max(MAX_BODY_BYTES),
+});
+
+/** Deliveries from CI: GitHub webhooks, and a generic endpoint any CI can call with a job's log. */
+export function webhookRoutes(): Hono<WebhookEnv> {
+  const hooks = new Hono<WebhookEnv>();
+
+  hooks.post("/webhooks/github", async (c) => {
+    const body = await readBody(c);
+    const services = buildServices(c.env);
+    let payload: Record<string, any>;
+    try {
+      payload = JSON.parse(new TextDecoder().decode(body)) as Record<string, any>;
+    } catch (cause) {
+      throw new AppError("invalid_input", "body: malformed JSON.", { details: { field: "body" }, cause });
+    }
+    const projectParam = c.req.query("project");
+    const repository = typeof payload.repository?.full_name === "string" ? payload.repository.full_name : null;
+    const config = projectParam
+      ? await services.webhooks.forProjectSlug(projectParam)
+      : repository
+        ? await services.webhooks.forRepository(repository)
+        : null;
+    if (!config || !(await signatureValid(config.secret, body, c.req.header("X-Hub-Signature-256")))) throw refused();
+    await limited(c.env, `github:${config.projectId}`);
+    const event = c.req.header("X-GitHub-Event") ?? "";
+    const deliveryId = c.req.header("X-GitHub-Delivery") ?? "";
+    if (!deliveryId)
+      throw new AppError("invalid_input", "X-GitHub-Delivery header missing.", {
+        details: { field: "X-GitHub-Delivery" },
+      });
+    if (event === "ping") return c.json({ pong: true, project: config.projectSlug });
+
+    let jobs: CiJobLog[] | null = null;
+    let commit: string | null = null;
+    let url: string | null = null;
+    if (event === "workflow_run" && payload.action === "completed") {
+      const run = payload.workflow_run ?? {};
+      if (run.conclusion !== "failure" && run.conclusion !== "timed_out")
+        return c.json({ ignored: `workflow_run ${run.conclusion}` }, 202);
+      commit = run.head_sha ?? null;
+      url = run.html_url ?? null;
+      jobs =
+        services.githubLogs && repository
+          ? await services.githubLogs.failedJobs(repository, Number(run.id))
+          : [{ job: String(run.name ?? "workflow"), log: "" }];
+    } else if (event === "check_run" && payload.action === "completed") {
+      const check = payload.check_run ?? {};
+      if (check.conclusion !== "failure" && check.conclusion !== "timed_out")
+        return c.json({ ignored: `check_run ${check.conclusion}` }, 202);
+      commit = check.head_sha ?? null;
+      url = check.html_url ?? null;
+      const output = [check.output?.title, check.output?.summary, check.output?.text].filter(Boolean).join("\n");
+      const log =
+        services.githubLogs && repository && check.app?.slug === "github-actions"
+          ? await services.githubLogs.jobLog(repository, Number(check.id))
+          : output;
+      jobs = [{ job: String(check.name ?? "check"), log }];
+    } else {
+      return c.json({ ignored: `${event}${payload.action ? ` ${payload.action}` : ""}` }, 202);
+    }
+    return recordOnce(c, services, config, { deliveryId, source: "github", event, commit, jobs, url });
+  });
+
+  hooks.post("/webhooks/ci/:project", async (c) => {
+    const body = await readBody(c);
+    const services = buildServices(c.env);
+    const slug = c.req.param("project");
+    let config: WebhookConfig | null;
+    const authorization = c.req.header("Authorization");
+    if (authorization) {
+      // An API token with memory:write on the project instead of a signature (simple CI setups).
+      const { identity } = await services.tokens.authenticate(authorization, Date.now());
+      const project = await services.memory.resolveProject(identity, slug, "write", { create: false });
+      config = {
+        projectId: project.id,
+        projectSlug: project.slug,
+        secret: "",
+        repository: null,
+        createdBy: identity.userId,
+      };
+    } else {
+      config = await services.webhooks.forProjectSlug(slug);
+      if (!config || !(await signatureValid(config.secret, body, c.req.header("X-Signature-256")))) throw refused();
+    }
+    await limited(c.env, `ci:${config.projectId}`);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(new TextDecoder().decode(body));
+    } catch (cause) {
+      throw new AppError("invalid_input", "body: malformed JSON.", { details: { field: "body" }, cause });
+    }
+    const input = genericBody.safeParse(parsed);
+    if (!input.success) throw invalidInput(input.error);
+    const { job, status, log } = input.data;
+    if (!["failure", "failed", "error"].includes(status)) return c.json({ ignored: `status ${status}` }, 202);
+    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", body));
+    const deliveryId =
+      c.req.header("X-Delivery-Id") ??
+      input.data.delivery_id ??
+      `sha256:${[...digest].map((byte) => byte.toString(16).padStart(2, "0")).join("")}`;
+    return recordOnce(c, services, config, {
+      deliveryId,
+      source: "ci",
+      event: "job",
+      commit: input.data.commit ?? null,
+      jobs: [{ job, log }],
+      url: input.data.url ?? null,
+    });
+  });
+  return hooks;
+}
