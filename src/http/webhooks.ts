@@ -99,6 +99,57 @@ async function recordOnce(c: Context<WebhookEnv>, services: Services, config: We
   }
 }
 
+interface GitHubRun {
+  id?: number;
+  name?: string;
+  head_sha?: string;
+  conclusion?: string | null;
+  html_url?: string;
+  app?: { slug?: string };
+  output?: { title?: string | null; summary?: string | null; text?: string | null };
+}
+
+interface GitHubPayload {
+  action?: string;
+  repository?: { full_name?: string };
+  workflow_run?: GitHubRun;
+  check_run?: GitHubRun;
+}
+
+/** The failed jobs a workflow_run or check_run delivery reports, or why the delivery is ignored. */
+async function githubFailure(
+  services: Services,
+  event: string,
+  payload: GitHubPayload,
+  repository: string | null,
+): Promise<{ jobs: CiJobLog[]; commit: string | null; url: string | null } | { ignored: string }> {
+  const failed = (run: GitHubRun) => run.conclusion === "failure" || run.conclusion === "timed_out";
+  if (event === "workflow_run" && payload.action === "completed" && payload.workflow_run) {
+    const run = payload.workflow_run;
+    if (!failed(run)) return { ignored: `workflow_run ${run.conclusion}` };
+    const jobs =
+      services.githubLogs && repository
+        ? await services.githubLogs.failedJobs(repository, Number(run.id))
+        : [{ job: String(run.name ?? "workflow"), log: "" }];
+    return { jobs, commit: run.head_sha ?? null, url: run.html_url ?? null };
+  }
+  if (event === "check_run" && payload.action === "completed" && payload.check_run) {
+    const check = payload.check_run;
+    if (!failed(check)) return { ignored: `check_run ${check.conclusion}` };
+    const output = [check.output?.title, check.output?.summary, check.output?.text].filter(Boolean).join("\n");
+    const log =
+      services.githubLogs && repository && check.app?.slug === "github-actions"
+        ? await services.githubLogs.jobLog(repository, Number(check.id))
+        : output;
+    return {
+      jobs: [{ job: String(check.name ?? "check"), log }],
+      commit: check.head_sha ?? null,
+      url: check.html_url ?? null,
+    };
+  }
+  return { ignored: `${event}${payload.action ? ` ${payload.action}` : ""}` };
+}
+
 const genericBody = z.object({
   delivery_id: z.string().min(1).max(200).optional(),
   job: z.string().min(1).max(200),
@@ -116,9 +167,9 @@ export function webhookRoutes(): Hono<WebhookEnv> {
   hooks.post("/webhooks/github", async (c) => {
     const body = await readBody(c);
     const services = buildServices(c.env);
-    let payload: Record<string, any>;
+    let payload: GitHubPayload;
     try {
-      payload = JSON.parse(new TextDecoder().decode(body)) as Record<string, any>;
+      payload = JSON.parse(new TextDecoder().decode(body)) as GitHubPayload;
     } catch (cause) {
       throw new AppError("invalid_input", "body: malformed JSON.", { details: { field: "body" }, cause });
     }
@@ -133,41 +184,15 @@ export function webhookRoutes(): Hono<WebhookEnv> {
     await limited(c.env, `github:${config.projectId}`);
     const event = c.req.header("X-GitHub-Event") ?? "";
     const deliveryId = c.req.header("X-GitHub-Delivery") ?? "";
-    if (!deliveryId)
+    if (!deliveryId) {
       throw new AppError("invalid_input", "X-GitHub-Delivery header missing.", {
         details: { field: "X-GitHub-Delivery" },
       });
-    if (event === "ping") return c.json({ pong: true, project: config.projectSlug });
-
-    let jobs: CiJobLog[] | null = null;
-    let commit: string | null = null;
-    let url: string | null = null;
-    if (event === "workflow_run" && payload.action === "completed") {
-      const run = payload.workflow_run ?? {};
-      if (run.conclusion !== "failure" && run.conclusion !== "timed_out")
-        return c.json({ ignored: `workflow_run ${run.conclusion}` }, 202);
-      commit = run.head_sha ?? null;
-      url = run.html_url ?? null;
-      jobs =
-        services.githubLogs && repository
-          ? await services.githubLogs.failedJobs(repository, Number(run.id))
-          : [{ job: String(run.name ?? "workflow"), log: "" }];
-    } else if (event === "check_run" && payload.action === "completed") {
-      const check = payload.check_run ?? {};
-      if (check.conclusion !== "failure" && check.conclusion !== "timed_out")
-        return c.json({ ignored: `check_run ${check.conclusion}` }, 202);
-      commit = check.head_sha ?? null;
-      url = check.html_url ?? null;
-      const output = [check.output?.title, check.output?.summary, check.output?.text].filter(Boolean).join("\n");
-      const log =
-        services.githubLogs && repository && check.app?.slug === "github-actions"
-          ? await services.githubLogs.jobLog(repository, Number(check.id))
-          : output;
-      jobs = [{ job: String(check.name ?? "check"), log }];
-    } else {
-      return c.json({ ignored: `${event}${payload.action ? ` ${payload.action}` : ""}` }, 202);
     }
-    return recordOnce(c, services, config, { deliveryId, source: "github", event, commit, jobs, url });
+    if (event === "ping") return c.json({ pong: true, project: config.projectSlug });
+    const failure = await githubFailure(services, event, payload, repository);
+    if ("ignored" in failure) return c.json(failure, 202);
+    return recordOnce(c, services, config, { deliveryId, source: "github", event, ...failure });
   });
 
   hooks.post("/webhooks/ci/:project", async (c) => {
