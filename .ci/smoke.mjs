@@ -202,6 +202,10 @@ try {
     `the error was not vector-indexed: ${JSON.stringify(indexStatus)}`,
   );
   await smokeCli(token);
+  // OAuth discovery for remote clients (claude mcp add --transport http <url>/mcp) works under npm run dev.
+  const metadata = await fetch(`${base}/.well-known/oauth-authorization-server`);
+  const issuer = /** @type {{ registration_endpoint?: string }} */ (await metadata.json());
+  check(metadata.ok && typeof issuer.registration_endpoint === "string", "no OAuth authorization-server metadata");
   const unauthorized = await fetch(`${base}/mcp`, { method: "POST", body: "{}" });
   check(unauthorized.status === 401, `expected 401 without a token, got ${unauthorized.status}`);
 

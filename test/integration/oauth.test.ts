@@ -296,3 +296,66 @@ describe("OAuth 2.1 for remote MCP clients", () => {
     expect(calls).toEqual(["token", "user", "token", "user"]);
   });
 });
+
+describe("the MCP SDK client's own OAuth flow (as claude mcp add --transport http does it)", () => {
+  it("discovers, registers, signs in through the browser page, and calls tools with the issued token", async () => {
+    const { Client, StreamableHTTPClientTransport, UnauthorizedError } = await import("@modelcontextprotocol/client");
+    const user = await account("sdk");
+    const store: { client?: unknown; tokens?: unknown; verifier?: string; authorizationUrl?: URL } = {};
+    const provider = {
+      get redirectUrl() {
+        return REDIRECT;
+      },
+      get clientMetadata() {
+        return {
+          client_name: "MCP SDK test client",
+          redirect_uris: [REDIRECT],
+          grant_types: ["authorization_code", "refresh_token"],
+          response_types: ["code"],
+          token_endpoint_auth_method: "none",
+        };
+      },
+      clientInformation: () => store.client as never,
+      saveClientInformation: (info: unknown) => void (store.client = info),
+      tokens: () => store.tokens as never,
+      saveTokens: (tokens: unknown) => void (store.tokens = tokens),
+      redirectToAuthorization: (url: URL) => void (store.authorizationUrl = url),
+      saveCodeVerifier: (verifier: string) => void (store.verifier = verifier),
+      codeVerifier: () => store.verifier ?? "",
+    };
+    const transportFor = () =>
+      new StreamableHTTPClientTransport(new URL(`${BASE}/mcp`), {
+        authProvider: provider as never,
+        fetch: (url, init) => workerFetch(url, init),
+      });
+    const first = new Client({ name: "sdk-oauth", version: "1.0.0" });
+    const transport = transportFor();
+    await expect(first.connect(transport)).rejects.toBeInstanceOf(UnauthorizedError);
+    // The "browser": open the authorization URL the SDK built, sign in, follow the redirect back to the client.
+    const authorize = store.authorizationUrl as URL;
+    expect(authorize.pathname).toBe("/authorize");
+    const jar = new CookieJar();
+    const page = await workerFetch(authorize);
+    jar.take(page);
+    const handle = /name="handle" value="([^"]+)"/.exec(await page.text())?.[1] as string;
+    const signedIn = await submit(jar, {
+      handle,
+      action: "login",
+      user,
+      password: "correct horse battery",
+      scope: ["memory:read", "memory:write"],
+    });
+    // The redirect carries code, state and iss (RFC 9207), which the SDK checks.
+    await transport.finishAuth(new URL(signedIn.headers.get("Location") ?? "").searchParams);
+
+    const client = new Client({ name: "sdk-oauth", version: "1.0.0" });
+    await client.connect(transportFor());
+    const result = await callTool(client, "coding_record_error", {
+      project_id: uniqueName("sdk"),
+      error_type: "E",
+      message: "via the SDK's OAuth",
+    });
+    expect(result.isError, result.text).toBe(false);
+    await client.close();
+  });
+});
