@@ -326,4 +326,24 @@ describe("isolation matrix: every tool, over MCP", () => {
       }
     }
   });
+
+  it("limits writes per credential (the rate-limiting binding answers; over the limit is 429 rate_limited)", async () => {
+    const { buildServices } = await import("../../src/app");
+    const keys: string[] = [];
+    const services = buildServices({
+      ...(env as unknown as import("../../src/env").Env),
+      WRITE_LIMITER: { limit: async ({ key }: { key: string }) => (keys.push(key), { success: keys.length < 3 }) },
+    });
+    const identity = {
+      userId: "u",
+      scopes: ["memory:write" as const],
+      teamId: null,
+      projectId: null,
+      credentialId: "tok-1",
+    };
+    await services.limitWrites(identity);
+    await services.limitWrites(identity);
+    await expect(services.limitWrites(identity)).rejects.toMatchObject({ code: "rate_limited" });
+    expect(keys).toEqual(["tok-1", "tok-1", "tok-1"]);
+  });
 });
