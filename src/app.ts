@@ -6,6 +6,10 @@ import { TeamService } from "./domain/teams";
 import { D1WebhookStore } from "./adapters/d1/webhook-store";
 import { GitHubActionsLogs } from "./adapters/github-actions";
 import { CiFailureRecorder } from "./domain/ci-failures";
+import { AttachmentService } from "./domain/attachments";
+import { D1AttachmentRecords } from "./adapters/d1/attachment-records";
+import { R2BlobStore } from "./adapters/r2-blob-store";
+import { httpsImageFetcher } from "./adapters/https-image-fetcher";
 import { CodeIndexService } from "./domain/code/code-index";
 import { GenAiPriceBook } from "./adapters/genai-price-book";
 import { D1SettingsStore } from "./adapters/d1/settings-store";
@@ -65,6 +69,7 @@ export interface Services {
   webhooks: D1WebhookStore;
   /** Failed job logs from the GitHub API, when GITHUB_API_TOKEN is set. */
   githubLogs: GitHubActionsLogs | null;
+  attachments: AttachmentService;
   /** Refuses a write with `rate_limited` when the credential is over its per-minute budget (WRITE_LIMITER). */
   limitWrites(identity: Identity): Promise<void>;
 }
@@ -110,6 +115,12 @@ export function buildServices(env: Env): Services {
     code,
     teams: new TeamService(new D1TeamStore(env.DB), runtime),
     webhooks: new D1WebhookStore(env.DB),
+    attachments: new AttachmentService(
+      new D1AttachmentRecords(env.DB),
+      new R2BlobStore(env.SCREENSHOTS),
+      httpsImageFetcher((input, init) => fetch(input, init)),
+      runtime,
+    ),
     limitWrites: async (identity) => {
       const key = identity.credentialId ?? identity.userId;
       if (env.RATE_LIMITS !== "off" && env.WRITE_LIMITER && !(await env.WRITE_LIMITER.limit({ key })).success) {

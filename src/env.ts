@@ -55,6 +55,8 @@ export interface Env {
   /** OpenAI-compatible server for `ollama/…`, `lmstudio/…`, `local/…` models, e.g. http://localhost:11434/v1. */
   CODING_MEMORY_BASE_URL?: string;
   CODING_MEMORY_BASE_URL_API_KEY?: string;
+  /** Screenshots and other images attached to errors. */
+  SCREENSHOTS: R2Bucket;
   /** OAuth (src/auth/oauth.ts): grants, tokens and clients of @cloudflare/workers-oauth-provider. */
   OAUTH_KV: KVNamespace;
   /** The server's public origin, e.g. https://memory.example.com (default: the request's origin). */

@@ -4,6 +4,7 @@ import { recordErrorInput } from "../mcp/tools/record-error";
 import type { Services } from "../app";
 import type { Access } from "../domain/access";
 import { AppError } from "../domain/app-error";
+import { ATTACHMENT_LIMITS } from "../domain/attachments";
 import { LIMITS } from "../domain/limits";
 import type { Identity, Page, Project } from "../domain/records";
 import { invalidInput, runTool } from "../mcp/run-tool";
@@ -276,6 +277,55 @@ export function restRoutes(): Hono<RestEnv> {
         ...(edge.label !== undefined ? { label: edge.label } : {}),
       })),
       truncated: edges.length > limit,
+    });
+  });
+  // Screenshots: upload (multipart `file`, or the raw image as the body) and read back, members only.
+  api.post("/projects/:project/attachments", async (c) => {
+    const slug = projectIdField.safeParse(c.req.param("project"));
+    if (!slug.success) throw invalidInput(slug.error);
+    const services = c.get("services");
+    const identity = c.get("identity");
+    const project = await services.memory.resolveProject(identity, slug.data, "write");
+    await services.limitWrites(identity);
+    if (Number(c.req.header("Content-Length") ?? "0") > ATTACHMENT_LIMITS.bytes + 64 * 1024) {
+      throw new AppError("payload_too_large", `file: images are limited to ${ATTACHMENT_LIMITS.bytes} bytes.`, {
+        details: { field: "file", limit: ATTACHMENT_LIMITS.bytes },
+      });
+    }
+    let bytes: Uint8Array;
+    if ((c.req.header("Content-Type") ?? "").startsWith("multipart/form-data")) {
+      const file = (await c.req.formData()).get("file");
+      if (!file || typeof file === "string") {
+        throw new AppError("invalid_input", "file: send the image in a multipart field named file.", {
+          details: { field: "file" },
+        });
+      }
+      bytes = new Uint8Array(await file.arrayBuffer());
+    } else {
+      bytes = new Uint8Array(await c.req.arrayBuffer());
+    }
+    const attachment = await services.attachments.store(identity, project, bytes, "upload");
+    return c.json(
+      {
+        attachment_id: attachment.id,
+        content_type: attachment.contentType,
+        size_bytes: attachment.sizeBytes,
+        sha256: attachment.sha256,
+        url: `/api/v1/projects/${encodeURIComponent(project.slug)}/attachments/${attachment.id}`,
+      },
+      201,
+    );
+  });
+  api.get("/projects/:project/attachments/:id", async (c) => {
+    const project = await memberProject(c);
+    const { attachment, bytes } = await c.get("services").attachments.read(project, c.req.param("id"));
+    return new Response(bytes, {
+      headers: {
+        "Content-Type": attachment.contentType,
+        "Cache-Control": "private, max-age=3600",
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "default-src 'none'",
+      },
     });
   });
   api.get("/projects/:project/errors/index-status", async (c) => {

@@ -260,3 +260,16 @@ export const webhookDeliveries = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.projectId, t.deliveryId] })],
 );
+
+export const attachments = sqliteTable("attachments", {
+  id: text("id").primaryKey(),
+  projectId: text("project_id").notNull(),
+  errorId: text("error_id"),
+  contentType: text("content_type").notNull(),
+  sizeBytes: integer("size_bytes").notNull(),
+  sha256: text("sha256").notNull(),
+  r2Key: text("r2_key").notNull(),
+  origin: text("origin").notNull(),
+  createdBy: text("created_by").notNull(),
+  createdAt: integer("created_at").notNull(),
+});

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AppError } from "../../domain/app-error";
+import { ATTACHMENT_LIMITS } from "../../domain/attachments";
 import { LIMITS } from "../../domain/limits";
 import { scopedInput, stringList } from "../schema";
 import { defineTool } from "../tool";
@@ -19,7 +19,15 @@ export const recordErrorInput = z.object({
   file_path: z.string().max(LIMITS.filePathChars).nullish().describe("File where it occurred."),
   line_number: z.number().int().min(0).max(10_000_000).nullish().describe("Line where it occurred."),
   solution: z.string().max(LIMITS.solutionChars).nullish().describe("The fix, if already known."),
-  screenshot: z.string().nullish().describe("Screenshot of the error. Not accepted yet: paste the error text."),
+  screenshot: z
+    .string()
+    .max(Math.ceil((ATTACHMENT_LIMITS.bytes * 4) / 3) + 100)
+    .nullish()
+    .describe(
+      "Screenshot of the error: an attachment_id from POST /attachments or `npx coding-memory screenshot`, a data URL " +
+        "(data:image/png;base64,…), base64, or an https URL. PNG, JPEG, WebP or GIF up to 5 MiB. A local path cannot " +
+        "be read by the server.",
+    ),
   tags: stringList("Tags such as datetime, timezone.", LIMITS.tagChars),
 });
 
@@ -35,13 +43,10 @@ export const recordErrorTool = defineTool({
   access: "write",
   rest: { method: "POST", path: "/errors" },
   async run({ services, identity, project }, input) {
-    if (input.screenshot) {
-      throw new AppError(
-        "unsupported",
-        "screenshot: screenshots are not accepted yet; paste the error type, message and stack trace as text instead.",
-        { details: { field: "screenshot" } },
-      );
-    }
+    // The image is stored first, so a screenshot that cannot be used fails the call before anything is recorded.
+    const screenshot = input.screenshot
+      ? await services.attachments.fromArgument(identity, project, input.screenshot)
+      : null;
     const result = await services.memory.recordError(identity, project, {
       errorType: input.error_type,
       message: input.message,
@@ -52,6 +57,7 @@ export const recordErrorTool = defineTool({
       tags: input.tags,
     });
     const { error } = result;
+    if (screenshot) await services.attachments.linkToError(project, screenshot, error.id);
     // Past fixes come with the record, so the assistant sees them without a second call.
     const { suggestions } = await services.search.solutionsFor(project, { error }, MAX_SUGGESTED_SOLUTIONS);
     const suggestedSolutions = suggestions.map(solutionView);
@@ -85,8 +91,14 @@ export const recordErrorTool = defineTool({
         last_seen: new Date(error.lastSeen).toISOString(),
         stack_trace_truncated: result.stackTraceTruncated,
         redactions: result.redactions,
+        screenshot: screenshot && {
+          attachment_id: screenshot.id,
+          content_type: screenshot.contentType,
+          size_bytes: screenshot.sizeBytes,
+          url: `/api/v1/projects/${encodeURIComponent(project.slug)}/attachments/${screenshot.id}`,
+        },
       },
-      text: lines.join("\n"),
+      text: lines.join("\n") + (screenshot ? `\nScreenshot stored as ${screenshot.id}.` : ""),
     };
   },
 });
