@@ -157,6 +157,66 @@ async function smokeCli(token) {
   }
 }
 
+/**
+ * A rendered Python traceback read by `coding-memory screenshot --record` (local OCR), recorded with the right
+ * type, file and line; with --text-only no image is uploaded.
+ * @param {string} token
+ */
+async function smokeScreenshot(token) {
+  const { default: sharp } = await import("sharp");
+  const lines = [
+    "Traceback (most recent call last):",
+    '  File "/home/dev/shop/app/main.py", line 12, in <module>',
+    "    total = parse_total(raw)",
+    '  File "/home/dev/shop/app/pricing.py", line 41, in parse_total',
+    "    return Decimal(value)",
+    "ValueError: invalid literal for Decimal: 'twelve'",
+  ];
+  const escape = (/** @type {string} */ text) =>
+    text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  const svg =
+    `<svg xmlns="http://www.w3.org/2000/svg" width="1100" height="${40 + lines.length * 28}">` +
+    `<rect width="100%" height="100%" fill="#1e1e1e"/>` +
+    lines
+      .map(
+        (line, index) =>
+          `<text x="16" y="${36 + index * 28}" font-family="DejaVu Sans Mono, monospace" font-size="18" fill="#d4d4d4" xml:space="preserve">${escape(line)}</text>`,
+      )
+      .join("") +
+    "</svg>";
+  const dir = mkdtempSync(join(tmpdir(), "cm-smoke-shot-"));
+  const file = join(dir, "traceback.png");
+  writeFileSync(file, await sharp(Buffer.from(svg)).png().toBuffer());
+  try {
+    const env = {
+      ...process.env,
+      CODING_MEMORY_URL: base,
+      CODING_MEMORY_TOKEN: token,
+      CODING_MEMORY_PROJECT: `${project}-shot`,
+    };
+    for (const extra of [[], ["--text-only"]]) {
+      const result = spawnSync(
+        process.execPath,
+        ["src/cli/coding-memory.mjs", "screenshot", file, "--record", "--json", ...extra],
+        {
+          env,
+          encoding: "utf8",
+        },
+      );
+      check(result.status === 0, `coding-memory screenshot failed: ${result.stderr}`);
+      const { recorded } = JSON.parse(result.stdout);
+      check(
+        recorded?.error_type === "ValueError" && recorded?.recurring === extra.length > 0,
+        `screenshot recorded as ${JSON.stringify(recorded)}`,
+      );
+      check(Boolean(recorded.screenshot) === (extra.length === 0), "--text-only must not upload the image");
+    }
+    console.log("smoke: coding-memory screenshot read a rendered traceback and recorded it");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 let checks = 0;
 /** @param {boolean} condition @param {string} message */
 function check(condition, message) {
@@ -202,6 +262,7 @@ try {
     `the error was not vector-indexed: ${JSON.stringify(indexStatus)}`,
   );
   await smokeCli(token);
+  await smokeScreenshot(token);
   // OAuth discovery for remote clients (claude mcp add --transport http <url>/mcp) works under npm run dev.
   const metadata = await fetch(`${base}/.well-known/oauth-authorization-server`);
   const issuer = /** @type {{ registration_endpoint?: string }} */ (await metadata.json());

@@ -5,6 +5,7 @@ import { parseArgs } from "node:util";
 import { ApiClient } from "./api.mjs";
 import { resolveSettings } from "./config.mjs";
 import { indexRepository } from "./index-command.mjs";
+import { screenshot } from "./screenshot-command.mjs";
 import { gitRoot, listRepositoryFiles } from "./repo-files.mjs";
 
 const HELP = `coding-memory — command-line client of a Coding Memory server
@@ -12,6 +13,10 @@ const HELP = `coding-memory — command-line client of a Coding Memory server
 Usage:
   coding-memory index [dir]   Upload the repository's changed JS/TS/Python files (and tsconfig/package.json) to the
                               project's code import graph; files deleted locally are removed from it.
+  coding-memory screenshot <image> [--record] [--text-only]
+                              Read the error in a screenshot with local OCR (bundled English model, offline) and
+                              print it; --record records it as an error (the server fills type, message, file
+                              and line from the text) with the image, or without it when --text-only.
 
 Options:
   --url <url>          Server URL, e.g. https://memory.example.com       (env CODING_MEMORY_URL)
@@ -40,6 +45,11 @@ async function main(argv = process.argv.slice(2)) {
       concurrency: { type: "string" },
       "dry-run": { type: "boolean", default: false },
       json: { type: "boolean", default: false },
+      record: { type: "boolean", default: false },
+      "text-only": { type: "boolean", default: false },
+      "error-type": { type: "string" },
+      message: { type: "string" },
+      tag: { type: "string", multiple: true },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -47,6 +57,43 @@ async function main(argv = process.argv.slice(2)) {
   if (values.help || !command || command === "help") {
     console.log(HELP);
     return command || values.help ? 0 : 2;
+  }
+  if (command === "screenshot") {
+    const file = rest[0];
+    if (!file) {
+      console.error("Usage: coding-memory screenshot <image> [--record] [--text-only]");
+      return 2;
+    }
+    const root = gitRoot(process.cwd()) ?? process.cwd();
+    const settings = values.record
+      ? resolveSettings({ url: values.url, token: values.token, project: values.project }, root, process.env)
+      : null;
+    const result = await screenshot({
+      api: settings ? new ApiClient({ url: settings.url, token: settings.token }) : null,
+      project: settings?.project ?? null,
+      file,
+      record: values.record,
+      textOnly: values["text-only"],
+      fields: {
+        ...(values["error-type"] ? { error_type: values["error-type"] } : {}),
+        ...(values.message ? { message: values.message } : {}),
+        ...(values.tag?.length ? { tags: values.tag } : {}),
+      },
+    });
+    if (values.json) {
+      console.log(JSON.stringify(result, null, 2));
+      return 0;
+    }
+    console.log(result.text || "(no text found)");
+    if (result.recorded) {
+      console.log(
+        `\nRecorded ${result.recorded.recurring ? "another occurrence of" : ""} error ${result.recorded.error_id} ` +
+          `(${result.recorded.error_type}) in project "${settings?.project}"` +
+          (values["text-only"] ? "; the image stayed on this machine." : "; the image was uploaded with it."),
+      );
+      if (result.recorded.known_solution) console.log(`Known fix: ${result.recorded.known_solution}`);
+    }
+    return 0;
   }
   if (command !== "index") {
     console.error(`Unknown command "${command}". Run coding-memory help.`);

@@ -69,7 +69,12 @@ export const MAX_IMPORT_ERRORS = 100;
 
 const importBody = z.object({
   errors: z
-    .array(recordErrorInput.omit({ project_id: true, user_id: true, screenshot: true }).strict())
+    .array(
+      recordErrorInput
+        .omit({ project_id: true, user_id: true, screenshot: true, screenshot_text: true })
+        .extend({ error_type: z.string().min(1).max(256), message: z.string().min(1).max(LIMITS.messageChars) })
+        .strict(),
+    )
     .min(1)
     .max(MAX_IMPORT_ERRORS)
     .describe("Errors in coding_record_error's shape."),

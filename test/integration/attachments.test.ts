@@ -140,4 +140,48 @@ describe("screenshots attached to errors", () => {
       expect(refused.body.error.message).toContain("https");
     }
   });
+
+  it("fills the error from the screenshot's text (OCR done locally), explicit fields winning, and keeps the text searchable", async () => {
+    const { token } = await newUser();
+    const project = uniqueName("ocr");
+    const client = await mcpClient(token);
+    const ocrText = [
+      "Traceback (most recent call last):",
+      '  File "/home/dev/shop/app/main.py", line 12, in <module>',
+      "    total = parse_total(raw)",
+      '  File "/home/dev/shop/app/pricing.py", line 41, in parse_total',
+      "    return Decimal(value)",
+      "decimal.InvalidOperation: [<class 'decimal.ConversionSyntax'>]",
+    ].join("\n");
+    const recorded = await callTool(client, "coding_record_error", {
+      project_id: project,
+      screenshot: PNG_BASE64,
+      screenshot_text: ocrText,
+      tags: ["invoice"],
+    });
+    expect(recorded.isError, recorded.text).toBe(false);
+    const listed = await rest(token, "GET", `/api/v1/projects/${project}/errors`);
+    expect(listed.body.items[0]).toMatchObject({
+      errorType: "decimal.InvalidOperation",
+      filePath: expect.stringContaining("pricing.py"),
+      lineNumber: 41,
+    });
+    const found = await callTool(client, "coding_search_errors", {
+      project_id: project,
+      query: "parse_total Decimal conversion",
+    });
+    expect(found.data.results[0].error_id).toBe(recorded.data.error_id);
+
+    const explicit = await callTool(client, "coding_record_error", {
+      project_id: project,
+      error_type: "PricingError",
+      screenshot_text: ocrText,
+    });
+    expect(explicit.data.error_type).toBe("PricingError");
+    const missing = await callTool(client, "coding_record_error", { project_id: project, screenshot: PNG_BASE64 });
+    expect(missing.isError).toBe(true);
+    expect(missing.text).toContain("error_type");
+    expect(missing.text).toContain("npx coding-memory screenshot");
+    await client.close();
+  });
 });

@@ -1,5 +1,7 @@
 import { z } from "zod";
+import { AppError } from "../../domain/app-error";
 import { ATTACHMENT_LIMITS } from "../../domain/attachments";
+import { errorFromText } from "../../domain/screenshot-text";
 import { LIMITS } from "../../domain/limits";
 import { scopedInput, stringList } from "../schema";
 import { defineTool } from "../tool";
@@ -10,8 +12,18 @@ const MAX_SUGGESTED_SOLUTIONS = 3;
 /** Also the shape of each item of `POST /errors/import`. */
 export const recordErrorInput = z.object({
   ...scopedInput,
-  error_type: z.string().min(1).max(256).describe("Exception class or error code, e.g. TypeError, TS2307."),
-  message: z.string().min(1).max(LIMITS.messageChars).describe("The error message."),
+  error_type: z
+    .string()
+    .min(1)
+    .max(256)
+    .nullish()
+    .describe("Exception class or error code, e.g. TypeError, TS2307. Required unless screenshot_text is given."),
+  message: z
+    .string()
+    .min(1)
+    .max(LIMITS.messageChars)
+    .nullish()
+    .describe("The error message. Required unless screenshot_text is given."),
   stack_trace: z
     .string()
     .nullish()
@@ -28,6 +40,14 @@ export const recordErrorInput = z.object({
         "(data:image/png;base64,…), base64, or an https URL. PNG, JPEG, WebP or GIF up to 5 MiB. A local path cannot " +
         "be read by the server.",
     ),
+  screenshot_text: z
+    .string()
+    .max(LIMITS.stackTraceChars)
+    .nullish()
+    .describe(
+      "Text read from the screenshot (`npx coding-memory screenshot` runs OCR locally). Empty fields (error type, " +
+        "message, file, line, stack trace) are filled from it.",
+    ),
   tags: stringList("Tags such as datetime, timezone.", LIMITS.tagChars),
 });
 
@@ -43,16 +63,29 @@ export const recordErrorTool = defineTool({
   access: "write",
   rest: { method: "POST", path: "/errors" },
   async run({ services, identity, project }, input) {
-    // The image is stored first, so a screenshot that cannot be used fails the call before anything is recorded.
+    // Fields given explicitly win; the screenshot's text fills the rest.
+    const fromText = input.screenshot_text ? errorFromText(input.screenshot_text) : null;
+    const errorType = input.error_type ?? fromText?.errorType;
+    const message = input.message ?? fromText?.message;
+    if (!errorType || !message) {
+      const field = errorType ? "message" : "error_type";
+      throw new AppError(
+        "invalid_input",
+        `${field}: required, unless screenshot_text gives the error's text (run \`npx coding-memory screenshot <file> --record\` ` +
+          "to read a screenshot locally).",
+        { details: { field } },
+      );
+    }
+    // The image is stored before the error, so one that cannot be used fails the call with no error recorded.
     const screenshot = input.screenshot
       ? await services.attachments.fromArgument(identity, project, input.screenshot)
       : null;
     const result = await services.memory.recordError(identity, project, {
-      errorType: input.error_type,
-      message: input.message,
-      stackTrace: input.stack_trace ?? null,
-      filePath: input.file_path ?? null,
-      lineNumber: input.line_number ?? null,
+      errorType,
+      message,
+      stackTrace: input.stack_trace ?? fromText?.stackTrace ?? null,
+      filePath: input.file_path ?? fromText?.filePath ?? null,
+      lineNumber: input.line_number ?? fromText?.lineNumber ?? null,
       solution: input.solution ?? null,
       tags: input.tags,
     });
