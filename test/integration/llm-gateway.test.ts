@@ -6,7 +6,7 @@ import type { WorkersAiTextBinding } from "../../src/adapters/llm/workers-ai";
 import { providerFactoryFromEnv } from "../../src/config/llm";
 import { AppError } from "../../src/domain/app-error";
 import { LlmGateway, type LlmPolicy } from "../../src/domain/llm/gateway";
-import { resolveModel } from "../../src/domain/llm/models";
+import { estimatePromptTokens, resolveModel } from "../../src/domain/llm/models";
 import type { Env } from "../../src/env";
 import { callTool, mcpClient, newUser, rest, uniqueName } from "../helpers";
 
@@ -196,6 +196,70 @@ describe("LLM providers through their real SDKs and APIs", () => {
       }
     });
   }
+
+  it("sends images (vision) in each provider's own shape, and counts them in the estimate", async () => {
+    const png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+    const vision = {
+      maxOutputTokens: 300,
+      messages: [
+        {
+          role: "user" as const,
+          content: [
+            { type: "text" as const, text: "What error does this screenshot show?" },
+            { type: "image" as const, mediaType: "image/png" as const, base64: png },
+          ],
+        },
+      ],
+    };
+    const { id } = await project();
+    const shapes: Record<string, (body: Record<string, any>) => unknown> = {
+      "gpt-4o-mini": (body) => body.messages[0].content,
+      "claude-haiku-4-5": (body) => body.messages[0].content,
+      "gemini/gemini-2.5-flash": (body) => body.contents[0].parts,
+    };
+    const expected: Record<string, unknown> = {
+      "gpt-4o-mini": [
+        { type: "text", text: "What error does this screenshot show?" },
+        { type: "image_url", image_url: { url: `data:image/png;base64,${png}` } },
+      ],
+      "claude-haiku-4-5": [
+        { type: "text", text: "What error does this screenshot show?" },
+        { type: "image", source: { type: "base64", media_type: "image/png", data: png } },
+      ],
+      "gemini/gemini-2.5-flash": [
+        { text: "What error does this screenshot show?" },
+        { inline_data: { mime_type: "image/png", data: png } },
+      ],
+    };
+    for (const model of Object.keys(shapes)) {
+      const fake = fakeProviders();
+      const result = await gateway(fake).run(
+        { projectId: id, userId: "u", sessionId: null, operation: "screenshot_analysis" },
+        policy({ model }),
+        vision,
+        { approved: false },
+      );
+      expect(result.status, model).toBe("completed");
+      expect(shapes[model]?.(fake.requests[0]?.body ?? {}), model).toEqual(expected[model]);
+    }
+    // The estimate charges an image as 1,600 prompt tokens, so a budget or approval sees its real weight.
+    expect(estimatePromptTokens(undefined, vision.messages)).toBeGreaterThan(1_600);
+    const images: number[][] = [];
+    const ai: WorkersAiTextBinding = {
+      run: async (_model, input) => {
+        images.push((input as { image?: number[] }).image ?? []);
+        return { response: "a TypeError" };
+      },
+    };
+    const viaAi = await gateway(fakeProviders(), ai).run(
+      { projectId: id, userId: "u", sessionId: null, operation: "screenshot_analysis" },
+      policy({ model: "@cf/meta/llama-3.2-11b-vision-instruct" }),
+      vision,
+      { approved: false },
+    );
+    expect(viaAi.status).toBe("completed");
+    expect(images[0]?.slice(0, 4)).toEqual([0x89, 0x50, 0x4e, 0x47]);
+  });
 
   it("Workers AI: both output shapes, usage or an estimate when none is reported", async () => {
     const calls: unknown[] = [];

@@ -7,6 +7,7 @@ import {
 } from "../../src/domain/llm/session-summary";
 import type { Decision, ErrorRecord, FileChange } from "../../src/domain/records";
 import { PROMPTS } from "../../src/prompts";
+import { messageText } from "../../src/domain/llm/types";
 
 const session = {
   description: "Refactor billing and fix flaky invoice tests",
@@ -56,7 +57,7 @@ describe("session summary input", () => {
   it("fits a 100-event session in the token budget and still names every error, decision and file group", () => {
     const activity = busySession();
     const request = sessionSummaryRequest(PROMPTS.sessionSummary, session, activity);
-    const input = request.messages[0]?.content ?? "";
+    const input = messageText(request.messages[0]?.content ?? "");
     expect(estimateTokens(input)).toBeLessThanOrEqual(SESSION_SUMMARY_INPUT_TOKENS);
     for (const dir of [
       "src/billing/",

@@ -33,7 +33,20 @@ export class AnthropicProvider implements LlmProvider {
         model: request.model,
         max_tokens: request.maxOutputTokens,
         ...(request.system ? { system: request.system } : {}),
-        messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
+        messages: request.messages.map((m) => ({
+          role: m.role,
+          content:
+            typeof m.content === "string"
+              ? m.content
+              : m.content.map((part) =>
+                  part.type === "text"
+                    ? { type: "text" as const, text: part.text }
+                    : {
+                        type: "image" as const,
+                        source: { type: "base64" as const, media_type: part.mediaType, data: part.base64 },
+                      },
+                ),
+        })),
         ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
       });
       const text = message.content

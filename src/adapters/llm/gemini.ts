@@ -44,7 +44,14 @@ export class GeminiProvider implements LlmProvider {
       ...(request.system ? { systemInstruction: { parts: [{ text: request.system }] } } : {}),
       contents: request.messages.map((message) => ({
         role: message.role === "assistant" ? "model" : "user",
-        parts: [{ text: message.content }],
+        parts:
+          typeof message.content === "string"
+            ? [{ text: message.content }]
+            : message.content.map((part) =>
+                part.type === "text"
+                  ? { text: part.text }
+                  : { inline_data: { mime_type: part.mediaType, data: part.base64 } },
+              ),
       })),
       generationConfig: {
         maxOutputTokens: request.maxOutputTokens,

@@ -1,5 +1,11 @@
 import OpenAI from "openai";
-import type { LlmProvider, LlmProviderId, LlmRequest, LlmResponse } from "../../domain/llm/types";
+import {
+  messageText,
+  type LlmProvider,
+  type LlmProviderId,
+  type LlmRequest,
+  type LlmResponse,
+} from "../../domain/llm/types";
 import type { FetchLike } from "../openai-compatible-embedder";
 import { sdkFailure } from "./retry";
 
@@ -36,7 +42,19 @@ export class OpenAiChatProvider implements LlmProvider {
   async complete(request: LlmRequest): Promise<LlmResponse> {
     const messages: OpenAI.Chat.ChatCompletionMessageParam[] = [
       ...(request.system ? [{ role: "system" as const, content: request.system }] : []),
-      ...request.messages.map((message) => ({ role: message.role, content: message.content })),
+      ...request.messages.map((message): OpenAI.Chat.ChatCompletionMessageParam => {
+        if (typeof message.content === "string" || message.role === "assistant") {
+          return { role: message.role, content: messageText(message.content) };
+        }
+        return {
+          role: "user",
+          content: message.content.map((part) =>
+            part.type === "text"
+              ? { type: "text" as const, text: part.text }
+              : { type: "image_url" as const, image_url: { url: `data:${part.mediaType};base64,${part.base64}` } },
+          ),
+        };
+      }),
     ];
     try {
       const completion = await this.client.chat.completions.create({

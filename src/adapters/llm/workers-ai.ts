@@ -1,6 +1,6 @@
 import { estimatePromptTokens } from "../../domain/llm/models";
 import type { LlmProvider, LlmRequest, LlmResponse } from "../../domain/llm/types";
-import { LlmProviderError } from "../../domain/llm/types";
+import { LlmProviderError, messageImages, messageText } from "../../domain/llm/types";
 import { withRetries, type RetryOptions } from "./retry";
 
 /** The part of the `AI` binding text generation uses. */
@@ -9,6 +9,8 @@ export interface WorkersAiTextBinding {
     model: string,
     input: {
       messages: Array<{ role: "system" | "user" | "assistant"; content: string }>;
+      /** Vision models: the image's bytes. */
+      image?: number[];
       max_tokens: number;
       temperature?: number;
     },
@@ -32,13 +34,17 @@ export class WorkersAiTextProvider implements LlmProvider {
   }
 
   private async attempt(request: LlmRequest): Promise<LlmResponse> {
+    const image = request.messages.flatMap((message) => messageImages(message.content))[0];
+    const firstImage = image ? [...Uint8Array.from(atob(image.base64), (char) => char.charCodeAt(0))] : null;
     let output: unknown;
     try {
       output = await this.ai.run(request.model, {
         messages: [
           ...(request.system ? [{ role: "system" as const, content: request.system }] : []),
-          ...request.messages,
+          ...request.messages.map((message) => ({ role: message.role, content: messageText(message.content) })),
         ],
+        // Workers AI vision models (e.g. @cf/meta/llama-3.2-11b-vision-instruct) take one image beside the messages.
+        ...(firstImage ? { image: firstImage } : {}),
         max_tokens: request.maxOutputTokens,
         ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
       });

@@ -19,9 +19,27 @@ export const LLM_OPERATIONS = [
 ] as const;
 export type LlmOperation = (typeof LLM_OPERATIONS)[number];
 
+/** A part of a multimodal message: text, or an image (screenshots, diagrams) as base64 of a sniffed type. */
+export type LlmContentPart =
+  | { type: "text"; text: string }
+  | { type: "image"; mediaType: "image/png" | "image/jpeg" | "image/webp" | "image/gif"; base64: string };
+
 export interface LlmMessage {
   role: "user" | "assistant";
-  content: string;
+  content: string | LlmContentPart[];
+}
+
+/** The text of a message, images left out (for providers or estimates that only need the words). */
+export function messageText(content: LlmMessage["content"]): string {
+  return typeof content === "string"
+    ? content
+    : content.map((part) => (part.type === "text" ? part.text : "")).join("\n");
+}
+
+export function messageImages(content: LlmMessage["content"]): Array<Extract<LlmContentPart, { type: "image" }>> {
+  return typeof content === "string"
+    ? []
+    : content.filter((part): part is Extract<LlmContentPart, { type: "image" }> => part.type === "image");
 }
 
 export interface LlmRequest {
