@@ -4,6 +4,7 @@
  * tests answer GitHub's and the OIDC provider's endpoints with recorded-shape responses.
  */
 import { AppError } from "../domain/app-error";
+import { toBase64Url } from "../domain/encoding";
 
 export interface UpstreamUser {
   /** Stable id at the provider (GitHub's numeric id, OIDC `sub`). */
@@ -159,8 +160,5 @@ export class OidcProvider implements IdentityProvider {
 }
 
 export async function s256(verifier: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier)));
-  let binary = "";
-  for (const byte of digest) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return toBase64Url(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier))));
 }

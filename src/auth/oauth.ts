@@ -13,7 +13,7 @@ import {
   type OAuthHelpers,
 } from "@cloudflare/workers-oauth-provider";
 import { Hono, type Context } from "hono";
-import { SCOPES, type Scope } from "../domain/access";
+import { isScope, SCOPES, type Scope } from "../domain/access";
 import { AppError } from "../domain/app-error";
 import type { Identity } from "../domain/records";
 import type { Env } from "../env";
@@ -151,7 +151,7 @@ export function identityFromContext(ctx: unknown): Identity {
       credentialId: `token:${props.tokenId}`,
     };
   }
-  const scopes = (auth?.scope ?? []).filter((scope): scope is Scope => (SCOPES as readonly string[]).includes(scope));
+  const scopes = (auth?.scope ?? []).filter(isScope);
   return {
     userId: props.userId,
     scopes,
@@ -294,7 +294,7 @@ export function authorizeRoutes(depsOf: (env: Env) => OAuthDeps): Hono<SiteEnv> 
 
 /** The scopes to grant: what was asked, limited to ours; the default pair when nothing usable was asked. */
 function grantFor(requested: string[]): Scope[] {
-  const known = requested.filter((scope): scope is Scope => (SCOPES as readonly string[]).includes(scope));
+  const known = requested.filter(isScope);
   return known.length ? [...new Set(known)] : [...DEFAULT_GRANT];
 }
 

@@ -2,21 +2,10 @@
  * Password hashing with PBKDF2-SHA256 through WebCrypto (the slow KDF workerd offers; it caps iterations at
  * 100,000). The stored string names its parameters, so they can be raised later without breaking old hashes.
  */
+import { fromBase64, toBase64 } from "../domain/encoding";
+
 const ITERATIONS = 100_000;
 const FORMAT = "pbkdf2-sha256";
-
-function toBase64(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
-}
-
-function fromBase64(text: string): Uint8Array {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let index = 0; index < binary.length; index += 1) bytes[index] = binary.charCodeAt(index);
-  return bytes;
-}
 
 async function derive(password: string, salt: Uint8Array, iterations: number): Promise<Uint8Array> {
   const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(password), "PBKDF2", false, ["deriveBits"]);

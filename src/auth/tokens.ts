@@ -1,7 +1,8 @@
-import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { parseScopes, SCOPES, type Scope } from "../domain/access";
 import { AppError } from "../domain/app-error";
+import { sha256Hex, toBase64Url } from "../domain/encoding";
 import type { Identity } from "../domain/records";
 import * as schema from "../adapters/d1/schema";
 
@@ -14,16 +15,11 @@ const TOKEN_PREFIX = "cm_";
 /** last_used_at is informational; writing it at most once a minute keeps hot paths free of extra writes. */
 const LAST_USED_GRANULARITY_MS = 60_000;
 
-export async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
+/** The token hash stored and looked up; re-exported so callers keep one name for it. */
+export { sha256Hex };
 
 function randomToken(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  let binary = "";
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return TOKEN_PREFIX + btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return TOKEN_PREFIX + toBase64Url(crypto.getRandomValues(new Uint8Array(32)));
 }
 
 export interface IssuedToken {
@@ -143,14 +139,10 @@ export class TokenService {
     }));
   }
 
-  /**
-   * Resolves an Authorization header to the caller, or throws `unauthorized` without saying which check failed.
-   * With `projectSlug`, the caller's membership of that project is read in the same D1 batch.
-   */
+  /** Resolves an Authorization header to the caller, or throws `unauthorized` without saying which check failed. */
   async authenticate(
     authorization: string | null | undefined,
     now: number,
-    projectSlug: string | null = null,
   ): Promise<{ identity: Identity; touch: Promise<unknown> | null }> {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "");
     const token = match?.[1];
@@ -161,39 +153,24 @@ export class TokenService {
       );
     }
     if (!token.startsWith(TOKEN_PREFIX)) throw new AppError("unauthorized", "Invalid, expired or revoked token.");
-    const tokenHash = await sha256Hex(token);
-    const { apiTokens, projects, teamMembers } = schema;
-    const tokenQuery = this.db.select().from(apiTokens).where(eq(apiTokens.tokenHash, tokenHash));
-    const projectQuery = this.db
-      .select({ id: projects.id, slug: projects.slug, teamId: projects.teamId, role: teamMembers.role })
-      .from(projects)
-      .leftJoin(
-        teamMembers,
-        and(
-          eq(teamMembers.teamId, projects.teamId),
-          eq(
-            teamMembers.userId,
-            sql`(${this.db.select({ userId: apiTokens.userId }).from(apiTokens).where(eq(apiTokens.tokenHash, tokenHash))})`,
-          ),
-        ),
-      )
-      .where(eq(projects.slug, projectSlug ?? ""));
-    const [tokenRows, projectRows] = projectSlug
-      ? await this.db.batch([tokenQuery, projectQuery])
-      : [await tokenQuery, []];
-    const row = tokenRows[0];
+    const { apiTokens } = schema;
+    const row = await this.db
+      .select()
+      .from(apiTokens)
+      .where(eq(apiTokens.tokenHash, await sha256Hex(token)))
+      .get();
     if (!row || row.revokedAt !== null || (row.expiresAt !== null && row.expiresAt <= now)) {
       throw new AppError("unauthorized", "Invalid, expired or revoked token.");
     }
     const stale = row.lastUsedAt === null || now - row.lastUsedAt > LAST_USED_GRANULARITY_MS;
     const touch = stale
       ? this.db
-          .update(schema.apiTokens)
+          .update(apiTokens)
           .set({ lastUsedAt: now })
           .where(
             and(
-              eq(schema.apiTokens.id, row.id),
-              or(isNull(schema.apiTokens.lastUsedAt), lt(schema.apiTokens.lastUsedAt, now - LAST_USED_GRANULARITY_MS)),
+              eq(apiTokens.id, row.id),
+              or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, now - LAST_USED_GRANULARITY_MS)),
             ),
           )
           .run()
@@ -205,15 +182,6 @@ export class TokenService {
       projectId: row.projectId,
       credentialId: row.id,
     };
-    if (projectSlug) {
-      const found = projectRows[0];
-      identity.knownProject = {
-        slug: projectSlug,
-        found: found
-          ? { project: { id: found.id, slug: found.slug }, teamId: found.teamId ?? "", role: found.role }
-          : null,
-      };
-    }
     return { identity, touch };
   }
 }

@@ -8,6 +8,10 @@ import { AppError } from "./app-error";
 export const SCOPES = ["memory:read", "memory:write", "admin"] as const;
 export type Scope = (typeof SCOPES)[number];
 
+export function isScope(value: unknown): value is Scope {
+  return (SCOPES as readonly unknown[]).includes(value);
+}
+
 export const TEAM_ROLES = ["owner", "admin", "member", "viewer"] as const;
 export type TeamRole = (typeof TEAM_ROLES)[number];
 
@@ -72,7 +76,7 @@ export function parseScopes(value: unknown, field = "scopes"): Scope[] {
   const list = typeof value === "string" ? value.split(/[\s,]+/).filter(Boolean) : value;
   if (!Array.isArray(list))
     throw new AppError("invalid_input", `${field}: expected a list of scopes.`, { details: { field } });
-  const unknown = list.filter((scope) => !(SCOPES as readonly unknown[]).includes(scope));
+  const unknown = list.filter((scope) => !isScope(scope));
   if (unknown.length) {
     throw new AppError("invalid_input", `${field}: unknown scope(s) ${unknown.join(", ")}; use ${SCOPES.join(", ")}.`, {
       details: { field },

@@ -5,6 +5,7 @@
  * is bounded, and it is stored under a per-project key.
  */
 import { AppError } from "./app-error";
+import { fromBase64, sha256Hex } from "./encoding";
 import type { Runtime } from "./ports";
 import type { Identity, Project } from "./records";
 
@@ -67,12 +68,8 @@ const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
 const ATTACHMENT_ID = /^att_[A-Za-z0-9-]{8,64}$/;
 
 function base64Bytes(text: string, field: string): Uint8Array {
-  const clean = text.replace(/\s+/g, "").replace(/-/g, "+").replace(/_/g, "/");
   try {
-    const binary = atob(clean);
-    const bytes = new Uint8Array(binary.length);
-    for (let index = 0; index < binary.length; index += 1) bytes[index] = binary.charCodeAt(index);
-    return bytes;
+    return fromBase64(text);
   } catch (cause) {
     throw new AppError("invalid_input", `${field}: not valid base64.`, { details: { field }, cause });
   }
@@ -180,9 +177,4 @@ export class AttachmentService {
   forError(project: Project, errorId: string): Promise<Attachment[]> {
     return this.records.forError(project.id, errorId);
   }
-}
-
-async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  return [...digest].map((byte) => byte.toString(16).padStart(2, "0")).join("");
 }

@@ -4,6 +4,7 @@
  * of the other at a separator counts as the same file ("src/auth.py" and "/home/me/app/src/auth.py").
  */
 import { normalizePath } from "./code/resolve";
+import { matchesFilePath } from "./error-filters";
 import type { Decision, FileChange } from "./records";
 
 export interface ImplementationStatus {
@@ -21,7 +22,7 @@ export interface ImplementationStatus {
 }
 
 function sameFile(a: string, b: string): boolean {
-  return a === b || a.endsWith(`/${b}`) || b.endsWith(`/${a}`);
+  return matchesFilePath(a, b) || matchesFilePath(b, a);
 }
 
 export function implementationStatus(decision: Decision, changes: FileChange[]): ImplementationStatus {

@@ -125,10 +125,7 @@ export class MemoryService {
     mode: Access,
     options: { create?: boolean } = {},
   ): Promise<Project> {
-    const existing =
-      identity.knownProject?.slug === slug
-        ? identity.knownProject.found
-        : await this.store.findProjectFor(slug, identity.userId);
+    const existing = await this.store.findProjectFor(slug, identity.userId);
     if (existing) {
       if (
         existing.role === null ||

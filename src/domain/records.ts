@@ -2,13 +2,7 @@
 import type { Credential, TeamRole } from "./access";
 
 /** The authenticated caller: a user, the scopes of the credential used, and any restriction of that credential. */
-export interface Identity extends Credential {
-  /**
-   * The project the request names, looked up in the same round trip as the token (null: no such project).
-   * Saves a query on every call; resolveProject falls back to its own lookup for any other slug.
-   */
-  knownProject?: { slug: string; found: ProjectAccess | null };
-}
+export type Identity = Credential;
 
 /** A project, the team that owns it, and the caller's role in that team (null: not a member). */
 export interface ProjectAccess {

@@ -5,7 +5,7 @@ import { AppError } from "../domain/app-error";
 import type { Invitation, Team, TeamMember } from "../domain/teams";
 import { invalidInput } from "../mcp/run-tool";
 import { projectIdField } from "../mcp/schema";
-import type { RestEnv } from "./rest";
+import { readJsonObject, type RestEnv } from "./rest";
 
 /** Token lifetimes: expiring by default, at most a year. */
 const TOKEN_DAYS = { default: 90, max: 365 } as const;
@@ -44,14 +44,7 @@ const tokenBody = z.object({
 });
 
 async function body<T extends z.ZodType>(c: Context<RestEnv>, schema: T): Promise<z.output<T>> {
-  let parsed: unknown;
-  try {
-    const text = await c.req.text();
-    parsed = text.trim() ? JSON.parse(text) : {};
-  } catch (cause) {
-    throw new AppError("invalid_input", "body: malformed JSON.", { details: { field: "body" }, cause });
-  }
-  const result = schema.safeParse(parsed);
+  const result = schema.safeParse(await readJsonObject(c));
   if (!result.success) throw invalidInput(result.error);
   return result.data;
 }

@@ -15,7 +15,10 @@ import { tools } from "../mcp/tools";
 export type RestEnv = { Variables: { services: Services; identity: Identity } };
 
 /** Reads a JSON object body within the size limit; anything else is a 4xx naming the problem. */
-async function readJsonObject(c: Context, limit: number = LIMITS.requestBodyBytes): Promise<Record<string, unknown>> {
+export async function readJsonObject(
+  c: Context,
+  limit: number = LIMITS.requestBodyBytes,
+): Promise<Record<string, unknown>> {
   const declared = Number(c.req.header("Content-Length") ?? "0");
   const text = declared > limit ? "" : await c.req.text();
   if (declared > limit || new TextEncoder().encode(text).length > limit) {

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { buildServices, type Services } from "../app";
 import { timingSafeEqual } from "../auth/passwords";
 import { AppError } from "../domain/app-error";
+import { sha256Hex, toHex } from "../domain/encoding";
 import type { CiJobLog, CiReport, RecordedCiError } from "../domain/ci-failures";
 import type { Identity, Project } from "../domain/records";
 import type { Env } from "../env";
@@ -22,8 +23,7 @@ async function hmacSha256Hex(secret: string, body: Uint8Array): Promise<string> 
     false,
     ["sign"],
   );
-  const signature = new Uint8Array(await crypto.subtle.sign("HMAC", key, body));
-  return [...signature].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+  return toHex(new Uint8Array(await crypto.subtle.sign("HMAC", key, body)));
 }
 
 /** `sha256=<hex>` of the raw body with the project's secret, compared in constant time. */
@@ -42,6 +42,14 @@ async function readBody(c: Context<WebhookEnv>): Promise<Uint8Array> {
     throw new AppError("payload_too_large", `body: over ${MAX_BODY_BYTES} bytes.`, { details: { field: "body" } });
   }
   return body;
+}
+
+function parseJson(body: Uint8Array): unknown {
+  try {
+    return JSON.parse(new TextDecoder().decode(body));
+  } catch (cause) {
+    throw new AppError("invalid_input", "body: malformed JSON.", { details: { field: "body" }, cause });
+  }
 }
 
 /** The same refusal for an unknown project, no webhook, and a bad signature: nothing about the project leaks. */
@@ -167,12 +175,7 @@ export function webhookRoutes(): Hono<WebhookEnv> {
   hooks.post("/webhooks/github", async (c) => {
     const body = await readBody(c);
     const services = buildServices(c.env);
-    let payload: GitHubPayload;
-    try {
-      payload = JSON.parse(new TextDecoder().decode(body)) as GitHubPayload;
-    } catch (cause) {
-      throw new AppError("invalid_input", "body: malformed JSON.", { details: { field: "body" }, cause });
-    }
+    const payload = parseJson(body) as GitHubPayload;
     const projectParam = c.req.query("project");
     const repository = typeof payload.repository?.full_name === "string" ? payload.repository.full_name : null;
     const config = projectParam
@@ -203,7 +206,8 @@ export function webhookRoutes(): Hono<WebhookEnv> {
     const authorization = c.req.header("Authorization");
     if (authorization) {
       // An API token with memory:write on the project instead of a signature (simple CI setups).
-      const { identity } = await services.tokens.authenticate(authorization, Date.now());
+      const { identity, touch } = await services.tokens.authenticate(authorization, Date.now());
+      if (touch) c.executionCtx.waitUntil(touch);
       const project = await services.memory.resolveProject(identity, slug, "write", { create: false });
       config = {
         projectId: project.id,
@@ -217,21 +221,11 @@ export function webhookRoutes(): Hono<WebhookEnv> {
       if (!config || !(await signatureValid(config.secret, body, c.req.header("X-Signature-256")))) throw refused();
     }
     await limited(c.env, `ci:${config.projectId}`);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(new TextDecoder().decode(body));
-    } catch (cause) {
-      throw new AppError("invalid_input", "body: malformed JSON.", { details: { field: "body" }, cause });
-    }
-    const input = genericBody.safeParse(parsed);
+    const input = genericBody.safeParse(parseJson(body));
     if (!input.success) throw invalidInput(input.error);
     const { job, status, log } = input.data;
     if (!["failure", "failed", "error"].includes(status)) return c.json({ ignored: `status ${status}` }, 202);
-    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", body));
-    const deliveryId =
-      c.req.header("X-Delivery-Id") ??
-      input.data.delivery_id ??
-      `sha256:${[...digest].map((byte) => byte.toString(16).padStart(2, "0")).join("")}`;
+    const deliveryId = c.req.header("X-Delivery-Id") ?? input.data.delivery_id ?? `sha256:${await sha256Hex(body)}`;
     return recordOnce(c, services, config, {
       deliveryId,
       source: "ci",

@@ -55,3 +55,10 @@ export function stringList(description: string, maxItemChars: number = LIMITS.li
 }
 
 export const scopedInput = { project_id: projectIdField, user_id: userIdField };
+
+/** A file of the project's code index: repository-relative, or an absolute path / unique suffix that locates it. */
+export const indexedFilePathField = z
+  .string()
+  .min(1)
+  .max(LIMITS.filePathChars)
+  .describe("Path relative to the repository root (an absolute path or unique suffix is matched too).");

@@ -426,6 +426,19 @@ describe("decision → implementation, and memory graph edges", () => {
     const aboutFile = await rest(token, "GET", `/api/v1/projects/${project}/graph/edges?node=file:src/auth.py`);
     const relations = new Set(aboutFile.body.edges.map((e: { relation: string }) => e.relation));
     expect(relations).toEqual(new Set(["concerns", "about", "modifies"]));
+    // Regression: a Windows path matches its file name at a backslash, as the error search's file filter does.
+    const windows = await callTool(client, "coding_record_error", {
+      project_id: project,
+      error_type: "OSError",
+      message: "disk full",
+      file_path: "C:\\work\\api\\settings.py",
+    });
+    const byName = await rest(
+      token,
+      "GET",
+      `/api/v1/projects/${project}/graph/edges?node=file:settings.py&relation=about`,
+    );
+    expect(byName.body.edges.map((e: { from: { id: string } }) => e.from.id)).toEqual([windows.data.error_id]);
     const bad = await rest(token, "GET", `/api/v1/projects/${project}/graph/edges?node=nocolon`);
     expect(bad.status).toBe(400);
     await client.close();

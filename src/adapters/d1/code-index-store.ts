@@ -9,6 +9,7 @@ import type {
   ManifestEntry,
   StoredCodeFile,
 } from "../../domain/code/code-index";
+import { fromBase64, toBase64 } from "../../domain/encoding";
 import * as schema from "./schema";
 import { codeFiles, codeGraphChunks, codeIndexState } from "./schema";
 
@@ -217,18 +218,10 @@ export class D1CodeIndexStore implements CodeIndexStore {
 
 async function gzipBase64(text: string): Promise<string> {
   const stream = new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"));
-  const bytes = new Uint8Array(await new Response(stream).arrayBuffer());
-  let binary = "";
-  for (let start = 0; start < bytes.length; start += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(start, start + 0x8000));
-  }
-  return btoa(binary);
+  return toBase64(new Uint8Array(await new Response(stream).arrayBuffer()));
 }
 
 async function gunzipBase64(parts: string[]): Promise<string> {
-  const binary = atob(parts.join(""));
-  const bytes = new Uint8Array(binary.length);
-  for (let index = 0; index < binary.length; index += 1) bytes[index] = binary.charCodeAt(index);
-  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+  const stream = new Blob([fromBase64(parts.join(""))]).stream().pipeThrough(new DecompressionStream("gzip"));
   return new Response(stream).text();
 }

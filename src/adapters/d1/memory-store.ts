@@ -1,6 +1,7 @@
 import { and, count, desc, eq, gt, inArray, isNull, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import type { BatchItem } from "drizzle-orm/batch";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { AppError } from "../../domain/app-error";
 import type { ErrorSearchFilters } from "../../domain/error-filters";
 import type {
@@ -25,6 +26,7 @@ import type {
   ProjectAccess,
 } from "../../domain/records";
 import * as schema from "./schema";
+import { teamRoleOf } from "./team-store";
 
 const { codingSessions, decisions, errors, fileChanges, links, projects, teamMembers, teams, webhookDeliveries } =
   schema;
@@ -75,6 +77,14 @@ function discriminatingTermsQuery(terms: string[]): SQL {
 }
 
 /**
+ * The path, or a trailing part of it at a `/` or `\\` boundary, as `matchesFilePath` means it: `auth/login.py`
+ * matches `src/auth/login.py`, never `xauth/login.py`. Compared with `=`/`substr`, never LIKE.
+ */
+function pathMatches(column: SQL | SQLiteColumn, wanted: string): SQL {
+  return sql`(${column} = ${wanted} OR substr(${column}, ${-(wanted.length + 1)}) IN (${`/${wanted}`}, ${`\\${wanted}`}))`;
+}
+
+/**
  * SQL for `ErrorSearchFilters`, meaning exactly what `matchesErrorFilters` means. User text is only ever bound as
  * a value and compared with `=`/`substr`, never used as a LIKE pattern (where `_` and `%` would be wildcards).
  */
@@ -87,13 +97,7 @@ function errorFilterConditions(filters: ErrorSearchFilters): SQL[] {
       sql`(lower(${errors.errorType}) = ${wanted} OR substr(lower(${errors.errorType}), -${wanted.length + 1}) = ${`.${wanted}`})`,
     );
   }
-  if (filters.file !== null) {
-    const wanted = filters.file;
-    const tail = -(wanted.length + 1);
-    conditions.push(
-      sql`(${errors.filePath} = ${wanted} OR substr(${errors.filePath}, ${tail}) IN (${`/${wanted}`}, ${`\\${wanted}`}))`,
-    );
-  }
+  if (filters.file !== null) conditions.push(pathMatches(errors.filePath, filters.file));
   if (filters.tag !== null) {
     conditions.push(sql`EXISTS (SELECT 1 FROM json_each(${errors.tags}) WHERE json_each.value = ${filters.tag})`);
   }
@@ -166,13 +170,8 @@ export class D1MemoryStore implements MemoryStore {
     return id;
   }
 
-  async teamRole(teamId: string, userId: string): Promise<TeamRole | null> {
-    const row = await this.db
-      .select({ role: teamMembers.role })
-      .from(teamMembers)
-      .where(and(eq(teamMembers.teamId, teamId), eq(teamMembers.userId, userId)))
-      .get();
-    return row?.role ?? null;
+  teamRole(teamId: string, userId: string): Promise<TeamRole | null> {
+    return teamRoleOf(this.db, teamId, userId);
   }
 
   async insertSession(session: CodingSession): Promise<void> {
@@ -547,8 +546,6 @@ export class D1MemoryStore implements MemoryStore {
     const { node, relation, limit } = query;
     const wants = (name: string) => relation === null || relation === name;
     const touches = (type: string) => node === null || node.type === type;
-    const fileMatch = (column: SQL | typeof errors.filePath, path: string) =>
-      sql`(${column} = ${path} OR substr(${column}, ${-(path.length + 1)}) IN (${`/${path}`}, ${`\${path}`}))`;
     const edges: GraphEdge[] = [];
 
     const linkConditions: SQL[] = [eq(links.projectId, projectId)];
@@ -609,7 +606,7 @@ export class D1MemoryStore implements MemoryStore {
             eq(errors.projectId, projectId),
             sql`${errors.filePath} IS NOT NULL`,
             node?.type === "error" ? eq(errors.id, node.id) : undefined,
-            node?.type === "file" ? fileMatch(errors.filePath, node.id) : undefined,
+            node?.type === "file" ? pathMatches(errors.filePath, node.id) : undefined,
           ),
         )
         .orderBy(desc(errors.lastSeen))
@@ -631,7 +628,7 @@ export class D1MemoryStore implements MemoryStore {
           and(
             eq(fileChanges.projectId, projectId),
             node?.type === "change" ? eq(fileChanges.id, node.id) : undefined,
-            node?.type === "file" ? fileMatch(sql`${fileChanges.filePath}`, node.id) : undefined,
+            node?.type === "file" ? pathMatches(fileChanges.filePath, node.id) : undefined,
           ),
         )
         .orderBy(desc(fileChanges.createdAt))

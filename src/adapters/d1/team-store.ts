@@ -7,6 +7,16 @@ import * as schema from "./schema";
 const { projects, teamInvitations, teamMembers, teams } = schema;
 type Db = DrizzleD1Database<typeof schema>;
 
+/** The user's role in the team, or null: the one query both the team store and the memory store ask. */
+export async function teamRoleOf(db: Db, teamId: string, userId: string): Promise<TeamRole | null> {
+  const row = await db
+    .select({ role: teamMembers.role })
+    .from(teamMembers)
+    .where(and(eq(teamMembers.teamId, teamId), eq(teamMembers.userId, userId)))
+    .get();
+  return row?.role ?? null;
+}
+
 export class D1TeamStore implements TeamStore {
   private readonly db: Db;
 
@@ -73,13 +83,8 @@ export class D1TeamStore implements TeamStore {
       .orderBy(teamMembers.createdAt);
   }
 
-  async role(teamId: string, userId: string): Promise<TeamRole | null> {
-    const row = await this.db
-      .select({ role: teamMembers.role })
-      .from(teamMembers)
-      .where(and(eq(teamMembers.teamId, teamId), eq(teamMembers.userId, userId)))
-      .get();
-    return row?.role ?? null;
+  role(teamId: string, userId: string): Promise<TeamRole | null> {
+    return teamRoleOf(this.db, teamId, userId);
   }
 
   async setRole(teamId: string, userId: string, role: TeamRole): Promise<boolean> {

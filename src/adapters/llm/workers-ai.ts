@@ -1,5 +1,6 @@
 import { estimatePromptTokens } from "../../domain/llm/models";
 import type { LlmProvider, LlmRequest, LlmResponse } from "../../domain/llm/types";
+import { fromBase64 } from "../../domain/encoding";
 import { LlmProviderError, messageImages, messageText } from "../../domain/llm/types";
 import { withRetries, type RetryOptions } from "./retry";
 
@@ -35,7 +36,7 @@ export class WorkersAiTextProvider implements LlmProvider {
 
   private async attempt(request: LlmRequest): Promise<LlmResponse> {
     const image = request.messages.flatMap((message) => messageImages(message.content))[0];
-    const firstImage = image ? [...Uint8Array.from(atob(image.base64), (char) => char.charCodeAt(0))] : null;
+    const firstImage = image ? [...fromBase64(image.base64)] : null;
     let output: unknown;
     try {
       output = await this.ai.run(request.model, {

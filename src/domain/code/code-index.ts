@@ -225,13 +225,14 @@ export class CodeIndexService {
       .filter((write) => write.parseError !== null)
       .map((write) => ({ path: write.path, reason: write.parseError as string }));
 
-    let generation: number;
-    if (writes.length || removed.length) {
-      generation = await this.store.applyChanges(project.id, writes, removed, identity.userId, this.runtime.now());
-    } else {
-      generation = (await this.store.readSnapshot(project.id)).generation;
-    }
-    const graph = input.deferGraph ? null : statsOf(await this.graph(project));
+    const written =
+      writes.length || removed.length
+        ? await this.store.applyChanges(project.id, writes, removed, identity.userId, this.runtime.now())
+        : null;
+    // The graph (when wanted) says which generation it is; only a deferred no-op asks the store for it alone.
+    const built = input.deferGraph ? null : await this.graph(project);
+    const generation = built?.snapshot.generation ?? written ?? (await this.store.readSnapshot(project.id)).generation;
+    const graph = built ? statsOf(built) : null;
     return {
       received: input.files.length,
       indexed: writes.map((write) => write.path),

@@ -80,6 +80,13 @@ function packageImports(field: unknown): Record<string, string[]> {
   return result;
 }
 
+/** The index just past the JSON string that starts at `start` (its closing quote, escapes skipped). */
+function stringEnd(text: string, start: number): number {
+  let end = start + 1;
+  while (end < text.length && text[end] !== '"') end += text[end] === "\\" ? 2 : 1;
+  return end + 1;
+}
+
 /** Removes // and /* comments and trailing commas outside strings. */
 export function stripJsonComments(text: string): string {
   let out = "";
@@ -87,10 +94,9 @@ export function stripJsonComments(text: string): string {
   while (index < text.length) {
     const char = text[index] as string;
     if (char === '"') {
-      let end = index + 1;
-      while (end < text.length && text[end] !== '"') end += text[end] === "\\" ? 2 : 1;
-      out += text.slice(index, end + 1);
-      index = end + 1;
+      const end = stringEnd(text, index);
+      out += text.slice(index, end);
+      index = end;
     } else if (char === "/" && text[index + 1] === "/") {
       while (index < text.length && text[index] !== "\n") index += 1;
     } else if (char === "/" && text[index + 1] === "*") {
@@ -111,10 +117,9 @@ function removeTrailingCommas(text: string): string {
   while (index < text.length) {
     const char = text[index] as string;
     if (char === '"') {
-      let end = index + 1;
-      while (end < text.length && text[end] !== '"') end += text[end] === "\\" ? 2 : 1;
-      out += text.slice(index, end + 1);
-      index = end + 1;
+      const end = stringEnd(text, index);
+      out += text.slice(index, end);
+      index = end;
       continue;
     }
     if (char === ",") {

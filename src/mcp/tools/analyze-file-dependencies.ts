@@ -1,7 +1,6 @@
 import { z } from "zod";
-import { LIMITS } from "../../domain/limits";
 import { bulletList, plural } from "../render";
-import { scopedInput } from "../schema";
+import { indexedFilePathField, scopedInput } from "../schema";
 import { defineTool } from "../tool";
 
 export const analyzeFileDependenciesTool = defineTool({
@@ -12,11 +11,7 @@ export const analyzeFileDependenciesTool = defineTool({
     "packages, and any import cycle it is part of, as a concrete path. JS/TS and Python.",
   inputSchema: z.object({
     ...scopedInput,
-    file_path: z
-      .string()
-      .min(1)
-      .max(LIMITS.filePathChars)
-      .describe("Path relative to the repository root (an absolute path or unique suffix is matched too)."),
+    file_path: indexedFilePathField,
   }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   access: "read",

@@ -1,8 +1,7 @@
 import { z } from "zod";
 import { IMPACT_THRESHOLDS, impactRisk } from "../../domain/code/graph";
-import { LIMITS } from "../../domain/limits";
 import { bulletList } from "../render";
-import { scopedInput } from "../schema";
+import { indexedFilePathField, scopedInput } from "../schema";
 import { defineTool } from "../tool";
 
 const RISK_BADGE = { high: "🚨 HIGH", medium: "⚠️ MEDIUM", low: "✅ LOW" } as const;
@@ -16,11 +15,7 @@ export const analyzeRefactorImpactTool = defineTool({
     `dependents, medium from ${IMPACT_THRESHOLDS.mediumTransitive}), the test files among them, and recommendations.`,
   inputSchema: z.object({
     ...scopedInput,
-    file_path: z
-      .string()
-      .min(1)
-      .max(LIMITS.filePathChars)
-      .describe("Path relative to the repository root (an absolute path or unique suffix is matched too)."),
+    file_path: indexedFilePathField,
   }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   access: "read",
