@@ -7,7 +7,7 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ["scripts/**/*.mjs", "bench/**/*.mjs", ".ci/**/*.mjs", "src/cli/**/*.mjs"],
+    files: ["scripts/**/*.mjs", "bench/**/*.mjs", ".ci/**/*.mjs", "src/cli/**/*.mjs", "test/**/*.mjs"],
     languageOptions: { globals: globals.node },
   },
   {

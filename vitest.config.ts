@@ -25,6 +25,8 @@ export default defineConfig(async () => {
     test: {
       include: ["test/**/*.test.ts"],
       setupFiles: ["./test/setup/apply-migrations.ts"],
+      // Node-side: renders the screenshots and diagram the tests upload (sharp does not run inside workerd).
+      globalSetup: ["./test/setup/render-images.mjs"],
     },
   };
 });

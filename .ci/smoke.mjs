@@ -163,7 +163,7 @@ async function smokeCli(token) {
  * @param {string} token
  */
 async function smokeScreenshot(token) {
-  const { default: sharp } = await import("sharp");
+  const { renderTextPng } = await import("../test/support/render-text.mjs");
   const lines = [
     "Traceback (most recent call last):",
     '  File "/home/dev/shop/app/main.py", line 12, in <module>',
@@ -172,21 +172,9 @@ async function smokeScreenshot(token) {
     "    return Decimal(value)",
     "ValueError: invalid literal for Decimal: 'twelve'",
   ];
-  const escape = (/** @type {string} */ text) =>
-    text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-  const svg =
-    `<svg xmlns="http://www.w3.org/2000/svg" width="1100" height="${40 + lines.length * 28}">` +
-    `<rect width="100%" height="100%" fill="#1e1e1e"/>` +
-    lines
-      .map(
-        (line, index) =>
-          `<text x="16" y="${36 + index * 28}" font-family="DejaVu Sans Mono, monospace" font-size="18" fill="#d4d4d4" xml:space="preserve">${escape(line)}</text>`,
-      )
-      .join("") +
-    "</svg>";
   const dir = mkdtempSync(join(tmpdir(), "cm-smoke-shot-"));
   const file = join(dir, "traceback.png");
-  writeFileSync(file, await sharp(Buffer.from(svg)).png().toBuffer());
+  writeFileSync(file, await renderTextPng(lines.join("\n")));
   try {
     const env = {
       ...process.env,

@@ -7,7 +7,7 @@
 // Usage: npm run bench:ocr -- [--samples 30] [--show 3]
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import sharp from "sharp";
+import { renderTextPng as render, TEXT_STYLES as STYLES } from "../test/support/render-text.mjs";
 import { recognizeText } from "../src/cli/screenshot-command.mjs";
 
 const { values } = parseArgs({
@@ -44,34 +44,6 @@ const texts = [
 // A fixed, spread-out selection, so runs compare.
 const step = Math.max(1, Math.floor(texts.length / Number(values.samples)));
 const samples = texts.filter((_, index) => index % step === 0).slice(0, Number(values.samples));
-
-const STYLES = [
-  { name: "dark terminal 18px", size: 18, background: "#1e1e1e", color: "#d4d4d4" },
-  { name: "light editor 16px", size: 16, background: "#ffffff", color: "#1f2328" },
-  { name: "dark small 14px", size: 14, background: "#0d1117", color: "#c9d1d9" },
-];
-
-/** @param {string} text */
-const escape = (text) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-
-/** @param {string} text @param {typeof STYLES[number]} style */
-async function render(text, style) {
-  const lines = text.split("\n");
-  const lineHeight = Math.round(style.size * 1.5);
-  const width = Math.round(Math.max(...lines.map((line) => line.length), 20) * style.size * 0.62) + 40;
-  const svg =
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${lines.length * lineHeight + 30}">` +
-    `<rect width="100%" height="100%" fill="${style.background}"/>` +
-    lines
-      .map(
-        (line, index) =>
-          `<text x="16" y="${20 + (index + 1) * lineHeight - Math.round(style.size * 0.4)}" font-family="DejaVu Sans Mono, monospace" ` +
-          `font-size="${style.size}" fill="${style.color}" xml:space="preserve">${escape(line)}</text>`,
-      )
-      .join("") +
-    "</svg>";
-  return new Uint8Array(await sharp(Buffer.from(svg)).png().toBuffer());
-}
 
 /** @param {string} text */
 const normalize = (text) =>

@@ -7,6 +7,10 @@ import { D1WebhookStore } from "./adapters/d1/webhook-store";
 import { GitHubActionsLogs } from "./adapters/github-actions";
 import { CiFailureRecorder } from "./domain/ci-failures";
 import { AttachmentService } from "./domain/attachments";
+import { ScreenshotErrorRecorder } from "./domain/screenshot-errors";
+import { ArchitectureService, architectureOverview } from "./domain/architecture";
+import { D1DiagramStore } from "./adapters/d1/diagram-store";
+import { VisionReader } from "./domain/llm/vision";
 import { D1AttachmentRecords } from "./adapters/d1/attachment-records";
 import { R2BlobStore } from "./adapters/r2-blob-store";
 import { httpsImageFetcher } from "./adapters/https-image-fetcher";
@@ -70,6 +74,9 @@ export interface Services {
   /** Failed job logs from the GitHub API, when GITHUB_API_TOKEN is set. */
   githubLogs: GitHubActionsLogs | null;
   attachments: AttachmentService;
+  vision: VisionReader;
+  screenshotErrors: ScreenshotErrorRecorder;
+  architecture: ArchitectureService;
   /** Refuses a write with `rate_limited` when the credential is over its per-minute budget (WRITE_LIMITER). */
   limitWrites(identity: Identity): Promise<void>;
 }
@@ -102,6 +109,7 @@ export function buildServices(env: Env): Services {
   const approvals = new ApprovalDesk(sessionState, runtime);
   const search = new ErrorSearchService(store, embedder, vectors, runtime);
   const code = new CodeIndexService(new D1CodeIndexStore(env.DB), runtime);
+  const diagrams = new D1DiagramStore(env.DB);
   const memory = new MemoryService(
     store,
     sessionState,
@@ -109,18 +117,24 @@ export function buildServices(env: Env): Services {
     { maxSessionDurationHours: Number.isFinite(maxHours) && maxHours > 0 ? maxHours : 24 },
     indexQueue,
     (project, memories) => code.staleness(project, memories),
+    async (projectId, limit) => (await diagrams.list(projectId, limit)).map(architectureOverview),
   );
+  const attachments = new AttachmentService(
+    new D1AttachmentRecords(env.DB),
+    new R2BlobStore(env.SCREENSHOTS),
+    httpsImageFetcher((input, init) => fetch(input, init)),
+    runtime,
+  );
+  const vision = new VisionReader(llm, llmSettings, approvals, runtime);
   return {
     search,
     code,
     teams: new TeamService(new D1TeamStore(env.DB), runtime),
     webhooks: new D1WebhookStore(env.DB),
-    attachments: new AttachmentService(
-      new D1AttachmentRecords(env.DB),
-      new R2BlobStore(env.SCREENSHOTS),
-      httpsImageFetcher((input, init) => fetch(input, init)),
-      runtime,
-    ),
+    attachments,
+    vision,
+    screenshotErrors: new ScreenshotErrorRecorder(memory, attachments, vision, PROMPTS.screenshotAnalysis),
+    architecture: new ArchitectureService(diagrams, memory, attachments, vision, PROMPTS.diagramAnalysis, runtime),
     limitWrites: async (identity) => {
       const key = identity.credentialId ?? identity.userId;
       if (env.RATE_LIMITS !== "off" && env.WRITE_LIMITER && !(await env.WRITE_LIMITER.limit({ key })).success) {

@@ -4,6 +4,8 @@ import contextCompression from "../prompts/context-compression.md";
 import errorAnalysis from "../prompts/error-analysis.md";
 import preferenceExtraction from "../prompts/preference-extraction.md";
 import solutionSuggestion from "../prompts/solution-suggestion.md";
+import screenshotAnalysis from "../prompts/screenshot-analysis.md";
+import diagramAnalysis from "../prompts/diagram-analysis.md";
 
 export interface Prompts {
   sessionSummary: string;
@@ -11,6 +13,8 @@ export interface Prompts {
   preferenceExtraction: string;
   errorAnalysis: string;
   contextCompression: string;
+  screenshotAnalysis: string;
+  diagramAnalysis: string;
 }
 
 export const PROMPTS: Prompts = {
@@ -19,4 +23,6 @@ export const PROMPTS: Prompts = {
   preferenceExtraction,
   errorAnalysis,
   contextCompression,
+  screenshotAnalysis,
+  diagramAnalysis,
 };

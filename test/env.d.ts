@@ -8,3 +8,12 @@ declare global {
     }
   }
 }
+
+// Images rendered by test/setup/render-images.mjs (base64 PNG).
+declare module "vitest" {
+  export interface ProvidedContext {
+    pythonTracebackPng: string;
+    nodeTypeErrorPng: string;
+    architectureDiagramPng: string;
+  }
+}

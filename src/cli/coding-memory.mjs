@@ -6,6 +6,7 @@ import { ApiClient } from "./api.mjs";
 import { resolveSettings } from "./config.mjs";
 import { indexRepository } from "./index-command.mjs";
 import { screenshot } from "./screenshot-command.mjs";
+import { describeDiagram, diagram } from "./diagram-command.mjs";
 import { gitRoot, listRepositoryFiles } from "./repo-files.mjs";
 
 const HELP = `coding-memory — command-line client of a Coding Memory server
@@ -17,6 +18,11 @@ Usage:
                               Read the error in a screenshot with local OCR (bundled English model, offline) and
                               print it; --record records it as an error (the server fills type, message, file
                               and line from the text) with the image, or without it when --text-only.
+  coding-memory diagram <file> [--title <t>] [--decision] [--ocr] [--text-only]
+                              Read an architecture diagram into the project's memory (components, connections,
+                              pattern): Mermaid/PlantUML/DOT/D2 source (or a Markdown file's \`\`\`mermaid
+                              block) is parsed by the server; an image is read by the project's vision model,
+                              or with --ocr its labels are read here (--text-only keeps the image here).
 
 Options:
   --url <url>          Server URL, e.g. https://memory.example.com       (env CODING_MEMORY_URL)
@@ -50,6 +56,9 @@ async function main(argv = process.argv.slice(2)) {
       "error-type": { type: "string" },
       message: { type: "string" },
       tag: { type: "string", multiple: true },
+      title: { type: "string" },
+      decision: { type: "boolean", default: false },
+      ocr: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -85,7 +94,13 @@ async function main(argv = process.argv.slice(2)) {
       return 0;
     }
     console.log(result.text || "(no text found)");
-    if (result.recorded) {
+    if (result.recorded?.recorded === false) {
+      const held = result.recorded.screenshot?.analysis;
+      console.log(
+        `\nThe image is stored (${result.recorded.screenshot?.attachment_id}); reading it with ${held?.model} is held for ` +
+          `approval (up to $${held?.estimated_cost_usd}): approve with POST /approvals/${held?.approval_id}/approve.`,
+      );
+    } else if (result.recorded) {
       console.log(
         `\nRecorded ${result.recorded.recurring ? "another occurrence of" : ""} error ${result.recorded.error_id} ` +
           `(${result.recorded.error_type}) in project "${settings?.project}"` +
@@ -93,6 +108,30 @@ async function main(argv = process.argv.slice(2)) {
       );
       if (result.recorded.known_solution) console.log(`Known fix: ${result.recorded.known_solution}`);
     }
+    return 0;
+  }
+  if (command === "diagram") {
+    const file = rest[0];
+    if (!file) {
+      console.error("Usage: coding-memory diagram <file> [--title <t>] [--decision] [--ocr] [--text-only]");
+      return 2;
+    }
+    const root = gitRoot(process.cwd()) ?? process.cwd();
+    const settings = resolveSettings(
+      { url: values.url, token: values.token, project: values.project },
+      root,
+      process.env,
+    );
+    const result = await diagram({
+      api: new ApiClient({ url: settings.url, token: settings.token }),
+      project: settings.project,
+      file,
+      title: values.title ?? null,
+      recordDecision: values.decision,
+      ocr: values.ocr,
+      textOnly: values["text-only"],
+    });
+    console.log(values.json ? JSON.stringify(result, null, 2) : describeDiagram(result));
     return 0;
   }
   if (command !== "index") {

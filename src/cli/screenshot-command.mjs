@@ -6,10 +6,10 @@ import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 
 const require = createRequire(import.meta.url);
-const MAX_IMAGE_BYTES = 5 * 1_048_576;
+export const MAX_IMAGE_BYTES = 5 * 1_048_576;
 
 /** @param {Uint8Array} bytes */
-function isImage(bytes) {
+export function isImage(bytes) {
   const starts = (/** @type {number[]} */ ...signature) => signature.every((byte, index) => bytes[index] === byte);
   return (
     starts(0x89, 0x50, 0x4e, 0x47) ||

@@ -8,6 +8,7 @@ import { AppError } from "./app-error";
 import { fromBase64, sha256Hex } from "./encoding";
 import type { Runtime } from "./ports";
 import type { Identity, Project } from "./records";
+import type { ScreenshotAnalysis } from "./screenshot-analysis";
 
 export const ATTACHMENT_LIMITS = { bytes: 5 * 1_048_576 } as const;
 
@@ -45,6 +46,8 @@ export interface Attachment {
   origin: string;
   createdBy: string;
   createdAt: number;
+  /** What the image was read as (vision model or OCR); null until read. */
+  analysis: ScreenshotAnalysis | null;
 }
 
 /** Object storage for the bytes (R2). */
@@ -57,6 +60,7 @@ export interface AttachmentRecords {
   insert(attachment: Attachment): Promise<void>;
   get(projectId: string, id: string): Promise<Attachment | null>;
   linkToError(projectId: string, id: string, errorId: string): Promise<void>;
+  saveAnalysis(projectId: string, id: string, analysis: ScreenshotAnalysis): Promise<void>;
   forError(projectId: string, errorId: string): Promise<Attachment[]>;
 }
 
@@ -119,6 +123,7 @@ export class AttachmentService {
       origin,
       createdBy: identity.userId,
       createdAt: this.runtime.now(),
+      analysis: null,
     };
     // Bytes first: a row never points at an object that was not written.
     await this.blobs.put(attachment.r2Key, bytes, contentType);
@@ -165,6 +170,10 @@ export class AttachmentService {
 
   linkToError(project: Project, attachment: Attachment, errorId: string): Promise<void> {
     return this.records.linkToError(project.id, attachment.id, errorId);
+  }
+
+  saveAnalysis(project: Project, attachment: Attachment, analysis: ScreenshotAnalysis): Promise<void> {
+    return this.records.saveAnalysis(project.id, attachment.id, analysis);
   }
 
   async read(project: Project, id: string): Promise<{ attachment: Attachment; bytes: Uint8Array }> {

@@ -1,7 +1,9 @@
-import type { ActiveSession, ContextSnapshot, StaleFile } from "./ports";
+import type { ActiveSession, ArchitectureOverview, ContextSnapshot, StaleFile } from "./ports";
 import { inferStack } from "./stack";
 
 export const DEFAULT_CONTEXT_TOKENS = 1500;
+/** Architecture diagrams shown in the context, newest first. */
+export const CONTEXT_DIAGRAMS = 3;
 
 /** ~4 characters per token is the usual estimate for English and code with BPE tokenizers. */
 export function estimateTokens(text: string): number {
@@ -32,6 +34,15 @@ export interface ProjectContext {
     occurrences: number;
     possiblyStale?: StaleFile[];
   }>;
+  /** The newest architecture diagrams read for the project (coding_analyze_diagram). */
+  architecture: Array<{
+    id: string;
+    title: string;
+    pattern: string;
+    confidence: string;
+    components: string[];
+    connections: number;
+  }>;
   decisions: Array<{
     id: string;
     decision: string;
@@ -48,7 +59,7 @@ export interface ProjectContext {
 }
 
 interface Section {
-  key: "openErrors" | "decisions" | "resolvedErrors" | "recentChanges" | "hotFiles";
+  key: "architecture" | "openErrors" | "decisions" | "resolvedErrors" | "recentChanges" | "hotFiles";
   title: string;
   items: unknown[];
   render: (item: unknown) => string;
@@ -70,6 +81,7 @@ export function buildProjectContext(
   options: { focus: string | null; maxTokens: number },
   /** Memories (keyed "error:<id>", "decision:<id>") whose files changed in the code index since they were recorded. */
   stale: ReadonlyMap<string, StaleFile[]> = new Map(),
+  architecture: ArchitectureOverview[] = [],
 ): ProjectContext {
   const staleOf = (key: string) => {
     const files = stale.get(key);
@@ -96,6 +108,22 @@ export function buildProjectContext(
   const kept: Record<string, unknown[]> = {};
 
   const sections: Section[] = [
+    // Few and dense: what the system is made of frames everything below it.
+    section(
+      "architecture",
+      "Architecture",
+      architecture.map((a) => ({
+        id: a.id,
+        title: a.title,
+        pattern: a.pattern,
+        confidence: a.confidence,
+        components: a.components,
+        connections: a.connections,
+      })),
+      (a: ProjectContext["architecture"][number]) =>
+        `- ${clip(a.title, 100)}: ${a.pattern} (${a.confidence}) — ${clip(a.components.join(", "), 400)}; ` +
+        `${a.connections} connections [${a.id}]`,
+    ),
     section(
       "openErrors",
       "Open errors",
@@ -200,6 +228,7 @@ export function buildProjectContext(
     openErrors: kept.openErrors as ProjectContext["openErrors"],
     resolvedErrors: kept.resolvedErrors as ProjectContext["resolvedErrors"],
     decisions: kept.decisions as ProjectContext["decisions"],
+    architecture: kept.architecture as ProjectContext["architecture"],
     omitted,
     tokenBudget: options.maxTokens,
     estimatedTokens: estimateTokens(markdown),

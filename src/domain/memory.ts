@@ -1,7 +1,7 @@
 import { requireRole, requireScope, type Access } from "./access";
 import { implementationStatus, type ImplementationStatus } from "./decision-progress";
 import { AppError } from "./app-error";
-import { buildProjectContext, type ProjectContext } from "./context";
+import { buildProjectContext, CONTEXT_DIAGRAMS, type ProjectContext } from "./context";
 import { buildSessionDigest } from "./digest";
 import { errorFingerprint, lexicalTerms } from "./error-normalize";
 import { LIMITS, truncateMiddle } from "./limits";
@@ -17,6 +17,7 @@ import type {
   SessionStateStore,
   StaleFile,
   StalenessSource,
+  ArchitectureSource,
   WebhookDelivery,
   GraphEdge,
   GraphEdgeQuery,
@@ -87,6 +88,11 @@ export interface RecordErrorInput {
   tags: string[];
   /** Set for failures reported by CI: the commit and job they came from. */
   ci?: { commit: string | null; job: string | null };
+  /**
+   * Text found with the error that it should be findable by but that is not part of its identity (a screenshot's
+   * visible code and suspected root cause): searched, never fingerprinted.
+   */
+  searchContext?: string | null;
 }
 export interface RecordDecisionInput {
   decision: string;
@@ -110,6 +116,7 @@ export class MemoryService {
     private readonly config: MemoryConfig,
     private readonly indexQueue: IndexQueue,
     private readonly staleness: StalenessSource = async () => new Map(),
+    private readonly architecture: ArchitectureSource = async () => [],
   ) {}
 
   /**
@@ -351,6 +358,51 @@ export class MemoryService {
   }
 
   /**
+   * Fills the fields of a recorded error that are still empty (file, line, stack trace) and adds text it should
+   * be found by, e.g. once a held screenshot analysis has run. Its fingerprint stays the one it was recorded
+   * with, so later occurrences keep counting on this record.
+   */
+  async fillErrorDetails(
+    project: Project,
+    errorId: string,
+    details: { filePath: string | null; lineNumber: number | null; stackTrace: string | null; context: string | null },
+  ): Promise<{ error: ErrorRecord; filled: Array<"file_path" | "line_number" | "stack_trace"> }> {
+    const existing = await this.store.getError(project.id, errorId);
+    if (!existing) throw new AppError("not_found", `error ${errorId} not found in project ${project.slug}.`);
+    const redactor = new Redactor();
+    const filled: Array<"file_path" | "line_number" | "stack_trace"> = [];
+    const filePath = existing.filePath ?? details.filePath;
+    if (filePath !== existing.filePath) filled.push("file_path");
+    const lineNumber = existing.lineNumber ?? details.lineNumber;
+    if (lineNumber !== existing.lineNumber) filled.push("line_number");
+    const stack =
+      existing.stackTrace === null && details.stackTrace
+        ? truncateMiddle(redactor.clean("stack_trace", details.stackTrace), LIMITS.stackTraceChars)
+        : null;
+    if (stack) filled.push("stack_trace");
+    const context = redactor.clean("screenshot_analysis", details.context);
+    const searchTerms = errorSearchTerms({
+      errorType: existing.errorType,
+      message: existing.message,
+      filePath,
+      stackTrace: stack?.text ?? existing.stackTrace,
+      tags: existing.tags,
+      // Terms the record was found by before (e.g. an earlier screenshot's) stay findable.
+      context: [existing.searchTerms, context ?? ""].join("\n"),
+    });
+    const error = await this.store.updateErrorDetails(project.id, errorId, {
+      filePath,
+      lineNumber,
+      stackTrace: stack?.text ?? existing.stackTrace,
+      stackTraceTruncated: stack ? stack.truncated : existing.stackTraceTruncated,
+      searchTerms,
+    });
+    // The embedded text includes the stack trace and file.
+    if (filled.length) await this.queueIndexing(project.id, errorId);
+    return { error, filled };
+  }
+
+  /**
    * Vectors are built off the request path. The record is already stored when this runs, so a queue failure
    * must not fail the call: the error stays pending (search scores it lexically) until a re-index queues it.
    */
@@ -408,6 +460,7 @@ export class MemoryService {
         ? null
         : truncateMiddle(redactor.clean("stack_trace", input.stackTrace), LIMITS.stackTraceChars);
     const solution = redactor.clean("solution", input.solution);
+    const searchContext = redactor.clean("screenshot_analysis", input.searchContext);
     const fingerprint = await this.runtime.sha256Hex(
       errorFingerprint({ errorType: input.errorType, message, stackTrace: stack?.text ?? null }),
     );
@@ -425,9 +478,14 @@ export class MemoryService {
       resolved: solution !== null,
       occurrences: 1,
       fingerprint,
-      searchTerms: lexicalTerms(
-        [input.errorType, message, input.filePath ?? "", stack?.text ?? "", input.tags.join(" ")].join("\n"),
-      ).join(" "),
+      searchTerms: errorSearchTerms({
+        errorType: input.errorType,
+        message,
+        filePath: input.filePath,
+        stackTrace: stack?.text ?? null,
+        tags: input.tags,
+        context: searchContext,
+      }),
       tags: input.tags,
       firstSeen: now,
       lastSeen: now,
@@ -478,10 +536,11 @@ export class MemoryService {
     options: { focus: string | null; maxTokens: number },
   ): Promise<ProjectContext> {
     const focusTerms = options.focus ? lexicalTerms(options.focus) : [];
-    const [snapshot, active] = await Promise.all([
+    const [snapshot, active, architecture] = await Promise.all([
       // A list item costs at least ~25 tokens, so more than budget/25 items per section could never be shown.
       this.store.contextSnapshot(project.id, focusTerms, Math.min(200, Math.ceil(options.maxTokens / 25))),
       this.activeSession(identity, project),
+      this.architecture(project.id, CONTEXT_DIAGRAMS),
     ]);
     const memories = [
       ...[...snapshot.openErrors, ...snapshot.resolvedErrors]
@@ -500,7 +559,7 @@ export class MemoryService {
         })),
     ];
     const stale = memories.length ? await this.staleness(project, memories) : new Map<string, StaleFile[]>();
-    return buildProjectContext(project.slug, snapshot, active, options, stale);
+    return buildProjectContext(project.slug, snapshot, active, options, stale, architecture);
   }
 
   async analyzePatterns(project: Project): Promise<PatternReport> {
@@ -554,6 +613,27 @@ export class MemoryService {
       createdAt: this.runtime.now(),
     };
   }
+}
+
+/** The terms an error is found by lexically: its own text, tags, and any searchable context found with it. */
+function errorSearchTerms(fields: {
+  errorType: string;
+  message: string;
+  filePath: string | null;
+  stackTrace: string | null;
+  tags: string[];
+  context: string | null;
+}): string {
+  return lexicalTerms(
+    [
+      fields.errorType,
+      fields.message,
+      fields.filePath ?? "",
+      fields.stackTrace ?? "",
+      fields.tags.join(" "),
+      fields.context ?? "",
+    ].join("\n"),
+  ).join(" ");
 }
 
 function projectNotFound(slug: string): AppError {

@@ -59,6 +59,12 @@ export interface MemoryStore {
     options?: { delivery?: WebhookDelivery },
   ): Promise<Array<{ error: ErrorRecord; inserted: boolean }>>;
   getError(projectId: string, errorId: string): Promise<ErrorRecord | null>;
+  /** Rewrites an error's details (not its identity: type, message and fingerprint stay). */
+  updateErrorDetails(
+    projectId: string,
+    errorId: string,
+    details: Pick<ErrorRecord, "filePath" | "lineNumber" | "stackTrace" | "stackTraceTruncated" | "searchTerms">,
+  ): Promise<ErrorRecord>;
   /** The project's errors among `ids`, in no particular order; unknown ids and other projects' errors are left out. */
   getErrorsByIds(projectId: string, ids: string[]): Promise<ErrorRecord[]>;
 
@@ -137,6 +143,19 @@ export interface StaleFile {
 }
 
 /** Answers which memories' files changed since they were recorded (the code index; keyed by memory key). */
+/** An architecture diagram as the project context shows it (see ArchitectureService). */
+export interface ArchitectureOverview {
+  id: string;
+  title: string;
+  pattern: string;
+  confidence: "high" | "medium" | "low";
+  components: string[];
+  connections: number;
+  createdAt: number;
+}
+/** The project's newest architecture diagrams, newest first. */
+export type ArchitectureSource = (projectId: string, limit: number) => Promise<ArchitectureOverview[]>;
+
 export type StalenessSource = (
   project: Project,
   memories: Array<{ key: string; paths: string[]; recordedAt: number }>,
@@ -259,10 +278,19 @@ export interface SummaryQueue {
 /** An LLM operation waiting for the user's yes or no, held per user+project with an expiry. */
 export interface PendingApproval {
   id: string;
-  operation: "session_summary" | "solution_suggestion" | "preference_extraction" | "context_compression";
+  operation:
+    | "session_summary"
+    | "solution_suggestion"
+    | "preference_extraction"
+    | "context_compression"
+    | "screenshot_analysis"
+    | "diagram_analysis";
   projectId: string;
   userId: string;
-  /** What the operation is about: the session id of a summary, the error id of a suggestion ("" for text). */
+  /**
+   * What the operation is about: the session id of a summary, the error id of a suggestion ("" for text), the
+   * attachment id of a screenshot or diagram.
+   */
   subjectId: string;
   /** Input the operation needs besides the subject (the error text of a suggestion for an unrecorded error). */
   input: string | null;

@@ -1,6 +1,8 @@
 import { Hono, type Context } from "hono";
 import { z } from "zod";
-import { recordErrorInput } from "../mcp/tools/record-error";
+import { analysisResultView, recordErrorInput } from "../mcp/tools/record-error";
+import { attachmentView } from "../mcp/render";
+import { diagramView } from "../mcp/tools/analyze-diagram";
 import type { Services } from "../app";
 import type { Access } from "../domain/access";
 import { AppError } from "../domain/app-error";
@@ -74,7 +76,7 @@ const importBody = z.object({
   errors: z
     .array(
       recordErrorInput
-        .omit({ project_id: true, user_id: true, screenshot: true, screenshot_text: true })
+        .omit({ project_id: true, user_id: true, screenshot: true, screenshot_text: true, analyze: true })
         .extend({ error_type: z.string().min(1).max(256), message: z.string().min(1).max(LIMITS.messageChars) })
         .strict(),
     )
@@ -82,6 +84,8 @@ const importBody = z.object({
     .max(MAX_IMPORT_ERRORS)
     .describe("Errors in coding_record_error's shape."),
 });
+
+const diagramListQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) });
 
 const edgeQuery = z.object({
   node: z
@@ -313,16 +317,7 @@ export function restRoutes(): Hono<RestEnv> {
       bytes = new Uint8Array(await c.req.arrayBuffer());
     }
     const attachment = await services.attachments.store(identity, project, bytes, "upload");
-    return c.json(
-      {
-        attachment_id: attachment.id,
-        content_type: attachment.contentType,
-        size_bytes: attachment.sizeBytes,
-        sha256: attachment.sha256,
-        url: `/api/v1/projects/${encodeURIComponent(project.slug)}/attachments/${attachment.id}`,
-      },
-      201,
-    );
+    return c.json({ ...attachmentView(project, attachment), sha256: attachment.sha256 }, 201);
   });
   api.get("/projects/:project/attachments/:id", async (c) => {
     const project = await memberProject(c);
@@ -334,6 +329,39 @@ export function restRoutes(): Hono<RestEnv> {
         "X-Content-Type-Options": "nosniff",
         "Content-Security-Policy": "default-src 'none'",
       },
+    });
+  });
+  // Architecture diagrams read for the project (coding_analyze_diagram), newest first.
+  api.get("/projects/:project/diagrams", async (c) => {
+    const project = await memberProject(c);
+    const query = diagramListQuery.safeParse(c.req.query());
+    if (!query.success) throw invalidInput(query.error);
+    const diagrams = await c.get("services").architecture.list(project, query.data.limit);
+    return c.json({ diagrams: diagrams.map(diagramView) });
+  });
+  api.get("/projects/:project/diagrams/:diagram_id", async (c) => {
+    const project = await memberProject(c);
+    const diagram = await c.get("services").architecture.get(project, c.req.param("diagram_id"));
+    return c.json({ ...diagramView(diagram), source_text: diagram.sourceText });
+  });
+  // The screenshots of an error, each with what it was read as (vision model or OCR).
+  api.get("/projects/:project/errors/:error_id/screenshots", async (c) => {
+    const project = await memberProject(c);
+    const services = c.get("services");
+    const errorId = c.req.param("error_id");
+    if (!(await services.memory.getError(project, errorId))) {
+      throw new AppError("not_found", `error_id: error ${errorId} not found in project ${project.slug}.`, {
+        details: { field: "error_id" },
+      });
+    }
+    const screenshots = await services.attachments.forError(project, errorId);
+    return c.json({
+      error_id: errorId,
+      screenshots: screenshots.map((screenshot) => ({
+        ...attachmentView(project, screenshot),
+        created_at: new Date(screenshot.createdAt).toISOString(),
+        analysis: screenshot.analysis && analysisResultView(screenshot.analysis),
+      })),
     });
   });
   api.get("/projects/:project/errors/index-status", async (c) => {

@@ -10,6 +10,7 @@ describe("MCP endpoint: the core tools over Streamable HTTP", () => {
     expect(names).toEqual(
       [
         "coding_analyze_patterns",
+        "coding_analyze_diagram",
         "coding_approve",
         "coding_deny",
         "coding_end_session",

@@ -216,6 +216,7 @@ const SAMPLE_INPUT: Record<string, Record<string, unknown>> = {
   coding_get_solutions_for_error: { error_text: "TypeError: x" },
   coding_get_project_context: {},
   coding_analyze_patterns: {},
+  coding_analyze_diagram: { diagram_source: "graph LR\n  a --> b" },
   coding_index_files: { files: [{ path: "a.py", content: "import os\n" }] },
   coding_analyze_file_dependencies: { file_path: "a.py" },
   coding_analyze_refactor_impact: { file_path: "a.py" },

@@ -1,6 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import type { Attachment, AttachmentRecords, ImageType } from "../../domain/attachments";
+import type { ScreenshotAnalysis } from "../../domain/screenshot-analysis";
 import * as schema from "./schema";
 
 const { attachments } = schema;
@@ -13,7 +14,9 @@ export class D1AttachmentRecords implements AttachmentRecords {
   }
 
   async insert(attachment: Attachment): Promise<void> {
-    await this.db.insert(attachments).values(attachment);
+    await this.db
+      .insert(attachments)
+      .values({ ...attachment, analysis: attachment.analysis ? JSON.stringify(attachment.analysis) : null });
   }
 
   async get(projectId: string, id: string): Promise<Attachment | null> {
@@ -22,7 +25,7 @@ export class D1AttachmentRecords implements AttachmentRecords {
       .from(attachments)
       .where(and(eq(attachments.projectId, projectId), eq(attachments.id, id)))
       .get();
-    return row ? { ...row, contentType: row.contentType as ImageType } : null;
+    return row ? fromRow(row) : null;
   }
 
   async linkToError(projectId: string, id: string, errorId: string): Promise<void> {
@@ -38,6 +41,21 @@ export class D1AttachmentRecords implements AttachmentRecords {
       .from(attachments)
       .where(and(eq(attachments.projectId, projectId), eq(attachments.errorId, errorId)))
       .orderBy(attachments.createdAt);
-    return rows.map((row) => ({ ...row, contentType: row.contentType as ImageType }));
+    return rows.map(fromRow);
   }
+
+  async saveAnalysis(projectId: string, id: string, analysis: ScreenshotAnalysis): Promise<void> {
+    await this.db
+      .update(attachments)
+      .set({ analysis: JSON.stringify(analysis) })
+      .where(and(eq(attachments.projectId, projectId), eq(attachments.id, id)));
+  }
+}
+
+function fromRow(row: typeof attachments.$inferSelect): Attachment {
+  return {
+    ...row,
+    contentType: row.contentType as ImageType,
+    analysis: row.analysis ? (JSON.parse(row.analysis) as ScreenshotAnalysis) : null,
+  };
 }

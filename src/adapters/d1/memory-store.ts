@@ -379,6 +379,19 @@ export class D1MemoryStore implements MemoryStore {
     return row ?? null;
   }
 
+  async updateErrorDetails(
+    projectId: string,
+    errorId: string,
+    details: Pick<ErrorRecord, "filePath" | "lineNumber" | "stackTrace" | "stackTraceTruncated" | "searchTerms">,
+  ): Promise<ErrorRecord> {
+    const updated = await this.db
+      .update(errors)
+      .set(details)
+      .where(and(eq(errors.projectId, projectId), eq(errors.id, errorId)))
+      .returning();
+    return firstRow(updated, "error");
+  }
+
   async getErrorsByIds(projectId: string, ids: string[]): Promise<ErrorRecord[]> {
     const queries = idChunks(ids).map((chunk) =>
       this.db

@@ -272,4 +272,26 @@ export const attachments = sqliteTable("attachments", {
   origin: text("origin").notNull(),
   createdBy: text("created_by").notNull(),
   createdAt: integer("created_at").notNull(),
+  /** JSON of a ScreenshotAnalysis; null until the image is analysed. */
+  analysis: text("analysis"),
+});
+
+export const architectureDiagrams = sqliteTable("architecture_diagrams", {
+  id: text("id").primaryKey(),
+  projectId: text("project_id").notNull(),
+  title: text("title").notNull(),
+  sourceFormat: text("source_format").notNull(),
+  sourceText: text("source_text"),
+  attachmentId: text("attachment_id"),
+  model: text("model"),
+  /** JSON arrays of DiagramComponent / DiagramConnection, and of evidence strings. */
+  components: text("components").notNull(),
+  connections: text("connections").notNull(),
+  pattern: text("pattern").notNull(),
+  patternConfidence: text("pattern_confidence").notNull(),
+  evidence: text("evidence").notNull(),
+  summary: text("summary").notNull(),
+  decisionId: text("decision_id"),
+  createdBy: text("created_by").notNull(),
+  createdAt: integer("created_at").notNull(),
 });

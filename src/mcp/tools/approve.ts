@@ -5,6 +5,8 @@ import { summaryStatusNote, summaryStatusView } from "./end-session";
 import { adviceView, renderAdvice } from "./get-solutions";
 import { preferenceView, renderPreferences } from "./analyze-patterns";
 import { contextOutput } from "./get-project-context";
+import { renderRecordOutcome } from "./record-error";
+import { renderDiagramOutcome } from "./analyze-diagram";
 import { ContextCompressor } from "../../domain/llm/context-compression";
 
 const approvalInput = z.object({
@@ -41,6 +43,18 @@ export const approveTool = defineTool({
         data: { ...base, preferences: preferenceView(result) },
         text: `Approved.\n${renderPreferences(result)}`,
       };
+    }
+    if (approval.operation === "screenshot_analysis") {
+      const outcome = await services.screenshotErrors.runApproved(identity, project, approval);
+      const output = await renderRecordOutcome(services, project, outcome);
+      return { data: { ...base, ...output.data }, text: `Approved.\n${output.text}` };
+    }
+    if (approval.operation === "diagram_analysis") {
+      const output = renderDiagramOutcome(
+        project,
+        await services.architecture.runApproved(identity, project, approval),
+      );
+      return { data: { ...base, ...output.data }, text: `Approved.\n${output.text}` };
     }
     if (approval.operation === "solution_suggestion") {
       const result = await services.advisor.runApproved(project, approval);

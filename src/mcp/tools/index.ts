@@ -1,4 +1,5 @@
 import type { ToolDefinition } from "../tool";
+import { analyzeDiagramTool } from "./analyze-diagram";
 import { analyzeFileDependenciesTool } from "./analyze-file-dependencies";
 import { analyzePatternsTool } from "./analyze-patterns";
 import { analyzeRefactorImpactTool } from "./analyze-refactor-impact";
@@ -32,6 +33,7 @@ export const tools: readonly ToolDefinition[] = [
   getSolutionsTool,
   getProjectContextTool,
   analyzePatternsTool,
+  analyzeDiagramTool,
   indexFilesTool,
   analyzeFileDependenciesTool,
   analyzeRefactorImpactTool,

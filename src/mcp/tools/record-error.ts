@@ -1,10 +1,14 @@
 import { z } from "zod";
-import { AppError } from "../../domain/app-error";
+import type { Services } from "../../app";
 import { ATTACHMENT_LIMITS } from "../../domain/attachments";
-import { errorFromText } from "../../domain/screenshot-text";
 import { LIMITS } from "../../domain/limits";
+import type { Project } from "../../domain/records";
+import type { ScreenshotAnalysis } from "../../domain/screenshot-analysis";
+import type { ScreenshotRecordOutcome, VisionReading } from "../../domain/screenshot-errors";
+import { heldApproval, heldApprovalNote, heldApprovalView } from "../approvals";
+import { attachmentView } from "../render";
 import { scopedInput, stringList } from "../schema";
-import { defineTool } from "../tool";
+import { defineTool, type ToolOutput } from "../tool";
 import { renderSolutions, solutionView } from "./get-solutions";
 
 const MAX_SUGGESTED_SOLUTIONS = 3;
@@ -17,13 +21,16 @@ export const recordErrorInput = z.object({
     .min(1)
     .max(256)
     .nullish()
-    .describe("Exception class or error code, e.g. TypeError, TS2307. Required unless screenshot_text is given."),
+    .describe(
+      "Exception class or error code, e.g. TypeError, TS2307. Required unless a screenshot (read by the vision " +
+        "model) or screenshot_text gives it.",
+    ),
   message: z
     .string()
     .min(1)
     .max(LIMITS.messageChars)
     .nullish()
-    .describe("The error message. Required unless screenshot_text is given."),
+    .describe("The error message. Required unless a screenshot or screenshot_text gives it."),
   stack_trace: z
     .string()
     .nullish()
@@ -48,6 +55,13 @@ export const recordErrorInput = z.object({
       "Text read from the screenshot (`npx coding-memory screenshot` runs OCR locally). Empty fields (error type, " +
         "message, file, line, stack trace) are filled from it.",
     ),
+  analyze: z
+    .boolean()
+    .nullish()
+    .describe(
+      "Read the screenshot with the project's vision model (default true when one is configured; it costs a model " +
+        "call, held for approval above the cost threshold). Without one, screenshot_text is used.",
+    ),
   tags: stringList("Tags such as datetime, timezone.", LIMITS.tagChars),
 });
 
@@ -63,75 +77,177 @@ export const recordErrorTool = defineTool({
   access: "write",
   rest: { method: "POST", path: "/errors" },
   async run({ services, identity, project }, input) {
-    // Fields given explicitly win; the screenshot's text fills the rest.
-    const fromText = input.screenshot_text ? errorFromText(input.screenshot_text) : null;
-    const errorType = input.error_type ?? fromText?.errorType;
-    const message = input.message ?? fromText?.message;
-    if (!errorType || !message) {
-      const field = errorType ? "message" : "error_type";
-      throw new AppError(
-        "invalid_input",
-        `${field}: required, unless screenshot_text gives the error's text (run \`npx coding-memory screenshot <file> --record\` ` +
-          "to read a screenshot locally).",
-        { details: { field } },
-      );
-    }
-    // The image is stored before the error, so one that cannot be used fails the call with no error recorded.
-    const screenshot = input.screenshot
-      ? await services.attachments.fromArgument(identity, project, input.screenshot)
-      : null;
-    const result = await services.memory.recordError(identity, project, {
-      errorType,
-      message,
-      stackTrace: input.stack_trace ?? fromText?.stackTrace ?? null,
-      filePath: input.file_path ?? fromText?.filePath ?? null,
-      lineNumber: input.line_number ?? fromText?.lineNumber ?? null,
+    const outcome = await services.screenshotErrors.record(identity, project, {
+      errorType: input.error_type ?? null,
+      message: input.message ?? null,
+      stackTrace: input.stack_trace ?? null,
+      filePath: input.file_path ?? null,
+      lineNumber: input.line_number ?? null,
       solution: input.solution ?? null,
       tags: input.tags,
+      screenshot: input.screenshot ?? null,
+      screenshotText: input.screenshot_text ?? null,
+      analyze: input.analyze ?? true,
     });
-    const { error } = result;
-    if (screenshot) await services.attachments.linkToError(project, screenshot, error.id);
-    // Past fixes come with the record, so the assistant sees them without a second call.
-    const { suggestions } = await services.search.solutionsFor(project, { error }, MAX_SUGGESTED_SOLUTIONS);
-    const suggestedSolutions = suggestions.map(solutionView);
-    const lines = [
-      result.recurring
-        ? `Recorded another occurrence of error ${error.id}: seen ${error.occurrences} times.`
-        : `Recorded error ${error.id} (${error.errorType}).`,
-    ];
-    if (result.knownSolution) lines.push(`Known fix from last time: ${result.knownSolution}`);
-    const others = suggestedSolutions.filter((s) => s.solution !== result.knownSolution);
-    if (others.length) lines.push(`Fixes of similar past errors:\n${renderSolutions(others)}`);
-    if (!error.resolved) lines.push("When fixed, call coding_resolve_error with the solution.");
-    if (result.stackTraceTruncated) lines.push(`Stack trace truncated to ${LIMITS.stackTraceChars} characters.`);
-    if (result.redactions.length) {
-      lines.push(
-        `Redacted before storage: ${result.redactions.map((r) => `${r.count} ${r.kind} in ${r.field}`).join(", ")}.`,
-      );
-    }
-    return {
-      data: {
-        error_id: error.id,
-        error_type: error.errorType,
-        recurring: result.recurring,
-        occurrences: error.occurrences,
-        resolved: error.resolved,
-        solution: error.solution,
-        known_solution: result.knownSolution,
-        suggested_solutions: suggestedSolutions,
-        session_id: result.sessionId,
-        first_seen: new Date(error.firstSeen).toISOString(),
-        last_seen: new Date(error.lastSeen).toISOString(),
-        stack_trace_truncated: result.stackTraceTruncated,
-        redactions: result.redactions,
-        screenshot: screenshot && {
-          attachment_id: screenshot.id,
-          content_type: screenshot.contentType,
-          size_bytes: screenshot.sizeBytes,
-          url: `/api/v1/projects/${encodeURIComponent(project.slug)}/attachments/${screenshot.id}`,
-        },
-      },
-      text: lines.join("\n") + (screenshot ? `\nScreenshot stored as ${screenshot.id}.` : ""),
-    };
+    return renderRecordOutcome(services, project, outcome);
   },
 });
+
+/** The answer to a recorded (or held, or later filled) error: also what coding_approve shows after approving. */
+export async function renderRecordOutcome(
+  services: Services,
+  project: Project,
+  outcome: ScreenshotRecordOutcome,
+): Promise<ToolOutput> {
+  if (outcome.state === "held") {
+    const view = attachmentView(project, outcome.screenshot);
+    return {
+      data: {
+        error_id: null,
+        recorded: false,
+        screenshot: { ...view, analysis: heldApprovalView(outcome.approval) },
+      },
+      text:
+        `Screenshot stored as ${outcome.screenshot.id}; nothing says what the error is until the vision model reads it.\n` +
+        heldApprovalNote("the screenshot analysis (then the error is recorded)", outcome.approval) +
+        "\nOr call coding_record_error again with error_type and message, or screenshot_text, and screenshot " +
+        `${outcome.screenshot.id}.`,
+      ...heldApproval("the screenshot analysis", outcome.approval),
+    };
+  }
+  if (outcome.state === "enriched") {
+    const lines = [
+      outcome.analysis
+        ? `Screenshot analysed by ${outcome.analysis.model}; error ${outcome.errorId} ` +
+          (outcome.filled.length ? `now has its ${outcome.filled.join(", ")}.` : "already had every field it found.")
+        : `The screenshot analysis did not complete: ${visionNote(outcome.vision)}`,
+    ];
+    if (outcome.analysis?.suspectedRootCause)
+      lines.push(`Suspected root cause: ${outcome.analysis.suspectedRootCause}`);
+    return {
+      data: {
+        error_id: outcome.errorId,
+        recorded: true,
+        filled_fields: outcome.filled,
+        screenshot: {
+          ...attachmentView(project, outcome.screenshot),
+          analysis: analysisView(outcome.vision, outcome.analysis),
+        },
+      },
+      text: lines.join("\n"),
+    };
+  }
+  const { result, screenshot } = outcome;
+  const { error } = result;
+  // Past fixes come with the record, so the assistant sees them without a second call.
+  const { suggestions } = await services.search.solutionsFor(project, { error }, MAX_SUGGESTED_SOLUTIONS);
+  const suggestedSolutions = suggestions.map(solutionView);
+  const lines = [
+    result.recurring
+      ? `Recorded another occurrence of error ${error.id}: seen ${error.occurrences} times.`
+      : `Recorded error ${error.id} (${error.errorType}).`,
+  ];
+  if (outcome.fromScreenshot.length) {
+    const reader = outcome.vision.state === "completed" ? outcome.vision.model : "the screenshot's text";
+    lines.push(
+      `From the screenshot (${reader}): ${error.errorType}: ${error.message.split("\n")[0]?.slice(0, 200)}` +
+        (error.filePath ? ` at ${error.filePath}${error.lineNumber !== null ? `:${error.lineNumber}` : ""}` : "") +
+        ".",
+    );
+  }
+  if (outcome.analysis?.suspectedRootCause) lines.push(`Suspected root cause: ${outcome.analysis.suspectedRootCause}`);
+  if (result.knownSolution) lines.push(`Known fix from last time: ${result.knownSolution}`);
+  const others = suggestedSolutions.filter((s) => s.solution !== result.knownSolution);
+  if (others.length) lines.push(`Fixes of similar past errors:\n${renderSolutions(others)}`);
+  if (!error.resolved) lines.push("When fixed, call coding_resolve_error with the solution.");
+  if (result.stackTraceTruncated) lines.push(`Stack trace truncated to ${LIMITS.stackTraceChars} characters.`);
+  if (result.redactions.length) {
+    lines.push(
+      `Redacted before storage: ${result.redactions.map((r) => `${r.count} ${r.kind} in ${r.field}`).join(", ")}.`,
+    );
+  }
+  if (screenshot) {
+    lines.push(`Screenshot stored as ${screenshot.id}.`);
+    if (outcome.vision.state === "approval_required") {
+      lines.push(heldApprovalNote("the screenshot analysis (it fills what is still empty)", outcome.vision.approval));
+    } else if (outcome.vision.state !== "completed") lines.push(`Vision analysis: ${visionNote(outcome.vision)}`);
+  }
+  return {
+    data: {
+      error_id: error.id,
+      recorded: true,
+      error_type: error.errorType,
+      message: error.message,
+      file_path: error.filePath,
+      line_number: error.lineNumber,
+      recurring: result.recurring,
+      occurrences: error.occurrences,
+      resolved: error.resolved,
+      solution: error.solution,
+      known_solution: result.knownSolution,
+      suggested_solutions: suggestedSolutions,
+      session_id: result.sessionId,
+      first_seen: new Date(error.firstSeen).toISOString(),
+      last_seen: new Date(error.lastSeen).toISOString(),
+      stack_trace_truncated: result.stackTraceTruncated,
+      redactions: result.redactions,
+      from_screenshot: outcome.fromScreenshot,
+      screenshot: screenshot && {
+        ...attachmentView(project, screenshot),
+        analysis: analysisView(outcome.vision, outcome.analysis),
+      },
+    },
+    text: lines.join("\n"),
+    ...(outcome.vision.state === "approval_required"
+      ? heldApproval("the screenshot analysis", outcome.vision.approval)
+      : {}),
+  };
+}
+
+function visionNote(vision: VisionReading): string {
+  switch (vision.state) {
+    case "completed":
+      return `read by ${vision.model}`;
+    case "unreadable":
+      return `${vision.model} answered, but not with the expected JSON; nothing was taken from it`;
+    case "approval_required":
+      return `held for approval (${vision.approval.id})`;
+    case "failed":
+      return `${vision.message} (${vision.code})`;
+    case "skipped":
+      return vision.reason;
+  }
+}
+
+/** The analysis kept with the image, and how the vision reading went. */
+export function analysisView(vision: VisionReading, analysis: ScreenshotAnalysis | null) {
+  const status =
+    vision.state === "approval_required"
+      ? heldApprovalView(vision.approval)
+      : {
+          state: vision.state,
+          ...(vision.state === "completed" || vision.state === "unreadable"
+            ? { model: vision.model, cost_usd: vision.usd }
+            : {}),
+          ...(vision.state === "failed" || vision.state === "skipped" ? { reason: visionNote(vision) } : {}),
+        };
+  return { vision: status, result: analysis && analysisResultView(analysis) };
+}
+
+export function analysisResultView(analysis: ScreenshotAnalysis) {
+  return {
+    source: analysis.source,
+    model: analysis.model,
+    is_error: analysis.isError,
+    error_type: analysis.errorType,
+    message: analysis.message,
+    file_path: analysis.filePath,
+    line_number: analysis.lineNumber,
+    stack_frames: analysis.stackFrames,
+    visible_code: analysis.visibleCode,
+    suspected_root_cause: analysis.suspectedRootCause,
+    language: analysis.language,
+    confidence: analysis.confidence,
+    analyzed_at: new Date(analysis.analyzedAt).toISOString(),
+  };
+}

@@ -1,0 +1,102 @@
+/**
+ * Images read by the project's vision model (CODING_MEMORY_VISION_MODEL or the project's vision_model): error
+ * screenshots and architecture diagrams. Every call goes through the gateway, so it is estimated (an image
+ * counts as IMAGE_TOKEN_ESTIMATE tokens), held for approval above the threshold, kept within the budget and
+ * recorded in the ledger.
+ */
+import type { z } from "zod";
+import type { Attachment } from "../attachments";
+import { toBase64 } from "../encoding";
+import type { PendingApproval, Runtime } from "../ports";
+import type { Project } from "../records";
+import type { ApprovalDesk } from "./approvals";
+import type { BudgetState, LlmGateway } from "./gateway";
+import { parseJsonAnswer, runOrHold } from "./held-run";
+import { modelLabel, resolveModel } from "./models";
+import type { LlmSettingsService } from "./settings";
+
+export const NO_VISION_MODEL = "no vision model configured (CODING_MEMORY_VISION_MODEL or the project's vision_model)";
+export const VISION_OUTPUT_TOKENS = 1_200;
+const HINT_CHARS = 4_000;
+
+export type VisionOperation = "screenshot_analysis" | "diagram_analysis";
+
+export type VisionResult<T> =
+  | { state: "ready"; answer: T | null; text: string; model: string; usd: number; budget: BudgetState }
+  | { state: "approval_required"; approval: PendingApproval }
+  | { state: "skipped"; reason: string };
+
+export interface VisionRequest<T> {
+  operation: VisionOperation;
+  systemPrompt: string;
+  /** What the model is told besides the image (OCR text, the user's notes). */
+  instruction: string;
+  image: { attachment: Attachment; bytes: Uint8Array };
+  schema: z.ZodType<T>;
+  /** What coding_approve needs to finish the operation when it is held. */
+  hold: Pick<PendingApproval, "subjectId" | "input">;
+}
+
+export class VisionReader {
+  constructor(
+    private readonly gateway: LlmGateway,
+    private readonly settings: LlmSettingsService,
+    private readonly approvals: ApprovalDesk,
+    private readonly runtime: Pick<Runtime, "now">,
+  ) {}
+
+  /** Whether the project has a vision model, and which (`provider/model`). */
+  async visionModel(projectId: string): Promise<string | null> {
+    const settings = await this.settings.effective(projectId);
+    return settings.visionModel ? modelLabel(resolveModel(settings.visionModel, "vision_model")) : null;
+  }
+
+  async read<T>(
+    userId: string,
+    project: Project,
+    request: VisionRequest<T>,
+    options: { approved: boolean },
+  ): Promise<VisionResult<T>> {
+    const settings = await this.settings.effective(project.id);
+    if (!settings.visionModel) return { state: "skipped", reason: NO_VISION_MODEL };
+    const run = await runOrHold(this.gateway, this.approvals, {
+      context: { projectId: project.id, userId, sessionId: null, operation: request.operation },
+      // The vision model answers under the project's budget, threshold and approval settings.
+      settings: { ...settings, model: settings.visionModel },
+      request: {
+        system: request.systemPrompt,
+        messages: [
+          {
+            role: "user",
+            content: [
+              { type: "text", text: request.instruction.slice(0, HINT_CHARS) },
+              {
+                type: "image",
+                mediaType: request.image.attachment.contentType,
+                base64: toBase64(request.image.bytes),
+              },
+            ],
+          },
+        ],
+        maxOutputTokens: VISION_OUTPUT_TOKENS,
+        temperature: 0,
+      },
+      approved: options.approved,
+      hold: { operation: request.operation, ...request.hold },
+    });
+    if (run.state !== "ready") return run;
+    const { result } = run;
+    return {
+      state: "ready",
+      answer: parseJsonAnswer(result.text, request.schema),
+      text: result.text,
+      model: modelLabel(resolveModel(settings.visionModel)),
+      usd: result.usd,
+      budget: result.budget,
+    };
+  }
+
+  now(): number {
+    return this.runtime.now();
+  }
+}

@@ -1,0 +1,129 @@
+import { z } from "zod";
+import type { Project } from "../../domain/records";
+import { DIAGRAM_LIMITS, type ArchitectureDiagram, type DiagramOutcome } from "../../domain/architecture";
+import { ATTACHMENT_LIMITS } from "../../domain/attachments";
+import { heldApproval, heldApprovalNote, heldApprovalView } from "../approvals";
+import { scopedInput } from "../schema";
+import { defineTool, type ToolOutput } from "../tool";
+import { attachmentView } from "../render";
+
+export const analyzeDiagramTool = defineTool({
+  name: "coding_analyze_diagram",
+  title: "Analyze architecture diagram",
+  description:
+    "Read an architecture diagram into the project's memory: its components, connections and architecture " +
+    "pattern (microservices, event-driven, layered…), kept in the project context and optionally recorded as a " +
+    "design decision. Give the diagram's source (Mermaid, PlantUML, DOT, D2: parsed exactly, free) or an image " +
+    "(read by the project's vision model; costs a model call, held for approval above the cost threshold).",
+  inputSchema: z.object({
+    ...scopedInput,
+    image: z
+      .string()
+      .max(Math.ceil((ATTACHMENT_LIMITS.bytes * 4) / 3) + 100)
+      .nullish()
+      .describe(
+        "The diagram as an image: an attachment_id from POST /attachments, a data URL, base64, or an https URL. " +
+          "PNG, JPEG, WebP or GIF up to 5 MiB.",
+      ),
+    diagram_source: z
+      .string()
+      .max(DIAGRAM_LIMITS.sourceChars)
+      .nullish()
+      .describe("The diagram's source: Mermaid (flowchart, C4, architecture), PlantUML, Graphviz DOT or D2."),
+    title: z.string().max(DIAGRAM_LIMITS.titleChars).nullish().describe("What the diagram shows, e.g. 'Checkout'."),
+    notes: z
+      .string()
+      .max(DIAGRAM_LIMITS.notesChars)
+      .nullish()
+      .describe("Anything the vision model should know when reading the image."),
+    record_decision: z
+      .boolean()
+      .default(false)
+      .describe("Also record the architecture as a design decision (tagged architecture)."),
+  }),
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  access: "write",
+  rest: { method: "POST", path: "/diagrams" },
+  async run({ services, identity, project }, input) {
+    const outcome = await services.architecture.analyze(identity, project, {
+      image: input.image ?? null,
+      source: input.diagram_source ?? null,
+      title: input.title ?? null,
+      notes: input.notes ?? null,
+      recordDecision: input.record_decision,
+    });
+    return renderDiagramOutcome(project, outcome);
+  },
+});
+
+export function diagramView(diagram: ArchitectureDiagram) {
+  return {
+    diagram_id: diagram.id,
+    title: diagram.title,
+    source_format: diagram.sourceFormat,
+    model: diagram.model,
+    components: diagram.components,
+    connections: diagram.connections,
+    pattern: diagram.pattern.pattern,
+    pattern_confidence: diagram.pattern.confidence,
+    evidence: diagram.pattern.evidence,
+    summary: diagram.summary,
+    attachment_id: diagram.attachmentId,
+    decision_id: diagram.decisionId,
+    created_at: new Date(diagram.createdAt).toISOString(),
+  };
+}
+
+export function renderDiagram(diagram: ArchitectureDiagram): string {
+  const names = new Map(diagram.components.map((component) => [component.id, component.name]));
+  const lines = [
+    `Architecture "${diagram.title}": ${diagram.pattern.pattern} (${diagram.pattern.confidence} confidence) — ` +
+      `${diagram.components.length} components, ${diagram.connections.length} connections.`,
+    diagram.summary,
+    `Components: ${diagram.components.map((c) => `${c.name} (${c.kind}${c.group ? `, in ${c.group}` : ""})`).join("; ")}`,
+  ];
+  if (diagram.connections.length) {
+    const shown = diagram.connections.slice(0, 40).map((c) => {
+      const arrow = c.kind === "async" ? "⇢" : "→";
+      return `${names.get(c.from) ?? c.from} ${arrow} ${names.get(c.to) ?? c.to}${c.label ? ` (${c.label})` : ""}`;
+    });
+    const more = diagram.connections.length - shown.length;
+    lines.push(`Connections: ${shown.join("; ")}${more > 0 ? `; and ${more} more` : ""}`);
+  }
+  if (diagram.pattern.evidence.length) lines.push(`Evidence: ${diagram.pattern.evidence.join("; ")}`);
+  return lines.join("\n");
+}
+
+export function renderDiagramOutcome(project: Project, outcome: DiagramOutcome): ToolOutput {
+  if (outcome.state === "held") {
+    return {
+      data: {
+        diagram_id: null,
+        image: attachmentView(project, outcome.image),
+        analysis: heldApprovalView(outcome.approval),
+      },
+      text:
+        `Diagram image stored as ${outcome.image.id}.\n` +
+        heldApprovalNote("reading the diagram", outcome.approval) +
+        "\nOr pass its source in diagram_source (Mermaid, PlantUML, DOT, D2), which costs nothing.",
+      ...heldApproval("reading the architecture diagram", outcome.approval),
+    };
+  }
+  const { diagram, decision, vision } = outcome;
+  const text = [
+    renderDiagram(diagram),
+    `Kept in the project context as diagram ${diagram.id}` +
+      (decision ? `, and recorded as decision ${decision.id}.` : "."),
+    ...(vision ? [`Read by ${vision.model} for $${vision.usd.toFixed(4)}.`] : []),
+  ].join("\n");
+  return {
+    data: {
+      ...diagramView(diagram),
+      image: outcome.image && attachmentView(project, outcome.image),
+      analysis: vision
+        ? { state: "completed", model: vision.model, cost_usd: vision.usd }
+        : { state: "parsed", format: diagram.sourceFormat },
+    },
+    text,
+  };
+}
