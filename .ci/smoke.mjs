@@ -194,12 +194,79 @@ async function smokeScreenshot(token) {
       check(result.status === 0, `coding-memory screenshot failed: ${result.stderr}`);
       const { recorded } = JSON.parse(result.stdout);
       check(
-        recorded?.error_type === "ValueError" && recorded?.recurring === extra.length > 0,
+        recorded?.error_type === "ValueError" &&
+          String(recorded?.message).includes("invalid literal for Decimal") &&
+          String(recorded?.file_path).endsWith("app/pricing.py") &&
+          recorded?.line_number === 41 &&
+          recorded?.recurring === extra.length > 0,
         `screenshot recorded as ${JSON.stringify(recorded)}`,
       );
       check(Boolean(recorded.screenshot) === (extra.length === 0), "--text-only must not upload the image");
     }
     console.log("smoke: coding-memory screenshot read a rendered traceback and recorded it");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * `coding-memory diagram`: a Markdown file's Mermaid block parsed by the server into components, connections and
+ * a pattern (kept as a decision); an image is refused with what to send when no vision model is configured.
+ * @param {string} token
+ */
+async function smokeDiagram(token) {
+  const { renderDiagramPng } = await import("../test/support/render-text.mjs");
+  const dir = mkdtempSync(join(tmpdir(), "cm-smoke-diagram-"));
+  try {
+    const markdown = join(dir, "ARCHITECTURE.md");
+    writeFileSync(
+      markdown,
+      [
+        "# Shop",
+        "",
+        "```mermaid",
+        "flowchart LR",
+        "  web[Web App] --> gw[API Gateway]",
+        "  gw --> orders[Order Service] --> odb[(Orders DB)]",
+        "  gw --> pay[Payment Service] --> pdb[(Payments DB)]",
+        "  gw --> users[User Service] --> udb[(Users DB)]",
+        "```",
+      ].join("\n"),
+    );
+    const env = {
+      ...process.env,
+      CODING_MEMORY_URL: base,
+      CODING_MEMORY_TOKEN: token,
+      CODING_MEMORY_PROJECT: `${project}-arch`,
+    };
+    const run = (/** @type {string[]} */ args) => {
+      const result = spawnSync(process.execPath, ["src/cli/coding-memory.mjs", "diagram", ...args, "--json"], {
+        env,
+        encoding: "utf8",
+      });
+      check(result.status === 0, `coding-memory diagram ${args.join(" ")} failed: ${result.stderr}`);
+      return JSON.parse(result.stdout);
+    };
+    const parsed = run([markdown, "--title", "Shop", "--decision"]);
+    check(
+      parsed.pattern === "microservices" && parsed.components.length === 8 && parsed.connections.length === 7,
+      `diagram parsed as ${JSON.stringify(parsed)}`,
+    );
+    check(Boolean(parsed.decision_id), "--decision must record a decision");
+    // An image with no vision model configured: refused with what to send instead, nothing stored.
+    const image = join(dir, "whiteboard.png");
+    writeFileSync(image, Buffer.from(await renderDiagramPng([{ id: "a", label: "API", x: 20, y: 20 }], [])));
+    const refused = spawnSync(process.execPath, ["src/cli/coding-memory.mjs", "diagram", image], {
+      env,
+      encoding: "utf8",
+    });
+    check(
+      refused.status !== 0 && refused.stderr.includes("diagram_source"),
+      `image without a vision model: ${refused.stderr}`,
+    );
+    console.log(
+      `smoke: coding-memory diagram parsed a Mermaid block (${parsed.pattern}); an image without a vision model was refused`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -251,6 +318,7 @@ try {
   );
   await smokeCli(token);
   await smokeScreenshot(token);
+  await smokeDiagram(token);
   // OAuth discovery for remote clients (claude mcp add --transport http <url>/mcp) works under npm run dev.
   const metadata = await fetch(`${base}/.well-known/oauth-authorization-server`);
   const issuer = /** @type {{ registration_endpoint?: string }} */ (await metadata.json());

@@ -18,11 +18,10 @@ Usage:
                               Read the error in a screenshot with local OCR (bundled English model, offline) and
                               print it; --record records it as an error (the server fills type, message, file
                               and line from the text) with the image, or without it when --text-only.
-  coding-memory diagram <file> [--title <t>] [--decision] [--ocr] [--text-only]
+  coding-memory diagram <file> [--title <t>] [--decision]
                               Read an architecture diagram into the project's memory (components, connections,
                               pattern): Mermaid/PlantUML/DOT/D2 source (or a Markdown file's \`\`\`mermaid
-                              block) is parsed by the server; an image is read by the project's vision model,
-                              or with --ocr its labels are read here (--text-only keeps the image here).
+                              block) is parsed by the server; an image is read by the project's vision model.
 
 Options:
   --url <url>          Server URL, e.g. https://memory.example.com       (env CODING_MEMORY_URL)
@@ -58,7 +57,6 @@ async function main(argv = process.argv.slice(2)) {
       tag: { type: "string", multiple: true },
       title: { type: "string" },
       decision: { type: "boolean", default: false },
-      ocr: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -113,7 +111,7 @@ async function main(argv = process.argv.slice(2)) {
   if (command === "diagram") {
     const file = rest[0];
     if (!file) {
-      console.error("Usage: coding-memory diagram <file> [--title <t>] [--decision] [--ocr] [--text-only]");
+      console.error("Usage: coding-memory diagram <file> [--title <t>] [--decision]");
       return 2;
     }
     const root = gitRoot(process.cwd()) ?? process.cwd();
@@ -128,8 +126,6 @@ async function main(argv = process.argv.slice(2)) {
       file,
       title: values.title ?? null,
       recordDecision: values.decision,
-      ocr: values.ocr,
-      textOnly: values["text-only"],
     });
     console.log(values.json ? JSON.stringify(result, null, 2) : describeDiagram(result));
     return 0;

@@ -1,10 +1,9 @@
 // `coding-memory diagram <file>`: reads an architecture diagram into the project's memory. A diagram's source
 // (Mermaid, PlantUML, DOT, D2, or a Markdown file with a ```mermaid block) is sent as text and parsed by the
-// server for free; an image is uploaded and read by the project's vision model, or, with --ocr, its labels are
-// read on this machine (the image stays here with --text-only).
+// server for free; an image is uploaded and read by the project's vision model.
 import { readFileSync } from "node:fs";
 import { extname } from "node:path";
-import { isImage, MAX_IMAGE_BYTES, recognizeText } from "./screenshot-command.mjs";
+import { isImage, MAX_IMAGE_BYTES } from "./screenshot-command.mjs";
 
 const FENCE = /```(mermaid|plantuml|puml|dot|graphviz|d2)\s*\n([\s\S]*?)```/i;
 
@@ -32,21 +31,15 @@ export function diagramSource(file, bytes) {
  *   file: string,
  *   title: string | null,
  *   recordDecision: boolean,
- *   ocr: boolean,
- *   textOnly: boolean,
  * }} options
  */
 export async function diagram(options) {
   const bytes = new Uint8Array(readFileSync(options.file));
-  let source = diagramSource(options.file, bytes);
-  let image = null;
-  if (source === null) {
-    if (bytes.length > MAX_IMAGE_BYTES) throw new Error(`${options.file}: over the server's 5 MiB image limit.`);
-    if (options.ocr) source = await recognizeText(bytes);
-    if (!options.textOnly) image = Buffer.from(bytes).toString("base64");
-    if (!source && !image)
-      throw new Error(`${options.file}: no text found in the image, and --text-only sends no image.`);
+  const source = diagramSource(options.file, bytes);
+  if (source === null && bytes.length > MAX_IMAGE_BYTES) {
+    throw new Error(`${options.file}: over the server's 5 MiB image limit.`);
   }
+  const image = source === null ? Buffer.from(bytes).toString("base64") : null;
   const project = encodeURIComponent(options.project).replace(/%2F/g, "/");
   return options.api.request("POST", `/projects/${project}/diagrams`, {
     ...(source ? { diagram_source: source } : {}),

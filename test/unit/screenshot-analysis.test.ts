@@ -95,3 +95,29 @@ describe("mergeErrorFields", () => {
     });
   });
 });
+
+describe("OCR text of a Python traceback", () => {
+  it("reads file and line although OCR dropped the indentation (regression: smoke got no file or line)", () => {
+    const ocr = [
+      "Traceback (most recent call last):",
+      'File "/home/dev/shop/app/main.py", line 12, in <module>',
+      "total = parse total(raw)",
+      'File "/home/dev/shop/app/pricing.py", line 41, in parse total',
+      "return Decimal (value)",
+      "ValueError: invalid literal for Decimal: 'twelve'",
+    ].join("\n");
+    expect(analysisFromOcr(ocr, 0)).toMatchObject({
+      errorType: "ValueError",
+      message: "invalid literal for Decimal: 'twelve'",
+      filePath: "/home/dev/shop/app/pricing.py",
+      lineNumber: 41,
+    });
+  });
+
+  it("tells a frame without a source line from the exception after it", () => {
+    const ocr = ["Traceback (most recent call last):", 'File "<stdin>", line 1, in <module>', "KeyError: 'id'"].join(
+      "\n",
+    );
+    expect(analysisFromOcr(ocr, 0)).toMatchObject({ errorType: "KeyError", message: "'id'" });
+  });
+});
