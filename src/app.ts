@@ -125,7 +125,7 @@ export function buildServices(env: Env): Services {
     httpsImageFetcher((input, init) => fetch(input, init)),
     runtime,
   );
-  const vision = new VisionReader(llm, llmSettings, approvals, runtime);
+  const vision = new VisionReader(llm, llmSettings, approvals);
   return {
     search,
     code,
@@ -133,7 +133,7 @@ export function buildServices(env: Env): Services {
     webhooks: new D1WebhookStore(env.DB),
     attachments,
     vision,
-    screenshotErrors: new ScreenshotErrorRecorder(memory, attachments, vision, PROMPTS.screenshotAnalysis),
+    screenshotErrors: new ScreenshotErrorRecorder(memory, attachments, vision, PROMPTS.screenshotAnalysis, runtime),
     architecture: new ArchitectureService(diagrams, memory, attachments, vision, PROMPTS.diagramAnalysis, runtime),
     limitWrites: async (identity) => {
       const key = identity.credentialId ?? identity.userId;

@@ -10,7 +10,7 @@ import { AppError } from "./app-error";
 import type { Attachment, AttachmentService } from "./attachments";
 import type { VisionReader } from "./llm/vision";
 import type { MemoryService } from "./memory";
-import type { PendingApproval } from "./ports";
+import type { PendingApproval, Runtime } from "./ports";
 import type { Identity, Project } from "./records";
 import { redactSecrets } from "./redaction";
 import {
@@ -77,6 +77,7 @@ export class ScreenshotErrorRecorder {
     private readonly attachments: AttachmentService,
     private readonly vision: VisionReader,
     private readonly systemPrompt: string,
+    private readonly runtime: Pick<Runtime, "now">,
   ) {}
 
   async record(
@@ -85,7 +86,7 @@ export class ScreenshotErrorRecorder {
     input: ScreenshotErrorInput,
     options: { approved: boolean } = { approved: false },
   ): Promise<ScreenshotRecordOutcome> {
-    const now = this.vision.now();
+    const now = this.runtime.now();
     const ocr = input.screenshotText ? analysisFromOcr(input.screenshotText, now) : null;
     const ocrReading = ocr && input.screenshotText ? { analysis: ocr, text: input.screenshotText } : null;
     const withoutVision = mergeErrorFields(input, null, ocrReading);
@@ -189,7 +190,7 @@ export class ScreenshotErrorRecorder {
         return result.answer
           ? {
               state: "completed",
-              analysis: analysisFromVision(result.answer, result.model, this.vision.now()),
+              analysis: analysisFromVision(result.answer, result.model, this.runtime.now()),
               model: result.model,
               usd: result.usd,
             }

@@ -298,6 +298,16 @@ describe("screenshots read by a vision model", () => {
     expect(unreadable.text).toContain("not readable");
   });
 
+  it("refuses a misspelt setting instead of ignoring it (regression: cost_threshold_usd was silently dropped)", async () => {
+    const { client } = await newUser().then(async (user) => ({ client: await mcpClient(user.token) }));
+    const refused = await callTool(client, "coding_update_settings", {
+      project_id: uniqueName("settings"),
+      cost_threshold_usd: 0,
+    });
+    expect(refused.isError).toBe(true);
+    expect(refused.text).toContain("cost_threshold_usd");
+  });
+
   it("without a vision model, a screenshot alone is refused before anything is stored", async () => {
     const { token } = await newUser();
     const client = await mcpClient(token);

@@ -7,7 +7,7 @@
 import type { z } from "zod";
 import type { Attachment } from "../attachments";
 import { toBase64 } from "../encoding";
-import type { PendingApproval, Runtime } from "../ports";
+import type { PendingApproval } from "../ports";
 import type { Project } from "../records";
 import type { ApprovalDesk } from "./approvals";
 import type { BudgetState, LlmGateway } from "./gateway";
@@ -42,7 +42,6 @@ export class VisionReader {
     private readonly gateway: LlmGateway,
     private readonly settings: LlmSettingsService,
     private readonly approvals: ApprovalDesk,
-    private readonly runtime: Pick<Runtime, "now">,
   ) {}
 
   /** Whether the project has a vision model, and which (`provider/model`). */
@@ -94,9 +93,5 @@ export class VisionReader {
       usd: result.usd,
       budget: result.budget,
     };
-  }
-
-  now(): number {
-    return this.runtime.now();
   }
 }

@@ -71,9 +71,11 @@ export const recordErrorTool = defineTool({
   description:
     "Record an error when it happens (add the fix later with coding_resolve_error, or pass solution now). " +
     "The same error seen again (same type, message and top frames once paths, line numbers and values are " +
-    "abstracted) counts as another occurrence of one record, and its known fix is returned.",
+    "abstracted) counts as another occurrence of one record, and its known fix is returned. A screenshot can " +
+    "stand in for the typed fields: the project's vision model reads it, or screenshot_text (local OCR) does.",
   inputSchema: recordErrorInput,
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+  // Open world: a screenshot may be fetched from a URL and read by an external vision model.
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   access: "write",
   rest: { method: "POST", path: "/errors" },
   async run({ services, identity, project }, input) {

@@ -12,16 +12,19 @@ export const updateSettingsTool = defineTool({
     "Show or change this project's LLM settings: model, vision model, auto-approve, approval cost threshold, " +
     "monthly budget and warning level, AI summary on session end. Omitted fields stay as they are; null " +
     "returns a field to the server default. Call with no fields to see the current settings.",
-  inputSchema: z.object({
-    ...scopedInput,
-    model: modelField.nullish().describe('e.g. "gpt-5-mini", "claude-sonnet-4-5", "gemini/gemini-2.5-flash".'),
-    vision_model: modelField.nullish().describe('e.g. "gpt-4o".'),
-    auto_approve: z.boolean().nullish().describe("Run LLM operations above the threshold without asking."),
-    cost_threshold: z.number().min(0).max(1000).nullish().describe("USD; estimates above it need approval."),
-    max_monthly_budget_usd: z.number().min(0).max(1_000_000).nullish().describe("USD per calendar month (UTC)."),
-    warn_at_percentage: z.number().min(1).max(100).nullish().describe("Warn from this share of the budget."),
-    auto_summarize_on_end: z.boolean().nullish().describe("Ask the model for a summary when a session ends."),
-  }),
+  inputSchema: z
+    .object({
+      ...scopedInput,
+      model: modelField.nullish().describe('e.g. "gpt-5-mini", "claude-sonnet-4-5", "gemini/gemini-2.5-flash".'),
+      vision_model: modelField.nullish().describe('e.g. "gpt-4o".'),
+      auto_approve: z.boolean().nullish().describe("Run LLM operations above the threshold without asking."),
+      cost_threshold: z.number().min(0).max(1000).nullish().describe("USD; estimates above it need approval."),
+      max_monthly_budget_usd: z.number().min(0).max(1_000_000).nullish().describe("USD per calendar month (UTC)."),
+      warn_at_percentage: z.number().min(1).max(100).nullish().describe("Warn from this share of the budget."),
+      auto_summarize_on_end: z.boolean().nullish().describe("Ask the model for a summary when a session ends."),
+    })
+    // A misspelt setting (cost_threshold_usd) must be refused, not silently left unchanged.
+    .strict(),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   access: "admin",
   // Configuring a project before anything is recorded in it is normal (model, budget first).
