@@ -78,3 +78,51 @@ export async function rest(
   }
   return { status: response.status, body: parsed };
 }
+
+export interface OpenAiFake {
+  /** The request bodies it received, in order. */
+  calls: Array<Record<string, any>>;
+  /** Set to answer every call with this HTTP status instead (with a short retry-after, so SDK retries stay quick). */
+  failWith: number | null;
+  restore(): void;
+}
+
+/**
+ * OpenAI's Chat Completions API, intercepted at the global fetch the Worker uses (tests, the Worker and its queue
+ * consumer share one isolate), answering like the real endpoint with `reply(body)` as the assistant's text and
+ * the given usage. Every other host goes to the real fetch. Install in beforeEach, restore in afterEach.
+ */
+export function interceptOpenAi(
+  reply: (body: Record<string, any>) => string,
+  usage: { prompt_tokens: number; completion_tokens: number },
+): OpenAiFake {
+  const original = globalThis.fetch;
+  const fake: OpenAiFake = {
+    calls: [],
+    failWith: null,
+    restore: () => {
+      globalThis.fetch = original;
+    },
+  };
+  globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+    const request = new Request(input, init);
+    if (new URL(request.url).host !== "api.openai.com") return original(input, init);
+    const body = (await request.json()) as Record<string, any>;
+    fake.calls.push(body);
+    if (fake.failWith) {
+      return Response.json(
+        { error: { message: "upstream down" } },
+        { status: fake.failWith, headers: { "retry-after-ms": "5" } },
+      );
+    }
+    return Response.json({
+      id: "chatcmpl-test",
+      object: "chat.completion",
+      created: 1_700_000_000,
+      model: body.model,
+      choices: [{ index: 0, message: { role: "assistant", content: reply(body) }, finish_reason: "stop" }],
+      usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens },
+    });
+  }) as typeof fetch;
+  return fake;
+}

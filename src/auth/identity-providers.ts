@@ -13,11 +13,18 @@ export interface UpstreamUser {
   login: string;
 }
 
+/** What the sign-in page sends the user upstream with. */
+export interface AuthorizeRequest {
+  state: string;
+  redirectUri: string;
+  codeChallenge: string;
+}
+
 export interface IdentityProvider {
   id: "github" | "oidc";
   label: string;
   /** Where to send the browser; `codeChallenge` is the S256 PKCE challenge of a verifier kept server-side. */
-  authorizeUrl(options: { state: string; redirectUri: string; codeChallenge: string }): string;
+  authorizeUrl(request: AuthorizeRequest): string;
   exchange(options: { code: string; redirectUri: string; codeVerifier: string }): Promise<UpstreamUser>;
 }
 
@@ -46,15 +53,8 @@ export class GitHubProvider implements IdentityProvider {
     private readonly fetch: Fetch,
   ) {}
 
-  authorizeUrl({ state, redirectUri, codeChallenge }: { state: string; redirectUri: string; codeChallenge: string }) {
-    const url = new URL("https://github.com/login/oauth/authorize");
-    url.searchParams.set("client_id", this.config.clientId);
-    url.searchParams.set("redirect_uri", redirectUri);
-    url.searchParams.set("scope", "read:user");
-    url.searchParams.set("state", state);
-    url.searchParams.set("code_challenge", codeChallenge);
-    url.searchParams.set("code_challenge_method", "S256");
-    return url.toString();
+  authorizeUrl(request: AuthorizeRequest) {
+    return pkceAuthorizeUrl("https://github.com/login/oauth/authorize", this.config.clientId, "read:user", request);
   }
 
   async exchange({ code, redirectUri, codeVerifier }: { code: string; redirectUri: string; codeVerifier: string }) {
@@ -116,16 +116,10 @@ export class OidcProvider implements IdentityProvider {
     return this.config.label;
   }
 
-  authorizeUrl({ state, redirectUri, codeChallenge }: { state: string; redirectUri: string; codeChallenge: string }) {
-    const url = new URL(this.config.authorizationEndpoint);
-    url.searchParams.set("response_type", "code");
-    url.searchParams.set("client_id", this.config.clientId);
-    url.searchParams.set("redirect_uri", redirectUri);
-    url.searchParams.set("scope", "openid profile email");
-    url.searchParams.set("state", state);
-    url.searchParams.set("code_challenge", codeChallenge);
-    url.searchParams.set("code_challenge_method", "S256");
-    return url.toString();
+  authorizeUrl(request: AuthorizeRequest) {
+    return pkceAuthorizeUrl(this.config.authorizationEndpoint, this.config.clientId, "openid profile email", request, {
+      response_type: "code",
+    });
   }
 
   async exchange({ code, redirectUri, codeVerifier }: { code: string; redirectUri: string; codeVerifier: string }) {
@@ -161,4 +155,23 @@ export class OidcProvider implements IdentityProvider {
 
 export async function s256(verifier: string): Promise<string> {
   return toBase64Url(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier))));
+}
+
+/** An authorization-code request with PKCE (S256) to an upstream provider's authorization endpoint. */
+function pkceAuthorizeUrl(
+  endpoint: string,
+  clientId: string,
+  scope: string,
+  { state, redirectUri, codeChallenge }: AuthorizeRequest,
+  extra: Record<string, string> = {},
+): string {
+  const url = new URL(endpoint);
+  for (const [name, value] of Object.entries(extra)) url.searchParams.set(name, value);
+  url.searchParams.set("client_id", clientId);
+  url.searchParams.set("redirect_uri", redirectUri);
+  url.searchParams.set("scope", scope);
+  url.searchParams.set("state", state);
+  url.searchParams.set("code_challenge", codeChallenge);
+  url.searchParams.set("code_challenge_method", "S256");
+  return url.toString();
 }

@@ -10,6 +10,7 @@ import {
   analyzeDiagramSource,
   classifyComponentKind,
   guessArchitecturePattern,
+  slug,
   type ArchitecturePattern,
   type ComponentKind,
   type DiagramComponent,
@@ -17,7 +18,8 @@ import {
   type DiagramFormat,
   type PatternGuess,
 } from "./diagrams";
-import type { VisionReader } from "./llm/vision";
+import { answerChoice, answerText } from "./llm/held-run";
+import type { VisionPolicy, VisionReader } from "./llm/vision";
 import type { MemoryService } from "./memory";
 import type { ArchitectureOverview, PendingApproval, Runtime } from "./ports";
 import type { Decision, Identity, Project } from "./records";
@@ -113,26 +115,12 @@ const CONNECTION_KINDS: ReadonlyArray<DiagramConnection["kind"]> = ["sync", "asy
 const MAX_COMPONENTS = 500;
 const MAX_CONNECTIONS = 2_000;
 
-const text = (value: unknown, max: number): string | null =>
-  typeof value === "string" && value.trim() && value.trim().toLowerCase() !== "null"
-    ? value.trim().slice(0, max)
-    : null;
-const oneOf = <T extends string>(values: readonly T[], value: unknown): T | null =>
-  values.find((candidate) => candidate === (typeof value === "string" ? value.trim().toLowerCase() : value)) ?? null;
 const records = (value: unknown): Array<Record<string, unknown>> =>
   Array.isArray(value)
     ? value.filter((item): item is Record<string, unknown> => typeof item === "object" && item !== null)
     : [];
 
-function slugId(name: string): string {
-  return (
-    name
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, "-")
-      .replace(/^-|-$/g, "")
-      .slice(0, 60) || "component"
-  );
-}
+const slugId = (name: string): string => slug(name) || "component";
 
 /**
  * A vision model's reading of a diagram (prompts/diagram-analysis.md), made consistent: every connection's ends
@@ -151,12 +139,12 @@ export const diagramAnswerSchema = z.record(z.string(), z.unknown()).transform((
     return id;
   };
   for (const item of records(answer.components)) {
-    const name = text(item.name, 200) ?? text(item.id, 200);
+    const name = answerText(item.name, 200) ?? answerText(item.id, 200);
     if (!name) continue;
-    add(text(item.id, 80) ?? slugId(name), name, oneOf(KINDS, item.kind), text(item.group, 200));
+    add(answerText(item.id, 80) ?? slugId(name), name, answerChoice(KINDS, item.kind), answerText(item.group, 200));
   }
   const resolve = (end: unknown): string | null => {
-    const label = text(end, 200);
+    const label = answerText(end, 200);
     if (!label) return null;
     if (components.has(label)) return label;
     return byName.get(label.toLowerCase()) ?? add(slugId(label), label, null, null);
@@ -167,31 +155,31 @@ export const diagramAnswerSchema = z.record(z.string(), z.unknown()).transform((
     const from = resolve(item.from);
     const to = resolve(item.to);
     if (!from || !to || connections.length >= MAX_CONNECTIONS) continue;
-    const label = text(item.label, 200);
+    const label = answerText(item.label, 200);
     const key = `${from}\u0000${to}\u0000${label ?? ""}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    connections.push({ from, to, label, kind: oneOf(CONNECTION_KINDS, item.kind) ?? "sync" });
+    connections.push({ from, to, label, kind: answerChoice(CONNECTION_KINDS, item.kind) ?? "sync" });
   }
   const list = [...components.values()];
-  const named = oneOf(PATTERNS, answer.pattern);
+  const named = answerChoice(PATTERNS, answer.pattern);
   const evidence = Array.isArray(answer.evidence)
-    ? answer.evidence.flatMap((line) => text(line, 300) ?? []).slice(0, 10)
+    ? answer.evidence.flatMap((line) => answerText(line, 300) ?? []).slice(0, 10)
     : [];
   const pattern: PatternGuess =
     named && named !== "unknown"
       ? {
           pattern: named,
-          confidence: oneOf(["high", "medium", "low"] as const, answer.confidence) ?? "medium",
+          confidence: answerChoice(["high", "medium", "low"] as const, answer.confidence) ?? "medium",
           evidence,
         }
       : guessArchitecturePattern(list, connections);
   return {
-    title: text(answer.title, DIAGRAM_LIMITS.titleChars),
+    title: answerText(answer.title, DIAGRAM_LIMITS.titleChars),
     components: list,
     connections,
     pattern,
-    summary: text(answer.summary, 2_000),
+    summary: answerText(answer.summary, 2_000),
   };
 });
 
@@ -212,25 +200,6 @@ export class ArchitectureService {
     options: { approved: boolean } = { approved: false },
   ): Promise<DiagramOutcome> {
     const source = input.source?.trim() ? input.source : null;
-    if (!source && !input.image) {
-      throw new AppError(
-        "invalid_input",
-        "image: pass the diagram as an image (attachment id, data URL, base64 or https URL) or its source in " +
-          "diagram_source (Mermaid, PlantUML, DOT or D2).",
-        { details: { field: "image" } },
-      );
-    }
-    // An image alone needs a vision model; refused before the image is stored.
-    if (!source && !(await this.vision.visionModel(project.id))) {
-      throw new AppError(
-        "unsupported",
-        "image: reading a diagram image needs a vision model (vision_model in coding_update_settings, or " +
-          "CODING_MEMORY_VISION_MODEL). Without one, pass the diagram's source in diagram_source (Mermaid, " +
-          "PlantUML, DOT, D2), or its labels as text (`npx coding-memory diagram <image> --ocr` reads them locally).",
-        { details: { field: "image" } },
-      );
-    }
-    const image = input.image ? await this.attachments.fromArgument(identity, project, input.image, "image") : null;
     if (source) {
       // The source says exactly what is drawn: no model is asked even when an image comes with it.
       const parsed = analyzeDiagramSource(source);
@@ -239,6 +208,7 @@ export class ArchitectureService {
           details: { field: "diagram_source" },
         });
       }
+      const image = input.image ? await this.attachments.fromArgument(identity, project, input.image, "image") : null;
       return this.keep(identity, project, input, {
         sourceFormat: parsed.format,
         sourceText: source,
@@ -252,8 +222,18 @@ export class ArchitectureService {
         vision: null,
       });
     }
-    if (!image) throw new AppError("internal", "diagram image missing after the checks above");
-    return this.readImage(identity, project, input, image, options.approved);
+    if (!input.image) {
+      throw new AppError(
+        "invalid_input",
+        "image: pass the diagram as an image (attachment id, data URL, base64 or https URL) or its source in " +
+          "diagram_source (Mermaid, PlantUML, DOT or D2).",
+        { details: { field: "image" } },
+      );
+    }
+    // Refused before the image is stored.
+    const policy = await this.requireVision(project);
+    const image = await this.attachments.fromArgument(identity, project, input.image, "image");
+    return this.readImage(identity, project, policy, input, image, options.approved);
   }
 
   /** The user approved a held diagram reading: run it now. */
@@ -272,7 +252,20 @@ export class ArchitectureService {
       notes: typeof held.notes === "string" ? held.notes : null,
       recordDecision: held.recordDecision === true,
     };
-    return this.readImage(identity, project, input, image, true);
+    return this.readImage(identity, project, await this.requireVision(project), input, image, true);
+  }
+
+  /** An image alone needs a vision model. */
+  private async requireVision(project: Project): Promise<VisionPolicy> {
+    const policy = await this.vision.policy(project.id);
+    if (policy) return policy;
+    throw new AppError(
+      "unsupported",
+      "image: reading a diagram image needs a vision model (vision_model in coding_update_settings, or " +
+        "CODING_MEMORY_VISION_MODEL). Without one, pass the diagram's source in diagram_source (Mermaid, " +
+        "PlantUML, DOT, D2), or its component names as text, one per line.",
+      { details: { field: "image" } },
+    );
   }
 
   list(project: Project, limit: number): Promise<ArchitectureDiagram[]> {
@@ -288,6 +281,7 @@ export class ArchitectureService {
   private async readImage(
     identity: Identity,
     project: Project,
+    policy: VisionPolicy,
     input: AnalyzeDiagramInput,
     image: Attachment,
     approved: boolean,
@@ -303,6 +297,7 @@ export class ArchitectureService {
     const result = await this.vision.read(
       identity.userId,
       project,
+      policy,
       {
         operation: "diagram_analysis",
         systemPrompt: this.systemPrompt,
@@ -317,11 +312,6 @@ export class ArchitectureService {
       { approved },
     );
     if (result.state === "approval_required") return { state: "held", image, approval: result.approval };
-    if (result.state === "skipped") {
-      throw new AppError("unsupported", `image: ${result.reason}; pass diagram_source instead.`, {
-        details: { field: "image" },
-      });
-    }
     if (!result.answer) {
       throw new AppError(
         "unavailable",

@@ -1834,7 +1834,8 @@ function cleanLabel(raw: string): string | null {
   return labelLike >= text.length * 0.8 ? text : null;
 }
 
-function slug(name: string): string {
+/** A component id from its name: lower-case letters and digits joined by "-" (empty for a name without any). */
+export function slug(name: string): string {
   return name
     .toLowerCase()
     .replace(/[^\p{L}\p{N}]+/gu, "-")

@@ -4,6 +4,7 @@
  * with the image the same way.
  */
 import { z } from "zod";
+import { answerChoice, answerText } from "./llm/held-run";
 import { errorFromText } from "./screenshot-text";
 
 export interface StackFrame {
@@ -33,13 +34,7 @@ const MAX_FRAMES = 20;
 const MAX_CODE_CHARS = 4_000;
 const MAX_TEXT_CHARS = 2_000;
 
-// Models write integers as strings, or "null" as text, now and then: read them leniently, never fail on them.
-function looseText(value: unknown, max: number): string | null {
-  return typeof value === "string" && value.trim() && value.trim().toLowerCase() !== "null"
-    ? value.trim().slice(0, max)
-    : null;
-}
-
+// Models write integers as strings now and then: read them leniently, never fail on them.
 function looseLine(value: unknown): number | null {
   const number = typeof value === "number" ? value : typeof value === "string" ? Number(value.trim()) : NaN;
   return Number.isInteger(number) && number >= 0 && number <= 10_000_000 ? number : null;
@@ -50,8 +45,8 @@ function looseFrames(value: unknown): StackFrame[] {
   return value.flatMap((frame: unknown): StackFrame[] => {
     if (typeof frame !== "object" || frame === null) return [];
     const fields = frame as Record<string, unknown>;
-    const file = looseText(fields.file, 1_024);
-    return file ? [{ file, line: looseLine(fields.line), function: looseText(fields.function, 256) }] : [];
+    const file = answerText(fields.file, 1_024);
+    return file ? [{ file, line: looseLine(fields.line), function: answerText(fields.function, 256) }] : [];
   });
 }
 
@@ -60,15 +55,15 @@ const CONFIDENCES = ["high", "medium", "low"] as const;
 /** The JSON a vision model answers with (prompts/screenshot-analysis.md), read leniently. */
 export const visionAnswerSchema = z.record(z.string(), z.unknown()).transform((answer) => ({
   is_error: answer.is_error !== false && answer.is_error !== "false",
-  error_type: looseText(answer.error_type, 256),
-  message: looseText(answer.message, MAX_TEXT_CHARS),
-  file_path: looseText(answer.file_path, 1_024),
+  error_type: answerText(answer.error_type, 256),
+  message: answerText(answer.message, MAX_TEXT_CHARS),
+  file_path: answerText(answer.file_path, 1_024),
   line_number: looseLine(answer.line_number),
   stack_frames: looseFrames(answer.stack_frames),
-  visible_code: looseText(answer.visible_code, MAX_CODE_CHARS),
-  suspected_root_cause: looseText(answer.suspected_root_cause, MAX_TEXT_CHARS),
-  language: looseText(answer.language, 40),
-  confidence: CONFIDENCES.find((level) => level === answer.confidence) ?? null,
+  visible_code: answerText(answer.visible_code, MAX_CODE_CHARS),
+  suspected_root_cause: answerText(answer.suspected_root_cause, MAX_TEXT_CHARS),
+  language: answerText(answer.language, 40),
+  confidence: answerChoice(CONFIDENCES, answer.confidence),
 }));
 export type VisionAnswer = z.infer<typeof visionAnswerSchema>;
 
@@ -90,11 +85,17 @@ export function analysisFromVision(answer: VisionAnswer, model: string, at: numb
   };
 }
 
+/** What OCR text was read as, and the stack trace it holds (its literal text), parsed once. */
+export interface OcrReading {
+  analysis: ScreenshotAnalysis;
+  stackTrace: string | null;
+}
+
 /** The same shape from OCR text, through the recognisers that read CI logs (tracebacks, pytest, tsc…). */
-export function analysisFromOcr(text: string, at: number): ScreenshotAnalysis | null {
+export function readOcrText(text: string, at: number): OcrReading | null {
   const found = errorFromText(text);
   if (!found) return null;
-  return {
+  const analysis: ScreenshotAnalysis = {
     source: "ocr",
     model: null,
     isError: found.errorType !== "ScreenshotError",
@@ -109,6 +110,7 @@ export function analysisFromOcr(text: string, at: number): ScreenshotAnalysis | 
     confidence: null,
     analyzedAt: at,
   };
+  return { analysis, stackTrace: found.stackTrace };
 }
 
 /**
@@ -151,7 +153,7 @@ export interface ErrorFields {
 export function mergeErrorFields(
   given: ErrorFields,
   vision: ScreenshotAnalysis | null,
-  ocr: { analysis: ScreenshotAnalysis; text: string } | null,
+  ocr: OcrReading | null,
 ): ErrorFields {
   // A model that saw no error fills nothing; OCR's text is used even without a recognised error (its first line).
   const readers = [vision?.isError ? vision : null, ocr?.analysis ?? null].filter(
@@ -159,12 +161,11 @@ export function mergeErrorFields(
   );
   const pick = <K extends "errorType" | "message" | "filePath" | "lineNumber">(key: K) =>
     given[key] ?? readers.map((reader) => reader[key]).find((value) => value !== null && value !== undefined) ?? null;
-  const ocrStack = ocr ? (errorFromText(ocr.text)?.stackTrace ?? null) : null;
   return {
     errorType: pick("errorType"),
     message: pick("message"),
     filePath: pick("filePath"),
     lineNumber: pick("lineNumber"),
-    stackTrace: given.stackTrace ?? ocrStack ?? (vision ? framesAsStackTrace(vision) : null),
+    stackTrace: given.stackTrace ?? ocr?.stackTrace ?? (vision ? framesAsStackTrace(vision) : null),
   };
 }

@@ -8,17 +8,17 @@
  */
 import { AppError } from "./app-error";
 import type { Attachment, AttachmentService } from "./attachments";
-import type { VisionReader } from "./llm/vision";
+import type { VisionPolicy, VisionReader } from "./llm/vision";
 import type { MemoryService } from "./memory";
 import type { PendingApproval, Runtime } from "./ports";
 import type { Identity, Project } from "./records";
 import { redactSecrets } from "./redaction";
 import {
-  analysisFromOcr,
   analysisFromVision,
   analysisSearchText,
   framesAsStackTrace,
   mergeErrorFields,
+  readOcrText,
   visionAnswerSchema,
   type ScreenshotAnalysis,
 } from "./screenshot-analysis";
@@ -70,6 +70,7 @@ export type ScreenshotRecordOutcome =
     };
 
 const NOT_REQUESTED = "analysis not requested (analyze: false)";
+const NO_VISION_MODEL = "no vision model configured (vision_model, or CODING_MEMORY_VISION_MODEL)";
 
 export class ScreenshotErrorRecorder {
   constructor(
@@ -86,28 +87,25 @@ export class ScreenshotErrorRecorder {
     input: ScreenshotErrorInput,
     options: { approved: boolean } = { approved: false },
   ): Promise<ScreenshotRecordOutcome> {
-    const now = this.runtime.now();
-    const ocr = input.screenshotText ? analysisFromOcr(input.screenshotText, now) : null;
-    const ocrReading = ocr && input.screenshotText ? { analysis: ocr, text: input.screenshotText } : null;
-    const withoutVision = mergeErrorFields(input, null, ocrReading);
-    const canUseVision =
-      input.screenshot !== null && input.analyze && (await this.vision.visionModel(project.id)) !== null;
+    const ocr = input.screenshotText ? readOcrText(input.screenshotText, this.runtime.now()) : null;
+    const withoutVision = mergeErrorFields(input, null, ocr);
+    const policy = input.screenshot !== null && input.analyze ? await this.vision.policy(project.id) : null;
     // Refused before anything is stored when no reader could supply the missing fields.
-    if (!canUseVision) requireIdentity(withoutVision, input.screenshot !== null);
+    if (!policy) requireIdentity(withoutVision, input.screenshot !== null);
 
     const screenshot = input.screenshot
       ? await this.attachments.fromArgument(identity, project, input.screenshot)
       : null;
     const vision: VisionReading = !screenshot
       ? { state: "skipped", reason: "no screenshot" }
-      : canUseVision
-        ? await this.read(identity, project, screenshot, input, options.approved)
-        : { state: "skipped", reason: input.analyze ? "no vision model configured" : NOT_REQUESTED };
+      : policy
+        ? await this.read(identity, project, policy, screenshot, input, options.approved)
+        : { state: "skipped", reason: input.analyze ? NO_VISION_MODEL : NOT_REQUESTED };
     if (vision.state === "approval_required" && screenshot && !hasIdentity(withoutVision)) {
       return { state: "held", screenshot, approval: vision.approval };
     }
     const visionAnalysis = vision.state === "completed" ? vision.analysis : null;
-    const fields = mergeErrorFields(input, visionAnalysis, ocrReading);
+    const fields = mergeErrorFields(input, visionAnalysis, ocr);
     requireIdentity(fields, screenshot !== null, screenshot, vision);
 
     const result = await this.memory.recordError(identity, project, {
@@ -120,7 +118,7 @@ export class ScreenshotErrorRecorder {
       tags: input.tags,
       searchContext: visionAnalysis ? analysisSearchText(visionAnalysis) : null,
     });
-    const analysis = visionAnalysis ?? ocr;
+    const analysis = visionAnalysis ?? ocr?.analysis ?? null;
     if (screenshot) {
       await this.attachments.linkToError(project, screenshot, result.error.id);
       if (analysis) await this.attachments.saveAnalysis(project, screenshot, redactAnalysis(analysis));
@@ -137,7 +135,10 @@ export class ScreenshotErrorRecorder {
     const screenshot = await this.attachments.fromArgument(identity, project, approval.subjectId);
     if (!screenshot.errorId)
       return this.record(identity, project, { ...input, screenshot: screenshot.id }, { approved: true });
-    const vision = await this.read(identity, project, screenshot, input, true);
+    const policy = await this.vision.policy(project.id);
+    const vision: VisionReading = policy
+      ? await this.read(identity, project, policy, screenshot, input, true)
+      : { state: "skipped", reason: NO_VISION_MODEL };
     if (vision.state !== "completed") {
       return { state: "enriched", errorId: screenshot.errorId, screenshot, vision, analysis: null, filled: [] };
     }
@@ -155,6 +156,7 @@ export class ScreenshotErrorRecorder {
   private async read(
     identity: Identity,
     project: Project,
+    policy: VisionPolicy,
     screenshot: Attachment,
     input: ScreenshotErrorInput,
     approved: boolean,
@@ -176,6 +178,7 @@ export class ScreenshotErrorRecorder {
       const result = await this.vision.read(
         identity.userId,
         project,
+        policy,
         {
           operation: "screenshot_analysis",
           systemPrompt: this.systemPrompt,

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, inject, it } from "vitest";
-import { callTool, mcpClient, newUser, rest, uniqueName } from "../helpers";
+import { callTool, interceptOpenAi, mcpClient, newUser, rest, uniqueName, type OpenAiFake } from "../helpers";
 
 const DIAGRAM_PNG = inject("architectureDiagramPng");
 
@@ -43,36 +43,16 @@ const VISION_READING = {
   summary: "A web app calls three services through an API gateway; each service has its own database.",
 };
 
-const original = globalThis.fetch;
-let visionCalls: Array<Record<string, any>> = [];
+let openAi: OpenAiFake;
 let answer: unknown = VISION_READING;
 beforeEach(() => {
-  visionCalls = [];
   answer = VISION_READING;
-  globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
-    const request = new Request(input, init);
-    if (new URL(request.url).host !== "api.openai.com") return original(input, init);
-    const body = (await request.json()) as Record<string, any>;
-    visionCalls.push(body);
-    return Response.json({
-      id: "chatcmpl-d",
-      object: "chat.completion",
-      created: 1_700_000_000,
-      model: body.model,
-      choices: [
-        {
-          index: 0,
-          message: { role: "assistant", content: typeof answer === "string" ? answer : JSON.stringify(answer) },
-          finish_reason: "stop",
-        },
-      ],
-      usage: { prompt_tokens: 1_300, completion_tokens: 400, total_tokens: 1_700 },
-    });
-  }) as typeof fetch;
+  openAi = interceptOpenAi(() => (typeof answer === "string" ? answer : JSON.stringify(answer)), {
+    prompt_tokens: 1_300,
+    completion_tokens: 400,
+  });
 });
-afterEach(() => {
-  globalThis.fetch = original;
-});
+afterEach(() => openAi.restore());
 
 describe("coding_analyze_diagram", () => {
   it("parses a Mermaid diagram with no model: components, connections, pattern, kept in the project context", async () => {
@@ -86,7 +66,7 @@ describe("coding_analyze_diagram", () => {
       record_decision: true,
     });
     expect(analyzed.isError, analyzed.text).toBe(false);
-    expect(visionCalls).toHaveLength(0);
+    expect(openAi.calls).toHaveLength(0);
     const data = analyzed.data;
     expect(data.source_format).toBe("mermaid");
     expect(data.analysis).toEqual({ state: "parsed", format: "mermaid" });
@@ -135,12 +115,12 @@ describe("coding_analyze_diagram", () => {
       image: `data:image/png;base64,${DIAGRAM_PNG}`,
     });
     expect(analyzed.status, JSON.stringify(analyzed.body)).toBe(201);
-    expect(visionCalls).toHaveLength(1);
-    const content = visionCalls[0]?.messages?.at(-1)?.content as Array<Record<string, any>>;
+    expect(openAi.calls).toHaveLength(1);
+    const content = openAi.calls[0]?.messages?.at(-1)?.content as Array<Record<string, any>>;
     expect(content.find((part) => part.type === "image_url")?.image_url?.url).toBe(
       `data:image/png;base64,${DIAGRAM_PNG}`,
     );
-    expect(String(visionCalls[0]?.messages?.[0]?.content)).toContain("architecture diagrams");
+    expect(String(openAi.calls[0]?.messages?.[0]?.content)).toContain("architecture diagrams");
     const body = analyzed.body;
     expect(body).toMatchObject({
       title: "Shop backend",
@@ -187,7 +167,7 @@ describe("coding_analyze_diagram", () => {
       title: "Checkout",
     });
     expect(held.isError, held.text).toBe(false);
-    expect(visionCalls).toHaveLength(0);
+    expect(openAi.calls).toHaveLength(0);
     expect(held.data.diagram_id).toBeNull();
     expect(held.data.analysis).toMatchObject({ state: "approval_required", operation: "diagram_analysis" });
 
@@ -197,7 +177,7 @@ describe("coding_analyze_diagram", () => {
       approval_id: held.data.analysis.approval_id,
     });
     expect(approved.isError, approved.text).toBe(false);
-    expect(visionCalls).toHaveLength(1);
+    expect(openAi.calls).toHaveLength(1);
     expect(approved.data).toMatchObject({ decision: "approved", operation: "diagram_analysis", title: "Checkout" });
     // Gateway fanning out to three services that each own a database: inferred from the structure.
     expect(approved.data.pattern).toBe("microservices");

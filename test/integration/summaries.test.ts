@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { buildServices } from "../../src/app";
 import { DurableSessionStore } from "../../src/adapters/durable-session-store";
 import { handleQueueBatch, SUMMARY_QUEUE } from "../../src/queue/consumer";
-import { callTool, mcpClient, newUser, rest, uniqueName } from "../helpers";
+import { callTool, interceptOpenAi, mcpClient, newUser, rest, uniqueName, type OpenAiFake } from "../helpers";
 
 const AI_ADVICE =
   "```json\n" +
@@ -26,54 +26,20 @@ const AI_PREFERENCES = JSON.stringify({
 });
 const AI_SUMMARY = "## Summary\nFixed the datetime comparison in auth.\n\n## Next steps\n- Add a test for expiry.";
 
-/**
- * OpenAI's API, intercepted at the global fetch the Worker uses (tests, the Worker and its queue consumer share
- * one isolate), answering like the real Chat Completions endpoint.
- */
-const original = globalThis.fetch;
-let openAiCalls: Array<Record<string, any>> = [];
-let failWith: number | null = null;
+let openAi: OpenAiFake;
 beforeEach(() => {
-  openAiCalls = [];
-  failWith = null;
-  globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
-    const request = new Request(input, init);
-    if (new URL(request.url).host !== "api.openai.com") return original(input, init);
-    const body = (await request.json()) as Record<string, any>;
-    openAiCalls.push(body);
-    if (failWith) {
-      return Response.json(
-        { error: { message: "upstream down" } },
-        { status: failWith, headers: { "retry-after-ms": "5" } },
-      );
-    }
-    return Response.json({
-      id: "chatcmpl-s",
-      object: "chat.completion",
-      created: 1_700_000_000,
-      model: body.model,
-      choices: [
-        {
-          index: 0,
-          message: {
-            role: "assistant",
-            // The solution-suggestion prompt asks for JSON; the summary prompt for Markdown.
-            content: String(body.messages?.[0]?.content).includes("coding preferences")
-              ? AI_PREFERENCES
-              : String(body.messages?.[0]?.content).includes("JSON object")
-                ? AI_ADVICE
-                : AI_SUMMARY,
-          },
-          finish_reason: "stop",
-        },
-      ],
-      usage: { prompt_tokens: 420, completion_tokens: 90, total_tokens: 510 },
-    });
-  }) as typeof fetch;
+  // The solution-suggestion prompt asks for JSON; the summary prompt for Markdown.
+  openAi = interceptOpenAi(
+    (body) =>
+      String(body.messages?.[0]?.content).includes("coding preferences")
+        ? AI_PREFERENCES
+        : String(body.messages?.[0]?.content).includes("JSON object")
+          ? AI_ADVICE
+          : AI_SUMMARY,
+    { prompt_tokens: 420, completion_tokens: 90 },
+  );
 });
-afterEach(() => {
-  globalThis.fetch = original;
-});
+afterEach(() => openAi.restore());
 
 async function sessionWithActivity(settings: Record<string, unknown>) {
   const { token, userId } = await newUser();
@@ -119,8 +85,8 @@ describe("AI session summaries through the queue", () => {
 
       const fetched = await rest(token, "GET", `/api/v1/projects/${project_id}/sessions/${sessionId}`);
       expect(fetched.body).toMatchObject({ summary: AI_SUMMARY, summary_source: "llm", status: "ended" });
-      expect(openAiCalls).toHaveLength(1);
-      const sent = openAiCalls[0] ?? {};
+      expect(openAi.calls).toHaveLength(1);
+      const sent = openAi.calls[0] ?? {};
       expect(sent.model).toBe("gpt-4o-mini");
       expect(sent.messages[1].content).toContain("src/auth/ (1 file): tokens.py [edit: compare aware datetimes]");
       expect(sent.messages[1].content).toContain("TypeError: can't compare offset-naive");
@@ -142,7 +108,7 @@ describe("AI session summaries through the queue", () => {
         requestedAt: Date.now(),
       });
       expect(again).toBe("exists");
-      expect(openAiCalls).toHaveLength(1);
+      expect(openAi.calls).toHaveLength(1);
     }
   });
 
@@ -167,7 +133,7 @@ describe("AI session summaries through the queue", () => {
       });
       expect(twice.isError).toBe(true);
       expect(twice.text).toMatch(/no pending approval/);
-      expect(openAiCalls).toHaveLength(0);
+      expect(openAi.calls).toHaveLength(0);
 
       const second = await sessionWithActivity({ model: "gpt-4o-mini", auto_approve: false, cost_threshold: 0 });
       const held2 = await callTool(second.client, "coding_end_session", { project_id: second.project_id });
@@ -221,7 +187,7 @@ describe("AI session summaries through the queue", () => {
     expect(ended.data).toMatchObject({ summary_source: "digest", summary_status: { state: "skipped" } });
     expect(ended.data.summary_status.reason).toMatch(/no model configured/);
 
-    failWith = 500;
+    openAi.failWith = 500;
     const project = await env.DB.prepare("SELECT id FROM projects WHERE slug = ?")
       .bind(plain.project_id)
       .first<{ id: string }>();
@@ -252,7 +218,7 @@ describe("AI session summaries through the queue", () => {
     expect(acked).toBe(false);
     expect(retried).toBe(20);
     // The SDK retried the 500s itself before giving up; the ledger shows the failed call at no cost.
-    expect(openAiCalls.length).toBeGreaterThanOrEqual(1);
+    expect(openAi.calls.length).toBeGreaterThanOrEqual(1);
     const costs = await rest(plain.token, "GET", `/api/v1/projects/${plain.project_id}/costs`);
     expect(costs.body.calls[0]).toMatchObject({ outcome: "error", cost_usd: 0 });
   });
@@ -272,7 +238,7 @@ describe("AI advice for an error", () => {
       root_cause: "A naive datetime is compared with an aware one.",
       fix_steps: ["Use datetime.now(timezone.utc)", "Make stored timestamps aware"],
     });
-    const sent = openAiCalls[0]?.messages[1].content as string;
+    const sent = openAi.calls[0]?.messages[1].content as string;
     expect(sent).toContain(text);
     expect(sent).toContain("fix: use datetime.now(timezone.utc)");
 
@@ -280,14 +246,14 @@ describe("AI advice for an error", () => {
     await callTool(client, "coding_update_settings", { project_id, auto_approve: false, cost_threshold: 0 });
     const held = await callTool(client, "coding_get_solutions_for_error", { project_id, error_text: text, ai: true });
     expect(held.data.ai_suggestion).toMatchObject({ state: "approval_required", model: "openai/gpt-4o-mini" });
-    expect(openAiCalls).toHaveLength(1);
+    expect(openAi.calls).toHaveLength(1);
     const approved = await callTool(client, "coding_approve", {
       project_id,
       approval_id: held.data.ai_suggestion.approval_id,
     });
     expect(approved.data).toMatchObject({ operation: "solution_suggestion", ai_suggestion: { state: "ready" } });
     expect(approved.text).toMatch(/confidence high/);
-    expect(openAiCalls).toHaveLength(2);
+    expect(openAi.calls).toHaveLength(2);
 
     // A budget the estimate would pass: refused with 402, the provider never called.
     await callTool(client, "coding_update_settings", {
@@ -298,7 +264,7 @@ describe("AI advice for an error", () => {
     const refused = await rest(token, "POST", `${base}/errors/solutions`, { error_text: text, ai: true });
     expect(refused.status).toBe(402);
     expect(refused.body.error.code).toBe("budget_exceeded");
-    expect(openAiCalls).toHaveLength(2);
+    expect(openAi.calls).toHaveLength(2);
   });
 });
 
@@ -321,17 +287,17 @@ describe("preferences in coding_analyze_patterns", () => {
       state: "ready",
       libraries: [{ preference: "Test with pytest", evidence: "import pytest in 12 changes" }],
     });
-    const sent = openAiCalls.at(-1)?.messages[1].content as string;
+    const sent = openAi.calls.at(-1)?.messages[1].content as string;
     expect(sent).toContain("- import pytest (×12)");
     expect(sent).toContain("Measured statistics:");
 
     const measuredOnly = await rest(token, "GET", `/api/v1/projects/${project_id}/patterns?ai=false`);
     expect(measuredOnly.body.preferences).toBeUndefined();
-    const calls = openAiCalls.length;
+    const calls = openAi.calls.length;
     await callTool(client, "coding_update_settings", { project_id, auto_approve: false, cost_threshold: 0 });
     const held = await callTool(client, "coding_analyze_patterns", { project_id });
     expect(held.data.preferences.state).toBe("approval_required");
-    expect(openAiCalls).toHaveLength(calls);
+    expect(openAi.calls).toHaveLength(calls);
     const approved = await callTool(client, "coding_approve", {
       project_id,
       approval_id: held.data.preferences.approval_id,
@@ -370,7 +336,7 @@ describe("approval by MCP elicitation", () => {
     expect(asked[0]).toMatch(/^Run AI advice for this error with openai\/gpt-4o-mini\? Estimated cost up to \$/);
     expect(approved.data.approval_decision).toMatchObject({ decision: "approved", ai_suggestion: { state: "ready" } });
     expect(approved.text).toMatch(/confidence high/);
-    expect(openAiCalls).toHaveLength(1);
+    expect(openAi.calls).toHaveLength(1);
 
     const no = await elicitingClient(legacy.token, "no", asked);
     const denied = await callTool(no, "coding_get_solutions_for_error", {
@@ -384,7 +350,7 @@ describe("approval by MCP elicitation", () => {
       project_id: legacy.project_id,
     });
     expect(declined.data).toMatchObject({ summary_source: "digest", approval_decision: { decision: "denied" } });
-    expect(openAiCalls).toHaveLength(1);
+    expect(openAi.calls).toHaveLength(1);
 
     // A client without elicitation (the default 2025 protocol) gets the approval_id instead.
     const other = await sessionWithActivity({ model: "gpt-4o-mini", auto_approve: false, cost_threshold: 0 });
@@ -402,7 +368,7 @@ describe("error analysis when nothing similar was fixed", () => {
       ai: true,
     });
     expect(advised.body).toMatchObject({ count: 0, ai_suggestion: { state: "ready", confidence: "high" } });
-    expect(openAiCalls.at(-1)?.messages[0].content).toMatch(/has not solved before/);
+    expect(openAi.calls.at(-1)?.messages[0].content).toMatch(/has not solved before/);
     const costs = await rest(token, "GET", `${base}/costs`);
     expect(costs.body.by_operation.map((row: { operation: string }) => row.operation)).toEqual(["error_analysis"]);
   });
@@ -422,13 +388,13 @@ describe("context compression", () => {
     }
     const plain = await rest(token, "GET", `/api/v1/projects/${project_id}/context?max_tokens=300`);
     expect(Object.keys(plain.body.omitted).length).toBeGreaterThan(0);
-    const calls = openAiCalls.length;
+    const calls = openAi.calls.length;
     const compressed = await rest(token, "GET", `/api/v1/projects/${project_id}/context?max_tokens=300&compress=true`);
     expect(compressed.status).toBe(200);
     expect(compressed.body.compression).toMatchObject({ state: "ready", model: "gpt-4o-mini" });
     expect(compressed.body.markdown).toBe(AI_SUMMARY);
-    expect(openAiCalls).toHaveLength(calls + 1);
-    const sent = openAiCalls.at(-1);
+    expect(openAi.calls).toHaveLength(calls + 1);
+    const sent = openAi.calls.at(-1);
     expect(sent?.messages[1].content).toMatch(/^Token budget: 300/);
     // The source is larger than the budget: more decisions than the plain 300-token context could hold.
     expect(compressed.body.compression.source_tokens).toBeGreaterThan(300);
@@ -445,7 +411,7 @@ describe("budget warnings in results", () => {
       warn_at_percentage: 1,
     });
     const ended = await callTool(client, "coding_end_session", { project_id });
-    for (let attempt = 0; attempt < 50 && openAiCalls.length === 0; attempt += 1) {
+    for (let attempt = 0; attempt < 50 && openAi.calls.length === 0; attempt += 1) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     if (ended.data.summary_status.state === "ready") {

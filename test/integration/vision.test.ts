@@ -1,5 +1,15 @@
 import { afterEach, beforeEach, describe, expect, inject, it } from "vitest";
-import { BASE, callTool, mcpClient, newUser, rest, uniqueName, workerFetch } from "../helpers";
+import {
+  BASE,
+  callTool,
+  interceptOpenAi,
+  mcpClient,
+  newUser,
+  rest,
+  uniqueName,
+  workerFetch,
+  type OpenAiFake,
+} from "../helpers";
 
 const PYTHON_TRACEBACK_PNG = inject("pythonTracebackPng");
 const NODE_TYPE_ERROR_PNG = inject("nodeTypeErrorPng");
@@ -37,51 +47,16 @@ const NODE_READING = {
   confidence: "high",
 };
 
-/**
- * OpenAI's Chat Completions API, intercepted at the global fetch the Worker uses, answering a vision request
- * with `answer` (as the model's JSON text) and usage like the real endpoint's.
- */
-const original = globalThis.fetch;
-let visionCalls: Array<Record<string, any>> = [];
+let openAi: OpenAiFake;
 let answer: unknown = PYTHON_READING;
-let failWith: number | null = null;
 beforeEach(() => {
-  visionCalls = [];
   answer = PYTHON_READING;
-  failWith = null;
-  globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
-    const request = new Request(input, init);
-    if (new URL(request.url).host !== "api.openai.com") return original(input, init);
-    const body = (await request.json()) as Record<string, any>;
-    visionCalls.push(body);
-    if (failWith) {
-      return Response.json(
-        { error: { message: "upstream down" } },
-        { status: failWith, headers: { "retry-after-ms": "5" } },
-      );
-    }
-    return Response.json({
-      id: "chatcmpl-v",
-      object: "chat.completion",
-      created: 1_700_000_000,
-      model: body.model,
-      choices: [
-        {
-          index: 0,
-          message: {
-            role: "assistant",
-            content: typeof answer === "string" ? answer : "```json\n" + JSON.stringify(answer) + "\n```",
-          },
-          finish_reason: "stop",
-        },
-      ],
-      usage: { prompt_tokens: 1_250, completion_tokens: 180, total_tokens: 1_430 },
-    });
-  }) as typeof fetch;
+  openAi = interceptOpenAi(
+    () => (typeof answer === "string" ? answer : "```json\n" + JSON.stringify(answer) + "\n```"),
+    { prompt_tokens: 1_250, completion_tokens: 180 },
+  );
 });
-afterEach(() => {
-  globalThis.fetch = original;
-});
+afterEach(() => openAi.restore());
 
 async function projectWithVision(settings: Record<string, unknown> = { auto_approve: true }) {
   const { token } = await newUser();
@@ -98,7 +73,7 @@ async function projectWithVision(settings: Record<string, unknown> = { auto_appr
 
 /** The image the model was sent in the last vision call, as bytes. */
 function sentImage(): Uint8Array {
-  const content = visionCalls.at(-1)?.messages?.at(-1)?.content as Array<Record<string, any>>;
+  const content = openAi.calls.at(-1)?.messages?.at(-1)?.content as Array<Record<string, any>>;
   const url = content.find((part) => part.type === "image_url")?.image_url?.url as string;
   expect(url.startsWith("data:image/png;base64,")).toBe(true);
   return Uint8Array.from(atob(url.slice("data:image/png;base64,".length)), (c) => c.charCodeAt(0));
@@ -114,9 +89,9 @@ describe("screenshots read by a vision model", () => {
     });
     expect(recorded.isError, recorded.text).toBe(false);
     // The model saw exactly the uploaded PNG, with the screenshot-analysis prompt, through the gateway.
-    expect(visionCalls).toHaveLength(1);
-    expect(visionCalls[0]?.model).toBe("gpt-4o-mini");
-    expect(String(visionCalls[0]?.messages?.[0]?.content)).toContain("screenshots of software errors");
+    expect(openAi.calls).toHaveLength(1);
+    expect(openAi.calls[0]?.model).toBe("gpt-4o-mini");
+    expect(String(openAi.calls[0]?.messages?.[0]?.content)).toContain("screenshots of software errors");
     expect(btoa(String.fromCharCode(...sentImage()))).toBe(PYTHON_TRACEBACK_PNG);
 
     const data = recorded.data;
@@ -182,7 +157,7 @@ describe("screenshots read by a vision model", () => {
     });
     expect(recorded.body.from_screenshot).not.toContain("line_number");
     // What the developer said went to the model with the image.
-    const instruction = visionCalls[0]?.messages?.at(-1)?.content?.[0]?.text as string;
+    const instruction = openAi.calls[0]?.messages?.at(-1)?.content?.[0]?.text as string;
     expect(instruction).toContain(project_id);
   });
 
@@ -193,7 +168,7 @@ describe("screenshots read by a vision model", () => {
       screenshot: `data:image/png;base64,${PYTHON_TRACEBACK_PNG}`,
     });
     expect(held.isError, held.text).toBe(false);
-    expect(visionCalls).toHaveLength(0);
+    expect(openAi.calls).toHaveLength(0);
     expect(held.data.recorded).toBe(false);
     expect(held.data.error_id).toBeNull();
     expect(held.data.screenshot.analysis).toMatchObject({
@@ -209,7 +184,7 @@ describe("screenshots read by a vision model", () => {
       approval_id: held.data.screenshot.analysis.approval_id,
     });
     expect(approved.isError, approved.text).toBe(false);
-    expect(visionCalls).toHaveLength(1);
+    expect(openAi.calls).toHaveLength(1);
     expect(approved.data).toMatchObject({
       decision: "approved",
       operation: "screenshot_analysis",
@@ -259,7 +234,7 @@ describe("screenshots read by a vision model", () => {
 
   it("falls back to the OCR text when the provider fails, and reports the failure", async () => {
     const { client, project_id } = await projectWithVision();
-    failWith = 500;
+    openAi.failWith = 500;
     const recorded = await callTool(client, "coding_record_error", {
       project_id,
       screenshot: `data:image/png;base64,${PYTHON_TRACEBACK_PNG}`,
@@ -320,7 +295,7 @@ describe("screenshots read by a vision model", () => {
     expect(refused.text).toContain("screenshot_text");
     expect(refused.text).toContain("vision_model");
     expect(refused.data.error.details.attachment_id).toBeUndefined();
-    expect(visionCalls).toHaveLength(0);
+    expect(openAi.calls).toHaveLength(0);
     // analyze: false keeps a configured model out of it.
     const withModel = await projectWithVision();
     const noAnalysis = await callTool(withModel.client, "coding_record_error", {
@@ -331,7 +306,7 @@ describe("screenshots read by a vision model", () => {
       analyze: false,
     });
     expect(noAnalysis.isError, noAnalysis.text).toBe(false);
-    expect(visionCalls).toHaveLength(0);
+    expect(openAi.calls).toHaveLength(0);
     expect(noAnalysis.data.screenshot.analysis.vision.state).toBe("skipped");
   });
 });

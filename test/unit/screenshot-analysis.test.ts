@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import {
-  analysisFromOcr,
   analysisFromVision,
   framesAsStackTrace,
   mergeErrorFields,
+  readOcrText,
   visionAnswerSchema,
 } from "../../src/domain/screenshot-analysis";
 
@@ -75,7 +75,7 @@ describe("mergeErrorFields", () => {
 
   it("prefers what was typed, then the vision model, then OCR; the stack from OCR's literal text", () => {
     const vision = read({ error_type: "ValueError", message: "from vision", file_path: "b.py", line_number: 5 });
-    const ocr = { analysis: analysisFromOcr(ocrText, 0)!, text: ocrText };
+    const ocr = readOcrText(ocrText, 0);
     expect(mergeErrorFields(given, vision, ocr)).toEqual({
       errorType: "ValueError",
       message: "from vision",
@@ -87,7 +87,7 @@ describe("mergeErrorFields", () => {
 
   it("ignores a vision reading that saw no error, and uses OCR's", () => {
     const vision = read({ is_error: false, error_type: "Nothing", message: "none" });
-    const ocr = { analysis: analysisFromOcr(ocrText, 0)!, text: ocrText };
+    const ocr = readOcrText(ocrText, 0);
     expect(mergeErrorFields(given, vision, ocr)).toMatchObject({
       errorType: "ValueError",
       message: "from ocr",
@@ -106,7 +106,7 @@ describe("OCR text of a Python traceback", () => {
       "return Decimal (value)",
       "ValueError: invalid literal for Decimal: 'twelve'",
     ].join("\n");
-    expect(analysisFromOcr(ocr, 0)).toMatchObject({
+    expect(readOcrText(ocr, 0)?.analysis).toMatchObject({
       errorType: "ValueError",
       message: "invalid literal for Decimal: 'twelve'",
       filePath: "/home/dev/shop/app/pricing.py",
@@ -118,6 +118,6 @@ describe("OCR text of a Python traceback", () => {
     const ocr = ["Traceback (most recent call last):", 'File "<stdin>", line 1, in <module>', "KeyError: 'id'"].join(
       "\n",
     );
-    expect(analysisFromOcr(ocr, 0)).toMatchObject({ errorType: "KeyError", message: "'id'" });
+    expect(readOcrText(ocr, 0)?.analysis).toMatchObject({ errorType: "KeyError", message: "'id'" });
   });
 });

@@ -53,3 +53,18 @@ export function parseJsonAnswer<T>(text: string, schema: z.ZodType<T>): T | null
     return null;
   }
 }
+
+// Models write "null" as text, pad with spaces or change case now and then: read their fields leniently.
+
+/** A text field of a model's answer, trimmed and capped; null for anything else, empty or "null". */
+export function answerText(value: unknown, max: number): string | null {
+  return typeof value === "string" && value.trim() && value.trim().toLowerCase() !== "null"
+    ? value.trim().slice(0, max)
+    : null;
+}
+
+/** One of `values`, matched case-insensitively; null for anything else. */
+export function answerChoice<T extends string>(values: readonly T[], value: unknown): T | null {
+  const wanted = typeof value === "string" ? value.trim().toLowerCase() : null;
+  return values.find((candidate) => candidate === wanted) ?? null;
+}

@@ -5,17 +5,17 @@
  * recorded in the ledger.
  */
 import type { z } from "zod";
+import { AppError } from "../app-error";
 import type { Attachment } from "../attachments";
 import { toBase64 } from "../encoding";
 import type { PendingApproval } from "../ports";
 import type { Project } from "../records";
 import type { ApprovalDesk } from "./approvals";
-import type { BudgetState, LlmGateway } from "./gateway";
+import type { BudgetState, LlmGateway, LlmPolicy } from "./gateway";
 import { parseJsonAnswer, runOrHold } from "./held-run";
 import { modelLabel, resolveModel } from "./models";
 import type { LlmSettingsService } from "./settings";
 
-export const NO_VISION_MODEL = "no vision model configured (CODING_MEMORY_VISION_MODEL or the project's vision_model)";
 export const VISION_OUTPUT_TOKENS = 1_200;
 const HINT_CHARS = 4_000;
 
@@ -23,8 +23,14 @@ export type VisionOperation = "screenshot_analysis" | "diagram_analysis";
 
 export type VisionResult<T> =
   | { state: "ready"; answer: T | null; text: string; model: string; usd: number; budget: BudgetState }
-  | { state: "approval_required"; approval: PendingApproval }
-  | { state: "skipped"; reason: string };
+  | { state: "approval_required"; approval: PendingApproval };
+
+/** The project's LLM policy with its vision model as the model: read once per call, by `policy`. */
+export interface VisionPolicy extends LlmPolicy {
+  model: string;
+  /** `provider/model`. */
+  label: string;
+}
 
 export interface VisionRequest<T> {
   operation: VisionOperation;
@@ -44,24 +50,27 @@ export class VisionReader {
     private readonly approvals: ApprovalDesk,
   ) {}
 
-  /** Whether the project has a vision model, and which (`provider/model`). */
-  async visionModel(projectId: string): Promise<string | null> {
+  /**
+   * The policy a vision call runs under (the project's budget, threshold and approval settings, with the vision
+   * model as the model); null when the project has no vision model.
+   */
+  async policy(projectId: string): Promise<VisionPolicy | null> {
     const settings = await this.settings.effective(projectId);
-    return settings.visionModel ? modelLabel(resolveModel(settings.visionModel, "vision_model")) : null;
+    if (!settings.visionModel) return null;
+    const label = modelLabel(resolveModel(settings.visionModel, "vision_model"));
+    return { ...settings, model: settings.visionModel, label };
   }
 
   async read<T>(
     userId: string,
     project: Project,
+    policy: VisionPolicy,
     request: VisionRequest<T>,
     options: { approved: boolean },
   ): Promise<VisionResult<T>> {
-    const settings = await this.settings.effective(project.id);
-    if (!settings.visionModel) return { state: "skipped", reason: NO_VISION_MODEL };
     const run = await runOrHold(this.gateway, this.approvals, {
       context: { projectId: project.id, userId, sessionId: null, operation: request.operation },
-      // The vision model answers under the project's budget, threshold and approval settings.
-      settings: { ...settings, model: settings.visionModel },
+      settings: policy,
       request: {
         system: request.systemPrompt,
         messages: [
@@ -83,13 +92,15 @@ export class VisionReader {
       approved: options.approved,
       hold: { operation: request.operation, ...request.hold },
     });
-    if (run.state !== "ready") return run;
+    if (run.state === "approval_required") return run;
+    // A policy always names its model, so the gateway cannot answer "no model" here.
+    if (run.state === "skipped") throw new AppError("internal", `vision call skipped: ${run.reason}`);
     const { result } = run;
     return {
       state: "ready",
       answer: parseJsonAnswer(result.text, request.schema),
       text: result.text,
-      model: modelLabel(resolveModel(settings.visionModel)),
+      model: policy.label,
       usd: result.usd,
       budget: result.budget,
     };
