@@ -153,14 +153,20 @@ export class AccountService {
 
   /** Re-keys an identity stored before subjects carried the issuer; one statement, so it is adopted once. */
   private async adoptLegacy(identity: UpstreamIdentity, legacySubject: string): Promise<string | null> {
-    const rows = await this.db
-      .update(schema.userIdentities)
-      .set({ subject: identity.subject })
-      .where(
-        and(eq(schema.userIdentities.provider, identity.provider), eq(schema.userIdentities.subject, legacySubject)),
-      )
-      .returning({ userId: schema.userIdentities.userId });
-    return rows[0]?.userId ?? null;
+    try {
+      const rows = await this.db
+        .update(schema.userIdentities)
+        .set({ subject: identity.subject })
+        .where(
+          and(eq(schema.userIdentities.provider, identity.provider), eq(schema.userIdentities.subject, legacySubject)),
+        )
+        .returning({ userId: schema.userIdentities.userId });
+      return rows[0]?.userId ?? null;
+    } catch (error) {
+      // A concurrent sign-in stored the new key first: that link stands, the old row stays unused.
+      if (isConstraintViolation(error)) return this.linkedUser(identity);
+      throw error;
+    }
   }
 }
 
