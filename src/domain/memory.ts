@@ -187,6 +187,7 @@ export class MemoryService {
       endedAt: null,
       summary: null,
       summarySource: null,
+      summaryError: null,
     };
     const slot: ActiveSession = {
       id: session.id,
