@@ -1,6 +1,8 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
+import { buildServices } from "../../src/app";
 import { D1CostLedger } from "../../src/adapters/d1/cost-ledger";
+import { handleQueueBatch, SUMMARY_QUEUE } from "../../src/queue/consumer";
 import { billingMonth } from "../../src/domain/llm/models";
 import { imageSize, imageTokenBound, utf8Bytes } from "../../src/domain/llm/token-bounds";
 import { toBase64 } from "../../src/domain/encoding";
@@ -139,6 +141,76 @@ describe("the monthly budget is a hard cap", () => {
     const costs = await rest(token, "GET", `/api/v1/projects/${project_id}/costs`);
     expect(costs.body).toMatchObject({ total_cost: 0, call_count: 0 });
     expect(costs.body.calls).toEqual([]);
+  }, 60_000);
+});
+
+/** Delivers one summary job to the real consumer; says whether it was acknowledged or retried. */
+async function consume(job: Record<string, unknown>) {
+  const outcome = { acked: false, retried: false };
+  const message = {
+    id: crypto.randomUUID(),
+    attempts: 1,
+    body: { kind: "session_summary", approved: true, requestedAt: Date.now(), ...job },
+    ack: () => (outcome.acked = true),
+    retry: () => (outcome.retried = true),
+  };
+  const batch = { queue: SUMMARY_QUEUE, messages: [message] } as unknown as MessageBatch<unknown>;
+  await handleQueueBatch(batch, buildServices(env));
+  return outcome;
+}
+
+describe("a summary that can never succeed is not retried and not billed", () => {
+  it("no API key: coding_end_session says why at once, the session shows it, nothing is queued or booked", async () => {
+    openAi = interceptOpenAi(() => "summary", worstRealUsage);
+    const { token, client, project_id, id } = await budgetedProject({ model: "claude-haiku-4-5" });
+    const started = await callTool(client, "coding_start_session", { project_id, description: "no key" });
+    const ended = await callTool(client, "coding_end_session", { project_id });
+    expect(ended.isError, ended.text).toBe(false);
+    expect(ended.data.summary_status).toMatchObject({ state: "failed" });
+    expect(ended.data.summary_status.reason).toMatch(/ANTHROPIC_API_KEY/);
+    expect(ended.text).toMatch(/AI summary failed: .*ANTHROPIC_API_KEY/);
+    expect(ended.data.summary_source).toBe("digest");
+    const session = await rest(token, "GET", `/api/v1/projects/${project_id}/sessions/${started.data.session_id}`);
+    expect(session.body.summary_error).toMatch(/ANTHROPIC_API_KEY/);
+    expect(await spentNano(id)).toBe(0);
+    expect((await rest(token, "GET", `/api/v1/projects/${project_id}/costs`)).body.calls).toEqual([]);
+  }, 60_000);
+
+  it("the consumer acknowledges a job whose key went missing or that the provider refuses, and records why", async () => {
+    openAi = interceptOpenAi(() => "summary", worstRealUsage);
+    const { userId, token } = await newUser();
+    const client = await mcpClient(token);
+    const project_id = uniqueName("nokey");
+    const sessions: string[] = [];
+    for (const description of ["one", "two", "three"]) {
+      const started = await callTool(client, "coding_start_session", { project_id, description });
+      await callTool(client, "coding_end_session", { project_id });
+      sessions.push(started.data.session_id);
+    }
+    const row = await env.DB.prepare("SELECT id FROM projects WHERE slug = ?").bind(project_id).first<{ id: string }>();
+    const projectId = row?.id ?? "";
+    const settings = buildServices(env).llmSettings;
+
+    // The key is missing by the time the job runs: acknowledged, not retried, not billed.
+    await settings.update(projectId, userId, { model: "claude-haiku-4-5" });
+    expect(await consume({ projectId, userId, sessionId: sessions[0] })).toEqual({ acked: true, retried: false });
+    // The provider refuses the key (401): the same.
+    await settings.update(projectId, userId, { model: "gpt-4o-mini" });
+    openAi.failWith = 401;
+    expect(await consume({ projectId, userId, sessionId: sessions[1] })).toEqual({ acked: true, retried: false });
+    // An outage (503) may pass: retried.
+    openAi.failWith = 503;
+    expect(await consume({ projectId, userId, sessionId: sessions[2] })).toEqual({ acked: false, retried: true });
+
+    const error = async (sessionId: string | undefined) =>
+      (await rest(token, "GET", `/api/v1/projects/${project_id}/sessions/${sessionId}`)).body.summary_error;
+    expect(await error(sessions[0])).toMatch(/ANTHROPIC_API_KEY/);
+    expect(await error(sessions[1])).toMatch(/401/);
+    expect(await error(sessions[2])).toBeNull();
+    const costs = await rest(token, "GET", `/api/v1/projects/${project_id}/costs`);
+    expect(costs.body.total_cost).toBe(0);
+    // Only the calls that reached OpenAI are listed, at no cost; the keyless one is not there at all.
+    expect(costs.body.calls.map((c: { outcome: string }) => c.outcome)).toEqual(["error", "error"]);
   }, 60_000);
 });
 

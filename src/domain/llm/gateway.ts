@@ -227,6 +227,17 @@ export class LlmGateway {
     }
   }
 
+  /** Why calls under this policy cannot reach a provider (no key, binding or base URL), or null. */
+  configurationError(policy: LlmPolicy): string | null {
+    if (!policy.model) return null;
+    try {
+      this.provider(resolveModel(policy.model));
+      return null;
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
+    }
+  }
+
   /** The provider for a model, or a configuration error that names what to set (nothing was called). */
   private provider(ref: ModelRef): LlmProvider {
     try {
