@@ -229,6 +229,12 @@ export interface ActiveSession {
   description: string;
   startedAt: number;
   expiresAt: number;
+  /**
+   * Set while the start is in progress (slot won, D1 row not yet confirmed): until this time the slot is the
+   * starting request's; after it, a slot whose row never appeared is a crashed start and may be taken over.
+   * Absent once confirmed.
+   */
+  pendingUntil?: number;
 }
 
 /** The per-user+project live state (a Durable Object in production and tests). */
@@ -239,6 +245,10 @@ export interface SessionStateStore {
     session: ActiveSession,
   ): Promise<{ started: true } | { started: false; active: ActiveSession }>;
   active(key: SessionKey): Promise<ActiveSession | null>;
+  /** Marks the slot's start as recorded (drops `pendingUntil`); false if the slot no longer holds this session. */
+  confirm(key: SessionKey, sessionId: string): Promise<boolean>;
+  /** Atomic compare-and-swap: puts `session` in the slot only if it still holds `expectedId`. */
+  replace(key: SessionKey, expectedId: string, session: ActiveSession): Promise<boolean>;
   /** Frees the slot if it still holds this session. */
   clear(key: SessionKey, sessionId: string): Promise<void>;
 }
