@@ -7,7 +7,9 @@
 //   over-reporting           English text, usage reported at that same worst case (3-4× a real count)
 //   omitted usage            the fake leaves `usage` out of its answers
 //   concurrent               12 calls at once against room for about 3
-//   no API key               a model whose provider key is not set (claude-haiku-4-5): nothing may be booked
+//   no API key               a model whose provider key is not set (claude-haiku-4-5), $1 budget so that a
+//                            phantom charge shows as spend: nothing may be booked, and the session summary must
+//                            fail at once instead of staying "pending"
 //   beyond any tokenizer     the fake reports 40× every byte (impossible for a real tokenizer): billed as reported,
 //                            then every later call must be refused
 // Phantom charges: ledger rows with a cost whose call never reached the fake.
@@ -18,7 +20,7 @@ import { startServer } from "./server.mjs";
 
 const PORT = process.env.PORT ?? "8861";
 const FAKE_PORT = Number(process.env.FAKE_PORT ?? "8862");
-const BUDGET_USD = 0.01;
+const BUDGET_USD = 0.004;
 
 /** @type {{ mode: "worst" | "omit" | "inflate", received: number }} */
 const fakeState = { mode: "worst", received: 0 };
@@ -86,14 +88,14 @@ const texts = {
 
 /**
  * @param {{ name: string, text: string, mode: "worst" | "omit" | "inflate", model?: string,
- *   concurrent?: number, session?: boolean }} scenario
+ *   concurrent?: number, session?: boolean, budget?: number }} scenario
  */
 async function run(scenario) {
   const project = `bench-budget-${scenario.name.replace(/\W+/g, "-")}-${Date.now()}`;
   const settings = await call(project, "/settings", {
     model: scenario.model ?? "local/gpt-4o-mini",
     auto_approve: true,
-    max_monthly_budget_usd: BUDGET_USD,
+    max_monthly_budget_usd: scenario.budget ?? BUDGET_USD,
   });
   if (settings.status !== 200) throw new Error(`settings: ${JSON.stringify(settings.body)}`);
   fakeState.mode = scenario.mode;
@@ -136,8 +138,9 @@ async function run(scenario) {
     reachedProvider: reached,
     phantom: Math.max(0, billed - reached),
     spentUsd: spent,
-    percent: Math.round((spent / BUDGET_USD) * 1000) / 10,
-    withinBudget: spent <= BUDGET_USD,
+    budgetUsd: scenario.budget ?? BUDGET_USD,
+    percent: Math.round((spent / (scenario.budget ?? BUDGET_USD)) * 1000) / 10,
+    withinBudget: spent <= (scenario.budget ?? BUDGET_USD),
     ...(summaryState ? { summary: summaryState } : {}),
   };
 }
@@ -150,7 +153,14 @@ try {
   rows.push(await run({ name: "omitted usage", text: texts.cjk, mode: "omit" }));
   rows.push(await run({ name: "concurrent (12 at once)", text: texts.cjk, mode: "worst", concurrent: 12 }));
   rows.push(
-    await run({ name: "no API key", text: texts.english, mode: "worst", model: "claude-haiku-4-5", session: true }),
+    await run({
+      name: "no API key",
+      text: texts.english,
+      mode: "worst",
+      model: "claude-haiku-4-5",
+      session: true,
+      budget: 1,
+    }),
   );
   const beyond = await run({ name: "beyond any tokenizer (40×)", text: texts.cjk, mode: "inflate" });
 
@@ -167,6 +177,7 @@ try {
         String(row.phantom).padStart(9) +
         `  $${row.spentUsd.toFixed(6)}`.padEnd(13) +
         `${row.percent}%`.padStart(8) +
+        (row.budgetUsd === BUDGET_USD ? "" : ` of $${row.budgetUsd}`) +
         (row.summary ? `  (summary: ${row.summary})` : ""),
     );
   }
