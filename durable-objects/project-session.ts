@@ -33,7 +33,8 @@ export class ProjectSession extends DurableObject<Env> {
     const current = await this.ctx.storage.get<ActiveSession>(ACTIVE_KEY);
     if (current?.id !== sessionId) return false;
     if (current.pendingUntil === undefined) return true;
-    const { pendingUntil: _lease, ...confirmed } = current;
+    const confirmed: ActiveSession = { ...current };
+    delete confirmed.pendingUntil;
     await this.ctx.storage.put(ACTIVE_KEY, confirmed);
     await this.ctx.storage.setAlarm(confirmed.expiresAt);
     return true;
