@@ -287,6 +287,15 @@ function headers(width: number, height: number): Record<string, string> {
   return { png: b64(png), gif: b64(gif), webp: b64(webp), jpeg: b64(jpeg) };
 }
 
+describe("text bounds", () => {
+  it("counts UTF-8 bytes exactly, surrogate pairs and lone surrogates included", () => {
+    const encoder = new TextEncoder();
+    for (const text of ["", "ascii", "é", "中文", "😀 emoji", "\ud800 lone", "mixed 数据 ☃ 🐍 0xdeadbeef"]) {
+      expect(utf8Bytes(text), text).toBe(encoder.encode(text).length);
+    }
+  });
+});
+
 describe("image bounds follow the image's size", () => {
   it("reads PNG, GIF, WebP and JPEG sizes, and bounds each provider's documented billing", () => {
     for (const [format, base64] of Object.entries(headers(1_920, 1_080))) {
