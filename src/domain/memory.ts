@@ -105,6 +105,12 @@ export interface RecordDecisionInput {
 }
 
 /**
+ * How long a won session slot belongs to its start before the D1 row must have confirmed it. Far above a D1
+ * write; after it, a slot without a row is a start that crashed between the two phases.
+ */
+export const START_LEASE_MS = 30_000;
+
+/**
  * The use cases behind the tools. It talks only to ports, so it runs the same against D1 + Durable Objects
  * in the Worker and against anything else that honours the port contracts.
  */
@@ -187,6 +193,7 @@ export class MemoryService {
       endedAt: null,
       summary: null,
       summarySource: null,
+      summaryError: null,
     };
     const slot: ActiveSession = {
       id: session.id,
@@ -195,14 +202,22 @@ export class MemoryService {
       description: session.description,
       startedAt: now,
       expiresAt: now + this.config.maxSessionDurationHours * 3_600_000,
+      pendingUntil: now + START_LEASE_MS,
     };
     const claim = await this.sessions.start(key, slot);
-    if (!claim.started) {
+    // The slot may be held by a start that crashed before (or after) its D1 write: take it over only if so.
+    if (
+      !claim.started &&
+      !((await this.isGhost(claim.active, now)) && (await this.sessions.replace(key, claim.active.id, slot)))
+    ) {
       const active = claim.active;
+      // A start still within its lease (e.g. a concurrent one) holds the slot like an active session does.
+      const starting = active.pendingUntil !== undefined && active.pendingUntil > now;
       throw new AppError(
         "conflict",
         `Session already active: ${active.id} ("${active.description}", started ` +
-          `${new Date(active.startedAt).toISOString()}). End it with coding_end_session before starting another.`,
+          `${new Date(active.startedAt).toISOString()}${starting ? ", still being started" : ""}). ` +
+          `End it with coding_end_session before starting another.`,
         {
           details: {
             active_session: {
@@ -220,7 +235,38 @@ export class MemoryService {
       await this.sessions.clear(key, session.id);
       throw error;
     }
+    // Best effort: the row is written, so the session has started; an unconfirmed slot is confirmed later by
+    // whoever finds it (reconcileStart: the next start or end, or the slot's alarm at the lease).
+    await this.sessions.confirm(key, session.id).catch(() => false);
     return { session, expiresAt: slot.expiresAt, redactions: redactor.redactions };
+  }
+
+  /**
+   * A slot whose start lease ran out unconfirmed: confirmed if its D1 row was written (the start succeeded but
+   * died before confirming), freed otherwise. True when the session is really active.
+   */
+  async reconcileStart(active: ActiveSession): Promise<boolean> {
+    const key = { userId: active.userId, projectId: active.projectId };
+    const row = await this.store.getSession(active.projectId, active.id);
+    if (row?.status === "active") return this.sessions.confirm(key, active.id);
+    await this.sessions.clear(key, active.id);
+    return false;
+  }
+
+  /**
+   * Whether a slot holds no live session: its row was never written (a start that crashed between the Durable
+   * Object and D1, once the lease is over) or is no longer active (an end that crashed before freeing the slot).
+   */
+  private async isGhost(active: ActiveSession, now: number): Promise<boolean> {
+    const row = await this.store.getSession(active.projectId, active.id);
+    if (row) {
+      if (row.status !== "active") return true;
+      if (active.pendingUntil !== undefined) {
+        await this.sessions.confirm({ userId: active.userId, projectId: active.projectId }, active.id);
+      }
+      return false;
+    }
+    return active.pendingUntil === undefined || active.pendingUntil <= now;
   }
 
   async activeSession(identity: Identity, project: Project): Promise<ActiveSession | null> {
@@ -231,6 +277,18 @@ export class MemoryService {
     const active = await this.activeSession(identity, project);
     if (!active) {
       throw new AppError("conflict", "No active session to end. Start one with coding_start_session.");
+    }
+    if (!(await this.store.getSession(active.projectId, active.id))) {
+      if (active.pendingUntil !== undefined && active.pendingUntil > this.runtime.now()) {
+        throw new AppError("conflict", "The session is still being started; retry in a moment.");
+      }
+      // A start that crashed before recording its session left only the slot: free it, and say so.
+      await this.sessions.clear({ userId: active.userId, projectId: active.projectId }, active.id);
+      throw new AppError(
+        "conflict",
+        "No active session to end: the last coding_start_session was interrupted before the session was " +
+          "recorded (its slot is now freed). Start one with coding_start_session.",
+      );
     }
     const redactor = new Redactor();
     const result = await this.finish(active, "ended", {

@@ -29,6 +29,8 @@ export interface MemoryStore {
    * summary, never an earlier model summary), so running a summary job twice writes once: false the second time.
    */
   saveModelSummary(projectId: string, sessionId: string, summary: string): Promise<boolean>;
+  /** Records why a session's AI summary cannot be written (it keeps its digest); false if it no longer has one. */
+  markSummaryFailed(projectId: string, sessionId: string, reason: string): Promise<boolean>;
 
   /**
    * Writes link new activity to the author's active session inside the same atomic batch, reading the session
@@ -161,7 +163,10 @@ export type StalenessSource = (
   memories: Array<{ key: string; paths: string[]; recordedAt: number }>,
 ) => Promise<Map<string, StaleFile[]>>;
 
-/** A CI delivery, written with the errors it reports; a delivery id seen before is a `conflict` (nothing written). */
+/**
+ * A CI delivery, written with the errors it reports; a delivery id or body hash seen before is a `conflict`
+ * (nothing written).
+ */
 export interface WebhookDelivery {
   projectId: string;
   deliveryId: string;
@@ -169,6 +174,8 @@ export interface WebhookDelivery {
   event: string;
   receivedAt: number;
   errorsRecorded: number;
+  /** SHA-256 (hex) of the delivered body, so a replayed body under a new delivery id is refused too. */
+  bodySha256: string | null;
 }
 
 export interface GraphNode {
@@ -222,6 +229,12 @@ export interface ActiveSession {
   description: string;
   startedAt: number;
   expiresAt: number;
+  /**
+   * Set while the start is in progress (slot won, D1 row not yet confirmed): until this time the slot is the
+   * starting request's; after it, a slot whose row never appeared is a crashed start and may be taken over.
+   * Absent once confirmed.
+   */
+  pendingUntil?: number;
 }
 
 /** The per-user+project live state (a Durable Object in production and tests). */
@@ -232,6 +245,10 @@ export interface SessionStateStore {
     session: ActiveSession,
   ): Promise<{ started: true } | { started: false; active: ActiveSession }>;
   active(key: SessionKey): Promise<ActiveSession | null>;
+  /** Marks the slot's start as recorded (drops `pendingUntil`); false if the slot no longer holds this session. */
+  confirm(key: SessionKey, sessionId: string): Promise<boolean>;
+  /** Atomic compare-and-swap: puts `session` in the slot only if it still holds `expectedId`. */
+  replace(key: SessionKey, expectedId: string, session: ActiveSession): Promise<boolean>;
   /** Frees the slot if it still holds this session. */
   clear(key: SessionKey, sessionId: string): Promise<void>;
 }

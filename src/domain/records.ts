@@ -31,6 +31,8 @@ export interface CodingSession {
   summary: string | null;
   /** Who wrote `summary`: the user, the deterministic digest, or a model (replacing the digest later). */
   summarySource: "user" | "digest" | "llm" | null;
+  /** Why the AI summary failed for good (no API key, provider refused); null when none failed. */
+  summaryError: string | null;
 }
 
 export const FILE_ACTIONS = ["create", "edit", "delete", "rename", "refactor", "test"] as const;

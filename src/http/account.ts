@@ -174,7 +174,10 @@ export function accountRoutes(): Hono<RestEnv> {
         repository: input.repository ?? null,
         github_url: `${origin}/webhooks/github?project=${encodeURIComponent(project.slug)}`,
         ci_url: `${origin}/webhooks/ci/${encodeURIComponent(project.slug)}`,
-        note: "The secret is shown once. GitHub: content type application/json, events workflow_run and check_run.",
+        note:
+          "The secret is shown once. GitHub: content type application/json, events workflow_run and check_run. " +
+          "Other CI: send X-Signature-Timestamp (Unix seconds) and X-Signature-256: sha256=<hex HMAC-SHA256 of " +
+          "'<timestamp>.<body>'>; timestamps over 5 minutes old are refused.",
       },
       201,
     );

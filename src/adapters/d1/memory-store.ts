@@ -215,6 +215,21 @@ export class D1MemoryStore implements MemoryStore {
     return rows.length > 0;
   }
 
+  async markSummaryFailed(projectId: string, sessionId: string, reason: string): Promise<boolean> {
+    const rows = await this.db
+      .update(codingSessions)
+      .set({ summaryError: reason.slice(0, 500) })
+      .where(
+        and(
+          eq(codingSessions.projectId, projectId),
+          eq(codingSessions.id, sessionId),
+          eq(codingSessions.summarySource, "digest"),
+        ),
+      )
+      .returning({ id: codingSessions.id });
+    return rows.length > 0;
+  }
+
   async finishSession(
     sessionId: string,
     update: Pick<CodingSession, "status" | "endedAt" | "success" | "summary" | "summarySource">,

@@ -2,7 +2,7 @@
  * Drizzle mirror of migrations/*.sql. The SQL files are the source of truth (they also hold the FTS5 tables
  * and triggers drizzle cannot express); this file gives queries their types. Keep both in step.
  */
-import { integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import type { LlmOperation, LlmOutcome, LlmProviderId } from "../../domain/llm/types";
 
 export const users = sqliteTable("users", {
@@ -81,6 +81,7 @@ export const codingSessions = sqliteTable("coding_sessions", {
   endedAt: integer("ended_at"),
   summary: text("summary"),
   summarySource: text("summary_source", { enum: ["user", "digest", "llm"] }),
+  summaryError: text("summary_error"),
 });
 
 export const fileChanges = sqliteTable("file_changes", {
@@ -257,8 +258,12 @@ export const webhookDeliveries = sqliteTable(
     event: text("event").notNull(),
     receivedAt: integer("received_at").notNull(),
     errorsRecorded: integer("errors_recorded").notNull(),
+    bodySha256: text("body_sha256"),
   },
-  (t) => [primaryKey({ columns: [t.projectId, t.deliveryId] })],
+  (t) => [
+    primaryKey({ columns: [t.projectId, t.deliveryId] }),
+    uniqueIndex("webhook_deliveries_body").on(t.projectId, t.bodySha256),
+  ],
 );
 
 export const attachments = sqliteTable("attachments", {

@@ -34,13 +34,16 @@ export const getSessionTool = defineTool({
       ended_at: session.endedAt === null ? null : new Date(session.endedAt).toISOString(),
       summary: session.summary,
       summary_source: session.summarySource,
+      // Why the AI summary could not be written (no API key, provider refused); the digest stays.
+      summary_error: session.summaryError,
     };
     return {
       data,
       text:
         `Session ${session.id} (${session.status}): ${session.description}` +
         (session.summary ? `\n\n${session.summary}` : "") +
-        (session.summarySource ? `\n\n(summary: ${session.summarySource})` : ""),
+        (session.summarySource ? `\n\n(summary: ${session.summarySource})` : "") +
+        (session.summaryError ? `\n(AI summary failed: ${session.summaryError})` : ""),
     };
   },
 });
