@@ -93,6 +93,10 @@ export class ProjectResolver {
     const now = this.runtime.now();
     let team: { teamId: string; role: ProjectAccess["role"] };
     if (ref.team !== null) {
+      // The caller's own personal team (`~user`) exists from its first use, named or not.
+      if (ref.team === `~${identity.userId}` && identity.teamId === null) {
+        await this.store.ensurePersonalTeam(identity.userId, now);
+      }
       const member = await this.store.memberTeam(ref.team, identity.userId);
       if (!member || (identity.teamId !== null && identity.teamId !== member.teamId)) throw projectNotFound(value);
       team = member;

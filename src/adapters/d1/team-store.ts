@@ -205,7 +205,7 @@ export class D1TeamStore implements TeamStore {
       await this.db.update(projects).set({ teamId }).where(eq(projects.id, projectId));
     } catch (cause) {
       // Names are unique per team: the team the caller administers already has a project of this name.
-      if (/UNIQUE/i.test(String((cause as Error)?.message))) {
+      if (isUniqueViolation(cause)) {
         throw new AppError("conflict", "team: it already has a project of this name; rename one first.", {
           details: { field: "team" },
           cause,
@@ -214,6 +214,14 @@ export class D1TeamStore implements TeamStore {
       throw cause;
     }
   }
+}
+
+/** D1's constraint error, which drizzle wraps in a query error of its own (the D1 message is its cause). */
+function isUniqueViolation(error: unknown): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (/UNIQUE constraint/i.test(e.message)) return true;
+  }
+  return false;
 }
 
 function toTeam(row: typeof teams.$inferSelect): Team {
