@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { AccountService } from "../../src/auth/accounts";
 import { s256 } from "../../src/auth/identity-providers";
 import { TokenService } from "../../src/auth/tokens";
-import { ACCOUNT_ROUTES } from "../../src/http/account";
+import { ACCOUNT_ROUTES, accountRoutes } from "../../src/http/account";
 import { BASE, newUser, rest, uniqueName, workerFetch } from "../helpers";
 
 /**
@@ -319,6 +319,9 @@ const MATRIX: Record<keyof typeof ACCOUNT_ROUTES, Case[]> = {
 describe("isolation matrix: every account route, every kind of credential", () => {
   it("has cases for every account route, each with expectations for every kind", () => {
     expect(Object.keys(MATRIX).sort()).toEqual(Object.keys(ACCOUNT_ROUTES).sort());
+    // Nothing is registered around the table (and so around its check).
+    const registered = accountRoutes().routes.map((route) => `${route.method} ${route.path}`);
+    expect([...new Set(registered)].sort()).toEqual(Object.keys(ACCOUNT_ROUTES).sort());
     for (const [route, cases] of Object.entries(MATRIX)) {
       expect(Object.keys(cases[0]!.expect).sort(), route).toEqual(KINDS.filter((k) => k !== "none").sort());
     }
