@@ -50,6 +50,35 @@ async function startDev() {
   };
 }
 
+/**
+ * Sign-up is off in wrangler.toml (what a deploy ships) and on under `npm run dev`, which writes it to .dev.vars:
+ * the sign-in page of the local server offers "Create account".
+ */
+async function smokeSignupPage() {
+  const registered = await fetch(`${base}/oauth/register`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({
+      client_name: "smoke",
+      redirect_uris: ["http://localhost:33418/callback"],
+      token_endpoint_auth_method: "none",
+    }),
+  });
+  const { client_id: clientId } = /** @type {{ client_id: string }} */ (await registered.json());
+  const page = await fetch(
+    `${base}/authorize?${new URLSearchParams({
+      response_type: "code",
+      client_id: clientId,
+      redirect_uri: "http://localhost:33418/callback",
+      state: "s",
+      code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+      code_challenge_method: "S256",
+    })}`,
+  );
+  const html = await page.text();
+  check(page.ok && html.includes('value="signup"'), `npm run dev does not offer sign-up (${page.status})`);
+}
+
 /** @param {string} token */
 async function connect(token) {
   const client = new Client({ name: "ci-smoke", version: "1.0.0" });
@@ -325,6 +354,7 @@ try {
   check(metadata.ok && typeof issuer.registration_endpoint === "string", "no OAuth authorization-server metadata");
   const unauthorized = await fetch(`${base}/mcp`, { method: "POST", body: "{}" });
   check(unauthorized.status === 401, `expected 401 without a token, got ${unauthorized.status}`);
+  await smokeSignupPage();
 
   await dev.stop();
   dev = await startDev();
