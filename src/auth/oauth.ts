@@ -32,6 +32,8 @@ export type AuthProps =
       scopes: Scope[];
       teamId: string | null;
       projectId: string | null;
+      /** The token's expiry, so a token it mints cannot outlive it (absent in grants made before it existed). */
+      expiresAt?: number | null;
     };
 
 /** Scopes an MCP client gets when it asks for none: work with memory, not administer. */
@@ -113,6 +115,7 @@ export function oauthProvider(
           scopes: identity.scopes,
           teamId: identity.teamId,
           projectId: identity.projectId,
+          expiresAt: identity.expiresAt ?? null,
         };
         return { props, audience: resource };
       } catch (error) {
@@ -160,6 +163,7 @@ export function identityFromContext(ctx: unknown): Identity {
       teamId: props.teamId,
       projectId: props.projectId,
       credentialId: `token:${props.tokenId}`,
+      expiresAt: props.expiresAt ?? null,
     };
   }
   const scopes = (auth?.scope ?? []).filter(isScope);

@@ -1,4 +1,4 @@
-import { requireRole, requireScope, type Access } from "./access";
+import type { Access } from "./access";
 import { implementationStatus, type ImplementationStatus } from "./decision-progress";
 import { AppError } from "./app-error";
 import { buildProjectContext, CONTEXT_DIAGRAMS, type ProjectContext } from "./context";
@@ -33,6 +33,7 @@ import type {
   Project,
   ProjectAccess,
 } from "./records";
+import { projectNotFound, ProjectResolver } from "./project-ref";
 import { redactSecrets } from "./redaction";
 
 export interface MemoryConfig {
@@ -125,55 +126,30 @@ export class MemoryService {
     private readonly architecture: ArchitectureSource = async () => [],
   ) {}
 
-  /**
-   * The project a call is about, if the caller may do `mode` there: a member of the team that owns it, with a
-   * role and a credential scope that allow it, and a token not restricted to another team or project. A
-   * project the caller cannot see answers "not found" whatever the reason, so its existence does not leak.
-   * Writes create a missing project, as the original product did implicitly: in the token's team, or the
-   * caller's personal team.
-   */
+  /** The project a call is about, if the caller may do `mode` there (see ProjectResolver: the one check). */
   async resolveProject(
     identity: Identity,
     slug: string,
     mode: Access,
     options: { create?: boolean } = {},
   ): Promise<Project> {
-    const existing = await this.store.findProjectFor(slug, identity.userId);
-    if (existing) {
-      if (
-        existing.role === null ||
-        (identity.projectId !== null && identity.projectId !== existing.project.id) ||
-        (identity.teamId !== null && identity.teamId !== existing.teamId)
-      ) {
-        throw projectNotFound(slug);
-      }
-      requireScope(identity, mode, `This call on project ${slug}`);
-      requireRole(existing.role, mode, `the team of project ${slug}`);
-      return existing.project;
-    }
-    if (mode === "read" || options.create === false || identity.projectId !== null) throw projectNotFound(slug);
-    requireScope(identity, mode, `Creating project ${slug}`);
-    const now = this.runtime.now();
-    let teamId: string;
-    if (identity.teamId !== null) {
-      teamId = identity.teamId;
-      const role = await this.store.teamRole(teamId, identity.userId);
-      if (!role) throw projectNotFound(slug);
-      requireRole(role, mode, "this token's team");
-    } else {
-      teamId = await this.store.ensurePersonalTeam(identity.userId, now);
-    }
-    await this.store.createProject({ id: this.runtime.newId(), slug }, teamId, identity.userId, now);
-    // Another request may have created the same slug first, perhaps in another team.
-    const created = await this.store.findProjectFor(slug, identity.userId);
-    if (!created || created.role === null || created.teamId !== teamId) throw projectNotFound(slug);
-    return created.project;
+    return (await this.resolveProjectAccess(identity, slug, mode, options)).project;
+  }
+
+  /** resolveProject with the owning team and the caller's role there, for account routes about a project. */
+  resolveProjectAccess(
+    identity: Identity,
+    slug: string,
+    mode: Access,
+    options: { create?: boolean } = {},
+  ): Promise<ProjectAccess> {
+    return new ProjectResolver(this.store, this.runtime).resolve(identity, slug, mode, options.create !== false);
   }
 
   /** The team that owns a project the caller already resolved, with their role in it. */
   async projectAccess(identity: Identity, project: Project): Promise<ProjectAccess> {
-    const found = await this.store.findProjectFor(project.slug, identity.userId);
-    if (!found || found.project.id !== project.id) throw projectNotFound(project.slug);
+    const found = await this.store.projectAccess(project.id, identity.userId);
+    if (!found) throw projectNotFound(project.slug);
     return found;
   }
 
@@ -692,13 +668,4 @@ function errorSearchTerms(fields: {
       fields.context ?? "",
     ].join("\n"),
   ).join(" ");
-}
-
-function projectNotFound(slug: string): AppError {
-  return new AppError(
-    "not_found",
-    `project_id: project "${slug}" not found, or you are not a member. Projects are created by the first write ` +
-      `(coding_start_session, coding_record_error, …) of a signed-in user.`,
-    { details: { field: "project_id" } },
-  );
 }

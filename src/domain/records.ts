@@ -5,10 +5,13 @@ import type { Credential, TeamRole } from "./access";
 export type Identity = Credential;
 
 /** A project, the team that owns it, and the caller's role in that team (null: not a member). */
+/** A project the caller is a member of: its team, and their role there. */
 export interface ProjectAccess {
   project: Project;
   teamId: string;
-  role: TeamRole | null;
+  /** The team's slug: with the project's name it makes the `team/project` reference. */
+  teamSlug: string;
+  role: TeamRole;
 }
 
 export interface Project {

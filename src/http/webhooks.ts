@@ -88,6 +88,19 @@ function parseJson(body: Uint8Array): unknown {
   }
 }
 
+/**
+ * The webhook among the candidates whose secret signed the body. A plain project name can be several teams'
+ * projects; only the right secret verifies, so a delivery can never land in a project whose secret it lacks.
+ */
+async function signedBy(
+  candidates: WebhookConfig[],
+  body: Uint8Array,
+  header: string | undefined,
+): Promise<WebhookConfig | null> {
+  for (const config of candidates) if (await signatureValid(config.secret, body, header)) return config;
+  return null;
+}
+
 /** The same refusal for an unknown project, no webhook, and a bad signature: nothing about the project leaks. */
 function refused(): AppError {
   return new AppError("unauthorized", "Signature missing or invalid for this project's webhook secret.");
@@ -214,13 +227,12 @@ export function webhookRoutes(): Hono<WebhookEnv> {
     const payload = parseJson(body) as GitHubPayload;
     const projectParam = c.req.query("project");
     const repository = typeof payload.repository?.full_name === "string" ? payload.repository.full_name : null;
-    const config = projectParam
-      ? await services.webhooks.forProjectSlug(projectParam)
-      : repository
-        ? await services.webhooks.forRepository(repository)
-        : null;
+    const candidates = projectParam
+      ? await services.webhooks.forProjectRef(projectParam)
+      : [repository ? await services.webhooks.forRepository(repository) : null].filter((found) => found !== null);
     // X-Hub-Signature-256 has no timestamp: a replay is caught by delivery id and by body hash instead.
-    if (!config || !(await signatureValid(config.secret, body, c.req.header("X-Hub-Signature-256")))) throw refused();
+    const config = await signedBy(candidates, body, c.req.header("X-Hub-Signature-256"));
+    if (!config) throw refused();
     await limited(c.env, `github:${config.projectId}`);
     const event = c.req.header("X-GitHub-Event") ?? "";
     const deliveryId = c.req.header("X-GitHub-Delivery") ?? "";
@@ -256,9 +268,9 @@ export function webhookRoutes(): Hono<WebhookEnv> {
       };
     } else {
       const timestamp = signedTimestamp(c.req.header("X-Signature-Timestamp"), Date.now());
-      config = await services.webhooks.forProjectSlug(slug);
       const signed = concat(`${timestamp}.`, body);
-      if (!config || !(await signatureValid(config.secret, signed, c.req.header("X-Signature-256")))) throw refused();
+      config = await signedBy(await services.webhooks.forProjectRef(slug), signed, c.req.header("X-Signature-256"));
+      if (!config) throw refused();
     }
     await limited(c.env, `ci:${config.projectId}`);
     const input = genericBody.safeParse(parseJson(body));

@@ -123,6 +123,13 @@ function decodeCursor(cursor: string): { time: number; id: string } {
   }
 }
 
+/** More projects of one name than a caller can be in is not a real case; the bound keeps the answer small. */
+const PROJECT_CANDIDATES = 20;
+
+function toProjectAccess(row: { id: string; slug: string; teamId: string; teamSlug: string; role: TeamRole }) {
+  return { project: { id: row.id, slug: row.slug }, teamId: row.teamId, teamSlug: row.teamSlug, role: row.role };
+}
+
 export class D1MemoryStore implements MemoryStore {
   private readonly db: Db;
 
@@ -130,20 +137,55 @@ export class D1MemoryStore implements MemoryStore {
     this.db = drizzle(d1, { schema });
   }
 
-  async findProjectFor(slug: string, userId: string): Promise<ProjectAccess | null> {
-    const row = await this.db
-      .select({ id: projects.id, slug: projects.slug, teamId: projects.teamId, role: teamMembers.role })
+  async projectsNamed(name: string, userId: string, team: string | null): Promise<ProjectAccess[]> {
+    const rows = await this.db
+      .select({
+        id: projects.id,
+        slug: projects.slug,
+        teamId: teams.id,
+        teamSlug: teams.slug,
+        role: teamMembers.role,
+      })
       .from(projects)
-      .leftJoin(teamMembers, and(eq(teamMembers.teamId, projects.teamId), eq(teamMembers.userId, userId)))
-      .where(eq(projects.slug, slug))
+      .innerJoin(teams, eq(teams.id, projects.teamId))
+      .innerJoin(teamMembers, and(eq(teamMembers.teamId, projects.teamId), eq(teamMembers.userId, userId)))
+      .where(and(eq(projects.slug, name), team === null ? undefined : or(eq(teams.slug, team), eq(teams.id, team))))
+      .orderBy(teams.slug)
+      .limit(PROJECT_CANDIDATES);
+    return rows.map(toProjectAccess);
+  }
+
+  async projectAccess(projectId: string, userId: string): Promise<ProjectAccess | null> {
+    const row = await this.db
+      .select({
+        id: projects.id,
+        slug: projects.slug,
+        teamId: teams.id,
+        teamSlug: teams.slug,
+        role: teamMembers.role,
+      })
+      .from(projects)
+      .innerJoin(teams, eq(teams.id, projects.teamId))
+      .innerJoin(teamMembers, and(eq(teamMembers.teamId, projects.teamId), eq(teamMembers.userId, userId)))
+      .where(eq(projects.id, projectId))
       .get();
-    return row ? { project: { id: row.id, slug: row.slug }, teamId: row.teamId ?? "", role: row.role } : null;
+    return row ? toProjectAccess(row) : null;
+  }
+
+  async memberTeam(team: string, userId: string): Promise<{ teamId: string; teamSlug: string; role: TeamRole } | null> {
+    const row = await this.db
+      .select({ teamId: teams.id, teamSlug: teams.slug, role: teamMembers.role })
+      .from(teams)
+      .innerJoin(teamMembers, and(eq(teamMembers.teamId, teams.id), eq(teamMembers.userId, userId)))
+      .where(or(eq(teams.slug, team), eq(teams.id, team)))
+      .get();
+    return row ?? null;
   }
 
   async createProject(project: Project, teamId: string, createdBy: string, now: number): Promise<void> {
     await this.db
       .insert(projects)
-      .values({ id: project.id, slug: project.slug, teamId, createdBy, createdAt: now })
+      .values({ id: project.id, slug: project.slug, legacyKey: `id:${project.id}`, teamId, createdBy, createdAt: now })
       .onConflictDoNothing();
   }
 
