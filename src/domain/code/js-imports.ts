@@ -36,6 +36,23 @@ interface Node {
   [key: string]: unknown;
 }
 
+/**
+ * `import type …`, `export type … from`, or braces holding only `type` specifiers (`import { type A }`): erased by
+ * TypeScript, so no runtime dependency. A bare `import {} from` or `import "x"` is a side-effect import, not type.
+ */
+function isTypeOnly(node: Node): boolean {
+  if (node.importKind === "type" || node.exportKind === "type") return true;
+  const specifiers = (node.specifiers as Node[] | undefined) ?? [];
+  return (
+    specifiers.length > 0 &&
+    specifiers.every(
+      (specifier) =>
+        (specifier.type === "ImportSpecifier" && specifier.importKind === "type") ||
+        (specifier.type === "ExportSpecifier" && specifier.exportKind === "type"),
+    )
+  );
+}
+
 export function extractJsImports(path: string, source: string): ExtractResult {
   let ast: Node;
   try {
@@ -67,14 +84,16 @@ export function extractJsImports(path: string, source: string): ExtractResult {
       case "ImportDeclaration": {
         const source = literal(node.source);
         if (source !== null) {
-          imports.push({ specifier: source, kind: node.importKind === "type" ? "type" : "static", line: line(node) });
+          imports.push({ specifier: source, kind: isTypeOnly(node) ? "type" : "static", line: line(node) });
         }
         break;
       }
       case "ExportNamedDeclaration":
       case "ExportAllDeclaration": {
         const source = literal(node.source);
-        if (source !== null) imports.push({ specifier: source, kind: "reexport", line: line(node) });
+        if (source !== null) {
+          imports.push({ specifier: source, kind: isTypeOnly(node) ? "type" : "reexport", line: line(node) });
+        }
         break;
       }
       case "TSImportEqualsDeclaration": {
