@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildSnapshot, CodeGraph } from "../../src/domain/code/code-graph";
-import type { StoredCodeFile } from "../../src/domain/code/code-index";
+import type { FileFacts, StoredCodeFile } from "../../src/domain/code/code-index";
 import { ImportGraph, impactRisk } from "../../src/domain/code/graph";
 import { extractJsImports } from "../../src/domain/code/js-imports";
 import { extractPythonImports } from "../../src/domain/code/python-imports";
@@ -10,10 +10,12 @@ function codeGraph(sources: Record<string, string>): CodeGraph {
   const stored: StoredCodeFile[] = Object.entries(sources).map(([path, content]) => {
     if (path.endsWith(".py")) {
       const parsed = extractPythonImports(content);
-      return { path, language: "python", parseError: null, facts: parsed.ok ? { python: parsed.imports } : {} };
+      const facts: FileFacts = parsed.ok ? { python: parsed.imports } : {};
+      return { path, language: "python", parseError: null, facts };
     }
     const parsed = extractJsImports(path, content);
-    return { path, language: "typescript", parseError: null, facts: parsed.ok ? { js: parsed.imports } : {} };
+    const facts: FileFacts = parsed.ok ? { js: parsed.imports } : {};
+    return { path, language: "typescript", parseError: null, facts };
   });
   return new CodeGraph(buildSnapshot(stored, 1), "p");
 }

@@ -269,6 +269,7 @@ describe("regressions from real repositories", () => {
         'import { type D, e } from "./d";',
         'export type { F } from "./f";',
         'import {} from "./side-effect";',
+        'let env: import("./env").Env;',
       ].join("\n"),
     );
     expect(ts.ok && ts.imports.map((i) => [i.specifier, i.kind])).toEqual([
@@ -277,6 +278,7 @@ describe("regressions from real repositories", () => {
       ["./d", "static"],
       ["./f", "type"],
       ["./side-effect", "static"],
+      ["./env", "type"],
     ]);
     const py = extractPythonImports(
       [

@@ -1,6 +1,7 @@
 /**
  * Import specifiers of a JavaScript/TypeScript module, from its syntax tree (@babel/parser): static imports,
- * `export … from`, `import type`, `require()` and dynamic `import()` with a literal, and `import x = require()`.
+ * `export … from`, `import type`, `require()` and dynamic `import()` with a literal, `import x = require()`, and
+ * `import("./x").T` types.
  * Strings and comments never count, because only AST nodes are read. Resolution to files is separate.
  */
 import { parse, type ParserPlugin } from "@babel/parser";
@@ -113,6 +114,12 @@ export function extractJsImports(path: string, source: string): ExtractResult {
         } else if (source !== null && callee.type === "Identifier" && callee.name === "require") {
           imports.push({ specifier: source, kind: "require", line: line(node) });
         }
+        break;
+      }
+      // `import("./x").T` in a type position: a type-only dependency, as tsc and dependency-cruiser see it.
+      case "TSImportType": {
+        const source = literal(node.source ?? node.argument);
+        if (source !== null) imports.push({ specifier: source, kind: "type", line: line(node) });
         break;
       }
       case "ImportExpression": {
