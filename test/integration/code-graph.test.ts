@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { env } from "cloudflare:workers";
+import { D1CodeIndexStore } from "../../src/adapters/d1/code-index-store";
 import { callTool, mcpClient, newUser, rest, uniqueName } from "../helpers";
 
 /**
@@ -482,6 +484,33 @@ describe("code graph regressions from real repositories", () => {
     expect(viaMcp.data).toMatchObject({ affected_count: 5, risk_level: "medium" });
     expect(viaMcp.text).toContain("Affected Files (5):");
     await client.close();
+  });
+
+  it("rebuilds a snapshot an older resolver stored, so the fixes reach projects indexed before them", async () => {
+    const { token } = await newUser();
+    const project = uniqueName("oldsnap");
+    await indexRepo(token, project, {
+      "index.ts": `export const x = 1;`,
+      "src/plugin.ts": `import { x } from "..";\nexport const p = x;`,
+    });
+    // What the old resolver stored for this generation: version 1, the '..' import unresolved, no edge.
+    const row = await env.DB.prepare("SELECT id FROM projects WHERE slug = ?").bind(project).first<{ id: string }>();
+    const store = new D1CodeIndexStore(env.DB);
+    const { generation } = await store.readSnapshot(row!.id);
+    const old = {
+      version: 1,
+      generation,
+      files: ["index.ts", "src/plugin.ts"],
+      edges: [],
+      external: [],
+      unresolved: [[1, ".."]],
+      parseErrors: [],
+    };
+    expect(await store.writeSnapshot(row!.id, generation, JSON.stringify(old))).toBe(true);
+    const impact = await rest(token, "GET", `/api/v1/projects/${project}/code/impact?file_path=index.ts`);
+    expect(impact.body).toMatchObject({ direct_dependents: ["src/plugin.ts"], affected_count: 1 });
+    const stored = JSON.parse((await store.readSnapshot(row!.id)).snapshot as string);
+    expect(stored).toMatchObject({ version: 2, generation, unresolved: [] });
   });
 
   it("labels a cycle only through type-only imports, and has no false Python package cycle", async () => {
