@@ -1,3 +1,4 @@
+import type { EdgeCursor } from "./graph-edges";
 import type { ErrorSearchFilters } from "./error-filters";
 import type { TeamRole } from "./access";
 import type { CodingSession, Decision, ErrorRecord, FileChange, Link, Page, Project, ProjectAccess } from "./records";
@@ -198,11 +199,17 @@ export interface GraphEdge {
   createdAt: number;
   /** Short text of the target when it has no record of its own (a solution). */
   label?: string;
+  /** Position in the listing (src/domain/graph-edges.ts): the source it comes from and its id there. */
+  source: number;
+  key: string;
 }
 
 export interface GraphEdgeQuery {
   node: GraphNode | null;
   relation: string | null;
+  /** Edges listed after this position only (the previous page's last edge). */
+  after: EdgeCursor | null;
+  /** At most this many, the first in listing order. */
   limit: number;
 }
 

@@ -13,6 +13,7 @@ import type {
   PageRequest,
   WebhookDelivery,
 } from "../../domain/ports";
+import { compareEdges, EDGE_SOURCES, edgeCursorOf, type EdgeCursor } from "../../domain/graph-edges";
 import { VECTOR_FAILED } from "../../domain/records";
 import type { TeamRole } from "../../domain/access";
 import type {
@@ -103,6 +104,22 @@ function errorFilterConditions(filters: ErrorSearchFilters): SQL[] {
   }
   if (filters.since !== null) conditions.push(sql`${errors.lastSeen} >= ${filters.since}`);
   return conditions;
+}
+
+/**
+ * Rows of one graph-edge source listed after the cursor (src/domain/graph-edges.ts order: time descending, then
+ * source, then id ascending): a source before the cursor's needs an older time, one after it the same or older.
+ */
+function afterEdge(
+  at: SQL | SQLiteColumn,
+  id: SQLiteColumn,
+  source: number,
+  cursor: EdgeCursor | null,
+): SQL | undefined {
+  if (cursor === null) return undefined;
+  if (source < cursor.source) return sql`${at} < ${cursor.at}`;
+  if (source > cursor.source) return sql`${at} <= ${cursor.at}`;
+  return sql`(${at} < ${cursor.at} OR (${at} = ${cursor.at} AND ${id} > ${cursor.id}))`;
 }
 
 function encodeCursor(time: number, id: string): string {
@@ -613,11 +630,13 @@ export class D1MemoryStore implements MemoryStore {
   }
 
   async graphEdges(projectId: string, query: GraphEdgeQuery): Promise<GraphEdge[]> {
-    const { node, relation, limit } = query;
+    const { node, relation, limit, after } = query;
     const wants = (name: string) => relation === null || relation === name;
     const touches = (type: string) => node === null || node.type === type;
     const edges: GraphEdge[] = [];
 
+    // Each source is read in listing order (newest first, then id) from after the cursor; the merge is exact
+    // because every source returns its first `limit`.
     const linkConditions: SQL[] = [eq(links.projectId, projectId)];
     if (relation !== null) linkConditions.push(eq(links.relation, relation));
     if (node !== null) {
@@ -628,11 +647,13 @@ export class D1MemoryStore implements MemoryStore {
         ) as SQL,
       );
     }
+    const linkAfter = afterEdge(links.createdAt, links.id, EDGE_SOURCES.links, after);
+    if (linkAfter) linkConditions.push(linkAfter);
     const linkRows = await this.db
       .select()
       .from(links)
       .where(and(...linkConditions))
-      .orderBy(desc(links.createdAt))
+      .orderBy(desc(links.createdAt), links.id)
       .limit(limit);
     for (const row of linkRows) {
       edges.push({
@@ -640,30 +661,36 @@ export class D1MemoryStore implements MemoryStore {
         relation: row.relation,
         to: { type: row.toType, id: row.toId },
         createdAt: row.createdAt,
+        source: EDGE_SOURCES.links,
+        key: row.id,
       });
     }
 
     // Error → solution: the fix is stored on the error; its node id is the error's.
     if (wants("solved_by") && (touches("error") || touches("solution"))) {
+      const at = sql<number>`coalesce(${errors.resolvedAt}, ${errors.createdAt})`;
       const rows = await this.db
-        .select({ id: errors.id, solution: errors.solution, at: errors.resolvedAt, created: errors.createdAt })
+        .select({ id: errors.id, solution: errors.solution, at })
         .from(errors)
         .where(
           and(
             eq(errors.projectId, projectId),
             sql`${errors.solution} IS NOT NULL`,
             node ? eq(errors.id, node.id) : undefined,
+            afterEdge(at, errors.id, EDGE_SOURCES.solvedBy, after),
           ),
         )
-        .orderBy(desc(errors.lastSeen))
+        .orderBy(desc(at), errors.id)
         .limit(limit);
       for (const row of rows) {
         edges.push({
           from: { type: "error", id: row.id },
           relation: "solved_by",
           to: { type: "solution", id: row.id },
-          createdAt: row.at ?? row.created,
+          createdAt: row.at,
           label: (row.solution ?? "").slice(0, 200),
+          source: EDGE_SOURCES.solvedBy,
+          key: row.id,
         });
       }
     }
@@ -677,9 +704,10 @@ export class D1MemoryStore implements MemoryStore {
             sql`${errors.filePath} IS NOT NULL`,
             node?.type === "error" ? eq(errors.id, node.id) : undefined,
             node?.type === "file" ? pathMatches(errors.filePath, node.id) : undefined,
+            afterEdge(errors.createdAt, errors.id, EDGE_SOURCES.about, after),
           ),
         )
-        .orderBy(desc(errors.lastSeen))
+        .orderBy(desc(errors.createdAt), errors.id)
         .limit(limit);
       for (const row of rows) {
         edges.push({
@@ -687,6 +715,8 @@ export class D1MemoryStore implements MemoryStore {
           relation: "about",
           to: { type: "file", id: row.filePath ?? "" },
           createdAt: row.at,
+          source: EDGE_SOURCES.about,
+          key: row.id,
         });
       }
     }
@@ -699,9 +729,10 @@ export class D1MemoryStore implements MemoryStore {
             eq(fileChanges.projectId, projectId),
             node?.type === "change" ? eq(fileChanges.id, node.id) : undefined,
             node?.type === "file" ? pathMatches(fileChanges.filePath, node.id) : undefined,
+            afterEdge(fileChanges.createdAt, fileChanges.id, EDGE_SOURCES.modifies, after),
           ),
         )
-        .orderBy(desc(fileChanges.createdAt))
+        .orderBy(desc(fileChanges.createdAt), fileChanges.id)
         .limit(limit);
       for (const row of rows) {
         edges.push({
@@ -709,10 +740,12 @@ export class D1MemoryStore implements MemoryStore {
           relation: "modifies",
           to: { type: "file", id: row.filePath },
           createdAt: row.at,
+          source: EDGE_SOURCES.modifies,
+          key: row.id,
         });
       }
     }
-    return edges.sort((a, b) => b.createdAt - a.createdAt).slice(0, limit);
+    return edges.sort((a, b) => compareEdges(edgeCursorOf(a), edgeCursorOf(b))).slice(0, limit);
   }
 
   changesImplementing(projectId: string, decisionId: string): Promise<FileChange[]> {

@@ -35,10 +35,12 @@ export const analyzeFileDependenciesTool = defineTool({
       ...(analysis.unresolved_imports.length
         ? ["", `Unresolved (not in the index): ${analysis.unresolved_imports.join(", ")}`]
         : []),
+      ...(analysis.asset_imports.length ? ["", `Assets (not code): ${analysis.asset_imports.join(", ")}`] : []),
       "",
       `Import Depth: ${analysis.import_depth}`,
       cycle
-        ? `⚠️ Circular Dependency: ${cycle.join(" → ")}` +
+        ? `⚠️ Circular Dependency${analysis.cycle_type_only ? " (type-only imports: no cycle at runtime)" : ""}: ` +
+          cycle.join(" → ") +
           (analysis.cycle_group.length > cycle.length - 1
             ? ` (cycle group of ${analysis.cycle_group.length} files)`
             : "")
