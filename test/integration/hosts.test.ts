@@ -126,6 +126,31 @@ describe("Host names the server answers for", { timeout: 30_000 }, () => {
     expect(text).toContain("PUBLIC_URL must be an https URL");
     expectNoStack(text);
   });
+
+  it("a failure inside the OAuth provider answers the plain internal error, not the exception", async () => {
+    const broken = {
+      get: () => Promise.reject(new TypeError("KV exploded at src/secret/place.ts:12")),
+      put: () => Promise.reject(new TypeError("KV exploded at src/secret/place.ts:12")),
+      list: () => Promise.reject(new TypeError("KV exploded at src/secret/place.ts:12")),
+      delete: () => Promise.reject(new TypeError("KV exploded at src/secret/place.ts:12")),
+    };
+    const request = new Request(`${BASE}/oauth/register`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Host: "localhost" },
+      body: JSON.stringify({
+        client_name: "x",
+        redirect_uris: ["http://127.0.0.1:9/cb"],
+        token_endpoint_auth_method: "none",
+      }),
+    });
+    const ctx = createExecutionContext();
+    const res = await worker.fetch(request as never, { ...env, OAUTH_KV: broken as never }, ctx);
+    await waitOnExecutionContext(ctx);
+    const text = await res.text();
+    expect(res.status, text).toBeGreaterThanOrEqual(500);
+    expect(text).not.toContain("exploded");
+    expect(text).not.toContain("place.ts");
+  });
 });
 
 describe("webhook repositories", { timeout: 30_000 }, () => {
