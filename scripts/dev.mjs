@@ -3,8 +3,35 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { applyLocalMigrations, insertToken, queryLocal, sqlString, tokenHash } from "./local-d1.mjs";
 
-const HOST = process.env.HOST ?? "127.0.0.1";
-const PORT = process.env.PORT ?? "8787";
+/**
+ * `--port N` / `--ip A` (also `--port=N`, `--ip=A`) win over PORT / HOST; they are taken out of the arguments
+ * passed on to wrangler, which is given each exactly once (twice makes it exit: "--port expects a single value").
+ * @param {string[]} args
+ */
+function serveAddress(args) {
+  const rest = [];
+  const found = /** @type {Record<string, string>} */ ({});
+  for (let index = 0; index < args.length; index += 1) {
+    const match = /^--(port|ip)(?:=(.*))?$/.exec(args[index] ?? "");
+    if (!match) {
+      rest.push(/** @type {string} */ (args[index]));
+      continue;
+    }
+    const value = match[2] ?? args[(index += 1)];
+    if (!value || value.startsWith("--")) throw new Error(`npm run dev: --${match[1]} needs a value`);
+    found[/** @type {string} */ (match[1])] = value;
+  }
+  const host = found.ip ?? process.env.HOST ?? "127.0.0.1";
+  const port = found.port ?? process.env.PORT ?? "8787";
+  if (!/^\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535) {
+    throw new Error(`npm run dev: port must be 1-65535, got ${port}`);
+  }
+  return { host, port, rest };
+}
+
+const { host: HOST, port: PORT, rest: WRANGLER_ARGS } = serveAddress(process.argv.slice(2));
+// What a client types: an IPv6 literal in brackets; "listen on every interface" is reached on loopback.
+const SHOWN_HOST = HOST === "0.0.0.0" || HOST === "::" ? "127.0.0.1" : HOST.includes(":") ? `[${HOST}]` : HOST;
 const DEV_USER = process.env.CODING_MEMORY_DEV_USER ?? "dev";
 // Kept beside the local database so the same token works across restarts, and vanishes with it.
 const TOKEN_FILE = ".wrangler/dev-token";
@@ -37,7 +64,7 @@ function ensureDevVars() {
   writeFileSync(path, `${text}${separator}${line}`, { mode: 0o600 });
 }
 
-const url = `http://${HOST}:${PORT}/mcp`;
+const url = `http://${SHOWN_HOST}:${PORT}/mcp`;
 const cursor = JSON.stringify(
   { mcpServers: { "coding-memory": { url, headers: { Authorization: `Bearer ${token}` } } } },
   null,
@@ -46,7 +73,8 @@ const cursor = JSON.stringify(
 console.log(`
 Coding Memory (local) — user "${DEV_USER}"
   MCP endpoint : ${url}
-  REST API     : http://${HOST}:${PORT}/api/v1/projects/<project>/…
+  REST API     : http://${SHOWN_HOST}:${PORT}/api/v1/projects/<project>/…
+  Health       : http://${SHOWN_HOST}:${PORT}/health
   Dev token    : ${token}
 
 Claude Code (OAuth sign-in in your browser; create an account on the sign-in page or with npm run account):
@@ -60,7 +88,7 @@ ${cursor}
 More tokens: npm run token -- create --user <id>   Accounts: npm run account -- create --user <id>
 `);
 
-const child = spawn("wrangler", ["dev", "--ip", HOST, "--port", PORT, ...process.argv.slice(2)], {
+const child = spawn("wrangler", ["dev", "--ip", HOST, "--port", PORT, ...WRANGLER_ARGS], {
   stdio: "inherit",
   env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
 });

@@ -61,7 +61,9 @@ export interface Env {
   OAUTH_KV: KVNamespace;
   /** The server's public origin, e.g. https://memory.example.com (default: the request's origin). */
   PUBLIC_URL?: string;
-  /** "true": the sign-in page can create built-in accounts (default false; `npm run dev` sets it in .dev.vars). */
+  /** More host names (or host:port) served besides PUBLIC_URL's or loopback, comma-separated (src/http/hosts.ts). */
+  ALLOWED_HOSTS?: string;
+  /** "true": the sign-in page can create built-in accounts (default false; local dev sets it in .dev.vars). */
   ALLOW_SIGNUP?: string;
   /** Sign-in attempts per user and address (Workers rate limiting binding). */
   LOGIN_LIMITER?: RateLimit;

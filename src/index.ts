@@ -1,11 +1,13 @@
 import { createMcpHandler } from "agents/mcp/server";
 import { Hono, type Context } from "hono";
 import { buildServices, oauthDepsFromEnv, type Services } from "./app";
-import { authorizeRoutes, identityFromContext, oauthProvider, withApiErrorBody } from "./auth/oauth";
+import { authorizeRoutes, identityFromContext, oauthProvider, publicOrigin, withApiErrorBody } from "./auth/oauth";
+import { withCanonicalResource } from "./auth/resource-indicator";
 import { AppError } from "./domain/app-error";
 import type { Identity } from "./domain/records";
 import type { Env } from "./env";
-import { errorResponse } from "./http/errors";
+import { errorResponse, plainErrorResponse } from "./http/errors";
+import { hostPolicy, mcpHostOptions } from "./http/hosts";
 import { accountRoutes } from "./http/account";
 import { restRoutes } from "./http/rest";
 import { webhookRoutes } from "./http/webhooks";
@@ -42,7 +44,10 @@ async function authenticate(c: Context<AppEnv>, next: () => Promise<void>) {
 }
 
 app.all("/mcp", async (c) => {
-  const handler = createMcpHandler(() => buildMcpServer(c.get("services"), c.get("identity")), { route: "/mcp" });
+  const handler = createMcpHandler(() => buildMcpServer(c.get("services"), c.get("identity")), {
+    route: "/mcp",
+    ...mcpHostOptions(c.req.raw),
+  });
   return handler(c.req.raw, c.env, c.executionCtx as ExecutionContext);
 });
 
@@ -66,9 +71,27 @@ site.route("/", webhookRoutes());
 site.onError((error, c) => errorResponse(c, error));
 site.notFound((c) => errorResponse(c, new AppError("not_found", `No route for ${c.req.method} ${c.req.path}.`)));
 
+/**
+ * Every request: refused unless its Host is one this server answers for (src/http/hosts.ts), resource
+ * indicators naming the MCP URL mapped to the origin, then the OAuth provider routes it. Whatever escapes (the
+ * provider's own failures; Hono's onError covers the routes) becomes the plain error body, never a stack trace.
+ */
+async function serve(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+  try {
+    const admitted = hostPolicy(env).admit(request);
+    if (admitted instanceof AppError) return plainErrorResponse(admitted);
+    const canonical = await withCanonicalResource(admitted, publicOrigin(env, admitted));
+    return withApiErrorBody(
+      canonical,
+      await oauthProvider(env, canonical, { api: app, site }).fetch(canonical, env, ctx),
+    );
+  } catch (error) {
+    return plainErrorResponse(error);
+  }
+}
+
 export default {
-  fetch: async (request, env, ctx) =>
-    withApiErrorBody(request, await oauthProvider(env, request, { api: app, site }).fetch(request, env, ctx)),
+  fetch: serve,
   // Vector indexing jobs and their dead letters (see src/queue/consumer.ts).
   queue: (batch, env) => handleQueueBatch(batch, buildServices(env)),
   // Cron (wrangler.toml [triggers]): re-queue errors whose indexing job was lost.

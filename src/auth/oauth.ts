@@ -18,6 +18,7 @@ import { AppError } from "../domain/app-error";
 import type { Identity } from "../domain/records";
 import type { Env } from "../env";
 import { AccountService } from "./accounts";
+import { errorPage, renderAuthorizePage } from "./consent-page";
 import { s256, type IdentityProvider } from "./identity-providers";
 import { passwordAttemptAllowed } from "./sign-in-limits";
 import { TokenService } from "./tokens";
@@ -84,7 +85,10 @@ export function oauthProvider(
     clientRegistrationEndpoint: "/oauth/register",
     scopesSupported: [...SCOPES, "offline_access"],
     resourceMetadata: { resource, authorization_servers: [origin], resource_name: "Coding Memory" },
-    requiredScopes: ["memory:read"],
+    // What an assistant needs to work: the 401 challenge and the resource metadata name both scopes, and MCP
+    // clients (the official SDK, Claude Code) request exactly what the challenge names. `admin` is asked for
+    // explicitly by a client that manages teams and tokens.
+    requiredScopes: [...DEFAULT_GRANT],
     // A refused credential on the API answers in the API's error shape (the Bearer challenge headers stay), so
     // REST clients see one format; the OAuth endpoints keep the standard OAuth error bodies.
     onError: ({ code, description, status, headers, internal }) => {
@@ -176,7 +180,11 @@ export function identityFromContext(ctx: unknown): Identity {
   };
 }
 
-type SiteEnv = { Bindings: Env & { OAUTH_PROVIDER: OAuthHelpers } };
+type SiteEnv = {
+  Bindings: Env & { OAUTH_PROVIDER: OAuthHelpers };
+  /** Where the sign-in form may send the browser (the page's CSP `form-action`), see `allowFormTargets`. */
+  Variables: { consentRedirect: string | null; upstreamOrigin: string | null };
+};
 
 /** `/authorize` (sign-in + consent in one page) and the upstream provider's callback. */
 export function authorizeRoutes(depsOf: (env: Env) => OAuthDeps): Hono<SiteEnv> {
@@ -190,6 +198,7 @@ export function authorizeRoutes(depsOf: (env: Env) => OAuthDeps): Hono<SiteEnv> 
     } catch (error) {
       return authorizationFailure(c, error);
     }
+    allowFormTargets(c, request.redirectUri, depsOf(c.env));
     const consent = await oauth.beginConsent(request);
     const description = await oauth.describeConsent(request);
     return page(
@@ -198,6 +207,7 @@ export function authorizeRoutes(depsOf: (env: Env) => OAuthDeps): Hono<SiteEnv> 
         handle: consent.handle,
         clientName: description.clientName ?? request.clientId,
         redirectHost: description.redirectHost,
+        redirectUri: request.redirectUri,
         scopes: grantFor(request.scope),
         deps: depsOf(c.env),
         error: null,
@@ -213,7 +223,9 @@ export function authorizeRoutes(depsOf: (env: Env) => OAuthDeps): Hono<SiteEnv> 
     const form = await c.req.formData();
     const handle = String(form.get("handle") ?? "");
     const action = String(form.get("action") ?? "");
-    const scopes = grantFor(form.getAll("scope").map(String));
+    allowFormTargets(c, String(form.get("redirect_uri") ?? ""), deps);
+    // One radio button carries a whole access level ("memory:read memory:write"); API callers may send one each.
+    const scopes = grantFor(form.getAll("scope").flatMap((value) => String(value).split(" ")));
     try {
       if (action === "deny") {
         const denied = await oauth.denyConsent(c.req.raw, handle);
@@ -363,76 +375,59 @@ function retryPage(
   message: string,
   status: 400 | 401 | 403 | 409 | 429,
 ): Response {
+  const redirectUri = c.get("consentRedirect");
   return page(
     c,
-    renderAuthorizePage({ handle, clientName: null, redirectHost: null, scopes, deps, error: message }),
+    renderAuthorizePage({
+      handle,
+      clientName: null,
+      redirectHost: redirectUri ? new URL(redirectUri).host : null,
+      redirectUri,
+      scopes,
+      deps,
+      error: message,
+    }),
     status,
   );
+}
+
+/**
+ * Chromium applies the CSP `form-action` of the sign-in page to the redirect that answers its form, so the page
+ * allows exactly where that redirect goes: the client's redirect URI (which the OAuth library validated against
+ * the registration on GET; on POST it comes back in a hidden field, and a forged value could only break the
+ * poster's own page, since the library redirects to the stored URI) and the upstream provider's sign-in page.
+ */
+function allowFormTargets(c: Context<SiteEnv>, redirectUri: string, deps: OAuthDeps) {
+  c.set("consentRedirect", cspSource(redirectUri));
+  const upstream = deps.identityProvider?.authorizeUrl({ state: "-", redirectUri: "-", codeChallenge: "-" });
+  c.set("upstreamOrigin", upstream ? cspSource(new URL(upstream).origin) : null);
+}
+
+/** An http(s) URL (no query or fragment: CSP ignores them) with only characters safe inside a CSP header. */
+function cspSource(value: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") return null;
+  const source = `${url.origin}${url.pathname === "/" && !value.endsWith("/") ? "" : url.pathname}`;
+  return /^[A-Za-z0-9\-._~:/%@!$&()*+=[\]]+$/.test(source) ? source : null;
 }
 
 function page(c: Context<SiteEnv>, html: string, status: number, headers?: Headers): Response {
   const response = new Response(html, { status, headers: headers ?? new Headers() });
   response.headers.set("Content-Type", "text/html; charset=utf-8");
   response.headers.set("Cache-Control", "no-store");
+  const targets = [c.get("consentRedirect"), c.get("upstreamOrigin")].filter(Boolean).join(" ");
   response.headers.set(
     "Content-Security-Policy",
-    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' https:; frame-ancestors 'none'",
+    `default-src 'none'; style-src 'unsafe-inline'; form-action 'self'${targets ? ` ${targets}` : ""}; ` +
+      "frame-ancestors 'none'; base-uri 'none'",
   );
-  void c;
+  // The page's URL carries the client's state and PKCE challenge: no Referer leaves it; no content sniffing.
+  response.headers.set("Referrer-Policy", "no-referrer");
+  response.headers.set("X-Content-Type-Options", "nosniff");
   return response;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
-}
-
-const SCOPE_TEXT: Record<Scope, string> = {
-  "memory:read": "read the memory of your projects (errors, solutions, decisions, code graph)",
-  "memory:write": "record errors, decisions, file changes and sessions",
-  admin: "administer: project settings, teams, invitations and API tokens",
-};
-
-function renderAuthorizePage(options: {
-  handle: string;
-  clientName: string | null;
-  redirectHost: string | null;
-  scopes: Scope[];
-  deps: OAuthDeps;
-  error: string | null;
-}): string {
-  const { deps } = options;
-  const scopeBoxes = options.scopes
-    .map(
-      (scope) =>
-        `<label><input type="checkbox" name="scope" value="${scope}" checked> ${escapeHtml(SCOPE_TEXT[scope])}</label>`,
-    )
-    .join("<br>");
-  const who = options.clientName
-    ? `<p><strong>${escapeHtml(options.clientName)}</strong>${
-        options.redirectHost ? ` (returning to ${escapeHtml(options.redirectHost)})` : ""
-      } asks to use Coding Memory as you. It will be able to:</p>`
-    : "<p>Sign in to continue. The application will be able to:</p>";
-  return `<!doctype html><html><head><meta charset="utf-8"><title>Coding Memory — sign in</title>
-<style>body{font:16px system-ui;max-width:34rem;margin:3rem auto;padding:0 1rem}input[type=text],input[type=password]{width:100%;padding:.4rem;margin:.2rem 0 .8rem}button{padding:.5rem 1rem;margin-right:.5rem}.error{color:#b00}</style>
-</head><body><h1>Coding Memory</h1>${options.error ? `<p class="error">${escapeHtml(options.error)}</p>` : ""}
-${who}
-<form method="post" action="/authorize">
-<input type="hidden" name="handle" value="${escapeHtml(options.handle)}">
-<p>${scopeBoxes}</p>
-${
-  deps.identityProvider
-    ? `<p><button type="submit" name="action" value="upstream">Sign in with ${escapeHtml(deps.identityProvider.label)}</button></p><p>or with an account on this server:</p>`
-    : ""
-}
-<label>User <input type="text" name="user" autocomplete="username"></label>
-<label>Password <input type="password" name="password" autocomplete="current-password"></label>
-<button type="submit" name="action" value="login">Allow</button>
-${deps.allowSignup ? '<button type="submit" name="action" value="signup">Create account and allow</button>' : ""}
-${deps.identityProvider ? `<button type="submit" name="action" value="link">Link ${escapeHtml(deps.identityProvider.label)} to this account and allow</button>` : ""}
-<button type="submit" name="action" value="deny">Deny</button>
-</form></body></html>`;
-}
-
-function errorPage(message: string): string {
-  return `<!doctype html><html><head><meta charset="utf-8"><title>Coding Memory — sign-in failed</title></head><body><h1>Sign-in failed</h1><p>${escapeHtml(message)}</p></body></html>`;
 }

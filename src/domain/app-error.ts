@@ -13,6 +13,8 @@ export type AppErrorCode =
   | "unavailable"
   | "budget_exceeded"
   | "rate_limited"
+  /** The request named a host this server does not answer for (421 Misdirected Request). */
+  | "misdirected"
   | "internal";
 
 export interface AppErrorOptions {
@@ -42,6 +44,7 @@ export const httpStatusOf: Record<AppErrorCode, number> = {
   unsupported: 422,
   budget_exceeded: 402,
   rate_limited: 429,
+  misdirected: 421,
   internal: 500,
   unavailable: 503,
 };

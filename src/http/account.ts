@@ -215,23 +215,14 @@ export function accountRoutes(): Hono<RestEnv> {
     const input = await body(c, webhookBody);
     const services = c.get("services");
     const secret = `whsec_${crypto.randomUUID().replace(/-/g, "")}${crypto.randomUUID().replace(/-/g, "")}`;
-    try {
-      await services.webhooks.configure(
-        project.id,
-        secret,
-        input.repository ?? null,
-        c.get("identity").userId,
-        Date.now(),
-      );
-    } catch (cause) {
-      if (/UNIQUE/i.test(String((cause as Error)?.message))) {
-        throw new AppError("conflict", `repository: ${input.repository} is already connected to another project.`, {
-          details: { field: "repository" },
-          cause,
-        });
-      }
-      throw cause;
-    }
+    // Answers 409 when another project holds the repository (D1WebhookStore.configure).
+    await services.webhooks.configure(
+      project.id,
+      secret,
+      input.repository ?? null,
+      c.get("identity").userId,
+      Date.now(),
+    );
     const origin = new URL(c.req.url).origin;
     // The team-qualified name: unambiguous even when another team has a project of the same name.
     const ref = encodeURIComponent(projectRefOf(access));

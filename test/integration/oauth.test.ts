@@ -231,15 +231,23 @@ describe("the MCP SDK client's own OAuth flow (as claude mcp add --transport htt
     const authorize = store.authorizationUrl as URL;
     expect(authorize.pathname).toBe("/authorize");
     const jar = new CookieJar();
+    // What the SDK asks for comes from the 401 challenge; a user who just clicks Allow must get write access.
+    expect(authorize.searchParams.get("scope")?.split(" ")).toEqual(
+      expect.arrayContaining(["memory:read", "memory:write"]),
+    );
     const page = await workerFetch(authorize);
     jar.take(page);
-    const handle = /name="handle" value="([^"]+)"/.exec(await page.text())?.[1] as string;
+    const html = await page.text();
+    const handle = /name="handle" value="([^"]+)"/.exec(html)?.[1] as string;
+    const checked = /<input type="radio" name="scope" value="([^"]+)" checked>/.exec(html)?.[1];
+    expect(checked, html).toBeTruthy();
     const signedIn = await submit(jar, {
       handle,
       action: "login",
       user,
       password: "correct horse battery",
-      scope: ["memory:read", "memory:write"],
+      scope: [checked as string],
+      redirect_uri: /name="redirect_uri" value="([^"]+)"/.exec(html)?.[1] as string,
     });
     // The redirect carries code, state and iss (RFC 9207), which the SDK checks.
     await transport.finishAuth(new URL(signedIn.headers.get("Location") ?? "").searchParams);

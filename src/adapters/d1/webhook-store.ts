@@ -1,5 +1,6 @@
 import { and, eq, or } from "drizzle-orm";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
+import { AppError } from "../../domain/app-error";
 import { parseProjectRef } from "../../domain/project-ref";
 import * as schema from "./schema";
 
@@ -61,7 +62,20 @@ export class D1WebhookStore {
     return (await this.select().where(eq(projectWebhooks.repository, repository.toLowerCase())).get()) ?? null;
   }
 
+  /** Throws `conflict` when another project already holds the repository (its UNIQUE index decides, race-free). */
   async configure(projectId: string, secret: string, repository: string | null, userId: string, now: number) {
+    try {
+      await this.upsert(projectId, secret, repository, userId, now);
+    } catch (error) {
+      if (!repository || !isUniqueViolation(error)) throw error;
+      throw new AppError("conflict", `repository: ${repository} is already connected to another project.`, {
+        details: { field: "repository" },
+        cause: error,
+      });
+    }
+  }
+
+  private async upsert(projectId: string, secret: string, repository: string | null, userId: string, now: number) {
     await this.db
       .insert(projectWebhooks)
       .values({
@@ -82,4 +96,13 @@ export class D1WebhookStore {
     const result = await this.db.delete(projectWebhooks).where(eq(projectWebhooks.projectId, projectId)).run();
     return result.meta.changes > 0;
   }
+}
+
+/** D1 reports a UNIQUE violation in its message; drizzle wraps it ("Failed query: …") with the D1 error as cause. */
+function isUniqueViolation(error: unknown): boolean {
+  for (let current = error, depth = 0; current && depth < 5; depth += 1) {
+    if (/UNIQUE constraint failed/i.test(String((current as Error).message ?? current))) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
 }

@@ -1,0 +1,181 @@
+// The OAuth path the README recommends first, as a new user's assistant takes it: the official MCP SDK's OAuth
+// client (discovery from the 401, dynamic registration, PKCE) with a loopback callback server, and a real
+// headless Chromium that opens the sign-in page, mistypes the password once, signs in and follows the redirect
+// back. Then a write through tools/call must succeed. Chromium enforces the page's CSP on that redirect, which
+// is what a fetch-based test cannot show.
+//
+// Standalone, against a running server with an existing account:
+//   node .ci/browser-oauth.mjs http://127.0.0.1:8787 <user> <password>
+import { createServer } from "node:http";
+import { randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
+import { chromium } from "playwright-core";
+
+/** Debian's chromium (apt-get install chromium); CHROMIUM overrides. No browser is downloaded. */
+export function chromiumPath() {
+  const candidates = [process.env.CHROMIUM, "/usr/bin/chromium", "/usr/bin/chromium-browser"].filter(Boolean);
+  const found = candidates.find((path) => existsSync(/** @type {string} */ (path)));
+  if (!found) throw new Error(`no Chromium at ${candidates.join(", ")}: apt-get install -y chromium`);
+  return /** @type {string} */ (found);
+}
+
+/** A loopback HTTP server standing in for the MCP client's redirect URI (RFC 8252 §7.3). */
+async function callbackServer() {
+  /** @type {(params: URLSearchParams) => void} */
+  let deliver = () => {};
+  const received = new Promise((resolve) => (deliver = resolve));
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    if (url.pathname !== "/callback") {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { "Content-Type": "text/html" }).end("<p>Signed in; you can close this tab.</p>");
+    deliver(url.searchParams);
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(undefined)));
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  return {
+    redirectUrl: `http://127.0.0.1:${port}/callback`,
+    /** @type {Promise<URLSearchParams>} */
+    received: /** @type {Promise<URLSearchParams>} */ (received),
+    close: () => new Promise((resolve) => server.close(() => resolve(undefined))),
+  };
+}
+
+/** An OAuthClientProvider keeping everything in memory, as a CLI would in its config file. */
+function memoryProvider(/** @type {string} */ redirectUrl) {
+  /** @type {Record<string, any>} */
+  const store = { state: randomUUID() };
+  return {
+    store,
+    provider: {
+      get redirectUrl() {
+        return redirectUrl;
+      },
+      get clientMetadata() {
+        return {
+          client_name: "browser-oauth e2e (MCP SDK)",
+          redirect_uris: [redirectUrl],
+          grant_types: ["authorization_code", "refresh_token"],
+          response_types: ["code"],
+          token_endpoint_auth_method: "none",
+        };
+      },
+      state: () => store.state,
+      clientInformation: () => store.client,
+      saveClientInformation: (/** @type {unknown} */ info) => void (store.client = info),
+      tokens: () => store.tokens,
+      saveTokens: (/** @type {unknown} */ tokens) => void (store.tokens = tokens),
+      redirectToAuthorization: (/** @type {URL} */ url) => void (store.authorizationUrl = url),
+      saveCodeVerifier: (/** @type {string} */ verifier) => void (store.verifier = verifier),
+      codeVerifier: () => store.verifier,
+    },
+  };
+}
+
+/**
+ * @param {{ base: string, user: string, password: string, log?: (line: string) => void }} options
+ * @returns {Promise<string>} a one-line summary
+ */
+export async function browserOAuth({ base, user, password, log = () => {} }) {
+  const mcpUrl = new URL("/mcp", base);
+  const callback = await callbackServer();
+  const { store, provider } = memoryProvider(callback.redirectUrl);
+  const browser = await chromium.launch({
+    executablePath: chromiumPath(),
+    headless: true,
+    // CI runs as root, where Chromium's sandbox cannot start.
+    args: ["--no-sandbox", "--disable-dev-shm-usage"],
+  });
+  try {
+    const first = new Client({ name: "browser-oauth-e2e", version: "1.0.0" });
+    const transport = new StreamableHTTPClientTransport(mcpUrl, { authProvider: /** @type {any} */ (provider) });
+    const refused = await first.connect(transport).then(
+      () => null,
+      (error) => error,
+    );
+    if (!(refused instanceof UnauthorizedError)) throw new Error(`expected the 401 to start OAuth, got ${refused}`);
+    /** @type {URL} */
+    const authorizationUrl = store.authorizationUrl;
+    if (!authorizationUrl) throw new Error("the SDK never asked to open the browser");
+    log(`registered ${store.client?.client_id}; scope asked: ${authorizationUrl.searchParams.get("scope")}`);
+
+    const page = await browser.newPage();
+    /** @type {string[]} */
+    const violations = [];
+    page.on("console", (message) => {
+      if (/Content Security Policy|Refused to/i.test(message.text())) violations.push(message.text());
+    });
+    await page.goto(authorizationUrl.href, { waitUntil: "load", timeout: 30_000 });
+    const level = await page.locator('input[name="scope"]:checked').getAttribute("value");
+    if (level !== "memory:read memory:write") throw new Error(`the consent page preselects "${level}", not read+write`);
+    // A typo first: the page comes back with its error, and its form must still be allowed to reach the client.
+    await page.fill('input[name="user"]', user);
+    await page.fill('input[name="password"]', `${password}-typo`);
+    await Promise.all([page.waitForLoadState("load"), page.click('button[value="login"]')]);
+    const error = await page.locator(".error").textContent({ timeout: 15_000 });
+    log(`wrong password answered: ${error?.trim()}`);
+    await page.fill('input[name="user"]', user);
+    await page.fill('input[name="password"]', password);
+    await page.click('button[value="login"]');
+    const params = await Promise.race([
+      callback.received,
+      new Promise((_, reject) =>
+        setTimeout(
+          () => reject(new Error(`no redirect to the callback in 30 s; CSP: ${violations.join(" | ") || "none"}`)),
+          30_000,
+        ),
+      ),
+    ]);
+    if (violations.length) throw new Error(`CSP violations in Chromium: ${violations.join(" | ")}`);
+    if (params.get("error"))
+      throw new Error(`authorization failed: ${params.get("error")} ${params.get("error_description")}`);
+    if (params.get("state") !== store.state) throw new Error("the callback's state is not the one the client sent");
+    const code = params.get("code");
+    if (!code) throw new Error(`no code in the callback: ${params}`);
+    await transport.finishAuth(code);
+    log(`token scope: ${store.tokens?.scope}`);
+
+    const client = new Client({ name: "browser-oauth-e2e", version: "1.0.0" });
+    await client.connect(new StreamableHTTPClientTransport(mcpUrl, { authProvider: /** @type {any} */ (provider) }));
+    const project = `browser-oauth-${randomUUID().slice(0, 8)}`;
+    const written = /** @type {any} */ (
+      await client.callTool({
+        name: "coding_record_error",
+        arguments: { project_id: project, error_type: "TypeError", message: "recorded through a browser OAuth grant" },
+      })
+    );
+    if (written.isError) throw new Error(`the write failed: ${JSON.stringify(written.content)}`);
+    const found = /** @type {any} */ (
+      await client.callTool({ name: "coding_search_errors", arguments: { project_id: project, query: "browser" } })
+    );
+    const results = found.structuredContent?.results ?? [];
+    await client.close();
+    if (found.isError || results.length !== 1)
+      throw new Error(`the read-back failed: ${JSON.stringify(found.content)}`);
+    return `SDK OAuth + Chromium: registered, signed in (after a wrong password), scope "${store.tokens?.scope}", wrote and read back in ${project}`;
+  } finally {
+    await browser.close();
+    await callback.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const [base, user, password] = process.argv.slice(2);
+  if (!base || !user || !password) {
+    console.error("usage: node .ci/browser-oauth.mjs BASE_URL USER PASSWORD");
+    process.exit(2);
+  }
+  browserOAuth({ base, user, password, log: (line) => console.log(`  ${line}`) }).then(
+    (summary) => console.log(`PASS ${summary}`),
+    (error) => {
+      console.error(`FAIL ${error?.stack ?? error}`);
+      process.exit(1);
+    },
+  );
+}
