@@ -327,10 +327,13 @@ describe("code import graph: ingestion, analyses, tools", () => {
       const res = await rest(stranger.token, "GET", `/api/v1/projects/abc${suffix}/${path}`);
       expect(res.status).toBe(404);
     }
+    // Names are per team: the stranger's write makes a project of their own and never touches the owner's.
     const write = await rest(stranger.token, "POST", `/api/v1/projects/abc${suffix}/files`, {
       files: upload({ "x.py": "" }),
     });
-    expect(write.status).toBe(404);
+    expect(write.status).toBe(200);
+    const owners = await rest(owner.token, "GET", `/api/v1/projects/abc${suffix}/code/graph`);
+    expect(owners.body.files).not.toContain("x.py");
   });
 });
 

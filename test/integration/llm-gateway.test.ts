@@ -482,7 +482,12 @@ describe("project LLM settings", () => {
     expect(JSON.stringify(negative.body.error)).toContain("cost_threshold");
 
     const { token: stranger } = await newUser();
-    const refused = await rest(stranger, "POST", base, { auto_approve: false });
-    expect(refused.status).toBe(404);
+    // Names are per team: the stranger's settings call reaches a project of their own, never this one.
+    const strangers = await rest(stranger, "POST", base, { auto_approve: false, model: null });
+    expect(strangers.status).toBe(200);
+    expect((await rest(token, "POST", base, {})).body).toMatchObject({
+      model: "gemini/gemini-2.5-flash",
+      auto_approve: true,
+    });
   });
 });

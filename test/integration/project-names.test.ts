@@ -191,9 +191,14 @@ describe("webhooks find the right team's project", () => {
         status: "failure",
         log: `Traceback (most recent call last):\n  File "app.py", line 3, in <module>\nValueError: ${message}\n`,
       });
+      const timestamp = Math.floor(Date.now() / 1000);
       const res = await workerFetch(url, {
         method: "POST",
-        headers: { "Content-Type": "application/json", "X-Signature-256": await hmac(secret, body) },
+        headers: {
+          "Content-Type": "application/json",
+          "X-Signature-Timestamp": String(timestamp),
+          "X-Signature-256": await hmac(secret, `${timestamp}.${body}`),
+        },
         body,
       });
       return res.status;
