@@ -521,27 +521,26 @@ export class D1MemoryStore implements MemoryStore {
     const termsJson = JSON.stringify([...new Set(terms)]);
     const { filters } = options;
     // BM25 as FTS5 computes it (every term occurs once in search_terms, so tf = 1), but with N, the average
-    // length and document frequencies of this project only. The FTS index only finds the candidates: a yes/no
-    // match, whose answer for this project's rows does not depend on any other project.
+    // length and document frequencies of this project only. The FTS index is asked one match term at a time
+    // and only says which rows contain it: a yes/no answer for this project's rows that no other project changes.
+    // Summing the IDFs per row over those postings touches what one OR query would, and keeps only (rowid, sum).
+    const matched = sql`(
+      SELECT errors_fts.rowid AS error_rowid, sum(match_terms.idf) AS idf_sum, min(match_terms.avg_terms) AS avg_terms
+      FROM ${matchTermsTable(projectId, termsJson)} AS match_terms
+      CROSS JOIN errors_fts
+      WHERE errors_fts MATCH '"' || match_terms.term || '"'
+      GROUP BY errors_fts.rowid
+    ) AS matched`;
     const length = sql`(length(${errors.searchTerms}) - length(replace(${errors.searchTerms}, ' ', '')) + 1)`;
-    const score = sql`(sum(match_terms.idf) * ${sql.raw(String(BM25_K1 + 1))} / (1 + ${sql.raw(String(BM25_K1))} * (${sql.raw(
+    const k1 = sql.raw(String(BM25_K1));
+    const score = sql`(matched.idf_sum * ${sql.raw(String(BM25_K1 + 1))} / (1 + ${k1} * (${sql.raw(
       String(1 - BM25_B),
-    )} + ${sql.raw(String(BM25_B))} * ${length} / min(match_terms.avg_terms))))`;
+    )} + ${sql.raw(String(BM25_B))} * ${length} / matched.avg_terms)))`;
     const rows = await this.db
       .select({ error: errors, bm25: sql<number>`-${score}` })
       .from(errors)
-      .innerJoin(sql`errors_fts`, sql`errors_fts.rowid = ${errors}.rowid`)
-      // CROSS JOIN keeps the few match terms innermost: the FTS match runs once, not once per term.
-      .crossJoin(sql`${matchTermsTable(projectId, termsJson)} AS match_terms`)
-      .where(
-        and(
-          sql`errors_fts MATCH (SELECT coalesce(group_concat('"' || term || '"', ' OR '), '"_"') FROM ${matchTermsTable(projectId, termsJson)})`,
-          eq(errors.projectId, projectId),
-          sql`instr(' ' || ${errors.searchTerms} || ' ', ' ' || match_terms.term || ' ') > 0`,
-          ...errorFilterConditions(filters),
-        ),
-      )
-      .groupBy(errors.id)
+      .innerJoin(matched, sql`matched.error_rowid = ${errors}.rowid`)
+      .where(and(eq(errors.projectId, projectId), ...errorFilterConditions(filters)))
       // Ties in id order, so a ranking never depends on the order rows were written in.
       .orderBy(sql`${score} DESC`, errors.id)
       .limit(options.limit);
