@@ -195,7 +195,7 @@ describe("code import graph: ingestion, analyses, tools", () => {
     // log.ts: 2 direct dependents (main, db), 7 in all → medium.
     expect(restImpact.body).toMatchObject({ risk_level: "medium", affected_count: 7 });
     await client.close();
-  });
+  }, 25_000); // 8 calls
 
   it("tells how to index when a file is not in the index, and refuses bad paths naming the field", async () => {
     const { token } = await newUser();
@@ -236,7 +236,7 @@ describe("code import graph: ingestion, analyses, tools", () => {
     expect(twice.status).toBe(400);
     expect(twice.body.error.message).toContain("appears twice");
     await client.close();
-  });
+  }, 25_000); // 7 calls
 
   it("re-indexes incrementally by content hash, handles deletions, and marks memories about changed files stale", async () => {
     const { token } = await newUser();
@@ -303,7 +303,7 @@ describe("code import graph: ingestion, analyses, tools", () => {
     });
     expect(back.body.indexed).toEqual(["src/lib/db.ts"]);
     await client.close();
-  });
+  }, 25_000); // 9 calls
 
   it("keeps each project's index to its members; a_c never sees abc", async () => {
     const owner = await newUser();
@@ -321,7 +321,7 @@ describe("code import graph: ingestion, analyses, tools", () => {
       files: upload({ "x.py": "" }),
     });
     expect(write.status).toBe(404);
-  });
+  }, 25_000); // 7 calls
 });
 
 describe("decision → implementation, and memory graph edges", () => {
@@ -442,5 +442,5 @@ describe("decision → implementation, and memory graph edges", () => {
     const bad = await rest(token, "GET", `/api/v1/projects/${project}/graph/edges?node=nocolon`);
     expect(bad.status).toBe(400);
     await client.close();
-  });
+  }, 35_000); // 17 calls
 });

@@ -161,7 +161,7 @@ describe("CI failure webhooks", () => {
       check_run: { conclusion: "success" },
     });
     expect(passing.status).toBe(202);
-  });
+  }, 25_000); // 6 calls
 
   it("fetches the failed job logs of a workflow_run through the GitHub API, matching the project by repository", async () => {
     const repository = `acme/${uniqueName("svc")}`;
@@ -260,7 +260,7 @@ describe("CI failure webhooks", () => {
       body: success,
     });
     expect(ignored.status).toBe(202);
-  });
+  }, 25_000); // 6 calls
 
   it("lets only project admins configure the webhook", async () => {
     const { project } = await projectWithWebhook();
