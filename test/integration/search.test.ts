@@ -103,34 +103,64 @@ describe("search statistics are per project", () => {
     }
   }, 75_000); // 60 calls, most of them polling the index
 
-  it("ranks a recorded error by the project's own statistics after it is updated and others are added", async () => {
+  it("keeps the project's term statistics exact through recurrences, updates and deletions", async () => {
     const { token } = await newUser();
     const slug = uniqueName("stats-c");
     const base = `/api/v1/projects/${slug}`;
-    const rare = await rest(token, "POST", `${base}/errors`, {
-      error_type: "KeyError",
-      message: "missing tenant_quota in settings",
-    });
+    const rare = { error_type: "KeyError", message: "missing tenant_quota in settings" };
+    const first = await rest(token, "POST", `${base}/errors`, rare);
     for (let i = 0; i < 5; i += 1) {
       await rest(token, "POST", `${base}/errors`, {
         error_type: "KeyError",
         message: `missing ${word(i)} in settings`,
       });
     }
-    // The counts the ranking reads are this project's: six errors, one with tenant_quota.
-    const counts = await env.DB.prepare(
-      `SELECT t.docs AS n, s.docs AS df FROM error_search_totals t
-         JOIN projects p ON p.id = t.project_id
-         JOIN error_term_stats s ON s.project_id = t.project_id AND s.term = 'tenant_quota'
-         WHERE p.slug = ?`,
-    )
-      .bind(slug)
-      .first<{ n: number; df: number }>();
-    expect(counts).toEqual({ n: 6, df: 1 });
+    // A recurrence is the same record: nothing is counted twice.
+    expect((await rest(token, "POST", `${base}/errors`, rare)).body.occurrences).toBe(2);
+    const project = await env.DB.prepare("SELECT id FROM projects WHERE slug = ?").bind(slug).first<{ id: string }>();
+    const projectId = project?.id ?? "";
+
+    /** The statistics the triggers keep, against a recount from the project's rows. */
+    async function expectExact() {
+      const rows = await env.DB.prepare("SELECT search_terms FROM errors WHERE project_id = ?")
+        .bind(projectId)
+        .all<{ search_terms: string }>();
+      const docs = new Map<string, number>();
+      let terms = 0;
+      for (const row of rows.results) {
+        const list = row.search_terms ? row.search_terms.split(" ") : [];
+        terms += list.length;
+        for (const term of new Set(list)) docs.set(term, (docs.get(term) ?? 0) + 1);
+      }
+      const stats = await env.DB.prepare("SELECT term, docs FROM error_term_stats WHERE project_id = ?")
+        .bind(projectId)
+        .all<{ term: string; docs: number }>();
+      expect(new Map(stats.results.map((row) => [row.term, row.docs]))).toEqual(docs);
+      const totals = await env.DB.prepare("SELECT docs, terms FROM error_search_totals WHERE project_id = ?")
+        .bind(projectId)
+        .first<{ docs: number; terms: number }>();
+      expect(totals).toEqual({ docs: rows.results.length, terms });
+    }
+    await expectExact();
+    expect(
+      await env.DB.prepare("SELECT docs FROM error_term_stats WHERE project_id = ? AND term = 'tenant_quota'")
+        .bind(projectId)
+        .first(),
+    ).toEqual({ docs: 1 });
+
+    // What fillErrorDetails does (new search terms), and a deletion, go through the same triggers.
+    await env.DB.prepare("UPDATE errors SET search_terms = search_terms || ' quota_overflow' WHERE id = ?")
+      .bind(first.body.error_id)
+      .run();
+    await env.DB.prepare("DELETE FROM errors WHERE project_id = ? AND message = ?")
+      .bind(projectId, `missing ${word(0)} in settings`)
+      .run();
+    await expectExact();
+
     const hit = await rest(token, "POST", `${base}/errors/search`, {
-      query: "tenant_quota settings",
+      query: "quota_overflow settings",
       mode: "lexical",
     });
-    expect(hit.body.results[0].error_id).toBe(rare.body.error_id);
-  }, 25_000); // 8 calls
+    expect(hit.body.results[0].error_id).toBe(first.body.error_id);
+  }, 25_000); // 9 calls
 });
