@@ -523,12 +523,14 @@ export class D1MemoryStore implements MemoryStore {
     // BM25 as FTS5 computes it (every term occurs once in search_terms, so tf = 1), but with N, the average
     // length and document frequencies of this project only. The FTS index is asked one match term at a time
     // and only says which rows contain it: a yes/no answer for this project's rows that no other project changes.
-    // Summing the IDFs per row over those postings touches what one OR query would, and keeps only (rowid, sum).
+    // Summing the IDFs per row over those postings touches what one OR query would, and keeps only (rowid, sum)
+    // of this project's rows. CROSS JOIN fixes the order: terms, then their postings, then the row's project.
     const matched = sql`(
       SELECT errors_fts.rowid AS error_rowid, sum(match_terms.idf) AS idf_sum, min(match_terms.avg_terms) AS avg_terms
       FROM ${matchTermsTable(projectId, termsJson)} AS match_terms
       CROSS JOIN errors_fts
-      WHERE errors_fts MATCH '"' || match_terms.term || '"'
+      CROSS JOIN ${errors} AS candidate ON candidate.rowid = errors_fts.rowid
+      WHERE errors_fts MATCH '"' || match_terms.term || '"' AND candidate.project_id = ${projectId}
       GROUP BY errors_fts.rowid
     ) AS matched`;
     const length = sql`(length(${errors.searchTerms}) - length(replace(${errors.searchTerms}, ' ', '')) + 1)`;
