@@ -4,6 +4,7 @@
  * the fixes known for it. The delivery is written in the same transaction, so a replayed delivery (the same
  * delivery id, or the same body under a new id) writes nothing.
  */
+import { afterCommit, type AfterCommitWarning } from "./after-commit";
 import { parseCiLog, type CiFailure } from "./ci-logs";
 import type { ErrorSearchService, SolutionSuggestion } from "./error-search";
 import type { MemoryService, RecordErrorInput } from "./memory";
@@ -49,7 +50,11 @@ export class CiFailureRecorder {
     private readonly search: ErrorSearchService,
   ) {}
 
-  async record(identity: Identity, project: Project, report: CiReport): Promise<RecordedCiError[]> {
+  async record(
+    identity: Identity,
+    project: Project,
+    report: CiReport,
+  ): Promise<{ recorded: RecordedCiError[]; warnings: AfterCommitWarning[] }> {
     const inputs: Array<RecordErrorInput & { job: string }> = [];
     for (const { job, log } of report.jobs) {
       const failures = parseCiLog(log, { maxFailures: MAX_PER_DELIVERY });
@@ -89,14 +94,25 @@ export class CiFailureRecorder {
         event: report.event,
       },
     });
+    // The delivery and its errors are committed by now: a failing search for fixes must not answer an error
+    // (CI would redeliver, and the delivery is already taken). After one failure the rest are not tried.
     const recorded: RecordedCiError[] = [];
+    const warnings: AfterCommitWarning[] = [];
     const seen = new Set<string>();
     for (const [index, { error, inserted }] of results.entries()) {
       // Two failures of one delivery with the same fingerprint are one error seen twice.
       if (seen.has(error.id)) continue;
       seen.add(error.id);
       const known = error.resolved ? error.solution : null;
-      const suggestions = known ? [] : (await this.search.solutionsFor(project, { error }, 3)).suggestions;
+      const suggestions =
+        known || warnings.length
+          ? []
+          : await afterCommit(
+              "suggested_solutions",
+              async () => (await this.search.solutionsFor(project, { error }, 3)).suggestions,
+              [],
+              warnings,
+            );
       recorded.push({
         errorId: error.id,
         errorType: error.errorType,
@@ -110,6 +126,6 @@ export class CiFailureRecorder {
         suggestedSolutions: suggestions,
       });
     }
-    return recorded;
+    return { recorded, warnings };
   }
 }

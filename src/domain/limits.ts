@@ -16,7 +16,7 @@ export const LIMITS = {
   listItems: 100,
   listItemChars: 1_024,
   tagChars: 64,
-  queryChars: 8_192,
+  queryChars: 262_144,
   searchK: 50,
   pageSize: 200,
 } as const;

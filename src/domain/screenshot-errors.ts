@@ -6,6 +6,7 @@
  * error is, nothing is recorded until the approval; when the other fields suffice, the error is recorded now
  * and the approved analysis later fills what is still empty.
  */
+import { afterCommit, type AfterCommitWarning } from "./after-commit";
 import { AppError } from "./app-error";
 import type { Attachment, AttachmentService } from "./attachments";
 import type { VisionPolicy, VisionReader } from "./llm/vision";
@@ -58,6 +59,8 @@ export type ScreenshotRecordOutcome =
       analysis: ScreenshotAnalysis | null;
       /** Fields the screenshot supplied (not typed by the caller). */
       fromScreenshot: string[];
+      /** Steps after the error was stored that could not be completed. */
+      warnings: AfterCommitWarning[];
     }
   | { state: "held"; screenshot: Attachment; approval: PendingApproval }
   | {
@@ -119,14 +122,29 @@ export class ScreenshotErrorRecorder {
       searchContext: visionAnalysis ? analysisSearchText(visionAnalysis) : null,
     });
     const analysis = visionAnalysis ?? ocr?.analysis ?? null;
+    // The error is stored: what follows only annotates the screenshot and must not fail the call.
+    const warnings: AfterCommitWarning[] = [];
     if (screenshot) {
-      await this.attachments.linkToError(project, screenshot, result.error.id);
-      if (analysis) await this.attachments.saveAnalysis(project, screenshot, redactAnalysis(analysis));
+      const linked = screenshot;
+      await afterCommit(
+        "screenshot_link",
+        () => this.attachments.linkToError(project, linked, result.error.id),
+        undefined,
+        warnings,
+      );
+      if (analysis) {
+        await afterCommit(
+          "screenshot_analysis",
+          () => this.attachments.saveAnalysis(project, linked, redactAnalysis(analysis)),
+          undefined,
+          warnings,
+        );
+      }
     }
     const fromScreenshot = (["errorType", "message", "stackTrace", "filePath", "lineNumber"] as const)
       .filter((key) => input[key] === null && fields[key] !== null)
       .map(snakeCase);
-    return { state: "recorded", result, screenshot, vision, analysis, fromScreenshot };
+    return { state: "recorded", result, screenshot, vision, analysis, fromScreenshot, warnings };
   }
 
   /** The user approved a held screenshot analysis: record the error it was holding, or fill the one recorded. */

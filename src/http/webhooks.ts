@@ -2,6 +2,7 @@ import { Hono, type Context } from "hono";
 import { z } from "zod";
 import { buildServices, type Services } from "../app";
 import { timingSafeEqual } from "../auth/passwords";
+import type { AfterCommitWarning } from "../domain/after-commit";
 import { AppError } from "../domain/app-error";
 import { sha256Hex, toHex } from "../domain/encoding";
 import type { CiJobLog, CiReport, RecordedCiError } from "../domain/ci-failures";
@@ -119,11 +120,11 @@ function ciIdentity(config: WebhookConfig): { identity: Identity; project: Proje
   };
 }
 
-function view(deliveryId: string, recorded: RecordedCiError[], note?: string) {
+function view(deliveryId: string, recorded: RecordedCiError[], warnings: AfterCommitWarning[] = []) {
   return {
     delivery_id: deliveryId,
     recorded: recorded.length,
-    ...(note ? { note } : {}),
+    ...(warnings.length ? { warnings } : {}),
     errors: recorded.map((error) => ({
       error_id: error.errorId,
       error_type: error.errorType,
@@ -146,8 +147,8 @@ function view(deliveryId: string, recorded: RecordedCiError[], note?: string) {
 async function recordOnce(c: Context<WebhookEnv>, services: Services, config: WebhookConfig, report: CiReport) {
   const { identity, project } = ciIdentity(config);
   try {
-    const recorded = await services.ciFailures.record(identity, project, report);
-    return c.json(view(report.deliveryId, recorded), 201);
+    const { recorded, warnings } = await services.ciFailures.record(identity, project, report);
+    return c.json(view(report.deliveryId, recorded, warnings), 201);
   } catch (error) {
     if (error instanceof AppError && error.code === "conflict" && error.details?.duplicate_delivery) {
       return c.json({ delivery_id: report.deliveryId, duplicate: true, recorded: 0 }, 200);

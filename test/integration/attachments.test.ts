@@ -61,7 +61,7 @@ describe("screenshots attached to errors", () => {
     });
     expect(viaId.data.screenshot.attachment_id).toBe(uploaded.attachment_id);
     await client.close();
-  });
+  }, 25_000); // 8 calls
 
   it("refuses a local path with how to send the file, and non-images by their bytes, recording nothing", async () => {
     const { token } = await newUser();
@@ -96,7 +96,7 @@ describe("screenshots attached to errors", () => {
       body: big,
     });
     expect(tooBig.status).toBe(413);
-  });
+  }, 20_000); // 5 calls
 
   it("sniffs JPEG, WebP and GIF, fetches https URLs, and refuses plain http and redirects to it", async () => {
     const { token } = await newUser();
@@ -139,7 +139,7 @@ describe("screenshots attached to errors", () => {
       expect(refused.status, screenshot).toBe(400);
       expect(refused.body.error.message).toContain("https");
     }
-  });
+  }, 25_000); // 7 calls
 
   it("fills the error from the screenshot's text (OCR done locally), explicit fields winning, and keeps the text searchable", async () => {
     const { token } = await newUser();
@@ -183,5 +183,5 @@ describe("screenshots attached to errors", () => {
     expect(missing.text).toContain("error_type");
     expect(missing.text).toContain("npx coding-memory screenshot");
     await client.close();
-  });
+  }, 25_000); // 6 calls
 });

@@ -205,7 +205,7 @@ describe("code import graph: ingestion, analyses, tools", () => {
     // log.ts: 2 direct dependents (main, db), 7 in all → medium.
     expect(restImpact.body).toMatchObject({ risk_level: "medium", affected_count: 7 });
     await client.close();
-  });
+  }, 25_000); // 8 calls
 
   it("tells how to index when a file is not in the index, and refuses bad paths naming the field", async () => {
     const { token } = await newUser();
@@ -246,7 +246,7 @@ describe("code import graph: ingestion, analyses, tools", () => {
     expect(twice.status).toBe(400);
     expect(twice.body.error.message).toContain("appears twice");
     await client.close();
-  });
+  }, 25_000); // 7 calls
 
   it("re-indexes incrementally by content hash, handles deletions, and marks memories about changed files stale", async () => {
     const { token } = await newUser();
@@ -313,7 +313,7 @@ describe("code import graph: ingestion, analyses, tools", () => {
     });
     expect(back.body.indexed).toEqual(["src/lib/db.ts"]);
     await client.close();
-  });
+  }, 25_000); // 9 calls
 
   it("keeps each project's index to its members; a_c never sees abc", async () => {
     const owner = await newUser();
@@ -334,7 +334,7 @@ describe("code import graph: ingestion, analyses, tools", () => {
     expect(write.status).toBe(200);
     const owners = await rest(owner.token, "GET", `/api/v1/projects/abc${suffix}/code/graph`);
     expect(owners.body.files).not.toContain("x.py");
-  });
+  }, 25_000); // 7 calls
 });
 
 describe("decision → implementation, and memory graph edges", () => {
@@ -455,7 +455,7 @@ describe("decision → implementation, and memory graph edges", () => {
     const bad = await rest(token, "GET", `/api/v1/projects/${project}/graph/edges?node=nocolon`);
     expect(bad.status).toBe(400);
     await client.close();
-  });
+  }, 35_000); // 17 calls
 });
 
 describe("code graph regressions from real repositories", () => {

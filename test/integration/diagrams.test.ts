@@ -104,7 +104,7 @@ describe("coding_analyze_diagram", () => {
     expect(one.body.source_text).toBe(MERMAID);
     const stranger = await newUser();
     expect((await rest(stranger.token, "GET", `/api/v1/projects/${project_id}/diagrams`)).status).toBe(404);
-  });
+  }, 25_000); // 6 calls
 
   it("reads a rendered diagram image with the vision model, through the gateway, into the same shape", async () => {
     const { token } = await newUser();
@@ -137,7 +137,7 @@ describe("coding_analyze_diagram", () => {
     expect(body.components).toHaveLength(8);
     const costs = await callTool(client, "coding_get_costs", { project_id });
     expect(JSON.stringify(costs.data)).toContain("diagram_analysis");
-  });
+  }, 20_000); // 4 calls
 
   it("infers the pattern itself when the model cannot name one, holds above the threshold, and refuses clearly", async () => {
     const { token } = await newUser();
@@ -193,5 +193,5 @@ describe("coding_analyze_diagram", () => {
     expect(unreadable.text).toContain("did not answer with the expected JSON");
     const listed = await rest(token, "GET", `/api/v1/projects/${project_id}/diagrams`);
     expect(listed.body.diagrams).toHaveLength(1);
-  });
+  }, 25_000); // 9 calls
 });

@@ -38,7 +38,7 @@ describe("authentication", () => {
       expect(mcp.headers.get("WWW-Authenticate")).toContain("Bearer");
     }
     await expect(mcpClient("cm_wrong")).rejects.toThrow();
-  });
+  }, 55_000); // 40 calls
 
   it("refuses a user_id naming someone else instead of obeying it", async () => {
     const { token } = await newUser();
@@ -58,7 +58,7 @@ describe("authentication", () => {
       message: "m",
     });
     expect(viaRest.status).toBe(403);
-  });
+  }, 20_000); // 3 calls
 });
 
 describe("project isolation", () => {
@@ -103,7 +103,7 @@ describe("project isolation", () => {
     expect(viaMcp.text).not.toContain("secret project abc error");
     const other = await callTool(client, "coding_search_errors", { project_id: `${abc}-none`, query: "KeyError" });
     expect(other.data.error.code).toBe("not_found");
-  });
+  }, 25_000); // 9 calls
 });
 
 describe("bad input gets a clear 4xx naming the field, never a 500", () => {
@@ -183,7 +183,7 @@ describe("bad input gets a clear 4xx naming the field, never a 500", () => {
     });
     expect(screenshot.isError).toBe(true);
     expect(screenshot.text).toContain("screenshot");
-  });
+  }, 35_000); // 17 calls
 
   it("truncates an oversized diff and stack trace with a flag instead of cutting silently", async () => {
     const { token } = await newUser();
@@ -207,7 +207,7 @@ describe("bad input gets a clear 4xx naming the field, never a 500", () => {
       stack_trace: "  at frame (file.js:1:1)\n".repeat(3000),
     });
     expect(error.body.stack_trace_truncated).toBe(true);
-  });
+  }, 20_000); // 3 calls
 });
 
 describe("redaction", () => {
@@ -242,7 +242,7 @@ describe("redaction", () => {
     expect(stored).not.toContain("dozjgNryP4J3jVmNHl0w5N");
     expect(stored).toContain("[REDACTED:");
     expect(stored).toContain("db.internal");
-  });
+  }, 20_000); // 4 calls
 });
 
 describe("ProjectSession Durable Object", () => {
@@ -273,7 +273,7 @@ describe("ProjectSession Durable Object", () => {
     }
     const sessions = await rest(token, "GET", `/api/v1/projects/${project_id}/sessions`);
     expect(sessions.body.items).toHaveLength(1);
-  });
+  }, 30_000); // 11 calls
 
   it("keeps sessions per user: another member's session does not block mine", async () => {
     const ann = await newUser();
@@ -302,7 +302,7 @@ describe("ProjectSession Durable Object", () => {
     const after = await rest(token, "GET", `${base}/sessions`);
     const byId = Object.fromEntries(after.body.items.map((s: { id: string; status: string }) => [s.id, s.status]));
     expect(byId).toEqual({ [first.body.session_id]: "expired", [second.body.session_id]: "active" });
-  });
+  }, 20_000); // 5 calls
 
   it("an alarm that fires before the deadline re-arms instead of closing the session", async () => {
     const { token, userId } = await newUser();
@@ -318,7 +318,7 @@ describe("ProjectSession Durable Object", () => {
     });
     const after = await rest(token, "GET", `${base}/sessions`);
     expect(after.body.items[0].status).toBe("active");
-  });
+  }, 20_000); // 4 calls
 
   it("closes a forgotten session when its alarm fires after max_session_duration_hours", async () => {
     const { token, userId } = await newUser();
@@ -345,5 +345,5 @@ describe("ProjectSession Durable Object", () => {
     expect(after.body.items[0].summary).toContain("a.ts");
     const restart = await rest(token, "POST", `${base}/sessions`, { description: "new day" });
     expect(restart.status).toBe(201);
-  });
+  }, 25_000); // 7 calls
 });

@@ -145,7 +145,7 @@ describe("hybrid error search over REST, with vectors built by the queue consume
     const badMode = await search({ mode: "semantic" });
     expect(badMode.status).toBe(400);
     expect(JSON.stringify(badMode.body.error)).toContain("mode");
-  });
+  }, 45_000); // 30 calls
 
   it("keeps vector results inside the project, even for look-alike project ids", async () => {
     const { token } = await newUser();
@@ -163,7 +163,7 @@ describe("hybrid error search over REST, with vectors built by the queue consume
     const { token: stranger } = await newUser();
     const refused = await rest(stranger, "POST", `${owner}/errors/search`, { query: "datetimes", mode: "vector" });
     expect(refused.status).toBe(404);
-  });
+  }, 45_000); // 30 calls
 
   it("scores a pending error lexically, says so, and rebuilds vectors on re-index", async () => {
     const { token } = await newUser();
@@ -210,7 +210,7 @@ describe("hybrid error search over REST, with vectors built by the queue consume
     expect(badBody.status).toBe(400);
     expect(JSON.stringify(badBody.body.error)).toContain("only_pending");
     await waitIndexed(token, base, 2);
-  });
+  }, 60_000); // 45 calls
 });
 
 describe("solutions for an error", () => {
@@ -280,7 +280,7 @@ describe("solutions for an error", () => {
     const unknown = await callTool(client, "coding_get_solutions_for_error", { project_id, error_id: "nope" });
     expect(unknown.isError).toBe(true);
     expect(unknown.text).toMatch(/error_id: error nope not found/);
-  });
+  }, 35_000); // 20 calls
 
   it("lowers the confidence of a fix after which the error came back", async () => {
     const { token } = await newUser();
@@ -297,7 +297,7 @@ describe("solutions for an error", () => {
       confidence: "medium",
     });
     expect(solutions.body.solutions[0].basis).toMatch(/came back/);
-  });
+  }, 20_000); // 3 calls
 });
 
 class FailingEmbedder implements Embedder {
@@ -377,7 +377,7 @@ describe("indexing failures", () => {
     const retried = await rest(token, "POST", `${base}/errors/reindex`, { only_pending: true });
     expect(retried.body.queued).toBe(1);
     await waitIndexed(token, base, 1);
-  });
+  }, 40_000); // 25 calls
 
   it("re-queues, from the scheduled sweep, an error whose indexing job was lost, and only when overdue", async () => {
     const { token } = await newUser();
@@ -413,7 +413,7 @@ describe("indexing failures", () => {
     // Claimed rows are stamped: a second sweep right away re-queues nothing of this project.
     const again = await buildServices(env).indexer.requeueOverdue();
     expect(again.requeued).toBe(0);
-  });
+  }, 125_000); // 107 calls
 
   it("degrades to keyword search when the embedder is down, and refuses vector mode with 503", async () => {
     const { token } = await newUser();
@@ -433,7 +433,7 @@ describe("indexing failures", () => {
     await expect(
       search.search(projectRecord, "No module named requests", { k: 5, mode: "vector", filters }),
     ).rejects.toMatchObject({ code: "unavailable" });
-  });
+  }, 30_000); // 15 calls
 });
 
 describe("bulk import", () => {
@@ -475,5 +475,5 @@ describe("bulk import", () => {
     // Names are per team: the stranger's import lands in a project of their own, not in this one.
     expect((await rest(stranger, "POST", `${base}/errors/import`, { errors: [PROJECT_ERRORS[2]] })).status).toBe(201);
     expect((await rest(token, "GET", `${base}/errors/index-status`)).body.total).toBe(2);
-  });
+  }, 45_000); // 30 calls
 });

@@ -261,7 +261,7 @@ describe("LLM providers through their real SDKs and APIs", () => {
     );
     expect(viaAi.status).toBe("completed");
     expect(images[0]?.slice(0, 4)).toEqual([0x89, 0x50, 0x4e, 0x47]);
-  });
+  }, 25_000); // 6 calls
 
   it("Workers AI: both output shapes, usage or an estimate when none is reported", async () => {
     const calls: unknown[] = [];
@@ -292,7 +292,7 @@ describe("LLM providers through their real SDKs and APIs", () => {
     expect(third).toMatchObject({ text: "bare string, no usage", usageReported: false });
     if (third.status === "completed") expect(third.usage.inputTokens).toBeGreaterThan(0);
     expect(calls[0]).toMatchObject({ model: "@cf/meta/llama-3.1-8b-instruct", input: { max_tokens: 400 } });
-  });
+  }, 20_000); // 5 calls
 
   it("names the provider and the variable to set when a key is missing or the provider refuses", async () => {
     const { id } = await project();
@@ -354,7 +354,7 @@ describe("costs, budgets and approvals", () => {
     expect(viaMcp.text).toMatch(/\$0\.0004 over 2 call/);
     const badMonth = await rest(token, "GET", `/api/v1/projects/${slug}/costs?month=2026-13`);
     expect(badMonth.status).toBe(400);
-  });
+  }, 25_000); // 6 calls
 
   it("refuses a call whose estimate would pass the monthly budget, without calling the provider", async () => {
     const { token, slug, id } = await project();
@@ -379,7 +379,7 @@ describe("costs, budgets and approvals", () => {
       .catch((caught: unknown) => caught);
     expect(unpriced).toMatchObject({ code: "budget_exceeded" });
     expect(fake.requests).toHaveLength(0);
-  });
+  }, 20_000); // 3 calls
 
   it("lets concurrent calls spend at most the budget: reservations are atomic", async () => {
     const { id } = await project();
@@ -408,7 +408,7 @@ describe("costs, budgets and approvals", () => {
     for (const result of results) {
       if (result.status === "rejected") expect(result.reason).toMatchObject({ code: "budget_exceeded" });
     }
-  });
+  }, 25_000); // 10 calls
 
   it("holds an estimate above the threshold for approval unless auto-approve is on, and warns near the budget", async () => {
     const { id } = await project();
@@ -428,7 +428,7 @@ describe("costs, budgets and approvals", () => {
     expect(await llm.run(context, policy({ model: null }), request, { approved: true })).toEqual({
       status: "no_model",
     });
-  });
+  }, 20_000); // 5 calls
 });
 
 describe("project LLM settings", () => {
@@ -489,5 +489,5 @@ describe("project LLM settings", () => {
       model: "gemini/gemini-2.5-flash",
       auto_approve: true,
     });
-  });
+  }, 25_000); // 8 calls
 });

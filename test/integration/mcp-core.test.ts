@@ -117,7 +117,7 @@ describe("MCP endpoint: the core tools over Streamable HTTP", () => {
     const again = await callTool(client, "coding_end_session", { project_id });
     expect(again.isError).toBe(true);
     expect(again.text).toContain("No active session");
-  });
+  }, 25_000); // 8 calls
 
   it("recognises a recurring error and returns its known fix; search finds it in other words", async () => {
     const { token } = await newUser();
@@ -167,7 +167,7 @@ describe("MCP endpoint: the core tools over Streamable HTTP", () => {
 
     const none = await callTool(client, "coding_search_errors", { project_id, query: "segmentation fault in kernel" });
     expect(none.data).toMatchObject({ count: 0, message: "No similar errors found." });
-  });
+  }, 25_000); // 6 calls
 });
 
 describe("MCP: context and patterns", () => {
@@ -214,7 +214,7 @@ describe("MCP: context and patterns", () => {
     expect(patterns.data.changeCount).toBe(12);
     expect(patterns.data.hotFiles[0]).toEqual({ filePath: "src/auth.py", changes: 6 });
     expect(patterns.data.actions.find((a: { action: string }) => a.action === "create").count).toBe(3);
-  });
+  }, 35_000); // 19 calls
 
   it("accepts JSON-encoded lists and names the field when one is malformed", async () => {
     const { token } = await newUser();
@@ -227,7 +227,7 @@ describe("MCP: context and patterns", () => {
     expect(notStrings.isError).toBe(true);
     const ok = await callTool(client, "coding_start_session", { project_id, description: "x", tags: ["a", "b"] });
     expect(ok.data.tags).toEqual(["a", "b"]);
-  });
+  }, 20_000); // 4 calls
 });
 
 describe("session linking of recurring errors", () => {
@@ -254,5 +254,5 @@ describe("session linking of recurring errors", () => {
     const ended = await callTool(client, "coding_end_session", { project_id });
     expect(ended.data.counts).toEqual({ file_changes: 0, errors: 1, decisions: 0 });
     expect(ended.data.errors_resolved).toBe(1);
-  });
+  }, 25_000); // 7 calls
 });

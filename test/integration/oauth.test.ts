@@ -30,7 +30,7 @@ describe("OAuth 2.1 for remote MCP clients", () => {
     const challenge = await workerFetch(`${BASE}/mcp`, { method: "POST", body: "{}" });
     expect(challenge.status).toBe(401);
     expect(challenge.headers.get("WWW-Authenticate")).toContain("resource_metadata");
-  });
+  }, 20_000); // 4 calls
 
   it("signs a user in with code + PKCE after a wrong password, then the token works over MCP and REST and refreshes", async () => {
     const user = await account("alice");
@@ -89,7 +89,7 @@ describe("OAuth 2.1 for remote MCP clients", () => {
     const fresh = (await refreshed.json()) as { access_token: string };
     expect(refreshed.status).toBe(200);
     expect((await rest(fresh.access_token, "GET", `/api/v1/projects/${project}/errors`)).status).toBe(200);
-  });
+  }, 25_000); // 7 calls
 
   it("two OAuth users of one team share a project; a third sees nothing", async () => {
     const alice = await signIn(await account("alice"), "memory:read memory:write admin");
@@ -122,7 +122,7 @@ describe("OAuth 2.1 for remote MCP clients", () => {
     expect(hidden.isError).toBe(true);
     expect(hidden.text).not.toContain("invoice");
     await carolClient.close();
-  });
+  }, 30_000); // 12 calls
 
   it("denies: the client gets access_denied; sign-in attempts are rate limited", async () => {
     const clientId = await registerClient();
@@ -141,7 +141,7 @@ describe("OAuth 2.1 for remote MCP clients", () => {
     }
     expect(statuses).toContain(429);
     expect(statuses.slice(0, 5).every((status) => status === 401)).toBe(true);
-  });
+  }, 30_000); // 14 calls
 
   it("signs in through GitHub (pluggable upstream provider), creating and then reusing the linked user", async () => {
     const realFetch = globalThis.fetch;
@@ -190,7 +190,7 @@ describe("OAuth 2.1 for remote MCP clients", () => {
     expect(users[0]).toMatch(/^octocat-[a-z2-9]{8}@github$/);
     expect(users[1]).toBe(users[0]);
     expect(calls).toEqual(["token", "user", "token", "user"]);
-  });
+  }, 25_000); // 9 calls
 });
 
 describe("the MCP SDK client's own OAuth flow (as claude mcp add --transport http does it)", () => {
@@ -261,5 +261,5 @@ describe("the MCP SDK client's own OAuth flow (as claude mcp add --transport htt
     });
     expect(result.isError, result.text).toBe(false);
     await client.close();
-  });
+  }, 20_000); // 4 calls
 });

@@ -86,7 +86,7 @@ describe("REST API mirrors the tools", () => {
     const end = await rest(token, "POST", `${base}/sessions/end`, { success: true });
     expect(end.status).toBe(200);
     expect(end.body.counts).toEqual({ file_changes: 3, errors: 1, decisions: 1 });
-  });
+  }, 35_000); // 17 calls
 
   it("keeps the context within its token budget on a busy project", async () => {
     const { token } = await newUser();
@@ -102,7 +102,7 @@ describe("REST API mirrors the tools", () => {
     expect(small.body.estimatedTokens).toBeLessThanOrEqual(1500);
     expect(small.body.omitted.decisions).toBeGreaterThan(0);
     expect(small.body.markdown).toContain("left out to stay within 1500 tokens");
-  });
+  }, 60_000); // 42 calls
 
   it("analyzes patterns only with enough data, and measures them", async () => {
     const { token } = await newUser();
@@ -128,5 +128,5 @@ describe("REST API mirrors the tools", () => {
     const python = enough.body.languages.find((l: { language: string }) => l.language === "Python");
     expect(python.changes).toBe(10);
     expect(enough.body.namingConventions[0].convention).toBe("snake_case");
-  });
+  }, 30_000); // 15 calls
 });

@@ -110,7 +110,7 @@ describe("AI session summaries through the queue", () => {
       expect(again).toBe("exists");
       expect(openAi.calls).toHaveLength(1);
     }
-  });
+  }, 70_000); // 55 calls
 
   it("holds an expensive summary for approval: deny keeps the digest, approve runs it, expired is refused", async () => {
     {
@@ -179,7 +179,7 @@ describe("AI session summaries through the queue", () => {
       expect(expired.status).toBe(409);
       expect(expired.body.error.message).toMatch(/expired/);
     }
-  });
+  }, 75_000); // 57 calls
 
   it("retries a failed summary from the queue, and a session without a model keeps its digest", async () => {
     const plain = await sessionWithActivity({});
@@ -265,7 +265,7 @@ describe("AI advice for an error", () => {
     expect(refused.status).toBe(402);
     expect(refused.body.error.code).toBe("budget_exceeded");
     expect(openAi.calls).toHaveLength(2);
-  });
+  }, 25_000); // 6 calls
 });
 
 describe("preferences in coding_analyze_patterns", () => {
@@ -304,7 +304,7 @@ describe("preferences in coding_analyze_patterns", () => {
     });
     expect(approved.data.preferences).toMatchObject({ state: "ready" });
     expect(approved.text).toMatch(/libraries: Test with pytest/);
-  });
+  }, 35_000); // 18 calls
 });
 
 describe("approval by MCP elicitation", () => {
@@ -356,7 +356,7 @@ describe("approval by MCP elicitation", () => {
     const other = await sessionWithActivity({ model: "gpt-4o-mini", auto_approve: false, cost_threshold: 0 });
     const held = await callTool(other.client, "coding_end_session", { project_id: other.project_id });
     expect(held.data.summary_status.state).toBe("approval_required");
-  });
+  }, 20_000); // 4 calls
 });
 
 describe("error analysis when nothing similar was fixed", () => {
@@ -399,7 +399,7 @@ describe("context compression", () => {
     // The source is larger than the budget: more decisions than the plain 300-token context could hold.
     expect(compressed.body.compression.source_tokens).toBeGreaterThan(300);
     expect(sent?.max_tokens ?? sent?.max_completion_tokens).toBe(300);
-  });
+  }, 50_000); // 34 calls
 });
 
 describe("budget warnings in results", () => {
@@ -422,5 +422,5 @@ describe("budget warnings in results", () => {
     const costs = await callTool(client, "coding_get_costs", { project_id });
     expect(costs.data.budget.warning).toMatch(/warning at 1%/);
     expect(costs.data.calls[0]).toMatchObject({ session_id: sessionId, outcome: "ok" });
-  });
+  }, 70_000); // 52 calls
 });

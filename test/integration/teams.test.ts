@@ -85,7 +85,7 @@ describe("teams share project memory", () => {
     );
     await bobClient.close();
     await aliceClient.close();
-  });
+  }, 25_000); // 8 calls
 
   it("a viewer reads but cannot write; a member cannot change settings; an outsider sees nothing", async () => {
     const { project, users, firstErrorId } = await teamWithProject(["viewer", "member"]);
@@ -120,7 +120,7 @@ describe("teams share project memory", () => {
     expect(own.body.items.map((item: { message: string }) => item.message)).toEqual(["outsider's own"]);
     const theirs = await rest(viewer.token, "GET", `/api/v1/projects/${project}/errors`);
     expect(JSON.stringify(theirs.body)).not.toContain("outsider's own");
-  });
+  }, 25_000); // 6 calls
 
   it("a removed member loses access at once, live token included; the last owner cannot leave", async () => {
     const { owner, team, project, users } = await teamWithProject(["member"]);
@@ -143,7 +143,7 @@ describe("teams share project memory", () => {
     expect(demote.status).toBe(409);
     const details = await rest(owner.token, "GET", `/api/v1/teams/${team}`);
     expect(details.body.members.map((m: { user_id: string }) => m.user_id)).toEqual([owner.userId]);
-  });
+  }, 25_000); // 8 calls
 
   it("roles are bounded: an admin cannot make owners, a personal team takes no members", async () => {
     const { owner, team, users } = await teamWithProject(["admin"]);
@@ -166,7 +166,7 @@ describe("teams share project memory", () => {
       },
     );
     expect(invitePersonal.status).toBe(400);
-  });
+  }, 20_000); // 4 calls
 });
 
 describe("API tokens: scoped, restricted, expiring, revocable", () => {
@@ -208,7 +208,7 @@ describe("API tokens: scoped, restricted, expiring, revocable", () => {
 
     expect((await rest(alice.token, "DELETE", `/api/v1/tokens/${created.body.token_id}`)).status).toBe(200);
     expect((await rest(ci, "POST", `/api/v1/projects/${p1}/errors/search`, { query: "E" })).status).toBe(401);
-  });
+  }, 30_000); // 13 calls
 
   it("refuses expired tokens and unknown scopes", async () => {
     const { userId } = await newUser();
@@ -296,7 +296,7 @@ describe("isolation matrix: every tool, over MCP", () => {
     }
     for (const client of Object.values(clients)) await client.close();
     await expectUntouchedBy(owner.token, project, squatter.userId);
-  });
+  }, 95_000); // 80 calls
 
   it("refuses over REST too: every tool route and the project routes, for outsiders, viewers, narrow, expired, revoked and missing tokens", async () => {
     const { owner, project, users } = await teamWithProject(["viewer"]);
@@ -368,7 +368,7 @@ describe("isolation matrix: every tool, over MCP", () => {
       }
     }
     await expectUntouchedBy(owner.token, project, squatter.userId);
-  });
+  }, 215_000); // 200 calls
 
   it("limits writes per credential (the rate-limiting binding answers; over the limit is 429 rate_limited)", async () => {
     const { buildServices } = await import("../../src/app");

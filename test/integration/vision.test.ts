@@ -138,7 +138,7 @@ describe("screenshots read by a vision model", () => {
     // Each reading is a call in the cost ledger under its own operation.
     const costs = await callTool(client, "coding_get_costs", { project_id });
     expect(JSON.stringify(costs.data)).toContain("screenshot_analysis");
-  });
+  }, 25_000); // 9 calls
 
   it("reads an uploaded TypeScript error (REST upload id), explicit fields winning over the model's", async () => {
     const { token, project_id } = await projectWithVision();
@@ -194,7 +194,7 @@ describe("screenshots read by a vision model", () => {
     });
     const after = await callTool(client, "coding_search_errors", { project_id, query: "InvalidOperation" });
     expect(after.data.results[0]?.error_id).toBe(approved.data.error_id);
-  });
+  }, 20_000); // 4 calls
 
   it("records at once when the caller's fields suffice, and the approved analysis fills what is still empty", async () => {
     const { token, client, project_id } = await projectWithVision({ auto_approve: false, cost_threshold: 0 });
@@ -230,7 +230,7 @@ describe("screenshots read by a vision model", () => {
       `/api/v1/projects/${project_id}/errors/${recorded.data.error_id}/screenshots`,
     );
     expect(shots.body.screenshots[0].analysis.source).toBe("vision");
-  });
+  }, 20_000); // 4 calls
 
   it("falls back to the OCR text when the provider fails, and reports the failure", async () => {
     const { client, project_id } = await projectWithVision();
@@ -308,7 +308,7 @@ describe("screenshots read by a vision model", () => {
     expect(noAnalysis.isError, noAnalysis.text).toBe(false);
     expect(openAi.calls).toHaveLength(0);
     expect(noAnalysis.data.screenshot.analysis.vision.state).toBe("skipped");
-  });
+  }, 20_000); // 3 calls
 });
 
 async function fetchUpload(token: string, project: string, base64: string) {

@@ -169,7 +169,7 @@ describe("CI failure webhooks", () => {
       check_run: { conclusion: "success" },
     });
     expect(passing.status).toBe(202);
-  });
+  }, 25_000); // 6 calls
 
   it("fetches the failed job logs of a workflow_run through the GitHub API, matching the project by repository", async () => {
     const repository = `acme/${uniqueName("svc")}`;
@@ -268,7 +268,7 @@ describe("CI failure webhooks", () => {
       body: success,
     });
     expect(ignored.status).toBe(202);
-  });
+  }, 25_000); // 6 calls
 
   it("refuses a replayed generic delivery: same body under a new id, stale or unsigned timestamps", async () => {
     const { admin, project, secret } = await projectWithWebhook();

@@ -39,7 +39,7 @@ function ftsQuery(terms: string[]): string {
   return terms.map((term) => `"${term}"`).join(" OR ");
 }
 
-/** Terms in more than this share of all errors are left out of the match (unless nothing rarer is left). */
+/** Terms in more than this share of the project's errors are left out of the match (unless nothing rarer is left). */
 export const COMMON_TERM_SHARE = 0.2;
 /** Below this many errors containing a term, it is never considered common. */
 export const COMMON_TERM_MIN_DOCS = 50;
@@ -51,30 +51,31 @@ export const COMMON_TERM_MAX_DOCS = 2_000;
 /** The rarest terms carry the match; more add scoring work and little signal. */
 export const MAX_MATCH_TERMS = 24;
 
+/** BM25's k1 and b: FTS5's defaults, so ranking is what bm25() gave, with this project's statistics. */
+const BM25_K1 = 1.2;
+const BM25_B = 0.75;
+
 /**
- * The FTS5 MATCH expression, computed inside the query from the term vocabulary: the query's rarest terms,
- * without those so common that BM25 would score most of the table for almost no signal. Evaluated in the
- * same statement, so it costs no extra round trip. Terms are pre-sanitised ([a-z0-9_]) and bound as values.
- * The vocabulary counts errors of every project; as an estimate of how discriminating a term is, that is
- * what we want.
+ * The query terms the match is made of, with their BM25 IDF, from the project's own term statistics
+ * (`error_term_stats`, `error_search_totals`; migration 0017): the rarest terms, without those so common that
+ * scoring them touches most of the project for almost no signal. Nothing here reads another project's errors,
+ * so neither a score nor the choice of terms depends on them. All terms are bound as one JSON parameter
+ * (D1 binds at most 100 per statement, and a pasted traceback has hundreds of terms).
  */
-function discriminatingTermsQuery(terms: string[]): SQL {
-  const candidates = sql.join(
-    terms.map((term) => sql`${term}`),
-    sql`, `,
-  );
-  return sql`COALESCE((
-    SELECT group_concat('"' || term || '"', ' OR ') FROM (
-      SELECT term FROM (
-        SELECT term, doc, row_number() OVER (ORDER BY doc, term) AS position
-        FROM errors_fts_vocab WHERE term IN (${candidates})
-      )
-      WHERE position <= 2
-        OR doc <= max(${COMMON_TERM_MIN_DOCS}, min(${COMMON_TERM_MAX_DOCS}, (SELECT max(rowid) FROM errors) * ${COMMON_TERM_SHARE}))
-      ORDER BY doc, term
-      LIMIT ${MAX_MATCH_TERMS}
+function matchTermsTable(projectId: string, termsJson: string): SQL {
+  return sql`(
+    SELECT term, max(1e-6, coalesce(ln((n - docs + 0.5) / (docs + 0.5)), 0)) AS idf, avg_terms FROM (
+      SELECT s.term AS term, s.docs AS docs, t.docs AS n, CAST(t.terms AS REAL) / t.docs AS avg_terms,
+        row_number() OVER (ORDER BY s.docs, s.term) AS position
+      FROM error_term_stats AS s JOIN error_search_totals AS t ON t.project_id = s.project_id
+      WHERE s.project_id = ${projectId} AND s.docs > 0
+        AND s.term IN (SELECT value FROM json_each(${termsJson}))
     )
-  ), '"_"')`;
+    WHERE position <= 2
+      OR docs <= max(${sql.raw(String(COMMON_TERM_MIN_DOCS))}, min(${sql.raw(String(COMMON_TERM_MAX_DOCS))}, n * ${sql.raw(String(COMMON_TERM_SHARE))}))
+    ORDER BY docs, term
+    LIMIT ${sql.raw(String(MAX_MATCH_TERMS))}
+  )`;
 }
 
 /**
@@ -591,20 +592,33 @@ export class D1MemoryStore implements MemoryStore {
     options: { limit: number; filters: ErrorSearchFilters },
   ): Promise<Array<{ error: ErrorRecord; bm25: number }>> {
     if (!terms.length) return [];
-    const rank = sql<number>`bm25(errors_fts)`;
+    const termsJson = JSON.stringify([...new Set(terms)]);
     const { filters } = options;
+    // BM25 as FTS5 computes it (every term occurs once in search_terms, so tf = 1), but with N, the average
+    // length and document frequencies of this project only. The FTS index is asked one match term at a time
+    // and only says which rows contain it: a yes/no answer for this project's rows that no other project changes.
+    // Summing the IDFs per row over those postings touches what one OR query would, and keeps only (rowid, sum)
+    // of this project's rows. CROSS JOIN fixes the order: terms, then their postings, then the row's project.
+    const matched = sql`(
+      SELECT errors_fts.rowid AS error_rowid, sum(match_terms.idf) AS idf_sum, min(match_terms.avg_terms) AS avg_terms
+      FROM ${matchTermsTable(projectId, termsJson)} AS match_terms
+      CROSS JOIN errors_fts
+      CROSS JOIN ${errors} AS candidate ON candidate.rowid = errors_fts.rowid
+      WHERE errors_fts MATCH '"' || match_terms.term || '"' AND candidate.project_id = ${projectId}
+      GROUP BY errors_fts.rowid
+    ) AS matched`;
+    const length = sql`(length(${errors.searchTerms}) - length(replace(${errors.searchTerms}, ' ', '')) + 1)`;
+    const k1 = sql.raw(String(BM25_K1));
+    const score = sql`(matched.idf_sum * ${sql.raw(String(BM25_K1 + 1))} / (1 + ${k1} * (${sql.raw(
+      String(1 - BM25_B),
+    )} + ${sql.raw(String(BM25_B))} * ${length} / matched.avg_terms)))`;
     const rows = await this.db
-      .select({ error: errors, bm25: rank })
+      .select({ error: errors, bm25: sql<number>`-${score}` })
       .from(errors)
-      .innerJoin(sql`errors_fts`, sql`errors_fts.rowid = ${errors}.rowid`)
-      .where(
-        and(
-          sql`errors_fts MATCH ${discriminatingTermsQuery(terms)}`,
-          eq(errors.projectId, projectId),
-          ...errorFilterConditions(filters),
-        ),
-      )
-      .orderBy(rank)
+      .innerJoin(matched, sql`matched.error_rowid = ${errors}.rowid`)
+      .where(and(eq(errors.projectId, projectId), ...errorFilterConditions(filters)))
+      // Ties in id order, so a ranking never depends on the order rows were written in.
+      .orderBy(sql`${score} DESC`, errors.id)
       .limit(options.limit);
     return rows;
   }

@@ -135,6 +135,23 @@ export const errors = sqliteTable("errors", {
   lastCiJob: text("last_ci_job"),
 });
 
+/** Per-project term statistics for error search's BM25, kept by triggers (migration 0017). */
+export const errorTermStats = sqliteTable(
+  "error_term_stats",
+  {
+    projectId: text("project_id").notNull(),
+    term: text("term").notNull(),
+    docs: integer("docs").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.term] })],
+);
+
+export const errorSearchTotals = sqliteTable("error_search_totals", {
+  projectId: text("project_id").primaryKey(),
+  docs: integer("docs").notNull(),
+  terms: integer("terms").notNull(),
+});
+
 export const decisions = sqliteTable("decisions", {
   id: text("id").primaryKey(),
   projectId: text("project_id").notNull(),

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Services } from "../../app";
+import { afterCommit } from "../../domain/after-commit";
 import { ATTACHMENT_LIMITS } from "../../domain/attachments";
 import { LIMITS } from "../../domain/limits";
 import type { Project } from "../../domain/records";
@@ -141,8 +142,15 @@ export async function renderRecordOutcome(
   }
   const { result, screenshot } = outcome;
   const { error } = result;
-  // Past fixes come with the record, so the assistant sees them without a second call.
-  const { suggestions } = await services.search.solutionsFor(project, { error }, MAX_SUGGESTED_SOLUTIONS);
+  const warnings = [...outcome.warnings];
+  // Past fixes come with the record, so the assistant sees them without a second call. The error is stored by
+  // now: a failing search must not make the caller believe otherwise (and record it again).
+  const suggestions = await afterCommit(
+    "suggested_solutions",
+    async () => (await services.search.solutionsFor(project, { error }, MAX_SUGGESTED_SOLUTIONS)).suggestions,
+    [],
+    warnings,
+  );
   const suggestedSolutions = suggestions.map(solutionView);
   const lines = [
     result.recurring
@@ -168,6 +176,7 @@ export async function renderRecordOutcome(
       `Redacted before storage: ${result.redactions.map((r) => `${r.count} ${r.kind} in ${r.field}`).join(", ")}.`,
     );
   }
+  for (const warning of warnings) lines.push(`Note: ${warning.message}`);
   if (screenshot) {
     lines.push(`Screenshot stored as ${screenshot.id}.`);
     if (outcome.vision.state === "approval_required") {
@@ -194,6 +203,7 @@ export async function renderRecordOutcome(
       stack_trace_truncated: result.stackTraceTruncated,
       redactions: result.redactions,
       from_screenshot: outcome.fromScreenshot,
+      ...(warnings.length ? { warnings } : {}),
       screenshot: screenshot && {
         ...attachmentView(project, screenshot),
         analysis: analysisView(outcome.vision, outcome.analysis),
