@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { redactSecrets, SECRET_KINDS } from "../../src/domain/redaction";
+import samples from "../support/secret-samples.json";
 
 describe("redactSecrets: token formats", () => {
   const cases: Array<{ name: string; input: string; expected: string; kind: string }> = [
@@ -263,6 +264,18 @@ describe("redactSecrets: text that must survive untouched", () => {
   for (const [name, input] of untouched) {
     it(name, () => {
       expect(redactSecrets(input)).toEqual({ text: input, redactions: [] });
+    });
+  }
+});
+
+describe("redactSecrets: the formats gitleaks and secretlint cover (test/support/secret-samples.json)", () => {
+  for (const sample of samples.samples) {
+    it(`${sample.id} (${sample.source})`, () => {
+      const result = redactSecrets(sample.text);
+      expect(result.text).not.toContain(sample.secret);
+      expect(result.text).toContain("[REDACTED:");
+      // Idempotent: redacted text is left as it is.
+      expect(redactSecrets(result.text)).toEqual({ text: result.text, redactions: [] });
     });
   }
 });
