@@ -5,6 +5,7 @@
  * and cost. Spend is reserved atomically in the ledger, so concurrent calls cannot overrun a budget together.
  */
 import { AppError } from "../app-error";
+import { redactOutboundRequest } from "./outbound-redaction";
 import type { Runtime } from "../ports";
 import {
   billingMonth,
@@ -179,7 +180,8 @@ export class LlmGateway {
     const provider = this.providers(ref);
     const started = this.runtime.now();
     try {
-      const response = await provider.complete({ ...request, model: ref.model });
+      // The one outbound choke point: no provider ever receives a secret, whichever feature built the prompt.
+      const response = await provider.complete(redactOutboundRequest({ ...request, model: ref.model }));
       const price = this.prices.price(ref.provider, ref.model, response.usage, new Date(started));
       await this.ledger.settle(base.id, {
         model: response.model,
