@@ -64,6 +64,20 @@ await new Promise((resolve) => fake.listen(FAKE_PORT, "127.0.0.1", () => resolve
 
 const server = await startServer({ port: PORT, vars: { CODING_MEMORY_BASE_URL: `http://127.0.0.1:${FAKE_PORT}/v1` } });
 const headers = { Authorization: `Bearer ${server.token}`, "Content-Type": "application/json" };
+/** Calls that failed while recording, by format: a failure is reported, never counted as a clean result. */
+const failures = new Map();
+/** `call`, but a failure is noted under the format and answered with null. @param {string} id @param {string} method @param {string} path @param {unknown} [body] */
+async function attempt(id, method, path, body) {
+  try {
+    return await call(method, path, body);
+  } catch (error) {
+    failures.set(id, [
+      ...(failures.get(id) ?? []),
+      String(error instanceof Error ? error.message : error).slice(0, 160),
+    ]);
+    return null;
+  }
+}
 /** @param {string} method @param {string} path @param {unknown} [body] */
 async function call(method, path, body) {
   const response = await fetch(`${server.base}/api/v1${path}`, {
@@ -129,24 +143,30 @@ try {
     // Tags hold 64 characters: a longer value cannot be a tag (marked "-").
     const tag = sample.text.length <= 64 ? sample.text : null;
     const oneLine = sample.text.replace(/\s*\n\s*/g, " ");
-    await call("POST", `${base}/settings`, {
+    await attempt(sample.id, "POST", `${base}/settings`, {
       model: "openai-compatible/bench-model",
       vision_model: "openai-compatible/bench-vision",
       auto_approve: true,
     });
-    await call("POST", `${base}/sessions`, { description: text("session.description"), tags: tag ? [tag] : [] });
-    const error = await call("POST", `${base}/errors`, {
+    await attempt(sample.id, "POST", `${base}/sessions`, {
+      description: text("session.description"),
+      tags: tag ? [tag] : [],
+    });
+    const error = await attempt(sample.id, "POST", `${base}/errors`, {
       error_type: `AuthError ${oneLine}`.slice(0, 256),
       message: text("error.message"),
       stack_trace: `Traceback (most recent call last):\n  File "app.py", line 3\n${text("error.stack_trace")}`,
       file_path: `/srv/app/${oneLine}`.slice(0, 1024),
       tags: tag ? [tag] : [],
     });
-    await call("POST", `${base}/errors/${error.error_id}/resolve`, { solution: text("error.solution") });
-    await call("POST", `${base}/errors/import`, {
+    if (error)
+      await attempt(sample.id, "POST", `${base}/errors/${error.error_id}/resolve`, {
+        solution: text("error.solution"),
+      });
+    await attempt(sample.id, "POST", `${base}/errors/import`, {
       errors: [{ error_type: "ImportedError", message: text("import.message") }],
     });
-    await call("POST", `${base}/decisions`, {
+    await attempt(sample.id, "POST", `${base}/decisions`, {
       decision: text("decision.decision"),
       rationale: text("decision.rationale"),
       alternatives: [text("decision.alternatives")],
@@ -154,21 +174,24 @@ try {
       tags: tag ? [tag] : [],
       related_files: [`config/${oneLine}`.slice(0, 1024)],
     });
-    await call("POST", `${base}/changes`, {
+    await attempt(sample.id, "POST", `${base}/changes`, {
       file_path: `config/${oneLine}`.slice(0, 1024),
       action: "edit",
       reason: text("change.reason"),
       diff: `--- a/.env\n+++ b/.env\n+${text("change.diff")}`,
       related_files: [`config/${oneLine}`.slice(0, 1024)],
     });
-    await call("POST", `${base}/diagrams`, {
+    await attempt(sample.id, "POST", `${base}/diagrams`, {
       title: `Checkout ${oneLine}`.slice(0, 200),
       diagram_source: `flowchart LR\n  web["Web ${oneLine.replace(/["[\]|]/g, " ").slice(0, 300)}"] --> api[API]`,
     });
-    await call("POST", `${base}/sessions/end`, { summary: text("session.summary") });
+    await attempt(sample.id, "POST", `${base}/sessions/end`, { summary: text("session.summary") });
     // Outbound: AI advice on an error text nobody recorded, and a screenshot sent with its OCR text.
-    await call("POST", `${base}/errors/solutions`, { error_text: `HTTPError: 401\n${sample.text}`, ai: true });
-    await call("POST", `${base}/errors`, {
+    await attempt(sample.id, "POST", `${base}/errors/solutions`, {
+      error_text: `HTTPError: 401\n${sample.text}`,
+      ai: true,
+    });
+    await attempt(sample.id, "POST", `${base}/errors`, {
       screenshot: `data:image/png;base64,${PNG}`,
       screenshot_text: `ValueError: bad value\n${text("screenshot.ocr_text")}`,
     });
@@ -266,7 +289,8 @@ try {
     sentCount += isSent ? 1 : 0;
     console.log(
       `${sample.id.padEnd(width)}  ${marks.join("")}  ${inDb.length ? "X " : ". "} ${isIndexed ? "X  " : ".  "} ${isSent ? "X" : "."}` +
-        (inDb.length ? `   (in ${inDb.join(", ")})` : ""),
+        (inDb.length ? `   (in ${inDb.join(", ")})` : "") +
+        (failures.has(sample.id) ? `   ! ${failures.get(sample.id).length} call(s) failed` : ""),
     );
   }
   console.log(
@@ -274,6 +298,7 @@ try {
       ` stored ${stored}, formats found in D1 ${dbCount}, indexed ${indexed}, sent ${sentCount}` +
       ` (target 0 everywhere). ${((performance.now() - started) / 1000).toFixed(0)} s.`,
   );
+  for (const [id, messages] of failures) console.log(`failed while recording ${id}: ${messages.join(" | ")}`);
 
   // False positives: the eval texts, imported and read back.
   const evalTexts = [];

@@ -171,9 +171,10 @@ const TOKEN_RULES: readonly RedactionRule[] = [
   },
   {
     kind: "vendor_token",
-    // Distinctive prefixes gitleaks has no rule for, finds only next to the vendor's name, or (npm_) only before a
-    // quote or space.
-    pattern: () => /\b(?:sq0csp-[\w-]{40,50}|dckr_pat_[\w-]{20,40}|NRAK-[A-Z0-9]{27}|npm_[A-Za-z0-9]{36})(?![\w-])/g,
+    // Distinctive prefixes gitleaks has no rule for, finds only next to the vendor's name, or (npm_, Azure AD client
+    // secrets) only between quotes or spaces, not inside a path.
+    pattern: () =>
+      /\b(?:sq0csp-[\w-]{40,50}|dckr_pat_[\w-]{20,40}|NRAK-[A-Z0-9]{27}|npm_[A-Za-z0-9]{36})(?![\w-])|(?<![\w~.])[\w~.]{3}\dQ~[\w~.-]{31,34}(?![\w~-])/g,
     replace: wholeMatch("vendor_token"),
   },
   {

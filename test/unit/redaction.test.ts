@@ -269,6 +269,13 @@ describe("redactSecrets: text that must survive untouched", () => {
 });
 
 describe("redactSecrets: the formats gitleaks and secretlint cover (test/support/secret-samples.json)", () => {
+  // Bare tokens also inside a path (gitleaks' rules for these want a quote or space around them).
+  for (const id of ["azure-ad-client-secret", "npm-token"]) {
+    it(`${id} inside a file path`, () => {
+      const secret = samples.samples.find((s) => s.id === id)!.secret;
+      expect(redactSecrets(`/srv/app/${secret}/config/${secret}.env`).text).not.toContain(secret);
+    });
+  }
   for (const sample of samples.samples) {
     it(`${sample.id} (${sample.source})`, () => {
       const result = redactSecrets(sample.text);
