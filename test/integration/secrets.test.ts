@@ -2,7 +2,17 @@
 // provider. Recorded through MCP and REST; checked in every D1 table, in search, and in the intercepted requests.
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, inject, it } from "vitest";
-import { callTool, interceptOpenAi, mcpClient, newUser, rest, uniqueName, type OpenAiFake } from "../helpers";
+import {
+  BASE,
+  callTool,
+  interceptOpenAi,
+  mcpClient,
+  newUser,
+  rest,
+  uniqueName,
+  workerFetch,
+  type OpenAiFake,
+} from "../helpers";
 import samples from "../support/secret-samples.json";
 
 const PYTHON_TRACEBACK_PNG = inject("pythonTracebackPng");
@@ -168,6 +178,40 @@ describe("secrets in every field", () => {
       expect(JSON.stringify(found.body).includes(secret), `${field} found by search`).toBe(false);
     }
     expect(reads).toContain("[REDACTED:");
+  });
+});
+
+describe("secrets in CI logs", () => {
+  it("are redacted from the errors a CI delivery records", { timeout: 30_000 }, async () => {
+    const { token } = await newUser();
+    const project = uniqueName("ci-secrets");
+    const seeded = await rest(token, "POST", `/api/v1/projects/${project}/errors`, {
+      error_type: "Seed",
+      message: "s",
+    });
+    expect(seeded.status).toBe(201);
+    const pat = byId.get("github-pat")!.secret;
+    const slack = byId.get("slack-webhook-url")!;
+    const log = [
+      "Traceback (most recent call last):",
+      '  File "app/notify.py", line 9, in <module>',
+      `    post("${slack.text.split(" ")[2]}", token="${pat}")`,
+      `requests.exceptions.HTTPError: 401 Client Error for url https://ci:hunter2@api.example.com/?token=${pat}`,
+    ].join("\n");
+    const delivered = await workerFetch(`${BASE}/webhooks/ci/${project}`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${token}` },
+      body: JSON.stringify({ job: "notify", status: "failure", log }),
+    });
+    expect(delivered.status, await delivered.clone().text()).toBe(201);
+    const stored = await everyStoredRow();
+    const listed = JSON.stringify((await rest(token, "GET", `/api/v1/projects/${project}/errors`)).body);
+    expect(listed).toContain("HTTPError");
+    expect(listed).toContain("[REDACTED:");
+    for (const secret of [pat, slack.secret, "hunter2"]) {
+      expect(stored.includes(secret), secret).toBe(false);
+      expect(listed.includes(secret), secret).toBe(false);
+    }
   });
 });
 
