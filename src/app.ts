@@ -98,9 +98,9 @@ export function buildServices(env: Env): Services {
       () => minSimilarityFromEnv(env),
     ),
   );
-  const vectors = vectorIndexFromEnv(env);
+  const vectors = redactingPort(vectorIndexFromEnv(env));
   const indexQueue = redactingPort(new QueueIndexQueue(env.ERROR_INDEX_QUEUE));
-  const ledger = new D1CostLedger(env.DB);
+  const ledger = redactingPort(new D1CostLedger(env.DB));
   const llm = new LlmGateway(
     providerFactoryFromEnv(env, (input, init) => fetch(input, init)),
     new GenAiPriceBook({ localModels: baseUrlIsLocal(env) }),
