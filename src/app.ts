@@ -1,6 +1,7 @@
 import { D1CostLedger } from "./adapters/d1/cost-ledger";
 import { D1CodeIndexStore } from "./adapters/d1/code-index-store";
 import { D1MemoryStore } from "./adapters/d1/memory-store";
+import { redactingPort } from "./domain/redact-fields";
 import { D1TeamStore } from "./adapters/d1/team-store";
 import { TeamService } from "./domain/teams";
 import { D1WebhookStore } from "./adapters/d1/webhook-store";
@@ -89,14 +90,17 @@ export function buildServices(env: Env): Services {
     sha256Hex,
   };
   const maxHours = Number(env.MAX_SESSION_DURATION_HOURS ?? "24");
-  const store = new D1MemoryStore(env.DB);
-  const embedder = new LazyEmbedder(
-    () => embedderFromEnv(env),
-    () => minSimilarityFromEnv(env),
+  // Every port that stores, indexes, embeds or queues project text redacts all of its arguments (redact-fields.ts).
+  const store = redactingPort(new D1MemoryStore(env.DB));
+  const embedder = redactingPort(
+    new LazyEmbedder(
+      () => embedderFromEnv(env),
+      () => minSimilarityFromEnv(env),
+    ),
   );
-  const vectors = vectorIndexFromEnv(env);
-  const indexQueue = new QueueIndexQueue(env.ERROR_INDEX_QUEUE);
-  const ledger = new D1CostLedger(env.DB);
+  const vectors = redactingPort(vectorIndexFromEnv(env));
+  const indexQueue = redactingPort(new QueueIndexQueue(env.ERROR_INDEX_QUEUE));
+  const ledger = redactingPort(new D1CostLedger(env.DB));
   const llm = new LlmGateway(
     providerFactoryFromEnv(env, (input, init) => fetch(input, init)),
     new GenAiPriceBook({ localModels: baseUrlIsLocal(env) }),
@@ -104,12 +108,12 @@ export function buildServices(env: Env): Services {
     runtime,
   );
   const llmSettings = new LlmSettingsService(new D1SettingsStore(env.DB), () => llmDefaultsFromEnv(env), runtime.now);
-  const sessionState = new DurableSessionStore(env.PROJECT_SESSION);
+  const sessionState = redactingPort(new DurableSessionStore(env.PROJECT_SESSION));
   const waitMs = Number(env.CODING_MEMORY_SUMMARY_WAIT_MS ?? "3000");
   const approvals = new ApprovalDesk(sessionState, runtime);
   const search = new ErrorSearchService(store, embedder, vectors, runtime);
   const code = new CodeIndexService(new D1CodeIndexStore(env.DB), runtime);
-  const diagrams = new D1DiagramStore(env.DB);
+  const diagrams = redactingPort(new D1DiagramStore(env.DB));
   const memory = new MemoryService(
     store,
     sessionState,
@@ -120,7 +124,7 @@ export function buildServices(env: Env): Services {
     async (projectId, limit) => (await diagrams.list(projectId, limit)).map(architectureOverview),
   );
   const attachments = new AttachmentService(
-    new D1AttachmentRecords(env.DB),
+    redactingPort(new D1AttachmentRecords(env.DB)),
     new R2BlobStore(env.SCREENSHOTS),
     httpsImageFetcher((input, init) => fetch(input, init)),
     runtime,
@@ -166,7 +170,7 @@ export function buildServices(env: Env): Services {
       llm,
       llmSettings,
       approvals,
-      new QueueSummaryQueue(env.SUMMARY_QUEUE),
+      redactingPort(new QueueSummaryQueue(env.SUMMARY_QUEUE)),
       PROMPTS.sessionSummary,
       runtime,
       {

@@ -11,6 +11,7 @@ import { AppError } from "./app-error";
 import { errorFeatures } from "./error-features";
 import { hasFilters, matchesErrorFilters, type ErrorSearchFilters } from "./error-filters";
 import { errorFingerprint, extractErrorType, lexicalTerms } from "./error-normalize";
+import { redactSecrets } from "./redaction";
 import { errorEmbeddingText, queryEmbeddingText } from "./error-text";
 import type { MemoryStore, Runtime } from "./ports";
 import type { ErrorRecord, Project } from "./records";
@@ -121,7 +122,9 @@ export class ErrorSearchService {
     return this.embedder.id;
   }
 
-  async search(project: Project, query: string, options: ErrorSearchOptions): Promise<ErrorSearchResult> {
+  async search(project: Project, rawQuery: string, options: ErrorSearchOptions): Promise<ErrorSearchResult> {
+    // A pasted error may carry secrets: its terms and embedding come from the redacted text, like stored errors'.
+    const query = redactSecrets(rawQuery).text;
     const terms = lexicalTerms(query);
     const useVectors = options.mode !== "lexical";
     const useLexical = options.mode !== "vector";

@@ -34,6 +34,7 @@ import type {
   ProjectAccess,
 } from "./records";
 import { projectNotFound, ProjectResolver } from "./project-ref";
+import { redactFields } from "./redact-fields";
 import { redactSecrets } from "./redaction";
 
 export interface MemoryConfig {
@@ -59,6 +60,16 @@ class Redactor {
   }
   cleanList(field: string, items: string[]): string[] {
     return items.map((item) => this.clean(field, item));
+  }
+  /** Every text field of a tool's input (tags, paths, types… as well as the prose), so none is forgotten. */
+  record<T extends object>(input: T): T {
+    return redactFields(input, (field, r) =>
+      this.redactions.push({
+        field: field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`),
+        kind: r.kind,
+        count: r.count,
+      }),
+    );
   }
 }
 
@@ -157,6 +168,7 @@ export class MemoryService {
     const now = this.runtime.now();
     const key = { userId: identity.userId, projectId: project.id };
     const redactor = new Redactor();
+    input = redactor.record(input);
     const session: CodingSession = {
       id: this.runtime.newId(),
       projectId: project.id,
@@ -315,6 +327,7 @@ export class MemoryService {
 
   async trackFileChange(identity: Identity, project: Project, input: TrackChangeInput) {
     const redactor = new Redactor();
+    input = redactor.record(input);
     if (input.implementsDecisionId) {
       const decision = await this.store.getDecision(project.id, input.implementsDecisionId);
       if (!decision) {
@@ -404,6 +417,7 @@ export class MemoryService {
     const existing = await this.store.getError(project.id, errorId);
     if (!existing) throw new AppError("not_found", `error ${errorId} not found in project ${project.slug}.`);
     const redactor = new Redactor();
+    details = redactor.record(details);
     const filled: Array<"file_path" | "line_number" | "stack_trace"> = [];
     const filePath = existing.filePath ?? details.filePath;
     if (filePath !== existing.filePath) filled.push("file_path");
@@ -487,6 +501,8 @@ export class MemoryService {
   }
 
   private async errorCandidate(identity: Identity, project: Project, input: RecordErrorInput, redactor: Redactor) {
+    // Before the fingerprint, so that a secret in the type or path never shapes a stored hash.
+    input = redactor.record(input);
     const now = this.runtime.now();
     const message = redactor.clean("message", input.message);
     const stack =
@@ -536,6 +552,7 @@ export class MemoryService {
 
   async recordDecision(identity: Identity, project: Project, input: RecordDecisionInput) {
     const redactor = new Redactor();
+    input = redactor.record(input);
     const candidate: NewRecord<Decision> = {
       id: this.runtime.newId(),
       projectId: project.id,

@@ -8,6 +8,11 @@
  * text to stay useful.
  */
 
+import { gitleaksSpans, shannonEntropy } from "./secret-rules";
+import { redactCookieHeader, redactGenericAssignment, redactionPlaceholder } from "./secret-values";
+
+export { redactionPlaceholder };
+
 export type SecretKind =
   | "private_key"
   | "aws_access_key"
@@ -22,10 +27,18 @@ export type SecretKind =
   | "bearer_token"
   | "basic_auth"
   | "aws_secret"
+  | "telegram_bot_token"
+  | "vendor_token"
+  | "webhook_url"
+  | "url_token"
+  | "authorization"
+  | "cookie"
+  | "netrc_password"
   | "generic_secret";
 
 export interface RedactionCount {
-  kind: SecretKind;
+  /** One of SECRET_KINDS, or the id of the gitleaks rule that found it (e.g. `sendgrid-api-token`). */
+  kind: string;
   count: number;
 }
 
@@ -50,18 +63,19 @@ export const SECRET_KINDS: readonly SecretKind[] = [
   "slack_token",
   "google_api_key",
   "jwt",
+  "telegram_bot_token",
+  "vendor_token",
+  "webhook_url",
   "url_password",
+  "url_token",
   "bearer_token",
   "basic_auth",
+  "authorization",
+  "cookie",
+  "netrc_password",
   "aws_secret",
   "generic_secret",
 ];
-
-export function redactionPlaceholder(kind: SecretKind): string {
-  return `[REDACTED:${kind}]`;
-}
-
-const PLACEHOLDER_PREFIX = "[REDACTED:";
 
 interface RedactionRule {
   kind: SecretKind;
@@ -78,18 +92,26 @@ function wholeMatch(kind: SecretKind): RedactionRule["replace"] {
   return () => redactionPlaceholder(kind);
 }
 
-/** Key names whose values are credentials. The name must END with one of these, so `password_hash` or `tokenizer` do not qualify. */
+/**
+ * Key names whose values are credentials. The name must END with one of these, so `password_hash` or `tokenizer` do
+ * not qualify. Azure's `AccountKey`/`SharedAccessKey`, signed-URL `sig`/`signature`, session cookies and DSNs are
+ * credentials by another name.
+ */
 const SECRET_KEY_WORDS =
-  "password|passwd|passphrase|secret|token|api[_-]?key|apikey|access[_-]?key|secret[_-]?key|private[_-]?key|signing[_-]?key|encryption[_-]?key";
+  "password|passwd|passphrase|pwd|pass|secret|token|api[_-]?key|apikey|access[_-]?key|secret[_-]?key|private[_-]?key|" +
+  "signing[_-]?key|encryption[_-]?key|account[_-]?key|shared[_-]?access[_-]?key|master[_-]?key|auth|credentials?|" +
+  "sig|signature|session[_-]?id|sessionid|session[_-]?key|sid|csrf[_-]?token|xsrf[_-]?token|dsn|" +
+  "connection[_-]?string|webhook[_-]?url";
 
 // Token rules start with a lookbehind over the token's own characters rather than `\b`: a match can then
 // only begin at the start of a run, which keeps long runs such as `sk-sk-sk-…` linear instead of quadratic.
-const RULES: readonly RedactionRule[] = [
+const TOKEN_RULES: readonly RedactionRule[] = [
   {
     kind: "private_key",
-    // A block cut off by truncation (no END line) is still a key: redact to the end of the text.
+    // PEM and PGP (`… PRIVATE KEY BLOCK-----`). A block cut off by truncation (no END line) is still a key: redact to
+    // the end of the text.
     pattern: () =>
-      /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----(?:[\s\S]*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----|[\s\S]*$)/g,
+      /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|[\s\S]*$)/g,
     replace: wholeMatch("private_key"),
   },
   {
@@ -115,13 +137,13 @@ const RULES: readonly RedactionRule[] = [
   },
   {
     kind: "stripe_key",
-    // Publishable keys (pk_) are meant to be public and are left alone.
-    pattern: () => /\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,}/g,
+    // Publishable keys (pk_) are meant to be public and are left alone; webhook signing secrets (whsec_) are not.
+    pattern: () => /\b(?:(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,}|whsec_[A-Za-z0-9+/=]{16,})/g,
     replace: wholeMatch("stripe_key"),
   },
   {
     kind: "slack_token",
-    pattern: () => /(?<![A-Za-z0-9_-])xox[baprs]-[A-Za-z0-9-]{10,}/g,
+    pattern: () => /(?<![A-Za-z0-9_-])(?:xox[abeoprs]|xapp)-[A-Za-z0-9-]{10,}/g,
     replace: wholeMatch("slack_token"),
   },
   {
@@ -136,11 +158,46 @@ const RULES: readonly RedactionRule[] = [
     replace: wholeMatch("jwt"),
   },
   {
+    kind: "telegram_bot_token",
+    // gitleaks only finds these next to the word "telegram"; the shape (bot id, `:AA`, 33 more) is distinctive.
+    pattern: () => /(?<![A-Za-z0-9_:-])\d{6,12}:AA[A-Za-z0-9_-]{31,40}(?![A-Za-z0-9_-])/g,
+    replace: wholeMatch("telegram_bot_token"),
+  },
+  {
+    kind: "vendor_token",
+    // Distinctive prefixes gitleaks has no rule for, finds only next to the vendor's name, or (npm_, Azure AD client
+    // secrets) only between quotes or spaces, not inside a path.
+    pattern: () =>
+      /\b(?:sq0csp-[\w-]{40,50}|dckr_pat_[\w-]{20,40}|NRAK-[A-Z0-9]{27}|npm_[A-Za-z0-9]{36})(?![\w-])|(?<![\w~.])[\w~.]{3}\dQ~[\w~.-]{31,34}(?![\w~-])/g,
+    replace: wholeMatch("vendor_token"),
+  },
+  {
+    kind: "webhook_url",
+    // Whoever has the URL can post: the token in the path is the credential (Slack's is a gitleaks rule).
+    pattern: () =>
+      /(https?:\/\/(?:(?:ptb\.|canary\.)?discord(?:app)?\.com\/api\/webhooks\/\d+\/|[\w.-]+\.webhook\.office\.com\/webhookb2\/))([\w@/-]{20,})/g,
+    replace: (_match, [prefix]) => `${prefix ?? ""}${redactionPlaceholder("webhook_url")}`,
+  },
+];
+
+// Contextual rules run after the token formats and skip values that are already placeholders.
+const CONTEXT_RULES: readonly RedactionRule[] = [
+  {
     kind: "url_password",
     // The user part excludes brackets so a token already redacted as the URL user is not re-read as `user:password`.
     pattern: () =>
       /(?<![a-z0-9+.-])([a-z][a-z0-9+.-]{0,30}:\/\/)([^\s:@/?#[\]]*):(?!\[REDACTED:)([^\s/?#]+)@(?=[^\s@/?#]+)/gi,
     replace: (_match, [scheme, user]) => `${scheme ?? ""}${user ?? ""}:${redactionPlaceholder("url_password")}@`,
+  },
+  {
+    kind: "url_token",
+    // A URL whose user part is a key (Sentry DSNs, `https://<token>@host`); a plain login name stays.
+    pattern: () =>
+      /(?<![a-z0-9+.-])([a-z][a-z0-9+.-]{0,30}:\/\/)(?!\[REDACTED:)([A-Za-z0-9_.~%-]{16,})@(?=[^\s@/?#]+)/gi,
+    replace: (_match, [scheme, user]) =>
+      user !== undefined && /\d/.test(user) && /[A-Za-z]/.test(user) && shannonEntropy(user) >= 3
+        ? `${scheme ?? ""}${redactionPlaceholder("url_token")}@`
+        : null,
   },
   {
     kind: "bearer_token",
@@ -157,6 +214,27 @@ const RULES: readonly RedactionRule[] = [
     kind: "basic_auth",
     pattern: () => /(\bauthorization["']?\s*[:=]\s*["']?\s*basic\s+)(?!\[REDACTED:)([A-Za-z0-9+/=]{4,})/gi,
     replace: (_match, [prefix]) => `${prefix ?? ""}${redactionPlaceholder("basic_auth")}`,
+  },
+  {
+    kind: "authorization",
+    // Another known scheme (`Token`, `Digest`, `SSWS`, `AWS4-HMAC-SHA256`, …) or none (a long value with a digit): the
+    // header's value is a credential. Unknown words stay, so `Authorization: denied for bob` survives.
+    pattern: () =>
+      /(\b(?:proxy-)?authorization["']?\s*[:=]\s*["']?\s*)(?:((?:token|digest|ssws|negotiate|ntlm|hoba|mutual|vapid|dpop|gnap|hmac|hawk|mac|oauth|jwt|otp|apikey|api-key|key|sso-key|splunk|bot|aws4-hmac-sha256)\s+)(?!\[REDACTED:)([^\s"'`,;]{3,})|(?!\[REDACTED:)(?=[^\s"'`,;]*\d)([^\s"'`,;]{16,}))/gi,
+    replace: (_match, [prefix, scheme, credential]) =>
+      `${prefix ?? ""}${credential !== undefined ? (scheme ?? "") : ""}${redactionPlaceholder("authorization")}`,
+  },
+  {
+    kind: "cookie",
+    // A cookie header carries session credentials: every value of `Cookie:`, the value set by `Set-Cookie:`.
+    pattern: () => /(\b(set-)?cookie["']?\s*:\s*)([^\r\n]+)/gi,
+    replace: (_match, [prefix, set, value]) => redactCookieHeader(prefix ?? "", set !== undefined, value ?? ""),
+  },
+  {
+    kind: "netrc_password",
+    // .netrc / _netrc: `machine host login name password value`, on one line or several.
+    pattern: () => /(\b(?:machine\s+\S+|default)(?:\s+(?:login|account)\s+\S+)*\s+password\s+)(?!\[REDACTED:)(\S+)/g,
+    replace: (_match, [prefix]) => `${prefix ?? ""}${redactionPlaceholder("netrc_password")}`,
   },
   {
     kind: "aws_secret",
@@ -179,60 +257,6 @@ const RULES: readonly RedactionRule[] = [
   },
 ];
 
-const CODE_LITERAL_WORDS = new Set(
-  "null none nil undefined true false string number boolean required optional".split(" "),
-);
-
-/** `a.b.c` — a property access in code, not a credential. */
-const MEMBER_ACCESS = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/;
-const FILE_PATH = /^(?:~|\.{1,2})?\/[\w.-]+(?:\/[\w.-]+)+$/;
-const MASKED_VALUE = /^[*xX•.#-]+$/;
-
-/**
- * Decides whether the value of a `secret-looking-key = value` assignment is a literal
- * credential (redact) or ordinary code/config (keep), e.g. `token = getToken()`.
- */
-function redactGenericAssignment(
-  key: string,
-  separator: string,
-  quote: string | undefined,
-  quotedValue: string | undefined,
-  bareValue: string | undefined,
-  following: string,
-): string | null {
-  const placeholder = redactionPlaceholder("generic_secret");
-  if (quote !== undefined && quotedValue !== undefined) {
-    return isQuotedSecret(quotedValue) ? `${key}${separator}${quote}${placeholder}${quote}` : null;
-  }
-  if (bareValue === undefined) return null;
-  const envStyle = /^[A-Z0-9_]+$/.test(key) && separator === "=";
-  return isBareSecret(bareValue, envStyle, following) ? `${key}${separator}${placeholder}` : null;
-}
-
-function isQuotedSecret(value: string): boolean {
-  if (value.length < 6) return false;
-  if (value.startsWith(PLACEHOLDER_PREFIX)) return false;
-  if (MASKED_VALUE.test(value)) return false;
-  // Template strings are built from variables, not literal credentials.
-  if (/\$\{|\{\{|#\{/.test(value)) return false;
-  if (FILE_PATH.test(value)) return false;
-  return true;
-}
-
-function isBareSecret(value: string, envStyle: boolean, following: string): boolean {
-  if (value.length < 8) return false;
-  if (following.startsWith("(") || following.startsWith(".")) return false;
-  if (/^[$%@&*]/.test(value)) return false;
-  if (CODE_LITERAL_WORDS.has(value.toLowerCase())) return false;
-  if (/^\d+(?:\.\d+)?$/.test(value)) return false;
-  if (MEMBER_ACCESS.test(value)) return false;
-  if (FILE_PATH.test(value)) return false;
-  if (MASKED_VALUE.test(value)) return false;
-  // A plain identifier (`TokenType`, `someVariable`) is code unless it is an env-file line.
-  const looksLikeIdentifier = /^[A-Za-z_]+$/.test(value);
-  return envStyle || !looksLikeIdentifier;
-}
-
 function applyRule(text: string, rule: RedactionRule): { text: string; count: number } {
   let count = 0;
   const replaced = text.replace(rule.pattern(), (match: string, ...rest: unknown[]) => {
@@ -249,13 +273,52 @@ function applyRule(text: string, rule: RedactionRule): { text: string; count: nu
   return { text: replaced, count };
 }
 
+/** Replaces gitleaks' findings (merged where they overlap), each under its rule id. */
+function applyGitleaks(text: string, redactions: RedactionCount[]): string {
+  const spans = gitleaksSpans(text).sort((a, b) => a.start - b.start || b.end - a.end);
+  if (spans.length === 0) return text;
+  let out = "";
+  let at = 0;
+  const counts = new Map<string, number>();
+  for (const span of spans) {
+    if (span.start < at) {
+      at = Math.max(at, span.end);
+      continue;
+    }
+    out += text.slice(at, span.start) + redactionPlaceholder(span.kind);
+    at = span.end;
+    counts.set(span.kind, (counts.get(span.kind) ?? 0) + 1);
+  }
+  for (const [kind, count] of counts) redactions.push({ kind, count });
+  return out + text.slice(at);
+}
+
 export function redactSecrets(text: string): RedactionResult {
   let current = text;
   const redactions: RedactionCount[] = [];
-  for (const rule of RULES) {
-    const result = applyRule(current, rule);
-    current = result.text;
-    if (result.count > 0) redactions.push({ kind: rule.kind, count: result.count });
-  }
-  return { text: current, redactions };
+  const run = (rules: readonly RedactionRule[]) => {
+    for (const rule of rules) {
+      const result = applyRule(current, rule);
+      current = result.text;
+      if (result.count > 0) redactions.push({ kind: rule.kind, count: result.count });
+    }
+  };
+  run(TOKEN_RULES);
+  run(CONTEXT_RULES);
+  // gitleaks last: its vendor formats fill the gaps, and its generic assignment rule backs up ours.
+  current = applyGitleaks(current, redactions);
+  return { text: current, redactions: canonicalOrder(redactions) };
+}
+
+/** Hand-kept kinds in SECRET_KINDS order, then gitleaks' rule ids alphabetically; one entry per kind. */
+function canonicalOrder(redactions: RedactionCount[]): RedactionCount[] {
+  const merged = new Map<string, number>();
+  for (const r of redactions) merged.set(r.kind, (merged.get(r.kind) ?? 0) + r.count);
+  const rank = (kind: string) => {
+    const i = (SECRET_KINDS as readonly string[]).indexOf(kind);
+    return i === -1 ? SECRET_KINDS.length : i;
+  };
+  return [...merged]
+    .map(([kind, count]) => ({ kind, count }))
+    .sort((a, b) => rank(a.kind) - rank(b.kind) || a.kind.localeCompare(b.kind));
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { redactSecrets, SECRET_KINDS } from "../../src/domain/redaction";
+import samples from "../support/secret-samples.json";
 
 describe("redactSecrets: token formats", () => {
   const cases: Array<{ name: string; input: string; expected: string; kind: string }> = [
@@ -263,6 +264,25 @@ describe("redactSecrets: text that must survive untouched", () => {
   for (const [name, input] of untouched) {
     it(name, () => {
       expect(redactSecrets(input)).toEqual({ text: input, redactions: [] });
+    });
+  }
+});
+
+describe("redactSecrets: the formats gitleaks and secretlint cover (test/support/secret-samples.json)", () => {
+  // Bare tokens also inside a path (gitleaks' rules for these want a quote or space around them).
+  for (const id of ["azure-ad-client-secret", "npm-token"]) {
+    it(`${id} inside a file path`, () => {
+      const secret = samples.samples.find((s) => s.id === id)!.secret;
+      expect(redactSecrets(`/srv/app/${secret}/config/${secret}.env`).text).not.toContain(secret);
+    });
+  }
+  for (const sample of samples.samples) {
+    it(`${sample.id} (${sample.source})`, () => {
+      const result = redactSecrets(sample.text);
+      expect(result.text).not.toContain(sample.secret);
+      expect(result.text).toContain("[REDACTED:");
+      // Idempotent: redacted text is left as it is.
+      expect(redactSecrets(result.text)).toEqual({ text: result.text, redactions: [] });
     });
   }
 });

@@ -7,6 +7,7 @@
  * reached a provider (no key, no binding) is not booked at all.
  */
 import { AppError } from "../app-error";
+import { redactOutboundRequest } from "./outbound-redaction";
 import type { Runtime } from "../ports";
 import { billingMonth, modelLabel, nanoToUsd, resolveModel, usdToNano, type ModelRef } from "./models";
 import { promptTokenBound } from "./token-bounds";
@@ -127,7 +128,10 @@ export class LlmGateway {
     request: Omit<LlmRequest, "model">,
     options: { approved: boolean },
   ): Promise<LlmRunResult> {
-    const estimate = this.estimate(policy, request);
+    // The one outbound choke point: no provider ever receives a secret, whichever feature built the prompt. It runs
+    // before the bound is computed, so the reservation covers exactly what is sent.
+    const outbound = redactOutboundRequest(request);
+    const estimate = this.estimate(policy, outbound);
     if (!estimate || !policy.model) return { status: "no_model" };
     const ref = resolveModel(policy.model);
     // Built before anything is booked: a missing key or binding is a configuration error, not a call.
@@ -182,7 +186,7 @@ export class LlmGateway {
     }
     const started = this.runtime.now();
     try {
-      const response = await provider.complete({ ...request, model: ref.model });
+      const response = await provider.complete({ ...outbound, model: ref.model });
       const settled = this.settlement(ref, estimate, estimatedNano, response.usage, response.usageReported, started);
       await this.ledger.settle(base.id, {
         model: response.model,
