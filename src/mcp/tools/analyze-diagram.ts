@@ -11,35 +11,19 @@ export const analyzeDiagramTool = defineTool({
   name: "coding_analyze_diagram",
   title: "Analyze architecture diagram",
   description:
-    "Read an architecture diagram into the project's memory: its components, connections and architecture " +
-    "pattern (microservices, event-driven, layered…), kept in the project context and optionally recorded as a " +
-    "design decision. Give the diagram's source (Mermaid, PlantUML, DOT, D2: parsed exactly, free) or an image " +
-    "(read by the project's vision model; costs a model call, held for approval above the cost threshold).",
+    "Read an architecture diagram (components, connections, pattern) into the project context, from its source " +
+    "or an image.",
   inputSchema: z.object({
     ...scopedInput,
     image: z
       .string()
       .max(Math.ceil((ATTACHMENT_LIMITS.bytes * 4) / 3) + 100)
       .nullish()
-      .describe(
-        "The diagram as an image: an attachment_id from POST /attachments, a data URL, base64, or an https URL. " +
-          "PNG, JPEG, WebP or GIF up to 5 MiB.",
-      ),
-    diagram_source: z
-      .string()
-      .max(DIAGRAM_LIMITS.sourceChars)
-      .nullish()
-      .describe("The diagram's source: Mermaid (flowchart, C4, architecture), PlantUML, Graphviz DOT or D2."),
-    title: z.string().max(DIAGRAM_LIMITS.titleChars).nullish().describe("What the diagram shows, e.g. 'Checkout'."),
-    notes: z
-      .string()
-      .max(DIAGRAM_LIMITS.notesChars)
-      .nullish()
-      .describe("Anything the vision model should know when reading the image."),
-    record_decision: z
-      .boolean()
-      .default(false)
-      .describe("Also record the architecture as a design decision (tagged architecture)."),
+      .describe("attachment_id, data URL, base64 or https URL."),
+    diagram_source: z.string().max(DIAGRAM_LIMITS.sourceChars).nullish().describe("Mermaid, PlantUML, DOT or D2."),
+    title: z.string().max(DIAGRAM_LIMITS.titleChars).nullish().describe("e.g. 'Checkout'."),
+    notes: z.string().max(DIAGRAM_LIMITS.notesChars).nullish().describe("Hints for the vision model."),
+    record_decision: z.boolean().default(false).describe("Also record it as a design decision."),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   access: "write",

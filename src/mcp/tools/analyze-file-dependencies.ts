@@ -6,9 +6,7 @@ import { defineTool } from "../tool";
 export const analyzeFileDependenciesTool = defineTool({
   name: "coding_analyze_file_dependencies",
   title: "Analyze file dependencies",
-  description:
-    "What a file imports and what imports it (from the project's code index), its import depth, external " +
-    "packages, and any import cycle it is part of, as a concrete path. JS/TS and Python.",
+  description: "What a file imports, what imports it, its external packages and import cycles (JS/TS, Python).",
   inputSchema: z.object({
     ...scopedInput,
     file_path: indexedFilePathField,

@@ -9,16 +9,11 @@ export const analyzePatternsTool = defineTool({
   name: "coding_analyze_patterns",
   title: "Analyze coding patterns",
   description:
-    "Measured patterns of this project from its recorded history: language and action mix, hot files, " +
-    "recurring error types, file naming conventions, test share. Needs at least 10 file changes. When the " +
-    "project has a model, also the team's preferences (languages, libraries, naming, testing, style) extracted " +
-    "from its changes and decisions, through the cost and approval path.",
+    "Patterns in the project's history (10+ changes): languages, hot files, recurring errors, naming, tests; " +
+    "with a model, the team's preferences.",
   inputSchema: z.object({
     ...scopedInput,
-    ai: z
-      .boolean()
-      .default(true)
-      .describe("Extract preferences with the project's model when one is configured (default true)."),
+    ai: z.boolean().default(true).describe("Extract preferences with the project's model, if any."),
   }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   access: "read",

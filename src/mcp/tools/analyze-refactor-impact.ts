@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { IMPACT_THRESHOLDS, impactRisk } from "../../domain/code/graph";
+import { impactRisk } from "../../domain/code/graph";
 import { bulletList } from "../render";
 import { indexedFilePathField, scopedInput } from "../schema";
 import { defineTool } from "../tool";
@@ -10,9 +10,7 @@ export const analyzeRefactorImpactTool = defineTool({
   name: "coding_analyze_refactor_impact",
   title: "Analyze refactoring impact",
   description:
-    "Which files a change to this file can break: direct and transitive dependents from the code index, a risk " +
-    `level (high from ${IMPACT_THRESHOLDS.highDirect} direct or ${IMPACT_THRESHOLDS.highTransitive} transitive ` +
-    `dependents, medium from ${IMPACT_THRESHOLDS.mediumTransitive}), the test files among them, and recommendations.`,
+    "Which files a change to this file can break (direct and transitive dependents, tests), with a risk level.",
   inputSchema: z.object({
     ...scopedInput,
     file_path: indexedFilePathField,

@@ -27,17 +27,11 @@ export function summaryStatusNote(status: SummaryStatus): string {
 export const endSessionTool = defineTool({
   name: "coding_end_session",
   title: "End coding session",
-  description:
-    "End the active coding session. Returns its duration, counts of changes/errors/decisions and a summary: " +
-    "yours if given, otherwise a structured digest of the recorded activity.",
+  description: "End the active session; returns counts and a summary (yours, or a digest).",
   inputSchema: z.object({
     ...scopedInput,
-    summary: z
-      .string()
-      .max(LIMITS.rationaleChars)
-      .nullish()
-      .describe("Your own summary; omit or null to get the generated digest."),
-    success: z.boolean().nullish().describe("Whether the session achieved its goal."),
+    summary: z.string().max(LIMITS.rationaleChars).nullish().describe("Your summary; omit for the digest."),
+    success: z.boolean().nullish(),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   access: "write",

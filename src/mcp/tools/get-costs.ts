@@ -8,17 +8,15 @@ import { defineTool } from "../tool";
 export const getCostsTool = defineTool({
   name: "coding_get_costs",
   title: "LLM costs",
-  description:
-    "What this project's LLM work has cost: totals, breakdowns by model, operation and month, the latest calls " +
-    "(with tokens, cost, latency and outcome, including calls refused by the budget), and the monthly budget.",
+  description: "The project's LLM costs by model, operation and month, the latest calls, and the budget.",
   inputSchema: z.object({
     ...scopedInput,
     month: z
       .string()
       .regex(/^\d{4}-(0[1-9]|1[0-2])$/, "a month as YYYY-MM")
       .nullish()
-      .describe("Only this month (YYYY-MM, UTC); default: all months."),
-    limit: z.number().int().min(0).max(200).default(20).describe("How many recent calls to list (default 20)."),
+      .describe("Only this month, YYYY-MM (UTC)."),
+    limit: z.number().int().min(0).max(200).default(20).describe("Recent calls to list."),
   }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   access: "read",

@@ -6,12 +6,10 @@ import { defineTool } from "../tool";
 export const getDecisionImplementationStatusTool = defineTool({
   name: "coding_get_decision_implementation_status",
   title: "Get decision implementation status",
-  description:
-    "Progress of a design decision: which of its related files have been changed by coding_track_file_change " +
-    "calls with implements_decision_id, which are pending, and the completion share.",
+  description: "Which of a decision's files were changed with its implements_decision_id, which are pending.",
   inputSchema: z.object({
     ...scopedInput,
-    decision_id: z.string().min(1).max(64).describe("Id returned by coding_record_decision."),
+    decision_id: z.string().min(1).max(64),
   }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   access: "read",

@@ -9,25 +9,18 @@ export const getProjectContextTool = defineTool({
   name: "coding_get_project_context",
   title: "Get project context",
   description:
-    "What the team knows about this project: active session, inferred stack, open and solved errors, design " +
-    "decisions with rationale, recent changes and most-changed files, within a token budget. `focus` narrows it.",
+    "The project's stack, open and solved errors, decisions and recent changes, within a token budget. Read it first.",
   inputSchema: z.object({
     ...scopedInput,
-    focus: z.string().max(500).nullish().describe("Topic to narrow to, e.g. 'authentication'."),
+    focus: z.string().max(500).nullish().describe("A topic, e.g. 'auth'."),
     max_tokens: z
       .number()
       .int()
       .min(200)
       .max(20_000)
       .default(DEFAULT_CONTEXT_TOKENS)
-      .describe(`Approximate size budget of the result (default ${DEFAULT_CONTEXT_TOKENS} tokens).`),
-    compress: z
-      .boolean()
-      .default(false)
-      .describe(
-        "When the context does not fit, have the project's model compress a larger one into the budget " +
-          "instead of leaving items out (costs money, may need approval).",
-      ),
+      .describe("Size budget in tokens."),
+    compress: z.boolean().default(false).describe("Have the model compress what does not fit (costs money)."),
   }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   access: "read",

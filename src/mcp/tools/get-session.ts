@@ -6,12 +6,10 @@ import { defineTool } from "../tool";
 export const getSessionTool = defineTool({
   name: "coding_get_session",
   title: "Get a coding session",
-  description:
-    "One coding session with its summary (yours, the recorded-activity digest, or the AI summary once it is " +
-    "written), status, times and outcome. Use it to fetch an AI summary that was still pending at session end.",
+  description: "A session's status, times, outcome and summary (also an AI summary pending at its end).",
   inputSchema: z.object({
     ...scopedInput,
-    session_id: z.string().min(1).max(64).describe("Id from coding_start_session or coding_end_session."),
+    session_id: z.string().min(1).max(64),
   }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   access: "read",

@@ -12,27 +12,13 @@ import { vectorStatusNote, vectorStatusView } from "./search-errors";
 export const getSolutionsTool = defineTool({
   name: "coding_get_solutions_for_error",
   title: "Get solutions for an error",
-  description:
-    "Fixes that worked before: the solution recorded for this error and those of similar resolved errors, each " +
-    "with a confidence (high/medium/low) from how similar the errors are, how many errors the same fix resolved, " +
-    "and whether the error came back after it. Pass error_id of a recorded error, or error_text for a new one.",
+  description: "Fixes that worked for this error or similar ones, with a confidence each. Give error_id or error_text.",
   inputSchema: z.object({
     ...scopedInput,
-    error_id: z.string().min(1).max(64).nullish().describe("Id from coding_record_error or coding_search_errors."),
-    error_text: z
-      .string()
-      .min(1)
-      .max(LIMITS.queryChars)
-      .nullish()
-      .describe("Or: an error message / stack trace that was not recorded."),
-    limit: z.number().int().min(1).max(20).default(5).describe("How many solutions at most (default 5)."),
-    ai: z
-      .boolean()
-      .default(false)
-      .describe(
-        "Also ask the project's model for advice (root cause, fix steps, confidence, alternatives) from the " +
-          "similar past fixes; costs money, may need approval.",
-      ),
+    error_id: z.string().min(1).max(64).nullish().describe("A recorded error."),
+    error_text: z.string().min(1).max(LIMITS.queryChars).nullish().describe("Or an error's text."),
+    limit: z.number().int().min(1).max(20).default(5),
+    ai: z.boolean().default(false).describe("Also ask the project's model for advice (costs money)."),
   }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   access: "read",

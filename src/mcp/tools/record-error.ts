@@ -16,63 +16,32 @@ const MAX_SUGGESTED_SOLUTIONS = 3;
 /** Also the shape of each item of `POST /errors/import`. */
 export const recordErrorInput = z.object({
   ...scopedInput,
-  error_type: z
-    .string()
-    .min(1)
-    .max(256)
-    .nullish()
-    .describe(
-      "Exception class or error code, e.g. TypeError, TS2307. Required unless a screenshot (read by the vision " +
-        "model) or screenshot_text gives it.",
-    ),
-  message: z
-    .string()
-    .min(1)
-    .max(LIMITS.messageChars)
-    .nullish()
-    .describe("The error message. Required unless a screenshot or screenshot_text gives it."),
-  stack_trace: z
-    .string()
-    .nullish()
-    .describe(`Stack trace. Over ${LIMITS.stackTraceChars} characters it is truncated (middle cut) and flagged.`),
-  file_path: z.string().max(LIMITS.filePathChars).nullish().describe("File where it occurred."),
-  line_number: z.number().int().min(0).max(10_000_000).nullish().describe("Line where it occurred."),
-  solution: z.string().max(LIMITS.solutionChars).nullish().describe("The fix, if already known."),
+  error_type: z.string().min(1).max(256).nullish().describe("e.g. TypeError, TS2307. Required without a screenshot."),
+  message: z.string().min(1).max(LIMITS.messageChars).nullish().describe("Required without a screenshot."),
+  stack_trace: z.string().nullish(),
+  file_path: z.string().max(LIMITS.filePathChars).nullish(),
+  line_number: z.number().int().min(0).max(10_000_000).nullish(),
+  solution: z.string().max(LIMITS.solutionChars).nullish().describe("The fix, if known."),
   screenshot: z
     .string()
     .max(Math.ceil((ATTACHMENT_LIMITS.bytes * 4) / 3) + 100)
     .nullish()
-    .describe(
-      "Screenshot of the error: an attachment_id from POST /attachments or `npx coding-memory screenshot`, a data URL " +
-        "(data:image/png;base64,…), base64, or an https URL. PNG, JPEG, WebP or GIF up to 5 MiB. A local path cannot " +
-        "be read by the server.",
-    ),
+    .describe("attachment_id (`npx coding-memory screenshot`), data URL, base64 or https URL."),
   screenshot_text: z
     .string()
     .max(LIMITS.stackTraceChars)
     .nullish()
-    .describe(
-      "Text read from the screenshot (`npx coding-memory screenshot` runs OCR locally). Empty fields (error type, " +
-        "message, file, line, stack trace) are filled from it.",
-    ),
-  analyze: z
-    .boolean()
-    .nullish()
-    .describe(
-      "Read the screenshot with the project's vision model (default true when one is configured; it costs a model " +
-        "call, held for approval above the cost threshold). Without one, screenshot_text is used.",
-    ),
-  tags: stringList("Tags such as datetime, timezone.", LIMITS.tagChars),
+    .describe("OCR text of the screenshot; fills empty fields."),
+  analyze: z.boolean().nullish().describe("Use the vision model (default, if configured)."),
+  tags: stringList("e.g. datetime, timezone.", LIMITS.tagChars),
 });
 
 export const recordErrorTool = defineTool({
   name: "coding_record_error",
   title: "Record error",
   description:
-    "Record an error when it happens (add the fix later with coding_resolve_error, or pass solution now). " +
-    "The same error seen again (same type, message and top frames once paths, line numbers and values are " +
-    "abstracted) counts as another occurrence of one record, and its known fix is returned. A screenshot can " +
-    "stand in for the typed fields: the project's vision model reads it, or screenshot_text (local OCR) does.",
+    "Record an error when it happens; a repeat is another occurrence and returns its known fix. A screenshot " +
+    "can stand in for the fields.",
   inputSchema: recordErrorInput,
   // Open world: a screenshot may be fetched from a URL and read by an external vision model.
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },

@@ -1,48 +1,29 @@
 import { z } from "zod";
-import { AppError } from "../../domain/app-error";
 import type { ErrorSearchHit, VectorSearchStatus } from "../../domain/error-search";
 import { LIMITS } from "../../domain/limits";
-import { scopedInput } from "../schema";
+import { isoDateField, scopedInput } from "../schema";
 import { defineTool } from "../tool";
 
 export const searchErrorsTool = defineTool({
   name: "coding_search_errors",
   title: "Search past errors",
-  description:
-    "Find past errors similar to a message, stack trace or description, with their solutions and how often " +
-    "they occurred. Combines keyword matching, semantic similarity and exact recurrence (fingerprint); paths, " +
-    "line numbers, addresses and quoted values are ignored. Each result says why it matched.",
+  description: "Find past errors like a message, trace or description, with their fixes; search before debugging.",
   inputSchema: z.object({
     ...scopedInput,
-    query: z.string().min(1).max(LIMITS.queryChars).describe("Error text or a description of the problem."),
-    k: z.number().int().min(1).max(LIMITS.searchK).default(5).describe("How many results (default 5)."),
-    resolved_only: z.boolean().default(false).describe("Only errors that have a solution."),
-    error_type: z.string().min(1).max(256).nullish().describe("Only this exception class (simple or qualified)."),
-    file: z
-      .string()
-      .min(1)
-      .max(LIMITS.filePathChars)
-      .nullish()
-      .describe("Only errors in this file: a path or its trailing part, e.g. 'auth/login.py'."),
-    tag: z.string().min(1).max(LIMITS.tagChars).nullish().describe("Only errors with this tag."),
-    since: z.iso
-      .datetime({ offset: true })
-      .or(z.iso.date())
-      .nullish()
-      .describe("Only errors last seen at or after this ISO date or date-time."),
-    mode: z
-      .enum(["hybrid", "lexical", "vector"])
-      .default("hybrid")
-      .describe("hybrid (default) fuses keyword and semantic matching; lexical or vector use one of them."),
+    query: z.string().min(1).max(LIMITS.queryChars).describe("Error text or a description."),
+    k: z.number().int().min(1).max(LIMITS.searchK).default(5),
+    resolved_only: z.boolean().default(false),
+    error_type: z.string().min(1).max(256).nullish().describe("Only this exception class."),
+    file: z.string().min(1).max(LIMITS.filePathChars).nullish().describe("Only errors in this file (or path suffix)."),
+    tag: z.string().min(1).max(LIMITS.tagChars).nullish(),
+    since: isoDateField.nullish().describe("Only errors seen since this ISO-8601 date or date-time."),
+    mode: z.enum(["hybrid", "lexical", "vector"]).default("hybrid"),
   }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   access: "read",
   rest: { method: "POST", path: "/errors/search" },
   async run({ services, project }, input) {
-    const since = input.since ? Date.parse(input.since) : null;
-    if (since !== null && Number.isNaN(since)) {
-      throw new AppError("invalid_input", "since: not a valid date.", { details: { field: "since" } });
-    }
+    const since = input.since ?? null;
     const result = await services.search.search(project, input.query, {
       k: input.k,
       mode: input.mode,

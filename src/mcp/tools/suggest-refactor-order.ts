@@ -6,12 +6,10 @@ import { defineTool } from "../tool";
 export const suggestRefactorOrderTool = defineTool({
   name: "coding_suggest_refactor_order",
   title: "Suggest refactoring order",
-  description:
-    "A safe order to refactor several files in: each file after the files it depends on (also through files " +
-    "not in the list), leaves first. Files in one import cycle cannot be ordered and form one flagged step.",
+  description: "A safe order to refactor files in: each after the files it depends on; an import cycle is one step.",
   inputSchema: z.object({
     ...scopedInput,
-    files: stringList("Files to refactor, relative to the repository root.", LIMITS.filePathChars).refine(
+    files: stringList("Paths from the repository root.", LIMITS.filePathChars).refine(
       (files) => files.length > 0,
       "give at least one file",
     ),
