@@ -179,7 +179,7 @@ describe("OAuth 2.1 for remote MCP clients", () => {
     await client.close();
     const viaRest = await rest(tokens.access_token, "GET", `/api/v1/projects/${project}/errors`);
     expect(viaRest.status).toBe(200);
-    expect(viaRest.body.items[0].userId).toBe(user);
+    expect(viaRest.body.items[0].user_id).toBe(user);
     // No admin scope was granted: administering is refused.
     expect(
       (await rest(tokens.access_token, "POST", "/api/v1/teams", { slug: uniqueName("t").toLowerCase() })).status,
@@ -291,7 +291,7 @@ describe("OAuth 2.1 for remote MCP clients", () => {
       });
       expect(recorded.status).toBe(201);
       const listed = await rest(tokens.access_token, "GET", `/api/v1/projects/${project}/errors`);
-      expect(listed.body.items[0].userId).toBe("octocat@github");
+      expect(listed.body.items[0].user_id).toBe("octocat@github");
     }
     expect(calls).toEqual(["token", "user", "token", "user"]);
   });

@@ -11,6 +11,7 @@ import { extractJsImports, type ImportKind, type ImportSpecifier } from "./js-im
 import { isConfigPath, parseConfig, ProjectConfig, type ConfigFacts } from "./project-config";
 import { extractPythonImports, type PythonImport } from "./python-imports";
 import { normalizePath, pythonSourceRoots, resolveJsImport, resolvePythonImport, type Resolution } from "./resolve";
+import { plural } from "../plural";
 
 /** Documented in the README; the tool schema and the REST body limit use the same numbers. */
 export const CODE_LIMITS = {
@@ -465,7 +466,7 @@ export class CodeGraph {
     const what =
       this.fileCount === 0
         ? `Project ${this.projectSlug} has no indexed code yet.`
-        : `${paths.map((path) => `"${path}"`).join(", ")} ${paths.length === 1 ? "is" : "are"} not in the code index of project ${this.projectSlug} (${this.fileCount} files indexed).`;
+        : `${paths.map((path) => `"${path}"`).join(", ")} ${paths.length === 1 ? "is" : "are"} not in the code index of project ${this.projectSlug} (${plural(this.fileCount, "file")} indexed).`;
     return new AppError("not_found", `${what} ${how}`, { details: { field, paths } });
   }
 

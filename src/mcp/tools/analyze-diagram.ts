@@ -1,11 +1,26 @@
 import { z } from "zod";
 import type { Project } from "../../domain/records";
 import { DIAGRAM_LIMITS, type ArchitectureDiagram, type DiagramOutcome } from "../../domain/architecture";
+import { attachmentViewSchema } from "../../views/attachments";
+import { diagramView, diagramViewSchema } from "../../views/diagrams";
+import { heldApprovalSchema } from "../../views/llm";
+
+/** The diagram as read (every field), or, while an image waits for approval, diagram_id null and the image. */
+const analyzeDiagramOutput = diagramViewSchema.partial().extend({
+  diagram_id: z.string().nullable(),
+  image: attachmentViewSchema.nullable(),
+  analysis: z.union([
+    heldApprovalSchema,
+    z.object({ state: z.literal("completed"), model: z.string(), cost_usd: z.number() }),
+    z.object({ state: z.literal("parsed"), format: z.string() }),
+  ]),
+});
 import { ATTACHMENT_LIMITS } from "../../domain/attachments";
 import { heldApproval, heldApprovalNote, heldApprovalView } from "../approvals";
 import { scopedInput } from "../schema";
 import { defineTool, type ToolOutput } from "../tool";
-import { attachmentView } from "../render";
+import { attachmentView } from "../../views/attachments";
+import { plural } from "../render";
 
 export const analyzeDiagramTool = defineTool({
   name: "coding_analyze_diagram",
@@ -25,6 +40,7 @@ export const analyzeDiagramTool = defineTool({
     notes: z.string().max(DIAGRAM_LIMITS.notesChars).nullish().describe("Hints for the vision model."),
     record_decision: z.boolean().default(false).describe("Also record it as a design decision."),
   }),
+  outputSchema: analyzeDiagramOutput,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   access: "write",
   rest: { method: "POST", path: "/diagrams" },
@@ -40,29 +56,11 @@ export const analyzeDiagramTool = defineTool({
   },
 });
 
-export function diagramView(diagram: ArchitectureDiagram) {
-  return {
-    diagram_id: diagram.id,
-    title: diagram.title,
-    source_format: diagram.sourceFormat,
-    model: diagram.model,
-    components: diagram.components,
-    connections: diagram.connections,
-    pattern: diagram.pattern.pattern,
-    pattern_confidence: diagram.pattern.confidence,
-    evidence: diagram.pattern.evidence,
-    summary: diagram.summary,
-    attachment_id: diagram.attachmentId,
-    decision_id: diagram.decisionId,
-    created_at: new Date(diagram.createdAt).toISOString(),
-  };
-}
-
 export function renderDiagram(diagram: ArchitectureDiagram): string {
   const names = new Map(diagram.components.map((component) => [component.id, component.name]));
   const lines = [
     `Architecture "${diagram.title}": ${diagram.pattern.pattern} (${diagram.pattern.confidence} confidence) — ` +
-      `${diagram.components.length} components, ${diagram.connections.length} connections.`,
+      `${plural(diagram.components.length, "component")}, ${plural(diagram.connections.length, "connection")}.`,
     diagram.summary,
     `Components: ${diagram.components.map((c) => `${c.name} (${c.kind}${c.group ? `, in ${c.group}` : ""})`).join("; ")}`,
   ];

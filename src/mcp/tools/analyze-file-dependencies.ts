@@ -3,6 +3,20 @@ import { bulletList, plural } from "../render";
 import { indexedFilePathField, scopedInput } from "../schema";
 import { defineTool } from "../tool";
 
+// Loose: the code graph tools may grow fields (pagination, labels) without breaking a validating client.
+const dependenciesOutput = z.looseObject({
+  file_path: z.string(),
+  imports: z.array(z.string()),
+  imported_by: z.array(z.string()),
+  external_imports: z.array(z.string()),
+  unresolved_imports: z.array(z.string()),
+  import_depth: z.number(),
+  circular_deps: z.array(z.array(z.string())),
+  cycle_group: z.array(z.string()),
+  parse_error: z.string().nullable(),
+  index_generation: z.number(),
+});
+
 export const analyzeFileDependenciesTool = defineTool({
   name: "coding_analyze_file_dependencies",
   title: "Analyze file dependencies",
@@ -11,6 +25,7 @@ export const analyzeFileDependenciesTool = defineTool({
     ...scopedInput,
     file_path: indexedFilePathField,
   }),
+  outputSchema: dependenciesOutput,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   access: "read",
   rest: { method: "GET", path: "/code/dependencies" },

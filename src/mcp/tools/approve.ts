@@ -14,11 +14,20 @@ const approvalInput = z.object({
   approval_id: z.string().min(1).max(64),
 });
 
+const decisionOutput = z.object({
+  approval_id: z.string(),
+  decision: z.enum(["approved", "denied"]),
+  operation: z.string(),
+});
+/** Approving runs the held operation: its own result's fields come with the decision. */
+const approveOutput = decisionOutput.loose();
+
 export const approveTool = defineTool({
   name: "coding_approve",
   title: "Approve an LLM operation",
   description: "Approve a held LLM operation; it then runs.",
   inputSchema: approvalInput,
+  outputSchema: approveOutput,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   access: "write",
   rest: { method: "POST", path: "/approvals/:approval_id/approve", status: 200 },
@@ -73,6 +82,7 @@ export const denyTool = defineTool({
   title: "Deny an LLM operation",
   description: "Decline a held LLM operation.",
   inputSchema: approvalInput,
+  outputSchema: decisionOutput,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   access: "write",
   rest: { method: "POST", path: "/approvals/:approval_id/deny", status: 200 },

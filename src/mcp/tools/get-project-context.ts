@@ -4,6 +4,13 @@ import type { CompressionResult } from "../../domain/llm/context-compression";
 import { heldApproval, heldApprovalNote, heldApprovalView } from "../approvals";
 import { scopedInput } from "../schema";
 import { defineTool, type ToolOutput } from "../tool";
+import { contextView, contextViewSchema } from "../../views/context";
+import { llmResultSchema } from "../../views/llm";
+
+const contextOutputSchema = contextViewSchema.extend({
+  /** With compress: how the compression went (ready, held for approval, or skipped and why). */
+  compression: llmResultSchema({ source_tokens: z.number().optional() }).optional(),
+});
 
 export const getProjectContextTool = defineTool({
   name: "coding_get_project_context",
@@ -22,6 +29,7 @@ export const getProjectContextTool = defineTool({
       .describe("Size budget in tokens."),
     compress: z.boolean().default(false).describe("Have the model compress what does not fit (costs money)."),
   }),
+  outputSchema: contextOutputSchema,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   access: "read",
   rest: { method: "GET", path: "/context" },
@@ -30,8 +38,7 @@ export const getProjectContextTool = defineTool({
       focus: input.focus?.trim() || null,
       maxTokens: input.max_tokens,
     });
-    const { markdown, ...data } = context;
-    if (!input.compress) return { data: { ...data, markdown }, text: markdown };
+    if (!input.compress) return { data: contextView(context), text: context.markdown };
     const compression = await services.compressor.compress(
       identity.userId,
       project,
@@ -44,19 +51,22 @@ export const getProjectContextTool = defineTool({
 });
 
 export function contextOutput(context: ProjectContext, compression: CompressionResult): ToolOutput {
-  const { markdown, ...data } = context;
+  const { markdown } = context;
   const view = compressionView(compression);
   if (compression.state === "ready") {
-    return { data: { ...data, markdown: compression.markdown, compression: view }, text: compression.markdown };
+    return {
+      data: { ...contextView(context, compression.markdown), compression: view },
+      text: compression.markdown,
+    };
   }
   if (compression.state === "approval_required") {
     return {
       ...heldApproval("compression of the project context", compression.approval),
-      data: { ...data, markdown, compression: view },
+      data: { ...contextView(context), compression: view },
       text: `${markdown}\n\n${heldApprovalNote("compressing the full context", compression.approval)}`,
     };
   }
-  return { data: { ...data, markdown, compression: view }, text: markdown };
+  return { data: { ...contextView(context), compression: view }, text: markdown };
 }
 
 function compressionView(result: CompressionResult) {

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { AppError } from "../../domain/app-error";
 import { scopedInput } from "../schema";
 import { defineTool } from "../tool";
+import { sessionView, sessionViewSchema } from "../../views/records";
 
 export const getSessionTool = defineTool({
   name: "coding_get_session",
@@ -11,6 +12,7 @@ export const getSessionTool = defineTool({
     ...scopedInput,
     session_id: z.string().min(1).max(64),
   }),
+  outputSchema: sessionViewSchema,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   access: "read",
   rest: { method: "GET", path: "/sessions/:session_id" },
@@ -21,20 +23,8 @@ export const getSessionTool = defineTool({
         details: { field: "session_id" },
       });
     }
-    const data = {
-      session_id: session.id,
-      user_id: session.userId,
-      description: session.description,
-      tags: session.tags,
-      status: session.status,
-      success: session.success,
-      started_at: new Date(session.startedAt).toISOString(),
-      ended_at: session.endedAt === null ? null : new Date(session.endedAt).toISOString(),
-      summary: session.summary,
-      summary_source: session.summarySource,
-    };
     return {
-      data,
+      data: sessionView(session),
       text:
         `Session ${session.id} (${session.status}): ${session.description}` +
         (session.summary ? `\n\n${session.summary}` : "") +

@@ -27,6 +27,29 @@ export const indexFilesInput = z.object({
   defer_graph: z.boolean().default(false).describe("Skip rebuilding the graph (not on the last batch)."),
 });
 
+const pathReason = z.array(z.object({ path: z.string(), reason: z.string() }));
+// Loose: the code graph tools may grow fields without breaking a validating client.
+const indexFilesOutput = z.looseObject({
+  received: z.number(),
+  indexed: z.array(z.string()),
+  unchanged: z.number(),
+  deleted: z.array(z.string()),
+  skipped: pathReason,
+  parse_errors: pathReason,
+  generation: z.number(),
+  files_total: z.number(),
+  graph: z
+    .object({
+      files: z.number(),
+      internal_edges: z.number(),
+      external_packages: z.number(),
+      unresolved_imports: z.number(),
+      cycles: z.number(),
+      parse_errors: z.number(),
+    })
+    .nullable(),
+});
+
 export const indexFilesTool = defineTool({
   name: "coding_index_files",
   title: "Index code files",
@@ -34,6 +57,7 @@ export const indexFilesTool = defineTool({
     "Add edited files to the code import graph (only imports are kept). For a whole repository run " +
     "`npx coding-memory index .`.",
   inputSchema: indexFilesInput,
+  outputSchema: indexFilesOutput,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   access: "write",
   rest: { method: "POST", path: "/files", status: 200, maxBodyBytes: CODE_LIMITS.batchBytes },
@@ -51,7 +75,7 @@ export const indexFilesTool = defineTool({
     if (graph) {
       lines.push(
         `Graph: ${plural(graph.internalEdges, "internal import")}, ${plural(graph.externalPackages, "external package")}, ` +
-          `${plural(graph.cycles, "import cycle")}, ${graph.unresolved} unresolved relative imports.`,
+          `${plural(graph.cycles, "import cycle")}, ${plural(graph.unresolved, "unresolved relative import")}.`,
       );
     } else lines.push("Graph rebuild deferred: it is built by the next batch or query.");
     for (const error of report.parseErrors.slice(0, 10))

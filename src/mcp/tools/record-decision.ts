@@ -2,6 +2,16 @@ import { z } from "zod";
 import { LIMITS } from "../../domain/limits";
 import { scopedInput, stringList } from "../schema";
 import { defineTool } from "../tool";
+import { redactionsSchema } from "../../views/records";
+
+const recordDecisionOutput = z.object({
+  decision_id: z.string(),
+  decision: z.string(),
+  session_id: z.string().nullable(),
+  related_files: z.array(z.string()),
+  confidence: z.number(),
+  redactions: redactionsSchema,
+});
 
 export const recordDecisionTool = defineTool({
   name: "coding_record_decision",
@@ -17,6 +27,7 @@ export const recordDecisionTool = defineTool({
     related_files: stringList("", LIMITS.filePathChars),
     confidence: z.number().min(0).max(1).default(0.8).describe("How sure the team is, 0..1."),
   }),
+  outputSchema: recordDecisionOutput,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   access: "write",
   rest: { method: "POST", path: "/decisions" },

@@ -3,13 +3,18 @@ import type { Services } from "../../app";
 import { ATTACHMENT_LIMITS } from "../../domain/attachments";
 import { LIMITS } from "../../domain/limits";
 import type { Project } from "../../domain/records";
-import type { ScreenshotAnalysis } from "../../domain/screenshot-analysis";
-import type { ScreenshotRecordOutcome, VisionReading } from "../../domain/screenshot-errors";
+import type { ScreenshotRecordOutcome } from "../../domain/screenshot-errors";
+import { analysisView, visionNote } from "../../views/screenshots";
 import { heldApproval, heldApprovalNote, heldApprovalView } from "../approvals";
-import { attachmentView } from "../render";
+import { attachmentView } from "../../views/attachments";
 import { scopedInput, stringList } from "../schema";
 import { defineTool, type ToolOutput } from "../tool";
-import { renderSolutions, solutionView } from "./get-solutions";
+import { renderSolutions, solutionView, solutionViewSchema } from "../../views/search";
+import { attachmentViewSchema } from "../../views/attachments";
+import { heldApprovalSchema } from "../../views/llm";
+import { isoTime, redactionsSchema } from "../../views/records";
+import { analysisViewSchema } from "../../views/screenshots";
+import { plural } from "../render";
 
 const MAX_SUGGESTED_SOLUTIONS = 3;
 
@@ -36,6 +41,36 @@ export const recordErrorInput = z.object({
   tags: stringList("e.g. datetime, timezone.", LIMITS.tagChars),
 });
 
+/**
+ * One shape for the three outcomes: recorded (every field), a screenshot held for approval before anything is
+ * recorded (error_id null), and a held screenshot read later that filled an error's fields (filled_fields).
+ */
+const recordErrorOutput = z.object({
+  error_id: z.string().nullable(),
+  recorded: z.boolean(),
+  error_type: z.string().optional(),
+  message: z.string().optional(),
+  file_path: z.string().nullable().optional(),
+  line_number: z.number().nullable().optional(),
+  recurring: z.boolean().optional(),
+  occurrences: z.number().optional(),
+  resolved: z.boolean().optional(),
+  solution: z.string().nullable().optional(),
+  known_solution: z.string().nullable().optional(),
+  suggested_solutions: z.array(solutionViewSchema).optional(),
+  session_id: z.string().nullable().optional(),
+  first_seen: isoTime.optional(),
+  last_seen: isoTime.optional(),
+  stack_trace_truncated: z.boolean().optional(),
+  redactions: redactionsSchema.optional(),
+  from_screenshot: z.array(z.string()).optional(),
+  filled_fields: z.array(z.string()).optional(),
+  screenshot: attachmentViewSchema
+    .extend({ analysis: z.union([analysisViewSchema, heldApprovalSchema]) })
+    .nullable()
+    .optional(),
+});
+
 export const recordErrorTool = defineTool({
   name: "coding_record_error",
   title: "Record error",
@@ -44,6 +79,7 @@ export const recordErrorTool = defineTool({
     "can stand in for the fields.",
   inputSchema: recordErrorInput,
   // Open world: a screenshot may be fetched from a URL and read by an external vision model.
+  outputSchema: recordErrorOutput,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   access: "write",
   rest: { method: "POST", path: "/errors" },
@@ -115,7 +151,7 @@ export async function renderRecordOutcome(
   const suggestedSolutions = suggestions.map(solutionView);
   const lines = [
     result.recurring
-      ? `Recorded another occurrence of error ${error.id}: seen ${error.occurrences} times.`
+      ? `Recorded another occurrence of error ${error.id}: seen ${plural(error.occurrences, "time")}.`
       : `Recorded error ${error.id} (${error.errorType}).`,
   ];
   if (outcome.fromScreenshot.length) {
@@ -172,53 +208,5 @@ export async function renderRecordOutcome(
     ...(outcome.vision.state === "approval_required"
       ? heldApproval("the screenshot analysis", outcome.vision.approval)
       : {}),
-  };
-}
-
-function visionNote(vision: VisionReading): string {
-  switch (vision.state) {
-    case "completed":
-      return `read by ${vision.model}`;
-    case "unreadable":
-      return `${vision.model} answered, but not with the expected JSON; nothing was taken from it`;
-    case "approval_required":
-      return `held for approval (${vision.approval.id})`;
-    case "failed":
-      return `${vision.message} (${vision.code})`;
-    case "skipped":
-      return vision.reason;
-  }
-}
-
-/** The analysis kept with the image, and how the vision reading went. */
-export function analysisView(vision: VisionReading, analysis: ScreenshotAnalysis | null) {
-  const status =
-    vision.state === "approval_required"
-      ? heldApprovalView(vision.approval)
-      : {
-          state: vision.state,
-          ...(vision.state === "completed" || vision.state === "unreadable"
-            ? { model: vision.model, cost_usd: vision.usd }
-            : {}),
-          ...(vision.state === "failed" || vision.state === "skipped" ? { reason: visionNote(vision) } : {}),
-        };
-  return { vision: status, result: analysis && analysisResultView(analysis) };
-}
-
-export function analysisResultView(analysis: ScreenshotAnalysis) {
-  return {
-    source: analysis.source,
-    model: analysis.model,
-    is_error: analysis.isError,
-    error_type: analysis.errorType,
-    message: analysis.message,
-    file_path: analysis.filePath,
-    line_number: analysis.lineNumber,
-    stack_frames: analysis.stackFrames,
-    visible_code: analysis.visibleCode,
-    suspected_root_cause: analysis.suspectedRootCause,
-    language: analysis.language,
-    confidence: analysis.confidence,
-    analyzed_at: new Date(analysis.analyzedAt).toISOString(),
   };
 }

@@ -2,6 +2,17 @@ import { z } from "zod";
 import { LIMITS } from "../../domain/limits";
 import { scopedInput } from "../schema";
 import { defineTool } from "../tool";
+import { redactionsSchema } from "../../views/records";
+
+const resolveErrorOutput = z.object({
+  error_id: z.string(),
+  resolved: z.literal(true),
+  solution: z.string().nullable(),
+  occurrences: z.number(),
+  previously_resolved: z.boolean(),
+  session_id: z.string().nullable(),
+  redactions: redactionsSchema,
+});
 
 export const resolveErrorTool = defineTool({
   name: "coding_resolve_error",
@@ -12,6 +23,7 @@ export const resolveErrorTool = defineTool({
     error_id: z.string().min(1).max(64),
     solution: z.string().min(1).max(LIMITS.solutionChars).describe("What fixed it."),
   }),
+  outputSchema: resolveErrorOutput,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   access: "write",
   createsProject: false,

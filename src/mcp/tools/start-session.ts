@@ -2,6 +2,17 @@ import { z } from "zod";
 import { LIMITS } from "../../domain/limits";
 import { scopedInput, stringList } from "../schema";
 import { defineTool } from "../tool";
+import { isoTime, redactionsSchema } from "../../views/records";
+
+const startSessionOutput = z.object({
+  session_id: z.string(),
+  project_id: z.string(),
+  description: z.string(),
+  tags: z.array(z.string()),
+  started_at: isoTime,
+  expires_at: isoTime,
+  redactions: redactionsSchema,
+});
 
 export const startSessionTool = defineTool({
   name: "coding_start_session",
@@ -12,6 +23,7 @@ export const startSessionTool = defineTool({
     description: z.string().min(1).max(LIMITS.descriptionChars).describe("What this session is about."),
     tags: stringList("e.g. feature, bugfix.", LIMITS.tagChars),
   }),
+  outputSchema: startSessionOutput,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   access: "write",
   rest: { method: "POST", path: "/sessions" },

@@ -3,6 +3,15 @@ import { LIMITS } from "../../domain/limits";
 import { scopedInput, stringList } from "../schema";
 import { defineTool } from "../tool";
 
+// Loose: the code graph tools may grow fields (pagination, labels) without breaking a validating client.
+const refactorOrderOutput = z.looseObject({
+  order: z.array(z.string()),
+  steps: z.array(
+    z.object({ step: z.number(), files: z.array(z.string()), cycle: z.boolean(), after: z.array(z.string()) }),
+  ),
+  cycles: z.array(z.array(z.string())),
+});
+
 export const suggestRefactorOrderTool = defineTool({
   name: "coding_suggest_refactor_order",
   title: "Suggest refactoring order",
@@ -14,6 +23,7 @@ export const suggestRefactorOrderTool = defineTool({
       "give at least one file",
     ),
   }),
+  outputSchema: refactorOrderOutput,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   access: "read",
   rest: { method: "POST", path: "/code/refactor-order", status: 200 },

@@ -3,6 +3,17 @@ import { LIMITS } from "../../domain/limits";
 import { FILE_ACTIONS } from "../../domain/records";
 import { scopedInput, stringList } from "../schema";
 import { defineTool } from "../tool";
+import { redactionsSchema } from "../../views/records";
+
+const trackFileChangeOutput = z.object({
+  change_id: z.string(),
+  file_path: z.string(),
+  action: z.string(),
+  session_id: z.string().nullable(),
+  implements_decision_id: z.string().nullable(),
+  diff_truncated: z.boolean(),
+  redactions: redactionsSchema,
+});
 
 export const trackFileChangeTool = defineTool({
   name: "coding_track_file_change",
@@ -22,6 +33,7 @@ export const trackFileChangeTool = defineTool({
       .describe("e.g. '42,57'."),
     implements_decision_id: z.string().max(64).nullish().describe("The decision it implements."),
   }),
+  outputSchema: trackFileChangeOutput,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   access: "write",
   rest: { method: "POST", path: "/changes" },

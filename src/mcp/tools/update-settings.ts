@@ -6,6 +6,18 @@ import { defineTool } from "../tool";
 
 const modelField = z.string().min(1).max(200);
 
+// Loose: new settings may be added without breaking a validating client.
+const settingsOutput = z.looseObject({
+  model: z.string().nullable(),
+  vision_model: z.string().nullable(),
+  auto_approve: z.boolean(),
+  cost_threshold: z.number(),
+  max_monthly_budget_usd: z.number().nullable(),
+  warn_at_percentage: z.number(),
+  auto_summarize_on_end: z.boolean(),
+  project_overrides: z.array(z.string()),
+});
+
 export const updateSettingsTool = defineTool({
   name: "coding_update_settings",
   title: "Project LLM settings",
@@ -29,6 +41,7 @@ export const updateSettingsTool = defineTool({
     })
     // A misspelt setting (cost_threshold_usd) must be refused, not silently left unchanged.
     .strict(),
+  outputSchema: settingsOutput,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   access: "admin",
   // Configuring a project before anything is recorded in it is normal (model, budget first).
