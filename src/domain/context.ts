@@ -1,5 +1,5 @@
 import type { ActiveSession, ArchitectureOverview, ContextSnapshot, StaleFile } from "./ports";
-import { inferStack } from "./stack";
+import { inferStack, type StackItem } from "./stack";
 import { plural } from "./plural";
 
 export const DEFAULT_CONTEXT_TOKENS = 1500;
@@ -15,7 +15,7 @@ export interface ProjectContext {
   project: string;
   focus: string | null;
   activeSession: (ActiveSession & { startedAtIso: string }) | null;
-  stack: Array<{ name: string; evidence: string[] }>;
+  stack: StackItem[];
   totals: ContextSnapshot["totals"];
   hotFiles: Array<{ filePath: string; changes: number }>;
   recentChanges: Array<{ id: string; filePath: string; action: string; reason: string; createdAt: string }>;

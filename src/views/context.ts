@@ -29,7 +29,7 @@ export const contextViewSchema = z.object({
       expires_at: isoTime,
     })
     .nullable(),
-  stack: z.array(z.object({ name: z.string(), evidence: z.array(z.string()) })),
+  stack: z.array(z.object({ name: z.string(), evidence: z.array(z.string()), file_count: z.number() })),
   totals: z.object({
     file_changes: z.number(),
     errors: z.number(),
@@ -127,7 +127,7 @@ export function contextView(context: ProjectContext, markdown: string = context.
       started_at: iso(active.startedAt),
       expires_at: iso(active.expiresAt),
     },
-    stack: context.stack,
+    stack: context.stack.map((item) => ({ name: item.name, evidence: item.evidence, file_count: item.fileCount })),
     totals: {
       file_changes: context.totals.changes,
       errors: context.totals.errors,
