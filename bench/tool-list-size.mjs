@@ -3,7 +3,7 @@
 // per tool and in total, the bytes of the tools/list entries, the bytes the model's context pays for (name,
 // description, input schema, annotations; the title is a display name and output schemas are for the client to
 // validate with, so both are left out) and an approximate token count (o200k BPE, gpt-tokenizer).
-// Target: ≤ 12 KB without output schemas.
+// Target: ≤ 12 KiB for what the model's context pays for.
 // Usage: npm run bench:tools [-- --url http://127.0.0.1:8787 --token cm_…] [-- --json]
 import { parseArgs } from "node:util";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
@@ -26,10 +26,15 @@ const base = values.url ?? server?.base;
 const token = values.token ?? server?.token;
 if (!base || !token) throw new Error("give --url and --token, or let the bench start its own server");
 
-/** What the model's context pays for: everything but the display title and the output schema. */
+/**
+ * What the model's context pays for: everything but the display title and the output schema.
+ * @param {Record<string, unknown>} tool
+ */
 const paidPart = (tool) =>
   Object.fromEntries(Object.entries(tool).filter(([key]) => key !== "title" && key !== "outputSchema"));
+/** @param {unknown} value */
 const bytes = (value) => Buffer.byteLength(JSON.stringify(value), "utf8");
+/** @param {unknown} value */
 const tokens = (value) => encode(JSON.stringify(value)).length;
 
 try {
@@ -65,6 +70,7 @@ try {
   if (values.json) {
     console.log(JSON.stringify({ total, tools: rows }, null, 2));
   } else {
+    /** @param {string | number} value @param {number} width */
     const pad = (value, width) => String(value).padStart(width);
     console.log(`${"tool".padEnd(44)}${pad("bytes", 8)}${pad("context", 9)}${pad("tokens", 8)}${pad("output", 8)}`);
     for (const row of rows.sort((a, b) => b.context_bytes - a.context_bytes)) {
@@ -74,7 +80,8 @@ try {
       );
     }
     console.log(
-      `\n${total.tools} tools: tools/list ${total.bytes} bytes; without output schemas ${total.context_bytes} bytes ` +
+      `\n${total.tools} tools: tools/list ${total.bytes} bytes; model's context (no titles, no output schemas) ` +
+        `${total.context_bytes} bytes ` +
         `(~${total.context_tokens} tokens), target ≤ ${TARGET_BYTES} bytes: ` +
         `${total.context_bytes <= TARGET_BYTES ? "met" : "NOT met"}.`,
     );
