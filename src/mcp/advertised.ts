@@ -62,6 +62,23 @@ export function advertisedInputSchema(schema: z.ZodType): StandardSchemaWithJSON
   } as StandardSchemaWithJSON;
 }
 
+/**
+ * The output schema as `tools/list` advertises it: the zod schema's JSON Schema without the `$schema` URI, and
+ * validated (by the SDK, on every result) with the zod schema itself.
+ */
+export function advertisedOutputSchema(schema: z.ZodType): StandardSchemaWithJSON {
+  const json = z.toJSONSchema(schema, { io: "output", unrepresentable: "any" }) as Json;
+  delete json.$schema;
+  return {
+    "~standard": {
+      version: 1,
+      vendor: "coding-memory",
+      validate: (value: unknown) => schema["~standard"].validate(value),
+      jsonSchema: { input: () => json, output: () => json },
+    },
+  } as StandardSchemaWithJSON;
+}
+
 function compactNode(node: Json): Json {
   const out: Json = {};
   for (const [key, value] of Object.entries(node)) {

@@ -4,23 +4,16 @@ import {
   type InputRequiredResult,
   type ServerContext,
 } from "@modelcontextprotocol/server";
-import { z } from "zod";
 import type { Services } from "../app";
 import { toAppError } from "../domain/app-error";
 import type { Identity } from "../domain/records";
-import { advertisedInputSchema, compactAnnotations, sharedFieldsNote } from "./advertised";
+import { advertisedInputSchema, advertisedOutputSchema, compactAnnotations, sharedFieldsNote } from "./advertised";
 import { approvalAnswer, askForApproval, canElicit } from "./approvals";
 import { runTool } from "./run-tool";
 import { projectIdField } from "./schema";
 import type { ToolOutput } from "./tool";
 import { tools } from "./tools";
 import { approveTool, denyTool } from "./tools/approve";
-
-const approvalDecisionSchema = z.looseObject({
-  approval_id: z.string(),
-  decision: z.enum(["approved", "denied"]),
-  operation: z.string(),
-});
 
 export const SERVER_INFO = { name: "coding-memory", version: "0.1.0" } as const;
 
@@ -44,8 +37,7 @@ export function buildMcpServer(services: Services, identity: Identity): McpServe
         description: tool.description,
         // Advertised compact; validated by runTool with the zod schema (one message format for MCP and REST).
         inputSchema: advertisedInputSchema(tool.inputSchema),
-        // The elicitation retry (below) adds the user's decision to the held call's own result.
-        outputSchema: tool.outputSchema.extend({ approval_decision: approvalDecisionSchema.optional() }),
+        outputSchema: advertisedOutputSchema(tool.outputSchema),
         annotations: compactAnnotations(tool.annotations),
       },
       async (args: unknown, ctx: ServerContext): Promise<CallToolResult | InputRequiredResult> => {

@@ -27,6 +27,16 @@ export function heldApprovalView(approval: PendingApproval): z.output<typeof hel
   };
 }
 
+/**
+ * A tool whose call can be held for approval: a client that supports elicitation is asked at once, and the
+ * call's result then carries the user's decision (the coding_approve / coding_deny result).
+ */
+export const elicitedDecision = {
+  approval_decision: z
+    .looseObject({ approval_id: z.string(), decision: z.enum(["approved", "denied"]), operation: z.string() })
+    .optional(),
+};
+
 const skippedSchema = z.object({ state: z.enum(["skipped", "pending"]), reason: z.string() });
 
 /**

@@ -10,7 +10,7 @@ export const iso = (ms: number): string => new Date(ms).toISOString();
 export const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
 
 /** An ISO-8601 date-time, as every view writes times. */
-export const isoTime = z.string().describe("ISO-8601 date-time (UTC)");
+export const isoTime = z.string().meta({ format: "date-time" });
 
 export const sessionViewSchema = z.object({
   session_id: z.string(),

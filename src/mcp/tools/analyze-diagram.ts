@@ -3,7 +3,7 @@ import type { Project } from "../../domain/records";
 import { DIAGRAM_LIMITS, type ArchitectureDiagram, type DiagramOutcome } from "../../domain/architecture";
 import { attachmentViewSchema } from "../../views/attachments";
 import { diagramView, diagramViewSchema } from "../../views/diagrams";
-import { heldApprovalSchema } from "../../views/llm";
+import { elicitedDecision, heldApprovalSchema } from "../../views/llm";
 
 /** The diagram as read (every field), or, while an image waits for approval, diagram_id null and the image. */
 const analyzeDiagramOutput = diagramViewSchema.partial().extend({
@@ -14,6 +14,7 @@ const analyzeDiagramOutput = diagramViewSchema.partial().extend({
     z.object({ state: z.literal("completed"), model: z.string(), cost_usd: z.number() }),
     z.object({ state: z.literal("parsed"), format: z.string() }),
   ]),
+  ...elicitedDecision,
 });
 import { ATTACHMENT_LIMITS } from "../../domain/attachments";
 import { heldApproval, heldApprovalNote, heldApprovalView } from "../approvals";

@@ -4,13 +4,13 @@ import { renderPatternReport } from "../../domain/patterns";
 import { scopedInput } from "../schema";
 import { defineTool } from "../tool";
 import { heldApproval, heldApprovalNote, heldApprovalView } from "../approvals";
-import { llmResultSchema } from "../../views/llm";
+import { elicitedDecision, llmResultSchema } from "../../views/llm";
 import { patternReportSchema, patternReportView } from "../../views/patterns";
 
 /** The team's preferences the model extracted, grouped (languages, libraries, naming, testing, style). */
 export const preferencesSchema = llmResultSchema({});
 
-const patternsOutput = patternReportSchema.extend({ preferences: preferencesSchema.optional() });
+const patternsOutput = patternReportSchema.extend({ preferences: preferencesSchema.optional(), ...elicitedDecision });
 
 export const analyzePatternsTool = defineTool({
   name: "coding_analyze_patterns",

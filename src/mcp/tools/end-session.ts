@@ -4,7 +4,7 @@ import { scopedInput } from "../schema";
 import { budgetWarning, heldApproval, heldApprovalNote, heldApprovalView } from "../approvals";
 import { defineTool } from "../tool";
 import type { SummaryStatus } from "../../domain/llm/summaries";
-import { llmResultSchema } from "../../views/llm";
+import { elicitedDecision, llmResultSchema } from "../../views/llm";
 import { redactionsSchema } from "../../views/records";
 import { plural } from "../render";
 
@@ -42,6 +42,7 @@ const endSessionOutput = z.object({
   errors_resolved: z.number(),
   errors_open: z.number(),
   redactions: redactionsSchema,
+  ...elicitedDecision,
 });
 
 export const endSessionTool = defineTool({

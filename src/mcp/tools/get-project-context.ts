@@ -5,11 +5,12 @@ import { heldApproval, heldApprovalNote, heldApprovalView } from "../approvals";
 import { scopedInput } from "../schema";
 import { defineTool, type ToolOutput } from "../tool";
 import { contextView, contextViewSchema } from "../../views/context";
-import { llmResultSchema } from "../../views/llm";
+import { elicitedDecision, llmResultSchema } from "../../views/llm";
 
 const contextOutputSchema = contextViewSchema.extend({
   /** With compress: how the compression went (ready, held for approval, or skipped and why). */
   compression: llmResultSchema({ source_tokens: z.number().optional() }).optional(),
+  ...elicitedDecision,
 });
 
 export const getProjectContextTool = defineTool({

@@ -6,7 +6,7 @@ import type { ErrorRecord } from "../../domain/records";
 import { scopedInput } from "../schema";
 import { defineTool } from "../tool";
 import { heldApproval, heldApprovalNote, heldApprovalView } from "../approvals";
-import { llmResultSchema } from "../../views/llm";
+import { elicitedDecision, llmResultSchema } from "../../views/llm";
 import {
   renderSolutions,
   solutionView,
@@ -24,6 +24,7 @@ const getSolutionsOutput = z.object({
   count: z.number(),
   vector_search: vectorStatusSchema,
   ai_suggestion: adviceSchema.optional(),
+  ...elicitedDecision,
 });
 
 export const getSolutionsTool = defineTool({

@@ -11,7 +11,7 @@ import { scopedInput, stringList } from "../schema";
 import { defineTool, type ToolOutput } from "../tool";
 import { renderSolutions, solutionView, solutionViewSchema } from "../../views/search";
 import { attachmentViewSchema } from "../../views/attachments";
-import { heldApprovalSchema } from "../../views/llm";
+import { elicitedDecision, heldApprovalSchema } from "../../views/llm";
 import { isoTime, redactionsSchema } from "../../views/records";
 import { analysisViewSchema } from "../../views/screenshots";
 import { plural } from "../render";
@@ -69,6 +69,7 @@ const recordErrorOutput = z.object({
     .extend({ analysis: z.union([analysisViewSchema, heldApprovalSchema]) })
     .nullable()
     .optional(),
+  ...elicitedDecision,
 });
 
 export const recordErrorTool = defineTool({
