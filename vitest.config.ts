@@ -10,7 +10,8 @@ export default defineConfig(async () => {
         wrangler: { configPath: "./wrangler.toml" },
         // OPENAI_API_KEY stands in for the secret; no model is configured server-wide, so it is only used by tests
         // that give a project a model and intercept the provider's API.
-        // GITHUB_* turn on upstream sign-in; tests answer GitHub's endpoints by intercepting fetch.
+        // GITHUB_* turn on upstream sign-in; tests answer GitHub's endpoints by intercepting fetch. ALLOW_SIGNUP is
+        // what `npm run dev` puts in .dev.vars (wrangler.toml ships it off).
         miniflare: {
           bindings: {
             TEST_MIGRATIONS: migrations,
@@ -18,6 +19,7 @@ export default defineConfig(async () => {
             GITHUB_CLIENT_ID: "Iv1.test",
             GITHUB_CLIENT_SECRET: "github-secret-test",
             GITHUB_API_TOKEN: "ghs_test",
+            ALLOW_SIGNUP: "true",
           },
         },
       }),

@@ -50,6 +50,35 @@ async function startDev() {
   };
 }
 
+/**
+ * Sign-up is off in wrangler.toml (what a deploy ships) and on under `npm run dev`, which writes it to .dev.vars:
+ * the sign-in page of the local server offers "Create account".
+ */
+async function smokeSignupPage() {
+  const registered = await fetch(`${base}/oauth/register`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({
+      client_name: "smoke",
+      redirect_uris: ["http://localhost:33418/callback"],
+      token_endpoint_auth_method: "none",
+    }),
+  });
+  const { client_id: clientId } = /** @type {{ client_id: string }} */ (await registered.json());
+  const page = await fetch(
+    `${base}/authorize?${new URLSearchParams({
+      response_type: "code",
+      client_id: clientId,
+      redirect_uri: "http://localhost:33418/callback",
+      state: "s",
+      code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+      code_challenge_method: "S256",
+    })}`,
+  );
+  const html = await page.text();
+  check(page.ok && html.includes('value="signup"'), `npm run dev does not offer sign-up (${page.status})`);
+}
+
 /** @param {string} token */
 async function connect(token) {
   const client = new Client({ name: "ci-smoke", version: "1.0.0" });
@@ -75,7 +104,13 @@ async function smokeCli(token) {
   try {
     spawnSync("git", ["init", "-q"], { cwd: repo });
     write(".gitignore", "generated/\n");
-    write("src/app.ts", 'import { helper } from "./lib/helper";\nimport { util } from "./lib/util";\nhelper(util);\n');
+    write(
+      "src/app.ts",
+      'import { helper } from "./lib/helper";\nimport { util } from "./lib/util";\nimport notes from "./notes.md";\n' +
+        "helper(util, notes);\n",
+    );
+    write("src/notes.md", "# imported as text: an asset, not code\n");
+    write("tsconfig.json", '{ "compilerOptions": { "strict": true } }\n');
     write("src/lib/helper.ts", 'import { util } from "./util";\nexport const helper = (x: unknown) => util(x);\n');
     write("src/lib/util.ts", "export const util = (x: unknown) => x;\n");
     write("generated/big.js", 'import "../src/app";\n');
@@ -83,16 +118,26 @@ async function smokeCli(token) {
     write("tools/shared.py", "");
     write("tools/__init__.py", "");
     const cliProject = `${project}-cli`;
-    const run = () => {
-      const result = spawnSync(process.execPath, ["src/cli/coding-memory.mjs", "index", repo, "--json"], {
+    const run = (json = true) => {
+      const args = ["src/cli/coding-memory.mjs", "index", repo, ...(json ? ["--json"] : [])];
+      const result = spawnSync(process.execPath, args, {
         env: { ...process.env, CODING_MEMORY_URL: base, CODING_MEMORY_TOKEN: token, CODING_MEMORY_PROJECT: cliProject },
         encoding: "utf8",
       });
       check(result.status === 0, `coding-memory index failed: ${result.stderr}${result.stdout}`);
-      return JSON.parse(result.stdout);
+      return json ? JSON.parse(result.stdout) : result.stdout;
     };
     const first = run();
-    check(first.uploaded === 6 && first.graph?.internal_edges === 5, `first index: ${JSON.stringify(first)}`);
+    // `from tools import shared` binds the submodule only: 4 edges, not one more to tools/__init__.py.
+    check(
+      first.uploaded === 7 &&
+        first.graph?.internal_edges === 4 &&
+        first.graph?.files === 6 &&
+        first.graph?.config_files === 1 &&
+        first.graph?.asset_imports === 1 &&
+        first.graph?.unresolved_imports === 0,
+      `first index: ${JSON.stringify(first)}`,
+    );
     const client = await connect(token);
     const deps = await client.callTool({
       name: "coding_analyze_file_dependencies",
@@ -107,7 +152,7 @@ async function smokeCli(token) {
     rmSync(join(repo, "tools/shared.py"));
     const second = run();
     check(
-      second.uploaded === 1 && second.deleted === 1 && second.unchanged === 4,
+      second.uploaded === 1 && second.deleted === 1 && second.unchanged === 5,
       `re-index: ${JSON.stringify(second)}`,
     );
     const third = run();
@@ -121,6 +166,16 @@ async function smokeCli(token) {
       `impact after the re-index: ${JSON.stringify(impact.content)}`,
     );
     await client.close();
+    // The plain-text report tells config files from graph nodes and assets from broken imports.
+    write("src/lib/util.ts", "export const util = (x: unknown) => x ?? null;\n");
+    const text = run(false);
+    for (const expected of [
+      "Indexed 1 file (5 unchanged, 0 deleted)",
+      "6 files in the index: 5 source files in the import graph and 1 config file (tsconfig/package.json",
+      "0 unresolved relative imports (no indexed file); 1 asset import (.md, .wasm, .css…: not code",
+    ]) {
+      check(text.includes(expected), `plain-text index report lacks "${expected}":\n${text}`);
+    }
 
     // Outside git, the client reads .gitignore files itself (nested ones apply below their directory).
     const plain = mkdtempSync(join(tmpdir(), "cm-smoke-plain-"));
@@ -182,6 +237,7 @@ async function smokeScreenshot(token) {
       CODING_MEMORY_TOKEN: token,
       CODING_MEMORY_PROJECT: `${project}-shot`,
     };
+    let errorId = "";
     for (const extra of [[], ["--text-only"]]) {
       const result = spawnSync(
         process.execPath,
@@ -202,7 +258,32 @@ async function smokeScreenshot(token) {
         `screenshot recorded as ${JSON.stringify(recorded)}`,
       );
       check(Boolean(recorded.screenshot) === (extra.length === 0), "--text-only must not upload the image");
+      errorId = recorded.error_id;
     }
+    // Once fixed, the plain-text output of the next occurrence shows the fix the server sent with it.
+    const fix = "Strip currency words before Decimal(); validate with a regex first";
+    const resolve = () =>
+      fetch(`${base}/api/v1/projects/${project}-shot/errors/${errorId}/resolve`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+        body: JSON.stringify({ solution: fix }),
+      });
+    // The OCR runs above keep this process's pooled connection idle long enough for the server to close it;
+    // resolving is idempotent, so a request that met a closed connection is sent again.
+    const resolved = await resolve().catch(resolve);
+    check(resolved.ok, `resolving the screenshot's error: ${resolved.status} ${await resolved.text()}`);
+    const plain = spawnSync(
+      process.execPath,
+      ["src/cli/coding-memory.mjs", "screenshot", file, "--record", "--text-only"],
+      {
+        env,
+        encoding: "utf8",
+      },
+    );
+    check(
+      plain.status === 0 && plain.stdout.includes(`Known fix from last time: ${fix}`),
+      `plain-text screenshot --record must print the known fix:\n${plain.stderr}${plain.stdout}`,
+    );
     console.log("smoke: coding-memory screenshot read a rendered traceback and recorded it");
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -325,6 +406,7 @@ try {
   check(metadata.ok && typeof issuer.registration_endpoint === "string", "no OAuth authorization-server metadata");
   const unauthorized = await fetch(`${base}/mcp`, { method: "POST", body: "{}" });
   check(unauthorized.status === 401, `expected 401 without a token, got ${unauthorized.status}`);
+  await smokeSignupPage();
 
   await dev.stop();
   dev = await startDev();

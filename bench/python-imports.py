@@ -16,12 +16,13 @@ check can decide it):
   TYPE_CHECKING). `__import__()` / `importlib.import_module()` calls do not: they are not import statements.
 - `import a.b.c` gives one edge, to the module a.b.c itself (a/b/c.py or a/b/c/__init__.py) - not to the parent
   packages a and a.b, even though Python executes their __init__.py too.
-- `from a.b import x` gives an edge to a.b (when it has a file: a namespace package has none) and, when x is a
-  submodule of a.b (a/b/x.py or a/b/x/__init__.py), one to x as well. When x is only an attribute, no second edge.
-  `from a.b import *` gives only the edge to a.b.
+- `from a.b import x` with a.b a module gives one edge, to a.b. With a.b a package, the edges are the direct
+  targets the statement binds: one to each x that is a submodule (a/b/x.py or a/b/x/__init__.py), and one to
+  a/b/__init__.py only when some x is not a submodule (an attribute defined there) or for `from a.b import *`
+  (a namespace package has no file, so no such edge).
 - Relative imports resolve against the importing file's directory (level 1 = that directory, 2 = its parent...),
-  whether or not the directories carry __init__.py. `from . import x` is "from <this package> import x": an edge to
-  the package's __init__.py when it exists, plus one to the submodule x when it exists.
+  whether or not the directories carry __init__.py. `from . import x` is "from <this package> import x", by the
+  same rule: `from . import sub` is an edge to sub only, not to the package's __init__.py.
 - Absolute imports are looked up in the source roots, in order, like sys.path entries (default: ROOT, plus ROOT/src
   when it holds .py files). Within one directory a regular package (dir with __init__.py) wins over a module file;
   a directory without __init__.py is a namespace package portion, used only when no root has a regular
@@ -144,15 +145,20 @@ class Resolver:
                 found = self.find(node.module.split("."), self.source_roots) if node.module else None
             if not found:
                 return []
-            out.append(found[0])
             package_dirs = found[1]
-            if package_dirs is not None:
+            if package_dirs is None:
+                out.append(found[0])
+            else:
+                # From a package: each submodule imported, and the package itself only for a name it defines.
+                attributes = False
                 for alias in node.names:
-                    if alias.name == "*":
-                        continue
-                    sub = self.find([alias.name], package_dirs)
+                    sub = None if alias.name == "*" else self.find([alias.name], package_dirs)
                     if sub:
                         out.append(sub[0])
+                    else:
+                        attributes = True
+                if attributes:
+                    out.append(found[0])
         return [t for t in out if t is not None and t != importer]
 
 

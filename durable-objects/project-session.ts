@@ -9,18 +9,44 @@ const ACTIVE_KEY = "active";
  * One instance per user+project (`idFromName("user:project")`). It owns the "which coding session is active"
  * slot. A Durable Object runs one request at a time between storage awaits, so read-check-write in `start`
  * is atomic: of two concurrent starts exactly one wins, without locks or retries.
+ *
+ * A start is two-phase (this slot, then the D1 row), so the slot is won as pending with a short lease
+ * (`pendingUntil`) and confirmed once the row is written; the alarm first fires at the lease, so a start that
+ * crashed between the phases is cleaned up on its own (MemoryService.reconcileStart), not left as a ghost.
  */
 export class ProjectSession extends DurableObject<Env> {
   async start(session: ActiveSession): Promise<{ started: true } | { started: false; active: ActiveSession }> {
     const current = await this.ctx.storage.get<ActiveSession>(ACTIVE_KEY);
     if (current) return { started: false, active: current };
-    await this.ctx.storage.put(ACTIVE_KEY, session);
-    await this.ctx.storage.setAlarm(session.expiresAt);
+    await this.hold(session);
     return { started: true };
+  }
+
+  async replace(expectedId: string, session: ActiveSession): Promise<boolean> {
+    const current = await this.ctx.storage.get<ActiveSession>(ACTIVE_KEY);
+    if (current?.id !== expectedId) return false;
+    await this.hold(session);
+    return true;
+  }
+
+  async confirm(sessionId: string): Promise<boolean> {
+    const current = await this.ctx.storage.get<ActiveSession>(ACTIVE_KEY);
+    if (current?.id !== sessionId) return false;
+    if (current.pendingUntil === undefined) return true;
+    const confirmed: ActiveSession = { ...current };
+    delete confirmed.pendingUntil;
+    await this.ctx.storage.put(ACTIVE_KEY, confirmed);
+    await this.ctx.storage.setAlarm(confirmed.expiresAt);
+    return true;
   }
 
   async active(): Promise<ActiveSession | null> {
     return (await this.ctx.storage.get<ActiveSession>(ACTIVE_KEY)) ?? null;
+  }
+
+  private async hold(session: ActiveSession): Promise<void> {
+    await this.ctx.storage.put(ACTIVE_KEY, session);
+    await this.ctx.storage.setAlarm(Math.min(session.pendingUntil ?? session.expiresAt, session.expiresAt));
   }
 
   async clear(sessionId: string): Promise<void> {
@@ -48,6 +74,15 @@ export class ProjectSession extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const current = await this.ctx.storage.get<ActiveSession>(ACTIVE_KEY);
     if (!current) return;
+    if (current.pendingUntil !== undefined && current.expiresAt > Date.now()) {
+      if (current.pendingUntil > Date.now()) {
+        await this.ctx.storage.setAlarm(current.pendingUntil);
+        return;
+      }
+      // The start's lease ran out unconfirmed: keep the slot if its row was written, else free it.
+      await buildServices(this.env).memory.reconcileStart(current);
+      return;
+    }
     if (current.expiresAt > Date.now()) {
       await this.ctx.storage.setAlarm(current.expiresAt);
       return;

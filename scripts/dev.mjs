@@ -9,6 +9,7 @@ const DEV_USER = process.env.CODING_MEMORY_DEV_USER ?? "dev";
 // Kept beside the local database so the same token works across restarts, and vanishes with it.
 const TOKEN_FILE = ".wrangler/dev-token";
 
+ensureDevVars();
 applyLocalMigrations();
 
 let token = existsSync(TOKEN_FILE) ? readFileSync(TOKEN_FILE, "utf8").trim() : "";
@@ -19,6 +20,21 @@ if (!known.length) {
   token = insertToken({ user: DEV_USER, name: "npm run dev" }).token;
   mkdirSync(".wrangler", { recursive: true });
   writeFileSync(TOKEN_FILE, token + "\n", { mode: 0o600 });
+}
+
+/**
+ * Local development may create accounts on the sign-in page; a deployment may not (wrangler.toml ships no
+ * ALLOW_SIGNUP). The switch goes into the file `wrangler dev` reads its local vars from — .dev.vars, or .env
+ * when only that exists (wrangler ignores .env once .dev.vars exists), both git-ignored — added when missing;
+ * every other line, and an ALLOW_SIGNUP the developer set (e.g. to "false"), stays as it is.
+ */
+function ensureDevVars() {
+  const path = !existsSync(".dev.vars") && existsSync(".env") ? ".env" : ".dev.vars";
+  const text = existsSync(path) ? readFileSync(path, "utf8") : "";
+  if (/^\s*ALLOW_SIGNUP\s*=/m.test(text)) return;
+  const separator = text && !text.endsWith("\n") ? "\n" : "";
+  const line = "# Local only (npm run dev): the sign-in page may create accounts.\nALLOW_SIGNUP=true\n";
+  writeFileSync(path, `${text}${separator}${line}`, { mode: 0o600 });
 }
 
 const url = `http://${HOST}:${PORT}/mcp`;

@@ -354,9 +354,15 @@ export function oauthDepsFromEnv(env: Env): OAuthDeps {
         authorizationEndpoint: env.OIDC_AUTHORIZATION_ENDPOINT,
         tokenEndpoint: env.OIDC_TOKEN_ENDPOINT,
         userinfoEndpoint: env.OIDC_USERINFO_ENDPOINT,
+        issuer: env.OIDC_ISSUER,
       },
       fetcher,
     );
   }
-  return { identityProvider, allowSignup: env.ALLOW_SIGNUP === "true", loginLimiter: env.LOGIN_LIMITER ?? null };
+  return {
+    identityProvider,
+    allowSignup: env.ALLOW_SIGNUP === "true",
+    loginLimiter: env.LOGIN_LIMITER ?? null,
+    addressLimiter: env.LOGIN_ADDRESS_LIMITER ?? null,
+  };
 }

@@ -61,10 +61,12 @@ export interface Env {
   OAUTH_KV: KVNamespace;
   /** The server's public origin, e.g. https://memory.example.com (default: the request's origin). */
   PUBLIC_URL?: string;
-  /** "true": the sign-in page can create built-in accounts (default false; local dev sets it in .dev.vars). */
+  /** "true": the sign-in page can create built-in accounts (default false; `npm run dev` sets it in .dev.vars). */
   ALLOW_SIGNUP?: string;
   /** Sign-in attempts per user and address (Workers rate limiting binding). */
   LOGIN_LIMITER?: RateLimit;
+  /** Password attempts (sign-in, sign-up, linking) per address, whatever the user name (rate limiting binding). */
+  LOGIN_ADDRESS_LIMITER?: RateLimit;
   /** "off" disables the write and webhook limits (benches that load data faster than any client would). */
   RATE_LIMITS?: string;
   /** Webhook deliveries per project (Workers rate limiting binding). */
@@ -83,6 +85,8 @@ export interface Env {
   OIDC_AUTHORIZATION_ENDPOINT?: string;
   OIDC_TOKEN_ENDPOINT?: string;
   OIDC_USERINFO_ENDPOINT?: string;
+  /** The OIDC provider's issuer; the ID token's `iss` must match, and identities are keyed by it. */
+  OIDC_ISSUER?: string;
   /** Secrets. */
   OPENAI_API_KEY?: string;
   ANTHROPIC_API_KEY?: string;

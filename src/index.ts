@@ -46,6 +46,16 @@ app.all("/mcp", async (c) => {
   return handler(c.req.raw, c.env, c.executionCtx as ExecutionContext);
 });
 
+// `/api/v1/teams/:team/projects/:project/…` is another spelling of `/api/v1/projects/:team%2F:project/…` (a
+// project named within one team); it is served by the same routes, so both pass the same checks.
+app.all("/api/v1/teams/:team/projects/:project/*", (c) => {
+  const url = new URL(c.req.url);
+  // ["", "api", "v1", "teams", team, "projects", project, ...the project route]
+  const tail = url.pathname.split("/").slice(7).join("/");
+  const ref = encodeURIComponent(`${c.req.param("team")}/${c.req.param("project")}`);
+  url.pathname = `/api/v1/projects/${ref}${tail ? `/${tail}` : ""}`;
+  return app.fetch(new Request(url, c.req.raw), c.env, c.executionCtx);
+});
 app.route("/api/v1", accountRoutes() as unknown as Hono<AppEnv>);
 app.route("/api/v1", restRoutes() as unknown as Hono<AppEnv>);
 

@@ -93,11 +93,15 @@ export interface OpenAiFake {
 /**
  * OpenAI's Chat Completions API, intercepted at the global fetch the Worker uses (tests, the Worker and its queue
  * consumer share one isolate), answering like the real endpoint with `reply(body)` as the assistant's text and
- * the given usage. Every other host goes to the real fetch. Install in beforeEach, restore in afterEach.
+ * the given usage (a function of the request body, or null for a server that omits `usage`). Every other host goes
+ * to the real fetch. Install in beforeEach, restore in afterEach.
  */
 export function interceptOpenAi(
   reply: (body: Record<string, any>) => string,
-  usage: { prompt_tokens: number; completion_tokens: number },
+  usage:
+    | { prompt_tokens: number; completion_tokens: number }
+    | null
+    | ((body: Record<string, any>) => { prompt_tokens: number; completion_tokens: number } | null),
 ): OpenAiFake {
   const original = globalThis.fetch;
   const fake: OpenAiFake = {
@@ -118,13 +122,14 @@ export function interceptOpenAi(
         { status: fake.failWith, headers: { "retry-after-ms": "5" } },
       );
     }
+    const used = typeof usage === "function" ? usage(body) : usage;
     return Response.json({
       id: "chatcmpl-test",
       object: "chat.completion",
       created: 1_700_000_000,
       model: body.model,
       choices: [{ index: 0, message: { role: "assistant", content: reply(body) }, finish_reason: "stop" }],
-      usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens },
+      ...(used ? { usage: { ...used, total_tokens: used.prompt_tokens + used.completion_tokens } } : {}),
     });
   }) as typeof fetch;
   return fake;

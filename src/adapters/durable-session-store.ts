@@ -17,6 +17,14 @@ export class DurableSessionStore implements SessionStateStore, ApprovalStore {
     return this.objectFor(key).active();
   }
 
+  async confirm(key: SessionKey, sessionId: string) {
+    return this.objectFor(key).confirm(sessionId);
+  }
+
+  async replace(key: SessionKey, expectedId: string, session: ActiveSession) {
+    return this.objectFor(key).replace(expectedId, session);
+  }
+
   async clear(key: SessionKey, sessionId: string) {
     await this.objectFor(key).clear(sessionId);
   }

@@ -6,6 +6,26 @@ import { hashPassword, verifyPassword } from "./passwords";
 
 export const USER_ID = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 const MIN_PASSWORD = 10;
+/** Ids of users made by upstream sign-in end in `@<provider>`; sign-up cannot make a look-alike. */
+const UPSTREAM_SUFFIX = /@(github|oidc)$/i;
+
+/**
+ * The one refusal of a sign-up whose user id cannot be had, whatever the reason (a built-in account, a user
+ * made by `npm run token` or upstream sign-in, a reserved name, a concurrent sign-up that won): it says that the
+ * name is taken and nothing about who holds it.
+ */
+export const SIGNUP_REFUSED = "That user name is not available. Choose another, or sign in if the account is yours.";
+
+/** An identity at an upstream provider: the provider's immutable key for the person, and a display name. */
+export interface UpstreamIdentity {
+  provider: "github" | "oidc";
+  /** GitHub's numeric user id; for OIDC `<iss>#<sub>` (an issuer URL has no fragment, so `#` cannot be forged). */
+  subject: string;
+  /** The login (GitHub) or preferred_username: only ever a display name, never a key. */
+  login: string;
+  /** The key this identity had before subjects carried the issuer (OIDC: the bare `sub`), adopted once. */
+  legacySubject?: string;
+}
 
 /** Built-in accounts (self-hosting, local development) and identities from upstream sign-in providers. */
 export class AccountService {
@@ -15,7 +35,13 @@ export class AccountService {
     this.db = drizzle(d1, { schema });
   }
 
-  async create(userId: string, password: string, now: number): Promise<void> {
+  /**
+   * Signs up a new user with a password and returns its id. Only ever creates: the users row and the account
+   * are inserted in one transaction without any ON CONFLICT clause, so an id that exists for any reason (or
+   * that a concurrent sign-up took a moment earlier) fails the whole batch and nothing changes. The password
+   * is hashed before the insert, so a refused and an accepted sign-up cost the same time.
+   */
+  async create(userId: string, password: string, now: number): Promise<string> {
     if (!USER_ID.test(userId)) {
       throw new AppError("invalid_input", "user: 1-64 characters of letters, digits, '.', '_', '@' or '-'.", {
         details: { field: "user" },
@@ -27,13 +53,19 @@ export class AccountService {
       });
     }
     const passwordHash = await hashPassword(password);
-    await this.db.batch([
-      this.db.insert(schema.users).values({ id: userId, displayName: userId, createdAt: now }).onConflictDoNothing(),
-      this.db
-        .insert(schema.accounts)
-        .values({ userId, passwordHash, createdAt: now, updatedAt: now })
-        .onConflictDoUpdate({ target: schema.accounts.userId, set: { passwordHash, updatedAt: now } }),
-    ]);
+    if (UPSTREAM_SUFFIX.test(userId)) throw new AppError("conflict", SIGNUP_REFUSED, { details: { field: "user" } });
+    try {
+      await this.db.batch([
+        this.db.insert(schema.users).values({ id: userId, displayName: userId, createdAt: now }),
+        this.db.insert(schema.accounts).values({ userId, passwordHash, createdAt: now, updatedAt: now }),
+      ]);
+    } catch (error) {
+      if (isConstraintViolation(error)) {
+        throw new AppError("conflict", SIGNUP_REFUSED, { details: { field: "user" }, cause: error });
+      }
+      throw error;
+    }
+    return userId;
   }
 
   /** The user id when the password is right; null otherwise (unknown users cost the same KDF time). */
@@ -45,30 +77,110 @@ export class AccountService {
     return row && ok ? row.userId : null;
   }
 
-  /**
-   * The user an upstream identity signs in as: the one linked before, else a new user named after the
-   * provider's login (`octocat@github`), linked from now on.
-   */
-  async userForIdentity(provider: string, subject: string, login: string, now: number): Promise<string> {
-    const linked = await this.db
-      .select({ userId: schema.userIdentities.userId })
-      .from(schema.userIdentities)
-      .where(and(eq(schema.userIdentities.provider, provider), eq(schema.userIdentities.subject, subject)))
-      .get();
-    if (linked) return linked.userId;
-    const base = `${login.replace(/[^A-Za-z0-9._-]/g, "-").slice(0, 40) || "user"}@${provider}`;
-    const userId = USER_ID.test(base) ? base : `${subject.slice(0, 40)}@${provider}`.replace(/[^A-Za-z0-9._@-]/g, "-");
-    await this.db.batch([
-      this.db.insert(schema.users).values({ id: userId, displayName: login, createdAt: now }).onConflictDoNothing(),
-      this.db.insert(schema.userIdentities).values({ provider, subject, userId, createdAt: now }).onConflictDoNothing(),
-    ]);
+  /** The user an upstream identity is linked to, or null. */
+  async linkedUser(identity: Pick<UpstreamIdentity, "provider" | "subject">): Promise<string | null> {
     const row = await this.db
       .select({ userId: schema.userIdentities.userId })
       .from(schema.userIdentities)
-      .where(and(eq(schema.userIdentities.provider, provider), eq(schema.userIdentities.subject, subject)))
+      .where(
+        and(eq(schema.userIdentities.provider, identity.provider), eq(schema.userIdentities.subject, identity.subject)),
+      )
       .get();
-    return row?.userId ?? userId;
+    return row?.userId ?? null;
   }
+
+  /**
+   * The user an upstream identity signs in as: the one it is linked to, else a new user. The identity is
+   * (provider, subject) and nothing else; the login never selects a user. A new user gets an id no one else
+   * has (`<login>-<random>@<provider>`, inserted without ON CONFLICT, so it can never join an existing user)
+   * and the login as its display name. A concurrent first sign-in of the same identity loses the race on the
+   * identity's key, its batch (and its user) is rolled back, and it signs in as the winner's user.
+   */
+  async userForIdentity(identity: UpstreamIdentity, now: number): Promise<string> {
+    const linked = await this.linkedUser(identity);
+    if (linked) return linked;
+    if (identity.legacySubject) {
+      const adopted = await this.adoptLegacy(identity, identity.legacySubject);
+      if (adopted) return adopted;
+    }
+    const stem =
+      identity.login
+        .replace(/[^A-Za-z0-9._-]/g, "-")
+        .replace(/^[^A-Za-z0-9]+/, "")
+        .slice(0, 40) || "user";
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const userId = `${stem}-${randomTag()}@${identity.provider}`;
+      try {
+        await this.db.batch([
+          this.db
+            .insert(schema.users)
+            .values({ id: userId, displayName: identity.login.slice(0, 200), createdAt: now }),
+          this.db
+            .insert(schema.userIdentities)
+            .values({ provider: identity.provider, subject: identity.subject, userId, createdAt: now }),
+        ]);
+        return userId;
+      } catch (error) {
+        if (!isConstraintViolation(error)) throw error;
+        const winner = await this.linkedUser(identity);
+        if (winner) return winner;
+        // The random id itself was taken (2^-40 per attempt): draw another.
+      }
+    }
+    throw new AppError("unavailable", "Could not create a user for this sign-in; try again.");
+  }
+
+  /**
+   * Links an upstream identity to an existing user: only called after that user proved their password in
+   * the same sign-in (the explicit link action of the sign-in page). An identity already linked to someone
+   * else stays theirs.
+   */
+  async link(identity: UpstreamIdentity, userId: string, now: number): Promise<void> {
+    if (identity.legacySubject && !(await this.linkedUser(identity))) {
+      await this.adoptLegacy(identity, identity.legacySubject);
+    }
+    const inserted = await this.db
+      .insert(schema.userIdentities)
+      .values({ provider: identity.provider, subject: identity.subject, userId, createdAt: now })
+      .onConflictDoNothing()
+      .returning({ userId: schema.userIdentities.userId });
+    if (inserted.length) return;
+    const owner = await this.linkedUser(identity);
+    if (owner !== userId) {
+      throw new AppError("conflict", "This sign-in is already linked to another account; it was not changed.");
+    }
+  }
+
+  /** Re-keys an identity stored before subjects carried the issuer; one statement, so it is adopted once. */
+  private async adoptLegacy(identity: UpstreamIdentity, legacySubject: string): Promise<string | null> {
+    try {
+      const rows = await this.db
+        .update(schema.userIdentities)
+        .set({ subject: identity.subject })
+        .where(
+          and(eq(schema.userIdentities.provider, identity.provider), eq(schema.userIdentities.subject, legacySubject)),
+        )
+        .returning({ userId: schema.userIdentities.userId });
+      return rows[0]?.userId ?? null;
+    } catch (error) {
+      // A concurrent sign-in stored the new key first: that link stands, the old row stays unused.
+      if (isConstraintViolation(error)) return this.linkedUser(identity);
+      throw error;
+    }
+  }
+}
+
+/** 8 characters of lowercase base32: 40 random bits that make an upstream user's id unguessable in advance. */
+function randomTag(): string {
+  const alphabet = "abcdefghijkmnpqrstuvwxyz23456789";
+  return [...crypto.getRandomValues(new Uint8Array(8))].map((byte) => alphabet[byte % 32]).join("");
+}
+
+function isConstraintViolation(error: unknown): boolean {
+  for (let current = error; current; current = (current as { cause?: unknown }).cause) {
+    if (/UNIQUE|PRIMARY KEY|constraint/i.test(String((current as Error).message ?? current))) return true;
+  }
+  return false;
 }
 
 /** A valid hash of a random password: verifying against it takes as long as a real check. */

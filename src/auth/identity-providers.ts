@@ -4,13 +4,18 @@
  * tests answer GitHub's and the OIDC provider's endpoints with recorded-shape responses.
  */
 import { AppError } from "../domain/app-error";
-import { toBase64Url } from "../domain/encoding";
+import { fromBase64, toBase64Url } from "../domain/encoding";
 
 export interface UpstreamUser {
-  /** Stable id at the provider (GitHub's numeric id, OIDC `sub`). */
+  /**
+   * The provider's immutable key for the person, the only thing an identity is looked up by: GitHub's numeric
+   * user id; for OIDC `<iss>#<sub>` (a `sub` is unique only within its issuer).
+   */
   subject: string;
-  /** Human name used for a new user id (`octocat@github`). */
+  /** A display name (GitHub login, OIDC preferred_username): it can change and be reused, so it keys nothing. */
   login: string;
+  /** OIDC: the bare `sub` that identities were stored under before they carried the issuer. */
+  legacySubject?: string;
 }
 
 /** What the sign-in page sends the user upstream with. */
@@ -108,6 +113,8 @@ export class OidcProvider implements IdentityProvider {
       authorizationEndpoint: string;
       tokenEndpoint: string;
       userinfoEndpoint: string;
+      /** The provider's issuer (`OIDC_ISSUER`); the ID token's `iss` must equal it when set. */
+      issuer?: string;
     },
     private readonly fetch: Fetch,
   ) {}
@@ -144,12 +151,49 @@ export class OidcProvider implements IdentityProvider {
       await this.fetch(this.config.userinfoEndpoint, { headers: { Authorization: `Bearer ${token.access_token}` } }),
       `${this.config.label} userinfo`,
     );
-    if (typeof info.sub !== "string") throw new AppError("unavailable", `${this.config.label} userinfo has no sub.`);
+    if (typeof info.sub !== "string" || !info.sub) {
+      throw new AppError("unavailable", `${this.config.label} userinfo has no sub.`);
+    }
+    const issuer = this.issuerOf(token.id_token, info.sub);
     const login =
       (typeof info.preferred_username === "string" && info.preferred_username) ||
       (typeof info.email === "string" && info.email.split("@")[0]) ||
       info.sub;
-    return { subject: info.sub, login };
+    return { subject: `${issuer}#${info.sub}`, login, legacySubject: info.sub };
+  }
+
+  /**
+   * The issuer the `sub` belongs to. The ID token comes straight from the token endpoint over TLS, which OIDC
+   * Core (3.1.3.7) accepts in place of checking its signature; its audience must be us and its `sub` the
+   * userinfo's (5.3.2), and its `iss` the configured issuer when one is set.
+   */
+  private issuerOf(idToken: unknown, sub: string): string {
+    const configured = this.config.issuer?.trim().replace(/\/+$/, "") || null;
+    const claims = typeof idToken === "string" ? decodeJwtPayload(idToken) : null;
+    if (!claims) {
+      if (configured) return configured;
+      throw new AppError("unavailable", `${this.config.label} returned no ID token; set OIDC_ISSUER.`);
+    }
+    const audience = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+    const iss = typeof claims.iss === "string" ? claims.iss.replace(/\/+$/, "") : "";
+    if (!iss || iss.includes("#") || !audience.includes(this.config.clientId) || claims.sub !== sub) {
+      throw new AppError("unauthorized", `${this.config.label} sign-in failed: the ID token does not match.`);
+    }
+    if (configured && iss !== configured) {
+      throw new AppError("unauthorized", `${this.config.label} sign-in failed: unexpected issuer ${iss}.`);
+    }
+    return iss;
+  }
+}
+
+function decodeJwtPayload(jwt: string): Record<string, unknown> | null {
+  const payload = jwt.split(".")[1];
+  if (!payload) return null;
+  try {
+    const parsed: unknown = JSON.parse(new TextDecoder().decode(fromBase64(payload)));
+    return typeof parsed === "object" && parsed !== null ? (parsed as Record<string, unknown>) : null;
+  } catch {
+    return null;
   }
 }
 

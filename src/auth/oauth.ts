@@ -19,6 +19,7 @@ import type { Identity } from "../domain/records";
 import type { Env } from "../env";
 import { AccountService } from "./accounts";
 import { s256, type IdentityProvider } from "./identity-providers";
+import { passwordAttemptAllowed } from "./sign-in-limits";
 import { TokenService } from "./tokens";
 
 /** What a verified credential carries into the API handler (`ctx.props`). */
@@ -31,6 +32,8 @@ export type AuthProps =
       scopes: Scope[];
       teamId: string | null;
       projectId: string | null;
+      /** The token's expiry, so a token it mints cannot outlive it (absent in grants made before it existed). */
+      expiresAt?: number | null;
     };
 
 /** Scopes an MCP client gets when it asks for none: work with memory, not administer. */
@@ -41,8 +44,18 @@ export interface OAuthDeps {
   identityProvider: IdentityProvider | null;
   /** Built-in account creation on the sign-in page (self-hosting and local development). */
   allowSignup: boolean;
-  /** Login attempts per user and client address; the Workers rate limiting binding. */
+  /** Password attempts per user and client address; the Workers rate limiting binding. */
   loginLimiter: RateLimit | null;
+  /** Password attempts per client address whatever the user name (spraying), sign-up included. */
+  addressLimiter: RateLimit | null;
+}
+
+/** Kept by the library between the redirect upstream and the callback (server-side, bound to the browser). */
+interface UpstreamData {
+  verifier: string;
+  scopes: Scope[];
+  /** The user who proved their password and asked to link the upstream identity to their account. */
+  linkTo?: string | null;
 }
 
 export function publicOrigin(env: Env, request: Request): string {
@@ -102,6 +115,7 @@ export function oauthProvider(
           scopes: identity.scopes,
           teamId: identity.teamId,
           projectId: identity.projectId,
+          expiresAt: identity.expiresAt ?? null,
         };
         return { props, audience: resource };
       } catch (error) {
@@ -149,6 +163,7 @@ export function identityFromContext(ctx: unknown): Identity {
       teamId: props.teamId,
       projectId: props.projectId,
       credentialId: `token:${props.tokenId}`,
+      expiresAt: props.expiresAt ?? null,
     };
   }
   const scopes = (auth?.scope ?? []).filter(isScope);
@@ -205,41 +220,43 @@ export function authorizeRoutes(depsOf: (env: Env) => OAuthDeps): Hono<SiteEnv> 
         return new Response(null, { status: 302, headers: denied.headers });
       }
       if (action === "upstream" && deps.identityProvider) {
-        const approved = await oauth.approveConsent(c.req.raw, handle, { scope: scopes });
-        const verifier = `${crypto.randomUUID()}${crypto.randomUUID()}`;
-        const { state, headers } = await oauth.beginUpstream(approved.request, {
-          data: { verifier, scopes },
-          headers: approved.headers,
-        });
-        headers.set(
-          "Location",
-          deps.identityProvider.authorizeUrl({
-            state,
-            redirectUri: `${publicOrigin(c.env, c.req.raw)}/oauth/callback`,
-            codeChallenge: await s256(verifier),
-          }),
-        );
-        return new Response(null, { status: 302, headers });
+        return toUpstream(c, deps.identityProvider, handle, scopes, null);
       }
-      // Built-in account: checked before the consent handle is used, so a typo can be retried on the same page.
+      if (action === "signup" && !deps.allowSignup) {
+        return retryPage(c, deps, handle, scopes, "Sign-up is disabled on this server.", 403);
+      }
+      if (action === "link" && !deps.identityProvider) {
+        return retryPage(c, deps, handle, scopes, "No upstream sign-in is configured to link.", 400);
+      }
+      // Built-in account (sign-in, sign-up, or proving the account an upstream identity is linked to): checked
+      // before the consent handle is used, so a typo can be retried on the same page. The limits come first,
+      // so a refused attempt costs no password hashing.
       const user = String(form.get("user") ?? "").trim();
       const password = String(form.get("password") ?? "");
-      const address = c.req.header("CF-Connecting-IP") ?? "local";
-      if (deps.loginLimiter && !(await deps.loginLimiter.limit({ key: `${user}|${address}` })).success) {
+      const limits = { perAddress: deps.addressLimiter, perUser: deps.loginLimiter };
+      if (!(await passwordAttemptAllowed(limits, user, c.req.header("CF-Connecting-IP")))) {
         return retryPage(c, deps, handle, scopes, "Too many sign-in attempts. Wait a minute and try again.", 429);
       }
       const accounts = new AccountService(c.env.DB);
+      let userId: string | null;
       if (action === "signup") {
-        if (!deps.allowSignup) return retryPage(c, deps, handle, scopes, "Sign-up is disabled on this server.", 403);
         try {
-          await accounts.create(user, password, Date.now());
+          userId = await accounts.create(user, password, Date.now());
         } catch (error) {
-          if (error instanceof AppError) return retryPage(c, deps, handle, scopes, error.message, 400);
+          if (error instanceof AppError && (error.code === "invalid_input" || error.code === "conflict")) {
+            return retryPage(c, deps, handle, scopes, error.message, error.code === "conflict" ? 409 : 400);
+          }
           throw error;
         }
+      } else {
+        userId = await accounts.verify(user, password);
+        if (!userId) return retryPage(c, deps, handle, scopes, "Wrong user or password.", 401);
       }
-      const userId = await accounts.verify(user, password);
-      if (!userId) return retryPage(c, deps, handle, scopes, "Wrong user or password.", 401);
+      // Linking is explicit and signed in: the password proved the account here, upstream sign-in proves the
+      // identity at the callback, and only then are the two joined (AccountService.link).
+      if (action === "link" && deps.identityProvider) {
+        return toUpstream(c, deps.identityProvider, handle, scopes, userId);
+      }
       const approved = await oauth.approveConsent(c.req.raw, handle, { scope: scopes });
       const { redirectTo } = await oauth.completeAuthorization({
         request: approved.request,
@@ -259,7 +276,7 @@ export function authorizeRoutes(depsOf: (env: Env) => OAuthDeps): Hono<SiteEnv> 
     const oauth = c.env.OAUTH_PROVIDER;
     const deps = depsOf(c.env);
     try {
-      const resumed = await oauth.finishUpstream<{ verifier: string; scopes: Scope[] }>(c.req.raw);
+      const resumed = await oauth.finishUpstream<UpstreamData>(c.req.raw);
       const code = c.req.query("code");
       if (!deps.identityProvider || !code) {
         resumed.headers.set("Location", deniedRedirect(resumed.request));
@@ -270,12 +287,11 @@ export function authorizeRoutes(depsOf: (env: Env) => OAuthDeps): Hono<SiteEnv> 
         redirectUri: `${publicOrigin(c.env, c.req.raw)}/oauth/callback`,
         codeVerifier: resumed.data.verifier,
       });
-      const userId = await new AccountService(c.env.DB).userForIdentity(
-        deps.identityProvider.id,
-        upstream.subject,
-        upstream.login,
-        Date.now(),
-      );
+      const identity = { provider: deps.identityProvider.id, ...upstream };
+      const accounts = new AccountService(c.env.DB);
+      const { linkTo } = resumed.data;
+      if (linkTo) await accounts.link(identity, linkTo, Date.now());
+      const userId = linkTo ?? (await accounts.userForIdentity(identity, Date.now()));
       const { redirectTo } = await oauth.completeAuthorization({
         request: resumed.request,
         userId,
@@ -290,6 +306,30 @@ export function authorizeRoutes(depsOf: (env: Env) => OAuthDeps): Hono<SiteEnv> 
     }
   });
   return site;
+}
+
+/** Sends the browser to the upstream provider with PKCE, the approved request saved for the callback. */
+async function toUpstream(
+  c: Context<SiteEnv>,
+  provider: IdentityProvider,
+  handle: string,
+  scopes: Scope[],
+  linkTo: string | null,
+): Promise<Response> {
+  const oauth = c.env.OAUTH_PROVIDER;
+  const approved = await oauth.approveConsent(c.req.raw, handle, { scope: scopes });
+  const verifier = `${crypto.randomUUID()}${crypto.randomUUID()}`;
+  const data: UpstreamData = { verifier, scopes, linkTo };
+  const { state, headers } = await oauth.beginUpstream(approved.request, { data, headers: approved.headers });
+  headers.set(
+    "Location",
+    provider.authorizeUrl({
+      state,
+      redirectUri: `${publicOrigin(c.env, c.req.raw)}/oauth/callback`,
+      codeChallenge: await s256(verifier),
+    }),
+  );
+  return new Response(null, { status: 302, headers });
 }
 
 /** The scopes to grant: what was asked, limited to ours; the default pair when nothing usable was asked. */
@@ -308,7 +348,10 @@ function authorizationFailure(c: Context<SiteEnv>, error: unknown): Response {
     if (redirect) return c.redirect(redirect, 302);
     return page(c, errorPage(error.description ?? error.message), 400);
   }
-  if (error instanceof AppError) return page(c, errorPage(error.message), error.code === "unavailable" ? 502 : 400);
+  if (error instanceof AppError) {
+    const status = error.code === "unavailable" ? 502 : error.code === "conflict" ? 409 : 400;
+    return page(c, errorPage(error.message), status);
+  }
   throw error;
 }
 
@@ -318,7 +361,7 @@ function retryPage(
   handle: string,
   scopes: Scope[],
   message: string,
-  status: 400 | 401 | 403 | 429,
+  status: 400 | 401 | 403 | 409 | 429,
 ): Response {
   return page(
     c,
@@ -385,6 +428,7 @@ ${
 <label>Password <input type="password" name="password" autocomplete="current-password"></label>
 <button type="submit" name="action" value="login">Allow</button>
 ${deps.allowSignup ? '<button type="submit" name="action" value="signup">Create account and allow</button>' : ""}
+${deps.identityProvider ? `<button type="submit" name="action" value="link">Link ${escapeHtml(deps.identityProvider.label)} to this account and allow</button>` : ""}
 <button type="submit" name="action" value="deny">Deny</button>
 </form></body></html>`;
 }

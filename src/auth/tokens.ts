@@ -40,6 +40,8 @@ export interface TokenInfo {
   scopes: Scope[];
   teamId: string | null;
   projectId: string | null;
+  /** The team owning the project a project-restricted token is for (null otherwise). */
+  projectTeamId: string | null;
   createdAt: number;
   lastUsedAt: number | null;
   expiresAt: number | null;
@@ -119,24 +121,32 @@ export class TokenService {
   }
 
   /** The user's tokens, newest first; never the token itself (only its first characters). */
-  async list(userId: string): Promise<TokenInfo[]> {
+  async list(userId: string, tokenId: string | null = null): Promise<TokenInfo[]> {
+    const { apiTokens, projects } = schema;
     const rows = await this.db
-      .select()
-      .from(schema.apiTokens)
-      .where(eq(schema.apiTokens.userId, userId))
-      .orderBy(desc(schema.apiTokens.createdAt));
-    return rows.map((row) => ({
+      .select({ token: apiTokens, projectTeamId: projects.teamId })
+      .from(apiTokens)
+      .leftJoin(projects, eq(projects.id, apiTokens.projectId))
+      .where(and(eq(apiTokens.userId, userId), tokenId === null ? undefined : eq(apiTokens.id, tokenId)))
+      .orderBy(desc(apiTokens.createdAt));
+    return rows.map(({ token: row, projectTeamId }) => ({
       id: row.id,
       name: row.name,
       prefix: row.tokenPrefix,
       scopes: parseScopes(row.scopes),
       teamId: row.teamId,
       projectId: row.projectId,
+      projectTeamId: projectTeamId ?? null,
       createdAt: row.createdAt,
       lastUsedAt: row.lastUsedAt,
       expiresAt: row.expiresAt,
       revokedAt: row.revokedAt,
     }));
+  }
+
+  /** One of the user's tokens by id, or null. */
+  async find(userId: string, tokenId: string): Promise<TokenInfo | null> {
+    return (await this.list(userId, tokenId))[0] ?? null;
   }
 
   /** Resolves an Authorization header to the caller, or throws `unauthorized` without saying which check failed. */
@@ -181,6 +191,7 @@ export class TokenService {
       teamId: row.teamId,
       projectId: row.projectId,
       credentialId: row.id,
+      expiresAt: row.expiresAt,
     };
     return { identity, touch };
   }

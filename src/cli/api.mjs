@@ -33,9 +33,8 @@ export class ApiClient {
    */
   async request(method, path, body) {
     const url = `${this.base}/api/v1${path}`;
-    let response;
-    try {
-      response = await this.fetch(url, {
+    const send = () =>
+      this.fetch(url, {
         method,
         headers: {
           Authorization: `Bearer ${this.token}`,
@@ -43,6 +42,16 @@ export class ApiClient {
         },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
+    let response;
+    try {
+      try {
+        response = await send();
+      } catch (first) {
+        // A kept-alive connection the server closed while idle fails the next request before it is read; a GET
+        // changes nothing, so it is sent once more on a fresh connection.
+        if (method !== "GET" || !isClosedConnection(first)) throw first;
+        response = await send();
+      }
     } catch (cause) {
       throw new ApiError(
         `Cannot reach ${this.base}: ${cause instanceof Error ? cause.message : cause}`,
@@ -66,4 +75,10 @@ export class ApiClient {
     }
     return parsed;
   }
+}
+
+/** @param {unknown} error */
+function isClosedConnection(error) {
+  const cause = /** @type {{ cause?: { code?: string } }} */ (error)?.cause;
+  return ["UND_ERR_SOCKET", "ECONNRESET", "EPIPE"].includes(cause?.code ?? "");
 }

@@ -104,7 +104,8 @@ async function main(argv = process.argv.slice(2)) {
           `(${result.recorded.error_type}) in project "${settings?.project}"` +
           (values["text-only"] ? "; the image stayed on this machine." : "; the image was uploaded with it."),
       );
-      if (result.recorded.known_solution) console.log(`Known fix: ${result.recorded.known_solution}`);
+      const fixes = describeFixes(result.recorded);
+      if (fixes) console.log(fixes);
     }
     return 0;
   }
@@ -186,22 +187,64 @@ async function main(argv = process.argv.slice(2)) {
     console.log(`Up to date: ${summary.unchanged} files unchanged.`);
     return 0;
   }
-  console.log(
-    `Indexed ${summary.uploaded} files (${summary.unchanged} unchanged, ${summary.deleted} deleted) in ` +
-      `${summary.seconds.toFixed(1)} s; ${summary.files_total} files in the index.`,
-  );
-  const graph = summary.graph;
-  if (graph) {
-    console.log(
-      `Graph: ${graph.internal_edges} internal imports, ${graph.external_packages} external packages, ` +
-        `${graph.cycles} import cycles, ${graph.unresolved_imports} unresolved relative imports.`,
-    );
-  }
+  console.log(describeIndex(summary));
   for (const error of summary.parse_errors.slice(0, 10))
     console.log(`⚠️  Could not parse ${error.path}: ${error.reason}`);
   if (summary.parse_errors.length > 10) console.log(`… and ${summary.parse_errors.length - 10} more parse errors`);
   for (const skip of summary.skipped.slice(0, 10)) console.log(`Skipped ${skip.path}: ${skip.reason}`);
   return 0;
+}
+
+/**
+ * The plain-text report of an index run. Config files (tsconfig, package.json) are indexed because they steer
+ * resolution, but they are not graph nodes, so the counts say which is which; imports of non-code files
+ * (.md, .wasm, .css…) are assets, not broken imports.
+ * @param {Awaited<ReturnType<typeof indexRepository>>} summary
+ */
+function describeIndex(summary) {
+  const count = (/** @type {number | undefined} */ n = 0, /** @type {string} */ one, many = `${one}s`) =>
+    `${n} ${n === 1 ? one : many}`;
+  const graph = summary.graph;
+  const lines = [
+    `Indexed ${count(summary.uploaded, "file")} (${summary.unchanged} unchanged, ${summary.deleted} deleted) in ` +
+      `${summary.seconds.toFixed(1)} s; ${count(summary.files_total, "file")} in the index` +
+      (graph && typeof graph.config_files === "number"
+        ? `: ${count(graph.files, "source file")} in the import graph and ${count(graph.config_files, "config file")} ` +
+          `(tsconfig/package.json: they steer resolution, they are not graph nodes).`
+        : "."),
+  ];
+  if (graph) {
+    const typeOnly = graph.type_only_cycles ? ` (${graph.type_only_cycles} only through type-only imports)` : "";
+    const assets = graph.asset_imports
+      ? `; ${count(graph.asset_imports, "asset import")} (.md, .wasm, .css…: not code, not graph nodes)`
+      : "";
+    lines.push(
+      `Graph: ${count(graph.internal_edges, "internal import")}, ${count(graph.external_packages, "external package")}, ` +
+        `${count(graph.cycles, "import cycle")}${typeOnly}, ` +
+        `${count(graph.unresolved_imports, "unresolved relative import")} (no indexed file)${assets}.`,
+    );
+  }
+  return lines.join("\n");
+}
+
+/**
+ * The fixes the server sent back with a recorded error: the known fix of this very error, then fixes of similar
+ * past errors (what `coding_record_error` returns as known_solution and suggested_solutions).
+ * @param {{ known_solution?: string | null, suggested_solutions?: Array<{ solution: string, confidence?: string, error_type?: string, message?: string, error_id?: string }> }} recorded
+ */
+function describeFixes(recorded) {
+  const lines = [];
+  if (recorded.known_solution) lines.push(`Known fix from last time: ${recorded.known_solution}`);
+  const others = (recorded.suggested_solutions ?? []).filter((s) => s.solution !== recorded.known_solution);
+  if (others.length) {
+    lines.push("Fixes of similar past errors:");
+    others.forEach((s, i) => {
+      lines.push(`  ${i + 1}. [${s.confidence ?? "?"}] ${s.solution}`);
+      if (s.error_type) lines.push(`     from ${s.error_type}: ${(s.message ?? "").split("\n")[0]} (id ${s.error_id})`);
+    });
+  }
+  if (!lines.length) lines.push("No known fix yet: when you fix it, record the solution (coding_resolve_error).");
+  return lines.join("\n");
 }
 
 main().then(

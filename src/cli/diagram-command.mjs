@@ -40,7 +40,7 @@ export async function diagram(options) {
     throw new Error(`${options.file}: over the server's 5 MiB image limit.`);
   }
   const image = source === null ? Buffer.from(bytes).toString("base64") : null;
-  const project = encodeURIComponent(options.project).replace(/%2F/g, "/");
+  const project = encodeURIComponent(options.project);
   return options.api.request("POST", `/projects/${project}/diagrams`, {
     ...(source ? { diagram_source: source } : {}),
     ...(image ? { image } : {}),

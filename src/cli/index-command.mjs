@@ -25,7 +25,7 @@ const BATCH_BYTES = 4 * 1_048_576;
  */
 export async function indexRepository(options) {
   const started = performance.now();
-  const project = encodeURIComponent(options.project).replace(/%2F/g, "/");
+  const project = encodeURIComponent(options.project);
   /** @type {{ files: Array<{ path: string, hash: string }> } | null} */
   let manifest;
   try {

@@ -53,7 +53,7 @@ export async function screenshot(options) {
   if (bytes.length > MAX_IMAGE_BYTES) throw new Error(`${options.file}: over the server's 5 MiB image limit.`);
   const text = await recognizeText(bytes);
   if (!options.record || !options.api || !options.project) return { text, recorded: null };
-  const project = encodeURIComponent(options.project).replace(/%2F/g, "/");
+  const project = encodeURIComponent(options.project);
   const recorded = await options.api.request("POST", `/projects/${project}/errors`, {
     ...options.fields,
     screenshot_text: text,

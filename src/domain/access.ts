@@ -32,6 +32,11 @@ export function roleAtLeast(role: TeamRole, other: TeamRole): boolean {
   return ROLE_RANK[role] >= ROLE_RANK[other];
 }
 
+/** Whether the scopes include `scope` or a broader one. */
+export function scopeCovered(scopes: readonly Scope[], scope: Scope): boolean {
+  return scopes.some((held) => SCOPE_RANK[held] >= SCOPE_RANK[scope]);
+}
+
 export function scopesAllow(scopes: readonly Scope[], access: Access): boolean {
   const needed = SCOPE_RANK[SCOPE_FOR[access]];
   return scopes.some((scope) => SCOPE_RANK[scope] >= needed);
@@ -47,6 +52,8 @@ export interface Credential {
   projectId: string | null;
   /** Which credential this is (an API token's id, or user + OAuth client), for per-credential rate limits. */
   credentialId?: string;
+  /** When an API token expires (null: never); a token it mints may not outlive it. OAuth grants leave it unset. */
+  expiresAt?: number | null;
 }
 
 export function requireScope(credential: Credential, access: Access, what: string): void {
@@ -83,4 +90,59 @@ export function parseScopes(value: unknown, field = "scopes"): Scope[] {
     });
   }
   return [...new Set(list as Scope[])];
+}
+
+/**
+ * What an account route (teams, members, invitations, tokens, webhooks, transfers) acts on. It decides how a
+ * token's team or project restriction applies, so every route states it and one function checks it:
+ * - `account`: the user's whole account (create a team, join one). A restricted token is refused (403): what it
+ *   would create or join lies outside its restriction by definition.
+ * - `team`: one named team. Reachable only through TeamService.teamFor, which answers "not found" for a team
+ *   outside the restriction (a project-restricted token reaches no team).
+ * - `project`: one named project, through the project authorization point (ProjectResolver).
+ * - `own`: the credential's own view of the account (list teams, list/mint/revoke tokens): the answer is cut
+ *   down to what the restriction covers, and a minted token is never wider than its parent.
+ */
+export type AccountTarget = "account" | "team" | "project" | "own";
+
+export interface AccountRule {
+  access: Access;
+  on: AccountTarget;
+}
+
+export function isRestricted(credential: Credential): boolean {
+  return credential.teamId !== null || credential.projectId !== null;
+}
+
+/** Refuses a restricted token an action on the whole account. */
+export function requireWholeAccount(credential: Credential, what: string): void {
+  if (isRestricted(credential)) {
+    throw new AppError(
+      "forbidden",
+      `${what} acts on your whole account; this token is restricted to one ` +
+        `${credential.projectId !== null ? "project" : "team"}. Use an unrestricted token or sign in with OAuth.`,
+      { details: { restricted_to: credential.projectId !== null ? "project" : "team" } },
+    );
+  }
+}
+
+/** The one check every account route passes before its handler runs: the scope, then the restriction kind. */
+export function authorizeAccount(credential: Credential, rule: AccountRule, what: string): void {
+  requireScope(credential, rule.access, what);
+  if (rule.on === "account") requireWholeAccount(credential, what);
+}
+
+/**
+ * Whether a token restricted as `inner` is covered by `outer`'s restriction (team and project ids; a
+ * project-restricted token's team is the team owning its project, `projectTeamId`).
+ */
+export function restrictionCovers(
+  outer: Pick<Credential, "teamId" | "projectId">,
+  inner: { teamId: string | null; projectId: string | null; projectTeamId: string | null },
+): boolean {
+  if (outer.projectId !== null) return inner.projectId === outer.projectId;
+  if (outer.teamId !== null) {
+    return inner.teamId === outer.teamId || (inner.teamId === null && inner.projectTeamId === outer.teamId);
+  }
+  return true;
 }

@@ -1,7 +1,8 @@
 /**
  * CI failures become project memory: each failure parsed from a job log is recorded as an error (source `ci`,
  * with the commit and job), deduplicated with what the team already recorded by fingerprint, and answered with
- * the fixes known for it. The delivery is written in the same transaction, so a replayed delivery writes nothing.
+ * the fixes known for it. The delivery is written in the same transaction, so a replayed delivery (the same
+ * delivery id, or the same body under a new id) writes nothing.
  */
 import { parseCiLog, type CiFailure } from "./ci-logs";
 import type { ErrorSearchService, SolutionSuggestion } from "./error-search";
@@ -15,6 +16,8 @@ export interface CiJobLog {
 
 export interface CiReport {
   deliveryId: string;
+  /** SHA-256 of the signed body: the same body delivered again under another delivery id is a replay. */
+  bodySha256: string | null;
   source: "github" | "ci";
   event: string;
   commit: string | null;
@@ -79,7 +82,12 @@ export class CiFailureRecorder {
     }
     const kept = inputs.slice(0, MAX_PER_DELIVERY);
     const { results } = await this.memory.importErrors(identity, project, kept, {
-      delivery: { deliveryId: report.deliveryId, source: report.source, event: report.event },
+      delivery: {
+        deliveryId: report.deliveryId,
+        bodySha256: report.bodySha256,
+        source: report.source,
+        event: report.event,
+      },
     });
     const recorded: RecordedCiError[] = [];
     const seen = new Set<string>();

@@ -1,4 +1,4 @@
-import { requireRole, requireScope, type Access } from "./access";
+import type { Access } from "./access";
 import { implementationStatus, type ImplementationStatus } from "./decision-progress";
 import { AppError } from "./app-error";
 import { buildProjectContext, CONTEXT_DIAGRAMS, type ProjectContext } from "./context";
@@ -33,6 +33,7 @@ import type {
   Project,
   ProjectAccess,
 } from "./records";
+import { projectNotFound, ProjectResolver } from "./project-ref";
 import { redactSecrets } from "./redaction";
 
 export interface MemoryConfig {
@@ -105,6 +106,12 @@ export interface RecordDecisionInput {
 }
 
 /**
+ * How long a won session slot belongs to its start before the D1 row must have confirmed it. Far above a D1
+ * write; after it, a slot without a row is a start that crashed between the two phases.
+ */
+export const START_LEASE_MS = 30_000;
+
+/**
  * The use cases behind the tools. It talks only to ports, so it runs the same against D1 + Durable Objects
  * in the Worker and against anything else that honours the port contracts.
  */
@@ -119,55 +126,30 @@ export class MemoryService {
     private readonly architecture: ArchitectureSource = async () => [],
   ) {}
 
-  /**
-   * The project a call is about, if the caller may do `mode` there: a member of the team that owns it, with a
-   * role and a credential scope that allow it, and a token not restricted to another team or project. A
-   * project the caller cannot see answers "not found" whatever the reason, so its existence does not leak.
-   * Writes create a missing project, as the original product did implicitly: in the token's team, or the
-   * caller's personal team.
-   */
+  /** The project a call is about, if the caller may do `mode` there (see ProjectResolver: the one check). */
   async resolveProject(
     identity: Identity,
     slug: string,
     mode: Access,
     options: { create?: boolean } = {},
   ): Promise<Project> {
-    const existing = await this.store.findProjectFor(slug, identity.userId);
-    if (existing) {
-      if (
-        existing.role === null ||
-        (identity.projectId !== null && identity.projectId !== existing.project.id) ||
-        (identity.teamId !== null && identity.teamId !== existing.teamId)
-      ) {
-        throw projectNotFound(slug);
-      }
-      requireScope(identity, mode, `This call on project ${slug}`);
-      requireRole(existing.role, mode, `the team of project ${slug}`);
-      return existing.project;
-    }
-    if (mode === "read" || options.create === false || identity.projectId !== null) throw projectNotFound(slug);
-    requireScope(identity, mode, `Creating project ${slug}`);
-    const now = this.runtime.now();
-    let teamId: string;
-    if (identity.teamId !== null) {
-      teamId = identity.teamId;
-      const role = await this.store.teamRole(teamId, identity.userId);
-      if (!role) throw projectNotFound(slug);
-      requireRole(role, mode, "this token's team");
-    } else {
-      teamId = await this.store.ensurePersonalTeam(identity.userId, now);
-    }
-    await this.store.createProject({ id: this.runtime.newId(), slug }, teamId, identity.userId, now);
-    // Another request may have created the same slug first, perhaps in another team.
-    const created = await this.store.findProjectFor(slug, identity.userId);
-    if (!created || created.role === null || created.teamId !== teamId) throw projectNotFound(slug);
-    return created.project;
+    return (await this.resolveProjectAccess(identity, slug, mode, options)).project;
+  }
+
+  /** resolveProject with the owning team and the caller's role there, for account routes about a project. */
+  resolveProjectAccess(
+    identity: Identity,
+    slug: string,
+    mode: Access,
+    options: { create?: boolean } = {},
+  ): Promise<ProjectAccess> {
+    return new ProjectResolver(this.store, this.runtime).resolve(identity, slug, mode, options.create !== false);
   }
 
   /** The team that owns a project the caller already resolved, with their role in it. */
   async projectAccess(identity: Identity, project: Project): Promise<ProjectAccess> {
-    const found = await this.store.findProjectFor(project.slug, identity.userId);
-    if (!found || found.project.id !== project.id) throw projectNotFound(project.slug);
+    const found = await this.store.projectAccess(project.id, identity.userId);
+    if (!found) throw projectNotFound(project.slug);
     return found;
   }
 
@@ -187,6 +169,7 @@ export class MemoryService {
       endedAt: null,
       summary: null,
       summarySource: null,
+      summaryError: null,
     };
     const slot: ActiveSession = {
       id: session.id,
@@ -195,14 +178,22 @@ export class MemoryService {
       description: session.description,
       startedAt: now,
       expiresAt: now + this.config.maxSessionDurationHours * 3_600_000,
+      pendingUntil: now + START_LEASE_MS,
     };
     const claim = await this.sessions.start(key, slot);
-    if (!claim.started) {
+    // The slot may be held by a start that crashed before (or after) its D1 write: take it over only if so.
+    if (
+      !claim.started &&
+      !((await this.isGhost(claim.active, now)) && (await this.sessions.replace(key, claim.active.id, slot)))
+    ) {
       const active = claim.active;
+      // A start still within its lease (e.g. a concurrent one) holds the slot like an active session does.
+      const starting = active.pendingUntil !== undefined && active.pendingUntil > now;
       throw new AppError(
         "conflict",
         `Session already active: ${active.id} ("${active.description}", started ` +
-          `${new Date(active.startedAt).toISOString()}). End it with coding_end_session before starting another.`,
+          `${new Date(active.startedAt).toISOString()}${starting ? ", still being started" : ""}). ` +
+          `End it with coding_end_session before starting another.`,
         {
           details: {
             active_session: {
@@ -220,7 +211,38 @@ export class MemoryService {
       await this.sessions.clear(key, session.id);
       throw error;
     }
+    // Best effort: the row is written, so the session has started; an unconfirmed slot is confirmed later by
+    // whoever finds it (reconcileStart: the next start or end, or the slot's alarm at the lease).
+    await this.sessions.confirm(key, session.id).catch(() => false);
     return { session, expiresAt: slot.expiresAt, redactions: redactor.redactions };
+  }
+
+  /**
+   * A slot whose start lease ran out unconfirmed: confirmed if its D1 row was written (the start succeeded but
+   * died before confirming), freed otherwise. True when the session is really active.
+   */
+  async reconcileStart(active: ActiveSession): Promise<boolean> {
+    const key = { userId: active.userId, projectId: active.projectId };
+    const row = await this.store.getSession(active.projectId, active.id);
+    if (row?.status === "active") return this.sessions.confirm(key, active.id);
+    await this.sessions.clear(key, active.id);
+    return false;
+  }
+
+  /**
+   * Whether a slot holds no live session: its row was never written (a start that crashed between the Durable
+   * Object and D1, once the lease is over) or is no longer active (an end that crashed before freeing the slot).
+   */
+  private async isGhost(active: ActiveSession, now: number): Promise<boolean> {
+    const row = await this.store.getSession(active.projectId, active.id);
+    if (row) {
+      if (row.status !== "active") return true;
+      if (active.pendingUntil !== undefined) {
+        await this.sessions.confirm({ userId: active.userId, projectId: active.projectId }, active.id);
+      }
+      return false;
+    }
+    return active.pendingUntil === undefined || active.pendingUntil <= now;
   }
 
   async activeSession(identity: Identity, project: Project): Promise<ActiveSession | null> {
@@ -231,6 +253,18 @@ export class MemoryService {
     const active = await this.activeSession(identity, project);
     if (!active) {
       throw new AppError("conflict", "No active session to end. Start one with coding_start_session.");
+    }
+    if (!(await this.store.getSession(active.projectId, active.id))) {
+      if (active.pendingUntil !== undefined && active.pendingUntil > this.runtime.now()) {
+        throw new AppError("conflict", "The session is still being started; retry in a moment.");
+      }
+      // A start that crashed before recording its session left only the slot: free it, and say so.
+      await this.sessions.clear({ userId: active.userId, projectId: active.projectId }, active.id);
+      throw new AppError(
+        "conflict",
+        "No active session to end: the last coding_start_session was interrupted before the session was " +
+          "recorded (its slot is now freed). Start one with coding_start_session.",
+      );
     }
     const redactor = new Redactor();
     const result = await this.finish(active, "ended", {
@@ -634,13 +668,4 @@ function errorSearchTerms(fields: {
       fields.context ?? "",
     ].join("\n"),
   ).join(" ");
-}
-
-function projectNotFound(slug: string): AppError {
-  return new AppError(
-    "not_found",
-    `project_id: project "${slug}" not found, or you are not a member. Projects are created by the first write ` +
-      `(coding_start_session, coding_record_error, …) of a signed-in user.`,
-    { details: { field: "project_id" } },
-  );
 }

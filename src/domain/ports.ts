@@ -1,12 +1,21 @@
+import type { EdgeCursor } from "./graph-edges";
 import type { ErrorSearchFilters } from "./error-filters";
 import type { TeamRole } from "./access";
 import type { CodingSession, Decision, ErrorRecord, FileChange, Link, Page, Project, ProjectAccess } from "./records";
 
 /** Persistent records (D1 in production and tests). Every multi-row write is atomic. */
 export interface MemoryStore {
-  /** The project with this exact slug, its team, and the user's role in that team, in one round trip. */
-  findProjectFor(slug: string, userId: string): Promise<ProjectAccess | null>;
-  /** Creates the project in the team; does nothing when another request created the slug first. */
+  /**
+   * The projects with this exact name in the teams the user is a member of (only in `team`, a team slug or id,
+   * when given), with their team and the user's role there. Projects of teams the user is not in are never
+   * returned, so nothing about them can leak.
+   */
+  projectsNamed(name: string, userId: string, team: string | null): Promise<ProjectAccess[]>;
+  /** The project by id, if the user is a member of its team. */
+  projectAccess(projectId: string, userId: string): Promise<ProjectAccess | null>;
+  /** The user's membership of a team named by slug or id. */
+  memberTeam(team: string, userId: string): Promise<{ teamId: string; teamSlug: string; role: TeamRole } | null>;
+  /** Creates the project in the team; does nothing when another request created the name there first. */
   createProject(project: Project, teamId: string, createdBy: string, now: number): Promise<void>;
   /** The user's personal team (a team of one, created on first need); its id. */
   ensurePersonalTeam(userId: string, now: number): Promise<string>;
@@ -29,6 +38,8 @@ export interface MemoryStore {
    * summary, never an earlier model summary), so running a summary job twice writes once: false the second time.
    */
   saveModelSummary(projectId: string, sessionId: string, summary: string): Promise<boolean>;
+  /** Records why a session's AI summary cannot be written (it keeps its digest); false if it no longer has one. */
+  markSummaryFailed(projectId: string, sessionId: string, reason: string): Promise<boolean>;
 
   /**
    * Writes link new activity to the author's active session inside the same atomic batch, reading the session
@@ -161,7 +172,10 @@ export type StalenessSource = (
   memories: Array<{ key: string; paths: string[]; recordedAt: number }>,
 ) => Promise<Map<string, StaleFile[]>>;
 
-/** A CI delivery, written with the errors it reports; a delivery id seen before is a `conflict` (nothing written). */
+/**
+ * A CI delivery, written with the errors it reports; a delivery id or body hash seen before is a `conflict`
+ * (nothing written).
+ */
 export interface WebhookDelivery {
   projectId: string;
   deliveryId: string;
@@ -169,6 +183,8 @@ export interface WebhookDelivery {
   event: string;
   receivedAt: number;
   errorsRecorded: number;
+  /** SHA-256 (hex) of the delivered body, so a replayed body under a new delivery id is refused too. */
+  bodySha256: string | null;
 }
 
 export interface GraphNode {
@@ -183,11 +199,17 @@ export interface GraphEdge {
   createdAt: number;
   /** Short text of the target when it has no record of its own (a solution). */
   label?: string;
+  /** Position in the listing (src/domain/graph-edges.ts): the source it comes from and its id there. */
+  source: number;
+  key: string;
 }
 
 export interface GraphEdgeQuery {
   node: GraphNode | null;
   relation: string | null;
+  /** Edges listed after this position only (the previous page's last edge). */
+  after: EdgeCursor | null;
+  /** At most this many, the first in listing order. */
   limit: number;
 }
 
@@ -222,6 +244,12 @@ export interface ActiveSession {
   description: string;
   startedAt: number;
   expiresAt: number;
+  /**
+   * Set while the start is in progress (slot won, D1 row not yet confirmed): until this time the slot is the
+   * starting request's; after it, a slot whose row never appeared is a crashed start and may be taken over.
+   * Absent once confirmed.
+   */
+  pendingUntil?: number;
 }
 
 /** The per-user+project live state (a Durable Object in production and tests). */
@@ -232,6 +260,10 @@ export interface SessionStateStore {
     session: ActiveSession,
   ): Promise<{ started: true } | { started: false; active: ActiveSession }>;
   active(key: SessionKey): Promise<ActiveSession | null>;
+  /** Marks the slot's start as recorded (drops `pendingUntil`); false if the slot no longer holds this session. */
+  confirm(key: SessionKey, sessionId: string): Promise<boolean>;
+  /** Atomic compare-and-swap: puts `session` in the slot only if it still holds `expectedId`. */
+  replace(key: SessionKey, expectedId: string, session: ActiveSession): Promise<boolean>;
   /** Frees the slot if it still holds this session. */
   clear(key: SessionKey, sessionId: string): Promise<void>;
 }

@@ -5,10 +5,13 @@ import type { Credential, TeamRole } from "./access";
 export type Identity = Credential;
 
 /** A project, the team that owns it, and the caller's role in that team (null: not a member). */
+/** A project the caller is a member of: its team, and their role there. */
 export interface ProjectAccess {
   project: Project;
   teamId: string;
-  role: TeamRole | null;
+  /** The team's slug: with the project's name it makes the `team/project` reference. */
+  teamSlug: string;
+  role: TeamRole;
 }
 
 export interface Project {
@@ -31,6 +34,8 @@ export interface CodingSession {
   summary: string | null;
   /** Who wrote `summary`: the user, the deterministic digest, or a model (replacing the digest later). */
   summarySource: "user" | "digest" | "llm" | null;
+  /** Why the AI summary failed for good (no API key, provider refused); null when none failed. */
+  summaryError: string | null;
 }
 
 export const FILE_ACTIONS = ["create", "edit", "delete", "rename", "refactor", "test"] as const;

@@ -4,7 +4,7 @@
  * (no role is cached in a token). A personal team is a team of one: it cannot take members.
  */
 import { AppError } from "./app-error";
-import { requireScope, roleAtLeast, type Credential, type TeamRole } from "./access";
+import { requireScope, requireWholeAccount, roleAtLeast, type Credential, type TeamRole } from "./access";
 import type { Runtime } from "./ports";
 
 export interface Team {
@@ -38,7 +38,7 @@ export interface Invitation {
 export interface TeamStore {
   createTeam(team: Team, owner: string): Promise<boolean>;
   teamBySlug(slug: string): Promise<Team | null>;
-  teamsOf(userId: string): Promise<Array<Team & { role: TeamRole; projects: string[] }>>;
+  teamsOf(userId: string): Promise<Array<Team & { role: TeamRole; projects: Array<{ id: string; slug: string }> }>>;
   members(teamId: string): Promise<TeamMember[]>;
   role(teamId: string, userId: string): Promise<TeamRole | null>;
   setRole(teamId: string, userId: string, role: TeamRole): Promise<boolean>;
@@ -64,6 +64,7 @@ export class TeamService {
 
   async create(credential: Credential, input: { slug: string; name: string | null }): Promise<Team> {
     requireScope(credential, "admin", "Creating a team");
+    requireWholeAccount(credential, "Creating a team");
     if (!TEAM_SLUG.test(input.slug)) {
       throw new AppError("invalid_input", "slug: 2-63 characters of lowercase letters, digits and '-'.", {
         details: { field: "slug" },
@@ -82,11 +83,25 @@ export class TeamService {
     return team;
   }
 
-  list(credential: Credential) {
-    return this.store.teamsOf(credential.userId);
+  /** The caller's teams with their projects, cut down to what a restricted token covers. */
+  async list(credential: Credential): Promise<Array<Team & { role: TeamRole; projects: string[] }>> {
+    const teams = await this.store.teamsOf(credential.userId);
+    return teams
+      .filter((team) => credential.teamId === null || team.id === credential.teamId)
+      .map((team) => ({
+        ...team,
+        projects: team.projects
+          .filter((project) => credential.projectId === null || project.id === credential.projectId)
+          .map((project) => project.slug),
+      }))
+      .filter((team) => credential.projectId === null || team.projects.length > 0);
   }
 
-  /** The team, if the caller is a member with at least `minimum` (not-members get not_found: no leak). */
+  /**
+   * The team, if the caller is a member with at least `minimum` (not-members get not_found: no leak). This is
+   * the only way to a team, so it is where a token's restriction applies to team routes: a team-restricted
+   * token reaches only its team, a project-restricted one no team at all (both as not_found).
+   */
   async teamFor(
     credential: Credential,
     slug: string,
@@ -94,7 +109,8 @@ export class TeamService {
   ): Promise<{ team: Team; role: TeamRole }> {
     const team = await this.store.teamBySlug(slug);
     const role = team ? await this.store.role(team.id, credential.userId) : null;
-    if (!team || !role || (credential.teamId !== null && credential.teamId !== team.id)) {
+    const outside = credential.projectId !== null || (credential.teamId !== null && credential.teamId !== team?.id);
+    if (!team || !role || outside) {
       throw new AppError("not_found", `team "${slug}" not found, or you are not a member.`, {
         details: { field: "team" },
       });
@@ -160,7 +176,10 @@ export class TeamService {
     return { invitation, code };
   }
 
+  /** Joining a team is the user's own act (memory:write is enough) but never a restricted token's. */
   async accept(credential: Credential, code: string): Promise<{ team: Team; role: TeamRole }> {
+    requireScope(credential, "write", "Accepting an invitation");
+    requireWholeAccount(credential, "Accepting an invitation");
     const accepted = await this.store.acceptInvitation(
       await this.runtime.sha256Hex(code.trim()),
       credential.userId,
@@ -206,7 +225,7 @@ export class TeamService {
   /** Admins remove members and viewers, owners anyone; anyone may leave. Access ends with the next request. */
   async removeMember(credential: Credential, slug: string, userId: string): Promise<void> {
     const leaving = userId === credential.userId;
-    if (!leaving) requireScope(credential, "admin", "Removing a member");
+    requireScope(credential, leaving ? "write" : "admin", leaving ? "Leaving a team" : "Removing a member");
     const { team, role } = await this.teamFor(credential, slug, leaving ? "viewer" : "admin");
     const current = await this.store.role(team.id, userId);
     if (!current) throw new AppError("not_found", `user ${userId} is not a member of team ${slug}.`);

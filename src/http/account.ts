@@ -1,6 +1,19 @@
 import { Hono, type Context } from "hono";
 import { z } from "zod";
-import { parseScopes, requireScope, SCOPES, TEAM_ROLES, type Scope } from "../domain/access";
+import type { TokenInfo } from "../auth/tokens";
+import {
+  authorizeAccount,
+  parseScopes,
+  restrictionCovers,
+  scopeCovered,
+  SCOPES,
+  TEAM_ROLES,
+  type Access,
+  type AccountRule,
+  type Scope,
+} from "../domain/access";
+import { projectRefOf } from "../domain/project-ref";
+import type { ProjectAccess } from "../domain/records";
 import { AppError } from "../domain/app-error";
 import type { Invitation, Team, TeamMember } from "../domain/teams";
 import { invalidInput } from "../mcp/run-tool";
@@ -71,27 +84,80 @@ const invitationView = (invitation: Invitation) => ({
 });
 
 /**
- * Account-level routes (not about one project's memory): teams, members, invitations, API tokens, moving a
- * project between teams. Operator-style, so they are REST only and keep the MCP tool list small.
+ * Every account route and what it needs: a scope and the kind of thing it acts on, which decides how a token's
+ * team/project restriction applies (see AccountTarget). Routes are registered only from this table, through
+ * one function that checks the rule before the handler runs, so no route can forget it.
+ */
+export const ACCOUNT_ROUTES = {
+  "GET /teams": { access: "read", on: "own" },
+  "POST /teams": { access: "admin", on: "account" },
+  "GET /teams/:team": { access: "read", on: "team" },
+  "POST /teams/:team/invitations": { access: "admin", on: "team" },
+  "DELETE /teams/:team/invitations/:id": { access: "admin", on: "team" },
+  "POST /invitations/accept": { access: "write", on: "account" },
+  "PATCH /teams/:team/members/:user": { access: "admin", on: "team" },
+  // Leaving a team needs memory:write; removing someone else needs admin (TeamService.removeMember).
+  "DELETE /teams/:team/members/:user": { access: "write", on: "team" },
+  "POST /projects/:project/transfer": { access: "admin", on: "project" },
+  "POST /projects/:project/webhooks": { access: "admin", on: "project" },
+  "GET /projects/:project/webhooks": { access: "admin", on: "project" },
+  "DELETE /projects/:project/webhooks": { access: "admin", on: "project" },
+  "GET /tokens": { access: "admin", on: "own" },
+  "POST /tokens": { access: "admin", on: "own" },
+  "DELETE /tokens/:id": { access: "admin", on: "own" },
+} as const satisfies Record<string, AccountRule>;
+
+type AccountRoute = keyof typeof ACCOUNT_ROUTES;
+
+/** The project an account route is about, through the project authorization point. */
+async function projectOf(c: Context<RestEnv>, access: Access): Promise<ProjectAccess> {
+  const slug = projectIdField.safeParse(c.req.param("project"));
+  if (!slug.success) throw invalidInput(slug.error);
+  return c.get("services").memory.resolveProjectAccess(c.get("identity"), slug.data, access, { create: false });
+}
+
+const tokenView = (token: TokenInfo) => ({
+  token_id: token.id,
+  name: token.name,
+  prefix: token.prefix,
+  scopes: token.scopes,
+  team_id: token.teamId,
+  project_id: token.projectId,
+  created_at: iso(token.createdAt),
+  last_used_at: iso(token.lastUsedAt),
+  expires_at: iso(token.expiresAt),
+  revoked_at: iso(token.revokedAt),
+});
+
+/**
+ * Account-level routes (not about one project's memory): teams, members, invitations, API tokens, CI webhooks,
+ * moving a project between teams. Operator-style, so they are REST only and keep the MCP tool list small.
  */
 export function accountRoutes(): Hono<RestEnv> {
   const api = new Hono<RestEnv>();
+  const route = (key: AccountRoute, handler: (c: Context<RestEnv>) => Promise<Response>) => {
+    const [method, path] = key.split(" ") as [string, string];
+    api.on(method, path, async (c) => {
+      authorizeAccount(c.get("identity"), ACCOUNT_ROUTES[key], `${method} /api/v1${path}`);
+      return handler(c);
+    });
+  };
 
-  api.get("/teams", async (c) => {
+  route("GET /teams", async (c) => {
     const teams = await c.get("services").teams.list(c.get("identity"));
     return c.json({ teams: teams.map((team) => ({ ...teamView(team), role: team.role, projects: team.projects })) });
   });
-  api.post("/teams", async (c) => {
+  route("POST /teams", async (c) => {
     const input = await body(c, createTeamBody);
     const team = await c
       .get("services")
       .teams.create(c.get("identity"), { slug: input.slug, name: input.name ?? null });
     return c.json({ ...teamView(team), role: "owner" }, 201);
   });
-  api.get("/teams/:team", async (c) => {
+  route("GET /teams/:team", async (c) => {
     const { team, role, members, invitations } = await c
       .get("services")
-      .teams.details(c.get("identity"), c.req.param("team"));
+      .teams.details(c.get("identity"), c.req.param("team") ?? "");
     return c.json({
       ...teamView(team),
       role,
@@ -99,9 +165,9 @@ export function accountRoutes(): Hono<RestEnv> {
       pending_invitations: invitations.map(invitationView),
     });
   });
-  api.post("/teams/:team/invitations", async (c) => {
+  route("POST /teams/:team/invitations", async (c) => {
     const input = await body(c, inviteBody);
-    const { invitation, code } = await c.get("services").teams.invite(c.get("identity"), c.req.param("team"), {
+    const { invitation, code } = await c.get("services").teams.invite(c.get("identity"), c.req.param("team") ?? "", {
       role: input.role,
       note: input.note ?? null,
       expiresInDays: input.expires_in_days ?? null,
@@ -111,43 +177,43 @@ export function accountRoutes(): Hono<RestEnv> {
       201,
     );
   });
-  api.delete("/teams/:team/invitations/:id", async (c) => {
-    await c.get("services").teams.revokeInvitation(c.get("identity"), c.req.param("team"), c.req.param("id"));
+  route("DELETE /teams/:team/invitations/:id", async (c) => {
+    await c
+      .get("services")
+      .teams.revokeInvitation(c.get("identity"), c.req.param("team") ?? "", c.req.param("id") ?? "");
     return c.json({ revoked: true });
   });
-  api.post("/invitations/accept", async (c) => {
+  route("POST /invitations/accept", async (c) => {
     const input = await body(c, acceptBody);
     const { team, role } = await c.get("services").teams.accept(c.get("identity"), input.code);
     return c.json({ team: teamView(team), role });
   });
-  api.patch("/teams/:team/members/:user", async (c) => {
+  route("PATCH /teams/:team/members/:user", async (c) => {
     const input = await body(c, roleBody);
-    await c.get("services").teams.changeRole(c.get("identity"), c.req.param("team"), c.req.param("user"), input.role);
-    return c.json({ user_id: c.req.param("user"), role: input.role });
+    const user = c.req.param("user") ?? "";
+    await c.get("services").teams.changeRole(c.get("identity"), c.req.param("team") ?? "", user, input.role);
+    return c.json({ user_id: user, role: input.role });
   });
-  api.delete("/teams/:team/members/:user", async (c) => {
-    await c.get("services").teams.removeMember(c.get("identity"), c.req.param("team"), c.req.param("user"));
-    return c.json({ removed: c.req.param("user") });
+  route("DELETE /teams/:team/members/:user", async (c) => {
+    const user = c.req.param("user") ?? "";
+    await c.get("services").teams.removeMember(c.get("identity"), c.req.param("team") ?? "", user);
+    return c.json({ removed: user });
   });
-  api.post("/projects/:project/transfer", async (c) => {
-    const slug = projectIdField.safeParse(c.req.param("project"));
-    if (!slug.success) throw invalidInput(slug.error);
+  route("POST /projects/:project/transfer", async (c) => {
+    const access = await projectOf(c, "admin");
     const input = await body(c, transferBody);
-    const services = c.get("services");
-    const identity = c.get("identity");
-    const project = await services.memory.resolveProject(identity, slug.data, "admin", { create: false });
-    const access = await services.memory.projectAccess(identity, project);
-    const team = await services.teams.transferProject(identity, { id: project.id, teamId: access.teamId }, input.team);
-    return c.json({ project_id: project.slug, team: teamView(team) });
+    const team = await c
+      .get("services")
+      .teams.transferProject(c.get("identity"), { id: access.project.id, teamId: access.teamId }, input.team);
+    return c.json({ project_id: access.project.slug, team: teamView(team) });
   });
 
   // CI webhook of a project: set or rotate its secret (shown once), see it without the secret, remove it.
-  api.post("/projects/:project/webhooks", async (c) => {
-    const slug = projectIdField.safeParse(c.req.param("project"));
-    if (!slug.success) throw invalidInput(slug.error);
+  route("POST /projects/:project/webhooks", async (c) => {
+    const access = await projectOf(c, "admin");
+    const { project } = access;
     const input = await body(c, webhookBody);
     const services = c.get("services");
-    const project = await services.memory.resolveProject(c.get("identity"), slug.data, "admin", { create: false });
     const secret = `whsec_${crypto.randomUUID().replace(/-/g, "")}${crypto.randomUUID().replace(/-/g, "")}`;
     try {
       await services.webhooks.configure(
@@ -167,61 +233,48 @@ export function accountRoutes(): Hono<RestEnv> {
       throw cause;
     }
     const origin = new URL(c.req.url).origin;
+    // The team-qualified name: unambiguous even when another team has a project of the same name.
+    const ref = encodeURIComponent(projectRefOf(access));
     return c.json(
       {
         project_id: project.slug,
         secret,
         repository: input.repository ?? null,
-        github_url: `${origin}/webhooks/github?project=${encodeURIComponent(project.slug)}`,
-        ci_url: `${origin}/webhooks/ci/${encodeURIComponent(project.slug)}`,
-        note: "The secret is shown once. GitHub: content type application/json, events workflow_run and check_run.",
+        github_url: `${origin}/webhooks/github?project=${ref}`,
+        ci_url: `${origin}/webhooks/ci/${ref}`,
+        note:
+          "The secret is shown once. GitHub: content type application/json, events workflow_run and check_run. " +
+          "Other CI: send X-Signature-Timestamp (Unix seconds) and X-Signature-256: sha256=<hex HMAC-SHA256 of " +
+          "'<timestamp>.<body>'>; timestamps over 5 minutes old are refused.",
       },
       201,
     );
   });
-  api.get("/projects/:project/webhooks", async (c) => {
-    const slug = projectIdField.safeParse(c.req.param("project"));
-    if (!slug.success) throw invalidInput(slug.error);
-    const services = c.get("services");
-    const project = await services.memory.resolveProject(c.get("identity"), slug.data, "admin", { create: false });
-    const config = await services.webhooks.forProjectSlug(project.slug);
+  route("GET /projects/:project/webhooks", async (c) => {
+    const { project } = await projectOf(c, "admin");
+    const config = await c.get("services").webhooks.forProject(project.id);
     if (!config) throw new AppError("not_found", `project ${project.slug} has no CI webhook; POST one to create it.`);
     return c.json({ project_id: project.slug, repository: config.repository, configured_by: config.createdBy });
   });
-  api.delete("/projects/:project/webhooks", async (c) => {
-    const slug = projectIdField.safeParse(c.req.param("project"));
-    if (!slug.success) throw invalidInput(slug.error);
-    const services = c.get("services");
-    const project = await services.memory.resolveProject(c.get("identity"), slug.data, "admin", { create: false });
-    if (!(await services.webhooks.remove(project.id))) throw new AppError("not_found", "no CI webhook to remove.");
+  route("DELETE /projects/:project/webhooks", async (c) => {
+    const { project } = await projectOf(c, "admin");
+    if (!(await c.get("services").webhooks.remove(project.id))) {
+      throw new AppError("not_found", "no CI webhook to remove.");
+    }
     return c.json({ removed: true });
   });
 
-  api.get("/tokens", async (c) => {
+  // A restricted token sees and revokes only the tokens its restriction covers, and mints none wider.
+  route("GET /tokens", async (c) => {
     const identity = c.get("identity");
     const tokens = await c.get("services").tokens.list(identity.userId);
-    return c.json({
-      tokens: tokens.map((token) => ({
-        token_id: token.id,
-        name: token.name,
-        prefix: token.prefix,
-        scopes: token.scopes,
-        team_id: token.teamId,
-        project_id: token.projectId,
-        created_at: iso(token.createdAt),
-        last_used_at: iso(token.lastUsedAt),
-        expires_at: iso(token.expiresAt),
-        revoked_at: iso(token.revokedAt),
-      })),
-    });
+    return c.json({ tokens: tokens.filter((token) => restrictionCovers(identity, token)).map(tokenView) });
   });
-  api.post("/tokens", async (c) => {
+  route("POST /tokens", async (c) => {
     const identity = c.get("identity");
-    requireScope(identity, "admin", "Creating an API token");
     const input = await body(c, tokenBody);
     const scopes: Scope[] = parseScopes(input.scopes);
-    // A token can never do more than the credential that made it.
-    const wider = scopes.filter((scope) => !identity.scopes.includes(scope));
+    const wider = scopes.filter((scope) => !scopeCovered(identity.scopes, scope));
     if (wider.length) {
       throw new AppError("forbidden", `scopes: this credential cannot grant ${wider.join(", ")}.`, {
         details: { field: "scopes" },
@@ -231,23 +284,27 @@ export function accountRoutes(): Hono<RestEnv> {
     let teamId: string | null = identity.teamId;
     let projectId: string | null = identity.projectId;
     if (input.team) {
+      // teamFor refuses a team outside this token's restriction (and any team to a project-restricted token).
       const { team } = await services.teams.teamFor(identity, input.team, "member");
       teamId = team.id;
     }
     if (input.project) {
-      const project = await services.memory.resolveProject(identity, input.project, "read");
-      const access = await services.memory.projectAccess(identity, project);
+      const access = await services.memory.resolveProjectAccess(identity, input.project, "read");
       if (teamId !== null && access.teamId !== teamId) {
         throw new AppError("invalid_input", "project: it does not belong to the token's team.", {
           details: { field: "project" },
         });
       }
-      projectId = project.id;
+      projectId = access.project.id;
     }
     const now = Date.now();
+    // Never outliving the token that made it: the lifetime is capped at the parent's expiry.
+    const requested = now + input.expires_in_days * 86_400_000;
+    const parentExpiry = identity.expiresAt ?? null;
+    const expiresAt = parentExpiry === null ? requested : Math.min(requested, parentExpiry);
     const issued = await services.tokens.issue(identity.userId, input.name, {
       now,
-      expiresAt: now + input.expires_in_days * 86_400_000,
+      expiresAt,
       scopes,
       teamId,
       projectId,
@@ -266,10 +323,16 @@ export function accountRoutes(): Hono<RestEnv> {
       201,
     );
   });
-  api.delete("/tokens/:id", async (c) => {
+  route("DELETE /tokens/:id", async (c) => {
     const identity = c.get("identity");
-    const revoked = await c.get("services").tokens.revoke(c.req.param("id"), Date.now(), identity.userId);
-    if (!revoked) throw new AppError("not_found", `token ${c.req.param("id")} not found among your active tokens.`);
+    const tokenId = c.req.param("id") ?? "";
+    const services = c.get("services");
+    const token = await services.tokens.find(identity.userId, tokenId);
+    const revoked =
+      token !== null &&
+      restrictionCovers(identity, token) &&
+      (await services.tokens.revoke(tokenId, Date.now(), identity.userId));
+    if (!revoked) throw new AppError("not_found", `token ${tokenId} not found among your active tokens.`);
     return c.json({ revoked: true });
   });
   return api;

@@ -9,6 +9,7 @@ import type { Services } from "../app";
 import type { Access } from "../domain/access";
 import { AppError } from "../domain/app-error";
 import { ATTACHMENT_LIMITS } from "../domain/attachments";
+import { decodeEdgeCursor, edgePage, importEdges } from "../domain/graph-edges";
 import { LIMITS } from "../domain/limits";
 import type { Identity, Page, Project } from "../domain/records";
 import { invalidInput, runTool } from "../mcp/run-tool";
@@ -105,6 +106,11 @@ const edgeQuery = z.object({
     .regex(/^[a-z_]+$/, "relation must be a relation name such as solved_by")
     .optional(),
   limit: z.coerce.number().int().min(1).max(LIMITS.pageSize).default(100),
+  // A cursor holds the last edge's id, which for an import is two paths.
+  cursor: z
+    .string()
+    .max(4 * LIMITS.filePathChars + 64)
+    .optional(),
 });
 
 const pageQuery = z.object({
@@ -253,6 +259,7 @@ export function restRoutes(): Hono<RestEnv> {
     const graph = await c.get("services").code.graph(project);
     const { snapshot } = graph;
     const name = (index: number) => snapshot.files[index] as string;
+    const groups = graph.cycleGroups();
     return c.json({
       generation: snapshot.generation,
       files: snapshot.files,
@@ -263,48 +270,43 @@ export function restRoutes(): Hono<RestEnv> {
       })),
       external: snapshot.external.map(([from, packageName]) => ({ from: name(from), name: packageName })),
       unresolved: snapshot.unresolved.map(([from, specifier]) => ({ from: name(from), specifier })),
+      assets: snapshot.assets.map(([from, specifier]) => ({ from: name(from), specifier })),
       parse_errors: snapshot.parseErrors.map(([file, reason]) => ({ path: name(file), reason })),
-      cycles: graph.graph.cycles(),
+      config_files: snapshot.configFiles,
+      // One concrete cycle per cycle group; cycle_groups[i] lists every file of the group cycles[i] runs through.
+      cycles: groups.map((group) => group.cycle),
+      cycle_groups: groups,
     });
   });
   api.get("/projects/:project/graph/edges", async (c) => {
     const project = await memberProject(c);
     const query = edgeQuery.safeParse(c.req.query());
     if (!query.success) throw invalidInput(query.error);
-    const { node, relation, limit } = query.data;
+    const { node, relation, limit, cursor } = query.data;
+    const after = cursor ? decodeEdgeCursor(cursor) : null;
     const services = c.get("services");
-    const edges = await services.memory.graphEdges(project, { node, relation: relation ?? null, limit });
+    // One more than asked for from every source tells whether the listing goes on after this page.
+    const candidates = await services.memory.graphEdges(project, {
+      node,
+      relation: relation ?? null,
+      after,
+      limit: limit + 1,
+    });
     if ((relation === undefined || relation === "imports") && (node === null || node.type === "file")) {
       const graph = await services.code.graph(project);
-      const pairs: Array<[string, string]> = [];
-      if (node) {
-        const file = graph.graph.has(node.id) ? node.id : null;
-        if (file) {
-          for (const to of graph.graph.imports(file)) pairs.push([file, to]);
-          for (const from of graph.graph.importedBy(file)) pairs.push([from, file]);
-        }
-      } else {
-        for (const [from, to] of graph.snapshot.edges)
-          pairs.push([graph.snapshot.files[from] as string, graph.snapshot.files[to] as string]);
-      }
-      for (const [from, to] of pairs.slice(0, limit)) {
-        edges.push({
-          from: { type: "file", id: from },
-          relation: "imports",
-          to: { type: "file", id: to },
-          createdAt: 0,
-        });
-      }
+      candidates.push(...importEdges(graph, node ? node.id : null, after, limit + 1));
     }
+    const page = edgePage(candidates, limit);
     return c.json({
-      edges: edges.slice(0, limit).map((edge) => ({
+      edges: page.edges.map((edge) => ({
         from: edge.from,
         relation: edge.relation,
         to: edge.to,
         ...(edge.createdAt ? { created_at: new Date(edge.createdAt).toISOString() } : {}),
         ...(edge.label !== undefined ? { label: edge.label } : {}),
       })),
-      truncated: edges.length > limit,
+      truncated: page.nextCursor !== null,
+      next_cursor: page.nextCursor,
     });
   });
   // Screenshots: upload (multipart `file`, or the raw image as the body) and read back, members only.

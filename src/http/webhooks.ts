@@ -33,6 +33,42 @@ async function signatureValid(secret: string, body: Uint8Array, header: string |
   return timingSafeEqual(expected, new TextEncoder().encode(header.trim()));
 }
 
+/** How far a generic delivery's signed timestamp may be from the server's clock, either way. */
+export const SIGNATURE_TOLERANCE_SECONDS = 300;
+
+/**
+ * The generic endpoint's signed timestamp (`X-Signature-Timestamp`, Unix seconds). The signature covers
+ * `<timestamp>.<body>`, so a captured delivery cannot be re-sent with a fresh timestamp, and one older than the
+ * tolerance is refused outright. Checked before the project is looked up: it says nothing about the project.
+ */
+function signedTimestamp(header: string | undefined, nowMs: number): string {
+  const value = header?.trim() ?? "";
+  if (!/^\d{1,12}$/.test(value)) {
+    throw new AppError(
+      "unauthorized",
+      "X-Signature-Timestamp missing or not Unix seconds: sign `<timestamp>.<body>` and send the timestamp.",
+      { details: { field: "X-Signature-Timestamp" } },
+    );
+  }
+  if (Math.abs(nowMs / 1000 - Number(value)) > SIGNATURE_TOLERANCE_SECONDS) {
+    throw new AppError(
+      "unauthorized",
+      `X-Signature-Timestamp is more than ${SIGNATURE_TOLERANCE_SECONDS} s from the server's clock: a stale or ` +
+        "replayed delivery is refused.",
+      { details: { field: "X-Signature-Timestamp" } },
+    );
+  }
+  return value;
+}
+
+function concat(prefix: string, body: Uint8Array): Uint8Array {
+  const head = new TextEncoder().encode(prefix);
+  const joined = new Uint8Array(head.length + body.length);
+  joined.set(head);
+  joined.set(body, head.length);
+  return joined;
+}
+
 async function readBody(c: Context<WebhookEnv>): Promise<Uint8Array> {
   if (Number(c.req.header("Content-Length") ?? "0") > MAX_BODY_BYTES) {
     throw new AppError("payload_too_large", `body: over ${MAX_BODY_BYTES} bytes.`, { details: { field: "body" } });
@@ -50,6 +86,19 @@ function parseJson(body: Uint8Array): unknown {
   } catch (cause) {
     throw new AppError("invalid_input", "body: malformed JSON.", { details: { field: "body" }, cause });
   }
+}
+
+/**
+ * The webhook among the candidates whose secret signed the body. A plain project name can be several teams'
+ * projects; only the right secret verifies, so a delivery can never land in a project whose secret it lacks.
+ */
+async function signedBy(
+  candidates: WebhookConfig[],
+  body: Uint8Array,
+  header: string | undefined,
+): Promise<WebhookConfig | null> {
+  for (const config of candidates) if (await signatureValid(config.secret, body, header)) return config;
+  return null;
 }
 
 /** The same refusal for an unknown project, no webhook, and a bad signature: nothing about the project leaks. */
@@ -178,12 +227,12 @@ export function webhookRoutes(): Hono<WebhookEnv> {
     const payload = parseJson(body) as GitHubPayload;
     const projectParam = c.req.query("project");
     const repository = typeof payload.repository?.full_name === "string" ? payload.repository.full_name : null;
-    const config = projectParam
-      ? await services.webhooks.forProjectSlug(projectParam)
-      : repository
-        ? await services.webhooks.forRepository(repository)
-        : null;
-    if (!config || !(await signatureValid(config.secret, body, c.req.header("X-Hub-Signature-256")))) throw refused();
+    const candidates = projectParam
+      ? await services.webhooks.forProjectRef(projectParam)
+      : [repository ? await services.webhooks.forRepository(repository) : null].filter((found) => found !== null);
+    // X-Hub-Signature-256 has no timestamp: a replay is caught by delivery id and by body hash instead.
+    const config = await signedBy(candidates, body, c.req.header("X-Hub-Signature-256"));
+    if (!config) throw refused();
     await limited(c.env, `github:${config.projectId}`);
     const event = c.req.header("X-GitHub-Event") ?? "";
     const deliveryId = c.req.header("X-GitHub-Delivery") ?? "";
@@ -195,7 +244,8 @@ export function webhookRoutes(): Hono<WebhookEnv> {
     if (event === "ping") return c.json({ pong: true, project: config.projectSlug });
     const failure = await githubFailure(services, event, payload, repository);
     if ("ignored" in failure) return c.json(failure, 202);
-    return recordOnce(c, services, config, { deliveryId, source: "github", event, ...failure });
+    const bodySha256 = await sha256Hex(body);
+    return recordOnce(c, services, config, { deliveryId, bodySha256, source: "github", event, ...failure });
   });
 
   hooks.post("/webhooks/ci/:project", async (c) => {
@@ -217,17 +267,21 @@ export function webhookRoutes(): Hono<WebhookEnv> {
         createdBy: identity.userId,
       };
     } else {
-      config = await services.webhooks.forProjectSlug(slug);
-      if (!config || !(await signatureValid(config.secret, body, c.req.header("X-Signature-256")))) throw refused();
+      const timestamp = signedTimestamp(c.req.header("X-Signature-Timestamp"), Date.now());
+      const signed = concat(`${timestamp}.`, body);
+      config = await signedBy(await services.webhooks.forProjectRef(slug), signed, c.req.header("X-Signature-256"));
+      if (!config) throw refused();
     }
     await limited(c.env, `ci:${config.projectId}`);
     const input = genericBody.safeParse(parseJson(body));
     if (!input.success) throw invalidInput(input.error);
     const { job, status, log } = input.data;
     if (!["failure", "failed", "error"].includes(status)) return c.json({ ignored: `status ${status}` }, 202);
-    const deliveryId = c.req.header("X-Delivery-Id") ?? input.data.delivery_id ?? `sha256:${await sha256Hex(body)}`;
+    const bodySha256 = await sha256Hex(body);
+    const deliveryId = c.req.header("X-Delivery-Id") ?? input.data.delivery_id ?? `sha256:${bodySha256}`;
     return recordOnce(c, services, config, {
       deliveryId,
+      bodySha256,
       source: "ci",
       event: "job",
       commit: input.data.commit ?? null,

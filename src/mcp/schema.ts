@@ -1,14 +1,22 @@
 import { z } from "zod";
 import { LIMITS } from "../domain/limits";
 
-/** Project ids are compared exactly (never with LIKE), so `a_c` and `abc` are different projects. */
+/**
+ * Project ids are compared exactly (never with LIKE), so `a_c` and `abc` are different projects. A name is
+ * unique within its team; `team/name` (team slug, a personal team's `~user`, or team id) names one team's.
+ */
 export const projectIdField = z
   .string()
+  .max(192)
   .regex(
-    /^[A-Za-z0-9][A-Za-z0-9._\-/]{0,127}$/,
-    "project_id must be 1-128 characters: letters, digits, '.', '_', '-', '/', starting with a letter or digit",
+    /^(~?[A-Za-z0-9][A-Za-z0-9._@-]{0,63}\/)?[A-Za-z0-9][A-Za-z0-9._\-/]{0,127}$/,
+    "project_id must be a project name (1-128 characters: letters, digits, '.', '_', '-', '/', starting with a " +
+      "letter or digit), optionally prefixed by its team as team/name",
   )
-  .describe("the project's name, e.g. 'api-service'; the first write creates it.");
+  .describe(
+    "the project's name, e.g. 'api-service'; 'team/api-service' names the project of one of your teams (needed " +
+      "only when several of your teams have a project of that name). The first write creates it.",
+  );
 
 export const userIdField = z.string().max(64).optional().describe("Optional; only your own user id.");
 

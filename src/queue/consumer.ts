@@ -30,7 +30,7 @@ export async function handleQueueBatch(batch: MessageBatch<unknown>, services: S
   if (batch.queue === ERROR_INDEX_QUEUE) return indexBatch(batch, services);
   if (batch.queue === ERROR_INDEX_DLQ) return recordDeadLetters(batch, services);
   if (batch.queue === SUMMARY_QUEUE) return summarizeBatch(batch, services);
-  if (batch.queue === SUMMARY_DLQ) return dropDeadSummaries(batch);
+  if (batch.queue === SUMMARY_DLQ) return dropDeadSummaries(batch, services);
   // A queue bound to this consumer by mistake: fail loudly, and let the platform keep the messages.
   throw new Error(`No consumer for queue "${batch.queue}".`);
 }
@@ -113,7 +113,9 @@ const summaryJobSchema = z.object({
 
 /**
  * One summary per message. A job is idempotent (only a digest is ever replaced), so a retry after a partial
- * success writes nothing twice; provider failures retry with backoff, then dead-letter.
+ * success writes nothing twice; provider failures retry with backoff, then dead-letter. A job that can never
+ * succeed (no API key, a request the provider refuses) comes back as a reason, not an error: it is acknowledged,
+ * and the session shows the reason.
  */
 async function summarizeBatch(batch: MessageBatch<unknown>, services: Services): Promise<void> {
   for (const message of batch.messages) {
@@ -141,10 +143,16 @@ async function summarizeBatch(batch: MessageBatch<unknown>, services: Services):
   }
 }
 
-/** A summary that failed every retry: the session keeps its digest, which is already stored. */
-function dropDeadSummaries(batch: MessageBatch<unknown>): void {
+/** A summary that failed every retry: the session keeps its digest, which is already stored, and says why. */
+async function dropDeadSummaries(batch: MessageBatch<unknown>, services: Services): Promise<void> {
   for (const message of batch.messages) {
     console.error(`summary job ${message.id} was dead-lettered; the session keeps its digest`, message.body);
+    const parsed = summaryJobSchema.safeParse(message.body);
+    if (parsed.success) {
+      await services.summaries.giveUp(parsed.data, message.attempts).catch((error: unknown) => {
+        console.error(`marking the dead-lettered summary of session ${parsed.data.sessionId} failed`, error);
+      });
+    }
     message.ack();
   }
 }

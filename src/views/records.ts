@@ -23,6 +23,8 @@ export const sessionViewSchema = z.object({
   ended_at: isoTime.nullable(),
   summary: z.string().nullable(),
   summary_source: z.enum(["user", "digest", "llm"]).nullable(),
+  /** Why the AI summary could not be written (no API key, provider refused); the digest stays. */
+  summary_error: z.string().nullable(),
 });
 export type SessionView = z.output<typeof sessionViewSchema>;
 
@@ -38,6 +40,7 @@ export function sessionView(session: CodingSession): SessionView {
     ended_at: isoOrNull(session.endedAt),
     summary: session.summary,
     summary_source: session.summarySource,
+    summary_error: session.summaryError,
   };
 }
 

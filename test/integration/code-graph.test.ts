@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { env } from "cloudflare:workers";
+import { D1CodeIndexStore } from "../../src/adapters/d1/code-index-store";
 import { callTool, mcpClient, newUser, rest, uniqueName } from "../helpers";
 
 /**
@@ -24,7 +26,7 @@ const REPO: Record<string, string> = {
   "src/lib/db.ts": `import { log } from "./log";\nexport * from "./pool";\nexport const db = [];`,
   "src/lib/log.ts": `export function log() {}`,
   "src/lib/pool.ts": `import { db } from "./db";\nexport const pool = db;`,
-  "src/config.ts": `export default { port: 8080 };`,
+  "src/config.ts": `import wasm from "./schema.wasm";\nexport default { port: 8080, wasm };`,
   "src/broken.ts": `export const = ;`,
   "test/server.test.ts": `import { start } from "../src/server";\nimport { missing } from "./helpers";\nstart();`,
   "README.md": "# not code",
@@ -53,18 +55,18 @@ describe("code import graph: ingestion, analyses, tools", () => {
     expect(report.indexed).toHaveLength(Object.keys(REPO).length - 1);
     expect(report.skipped).toEqual([{ path: "README.md", reason: expect.stringContaining("not a") }]);
     expect(report.parse_errors).toEqual([{ path: "src/broken.ts", reason: expect.any(String) }]);
-    expect(report.graph).toMatchObject({ cycles: 1, files: 16, parse_errors: 1 });
+    expect(report.graph).toMatchObject({ cycles: 1, files: 16, config_files: 3, asset_imports: 1, parse_errors: 1 });
+    // Config files are indexed but are not graph nodes: the total counts both, and the text says which is which.
+    expect(report.files_total).toBe(19);
 
     const graph = await rest(token, "GET", `/api/v1/projects/${project}/code/graph`);
     expect(graph.status).toBe(200);
     const edges = new Set(graph.body.edges.map((edge: { from: string; to: string }) => `${edge.from} -> ${edge.to}`));
     expect([...edges].sort()).toEqual(
       [
-        "py/src/shop/cart.py -> py/src/shop/__init__.py",
         "py/src/shop/cart.py -> py/src/shop/payments.py",
         "py/src/shop/cart.py -> py/src/shop/pricing.py",
         "py/src/shop/payments.py -> py/src/shop/pricing.py",
-        "py/tests/test_cart.py -> py/src/shop/__init__.py",
         "py/tests/test_cart.py -> py/src/shop/cart.py",
         "src/lib/db.ts -> src/lib/log.ts",
         "src/lib/db.ts -> src/lib/pool.ts",
@@ -87,7 +89,15 @@ describe("code import graph: ingestion, analyses, tools", () => {
       ]),
     );
     expect(graph.body.unresolved).toEqual([{ from: "test/server.test.ts", specifier: "./helpers" }]);
+    expect(graph.body.assets).toEqual([{ from: "src/config.ts", specifier: "./schema.wasm" }]);
     expect(graph.body.cycles).toEqual([["src/lib/db.ts", "src/lib/pool.ts", "src/lib/db.ts"]]);
+    expect(graph.body.cycle_groups).toEqual([
+      {
+        cycle: ["src/lib/db.ts", "src/lib/pool.ts", "src/lib/db.ts"],
+        files: ["src/lib/db.ts", "src/lib/pool.ts"],
+        type_only: false,
+      },
+    ]);
     const kinds = graph.body.edges.find(
       (e: { from: string; to: string }) => e.from === "src/routes/users.ts" && e.to === "src/models/user.ts",
     );
@@ -444,5 +454,211 @@ describe("decision → implementation, and memory graph edges", () => {
     const bad = await rest(token, "GET", `/api/v1/projects/${project}/graph/edges?node=nocolon`);
     expect(bad.status).toBe(400);
     await client.close();
+  });
+});
+
+describe("code graph regressions from real repositories", () => {
+  it("resolves the root index.ts reached by '..', '../..', '.' and './': its impact counts the dependents", async () => {
+    const { token } = await newUser();
+    const project = uniqueName("rootidx");
+    const report = await indexRepo(token, project, {
+      "index.ts": `export * from "./src/core";`,
+      "main.ts": `import { x } from ".";\nconsole.log(x);`,
+      "cli.ts": `import { x } from "./";\nconsole.log(x);`,
+      "src/core.ts": `export const x = 1;`,
+      "src/plugin.ts": `import { x } from "..";\nexport const p = x;`,
+      "src/deep/tool.ts": `import { x } from "../..";\nexport const t = x;`,
+      "test/index.test.ts": `import { p } from "../src/plugin";\np;`,
+    });
+    expect(report.graph).toMatchObject({ unresolved_imports: 0, internal_edges: 6 });
+    const impact = await rest(token, "GET", `/api/v1/projects/${project}/code/impact?file_path=index.ts`);
+    expect(impact.status).toBe(200);
+    expect(impact.body).toMatchObject({
+      direct_dependents: ["cli.ts", "main.ts", "src/deep/tool.ts", "src/plugin.ts"],
+      affected_count: 5,
+      tests_to_run: ["test/index.test.ts"],
+    });
+    const client = await mcpClient(token);
+    const viaMcp = await callTool(client, "coding_analyze_refactor_impact", {
+      project_id: project,
+      file_path: "index.ts",
+    });
+    expect(viaMcp.data).toMatchObject({ affected_count: 5, risk_level: "medium" });
+    expect(viaMcp.text).toContain("Affected Files (5):");
+    await client.close();
+  });
+
+  it("rebuilds a snapshot an older resolver stored, so the fixes reach projects indexed before them", async () => {
+    const { token } = await newUser();
+    const project = uniqueName("oldsnap");
+    await indexRepo(token, project, {
+      "index.ts": `export const x = 1;`,
+      "src/plugin.ts": `import { x } from "..";\nexport const p = x;`,
+    });
+    // What the old resolver stored for this generation: version 1, the '..' import unresolved, no edge.
+    const row = await env.DB.prepare("SELECT id FROM projects WHERE slug = ?").bind(project).first<{ id: string }>();
+    const store = new D1CodeIndexStore(env.DB);
+    const { generation } = await store.readSnapshot(row!.id);
+    const old = {
+      version: 1,
+      generation,
+      files: ["index.ts", "src/plugin.ts"],
+      edges: [],
+      external: [],
+      unresolved: [[1, ".."]],
+      parseErrors: [],
+    };
+    expect(await store.writeSnapshot(row!.id, generation, JSON.stringify(old))).toBe(true);
+    const impact = await rest(token, "GET", `/api/v1/projects/${project}/code/impact?file_path=index.ts`);
+    expect(impact.body).toMatchObject({ direct_dependents: ["src/plugin.ts"], affected_count: 1 });
+    const stored = JSON.parse((await store.readSnapshot(row!.id)).snapshot as string);
+    expect(stored).toMatchObject({ version: 2, generation, unresolved: [] });
+  });
+
+  it("labels a cycle only through type-only imports, and has no false Python package cycle", async () => {
+    const { token } = await newUser();
+    const project = uniqueName("typecycle");
+    const report = await indexRepo(token, project, {
+      "src/user.ts": `import type { Order } from "./order";\nexport interface User { orders: Order[] }`,
+      "src/order.ts": `import { type User } from "./user";\nexport interface Order { user: User }`,
+      "pkg/__init__.py": "from .client import Client\n",
+      "pkg/client.py":
+        "from . import models\nfrom typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .views import View\n",
+      "pkg/models.py": "",
+      "pkg/views.py": "from .client import Client\n",
+    });
+    // Before the fix, `from . import models` added client → __init__ and with it a cycle __init__ ⇄ client.
+    expect(report.graph).toMatchObject({ cycles: 2, type_only_cycles: 2 });
+    const graph = await rest(token, "GET", `/api/v1/projects/${project}/code/graph`);
+    expect(graph.body.cycle_groups).toEqual([
+      {
+        cycle: ["pkg/client.py", "pkg/views.py", "pkg/client.py"],
+        files: ["pkg/client.py", "pkg/views.py"],
+        type_only: true,
+      },
+      {
+        cycle: ["src/order.ts", "src/user.ts", "src/order.ts"],
+        files: ["src/order.ts", "src/user.ts"],
+        type_only: true,
+      },
+    ]);
+    const client = await mcpClient(token);
+    const deps = await callTool(client, "coding_analyze_file_dependencies", {
+      project_id: project,
+      file_path: "src/user.ts",
+    });
+    expect(deps.data).toMatchObject({ cycle_type_only: true });
+    expect(deps.text).toContain("Circular Dependency (type-only imports: no cycle at runtime)");
+    const order = await callTool(client, "coding_suggest_refactor_order", {
+      project_id: project,
+      files: ["src/user.ts", "src/order.ts"],
+    });
+    expect(order.data.steps).toEqual([
+      { step: 1, files: ["src/order.ts", "src/user.ts"], cycle: true, type_only: true, after: [] },
+    ]);
+    await client.close();
+  });
+});
+
+describe("GET /graph/edges pagination", () => {
+  type Edge = { from: { type: string; id: string }; relation: string; to: { type: string; id: string } };
+  const key = (edge: Edge) => `${edge.from.type}:${edge.from.id} ${edge.relation} ${edge.to.type}:${edge.to.id}`;
+
+  async function allPages(token: string, path: string, limit: number) {
+    const pages: Array<{ edges: Edge[]; truncated: boolean; next_cursor: string | null }> = [];
+    let cursor: string | null = null;
+    do {
+      const separator = path.includes("?") ? "&" : "?";
+      const res = await rest(
+        token,
+        "GET",
+        `${path}${separator}limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+      );
+      expect(res.status).toBe(200);
+      pages.push(res.body);
+      cursor = res.body.next_cursor;
+      expect(res.body.truncated).toBe(cursor !== null);
+    } while (cursor !== null && pages.length < 50);
+    return pages;
+  }
+
+  it(
+    "pages through more than 200 import edges with a cursor and says when a page is cut",
+    { timeout: 120_000 },
+    async () => {
+      const { token } = await newUser();
+      const project = uniqueName("edges");
+      const files: Record<string, string> = { "src/shared.ts": "export const shared = 1;" };
+      for (let i = 0; i < 250; i += 1) {
+        files[`src/f/${String(i).padStart(3, "0")}.ts`] =
+          `import { shared } from "../shared";\nexport const v${i} = shared;`;
+      }
+      await indexRepo(token, project, files);
+      const pages = await allPages(token, `/api/v1/projects/${project}/graph/edges`, 100);
+      expect(pages.map((page) => page.edges.length)).toEqual([100, 100, 50]);
+      expect(pages.map((page) => page.truncated)).toEqual([true, true, false]);
+      const all = pages.flatMap((page) => page.edges.map(key));
+      expect(new Set(all).size).toBe(250);
+      expect(all[0]).toBe("file:src/f/000.ts imports file:src/shared.ts");
+      // The largest page is 200; asking for more is refused naming the field, and so is a forged cursor.
+      const big = await rest(token, "GET", `/api/v1/projects/${project}/graph/edges?limit=200`);
+      expect(big.body).toMatchObject({ truncated: true, next_cursor: expect.any(String) });
+      expect(big.body.edges).toHaveLength(200);
+      const tooMany = await rest(token, "GET", `/api/v1/projects/${project}/graph/edges?limit=201`);
+      expect(tooMany.status).toBe(400);
+      expect(JSON.stringify(tooMany.body)).toContain("limit");
+      const forged = await rest(token, "GET", `/api/v1/projects/${project}/graph/edges?cursor=bm9wZQ`);
+      expect(forged.status).toBe(400);
+      expect(JSON.stringify(forged.body)).toContain("cursor");
+    },
+  );
+
+  it("merges memory edges and imports in one stable order across small pages", { timeout: 120_000 }, async () => {
+    const { token } = await newUser();
+    const project = uniqueName("edgemix");
+    await indexRepo(token, project, {
+      "src/app.ts": `import "./a";\nimport "./b";\nimport "./c";`,
+      "src/a.ts": `import "./b";`,
+      "src/b.ts": `import "./c";`,
+      "src/c.ts": `export {};`,
+    });
+    const client = await mcpClient(token);
+    for (const [index, file] of ["src/a.ts", "src/b.ts", "src/c.ts"].entries()) {
+      await callTool(client, "coding_record_error", {
+        project_id: project,
+        error_type: `E${index}Error`,
+        message: `failure number ${index}`,
+        file_path: file,
+        solution: `fix number ${index}`,
+      });
+      await callTool(client, "coding_track_file_change", {
+        project_id: project,
+        file_path: file,
+        action: "edit",
+        reason: `change ${index}`,
+      });
+    }
+    await client.close();
+    const whole = await rest(token, "GET", `/api/v1/projects/${project}/graph/edges?limit=200`);
+    expect(whole.body.truncated).toBe(false);
+    expect(whole.body.next_cursor).toBeNull();
+    const relations = whole.body.edges.map((edge: Edge) => edge.relation);
+    expect(relations.filter((r: string) => r === "imports")).toHaveLength(5);
+    expect(relations.filter((r: string) => r === "solved_by")).toHaveLength(3);
+    expect(relations.filter((r: string) => r === "modifies")).toHaveLength(3);
+    // Imports carry no time, so they come after every memory edge.
+    expect(relations.slice(-5)).toEqual(Array(5).fill("imports"));
+    for (const limit of [1, 4]) {
+      const pages = await allPages(token, `/api/v1/projects/${project}/graph/edges`, limit);
+      expect(pages.flatMap((page) => page.edges.map(key))).toEqual(whole.body.edges.map(key));
+      expect(pages.at(-1)?.truncated).toBe(false);
+    }
+    // One file's edges (what it imports, what imports it, errors about it, changes to it) page the same way.
+    const wholeB = await rest(token, "GET", `/api/v1/projects/${project}/graph/edges?node=file:src/b.ts&limit=200`);
+    const pagesB = await allPages(token, `/api/v1/projects/${project}/graph/edges?node=file:src/b.ts`, 2);
+    expect(pagesB.flatMap((page) => page.edges.map(key))).toEqual(wholeB.body.edges.map(key));
+    expect(wholeB.body.edges.map(key)).toEqual(
+      expect.arrayContaining(["file:src/a.ts imports file:src/b.ts", "file:src/b.ts imports file:src/c.ts"]),
+    );
   });
 });

@@ -96,15 +96,20 @@ describe("project isolation", () => {
     const read = await rest(stranger.token, "GET", `/api/v1/projects/${abc}/errors`);
     expect(read.status).toBe(404);
     expect(JSON.stringify(read.body)).not.toContain("secret project abc error");
+    // A stranger's write makes the stranger's own project of that name; the owner's is not touched.
     const write = await rest(stranger.token, "POST", `/api/v1/projects/${abc}/errors`, {
       error_type: "E",
-      message: "m",
+      message: "stranger's own",
     });
-    expect(write.status).toBe(404);
+    expect(write.status).toBe(201);
+    const ownerView = await rest(owner.token, "GET", `/api/v1/projects/${abc}/errors`);
+    expect(ownerView.body.items.map((item: { message: string }) => item.message)).toEqual(["secret project abc error"]);
     const client = await mcpClient(stranger.token);
-    const viaMcp = await callTool(client, "coding_search_errors", { project_id: abc, query: "KeyError" });
-    expect(viaMcp.isError).toBe(true);
-    expect(viaMcp.data.error.code).toBe("not_found");
+    const viaMcp = await callTool(client, "coding_search_errors", { project_id: abc, query: "KeyError secret" });
+    expect(viaMcp.isError).toBe(false);
+    expect(viaMcp.text).not.toContain("secret project abc error");
+    const other = await callTool(client, "coding_search_errors", { project_id: `${abc}-none`, query: "KeyError" });
+    expect(other.data.error.code).toBe("not_found");
   });
 });
 

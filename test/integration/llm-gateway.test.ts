@@ -6,7 +6,8 @@ import type { WorkersAiTextBinding } from "../../src/adapters/llm/workers-ai";
 import { providerFactoryFromEnv } from "../../src/config/llm";
 import { AppError } from "../../src/domain/app-error";
 import { LlmGateway, type LlmPolicy } from "../../src/domain/llm/gateway";
-import { estimatePromptTokens, resolveModel } from "../../src/domain/llm/models";
+import { resolveModel } from "../../src/domain/llm/models";
+import { promptTokenBound } from "../../src/domain/llm/token-bounds";
 import type { Env } from "../../src/env";
 import { callTool, mcpClient, newUser, rest, uniqueName } from "../helpers";
 
@@ -242,8 +243,9 @@ describe("LLM providers through their real SDKs and APIs", () => {
       expect(result.status, model).toBe("completed");
       expect(shapes[model]?.(fake.requests[0]?.body ?? {}), model).toEqual(expected[model]);
     }
-    // The estimate charges an image as 1,600 prompt tokens, so a budget or approval sees its real weight.
-    expect(estimatePromptTokens(undefined, vision.messages)).toBeGreaterThan(1_600);
+    // The bound counts the image by each provider's billing rules (a 1×1 PNG: Gemini's 1,120 floor, OpenAI's 255).
+    expect(promptTokenBound("gemini", "gemini-2.5-flash", undefined, vision.messages)).toBeGreaterThan(1_120);
+    expect(promptTokenBound("openai", "gpt-4o", undefined, vision.messages)).toBeGreaterThan(255);
     const images: number[][] = [];
     const ai: WorkersAiTextBinding = {
       run: async (_model, input) => {

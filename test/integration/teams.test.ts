@@ -31,6 +31,23 @@ async function teamWithProject(others: Array<"admin" | "member" | "viewer">) {
   return { owner, team, project, users, firstErrorId: first.body.error_id as string };
 }
 
+/** Whether a tool's write creates a missing project (as runTool decides). */
+function createsProject(tool: (typeof tools)[number]): boolean {
+  return tool.createsProject ?? tool.access === "write";
+}
+
+/** The team's project holds nothing by `userId` (a squatter's writes went to their own project). */
+async function expectUntouchedBy(token: string, project: string, userId: string) {
+  for (const list of ["errors", "decisions", "changes", "sessions"]) {
+    const listed = await rest(token, "GET", `/api/v1/projects/${project}/${list}`);
+    expect(listed.status).toBe(200);
+    expect(
+      listed.body.items.filter((item: { userId: string }) => item.userId === userId),
+      list,
+    ).toEqual([]);
+  }
+}
+
 describe("teams share project memory", () => {
   it("two members share a project's errors through their own MCP clients; each record keeps its author", async () => {
     const { owner, project, users } = await teamWithProject(["member"]);
@@ -92,12 +109,17 @@ describe("teams share project memory", () => {
     const peek = await rest(outsider.token, "POST", `/api/v1/projects/${project}/errors/search`, { query: "datetime" });
     expect(peek.status).toBe(404);
     expect(JSON.stringify(peek.body)).not.toContain("naive");
-    // Writing to a taken slug never joins the outsider to it.
+    // Writing to a name another team uses makes the outsider's own project (names are per team): it neither
+    // joins the team's project nor tells that it exists.
     const squat = await rest(outsider.token, "POST", `/api/v1/projects/${project}/errors`, {
       error_type: "E",
-      message: "m",
+      message: "outsider's own",
     });
-    expect(squat.status).toBe(404);
+    expect(squat.status).toBe(201);
+    const own = await rest(outsider.token, "GET", `/api/v1/projects/${project}/errors`);
+    expect(own.body.items.map((item: { message: string }) => item.message)).toEqual(["outsider's own"]);
+    const theirs = await rest(viewer.token, "GET", `/api/v1/projects/${project}/errors`);
+    expect(JSON.stringify(theirs.body)).not.toContain("outsider's own");
   });
 
   it("a removed member loses access at once, live token included; the last owner cannot leave", async () => {
@@ -236,19 +258,27 @@ describe("isolation matrix: every tool, over MCP", () => {
     const { owner, project, users } = await teamWithProject(["viewer", "member"]);
     const [viewer, member] = users as [(typeof users)[0], (typeof users)[0]];
     const outsider = await newUser();
+    const squatter = await newUser();
     const readOnly = await rest(owner.token, "POST", "/api/v1/tokens", { name: "ro", scopes: ["memory:read"] });
     const clients = {
       outsider: await mcpClient(outsider.token),
+      squatter: await mcpClient(squatter.token),
       viewer: await mcpClient(viewer.token),
       member: await mcpClient(member.token),
       readOnly: await mcpClient(readOnly.body.token),
     };
     for (const tool of tools) {
       const args = { project_id: project, ...SAMPLE_INPUT[tool.name] };
-      const fromOutsider = await callTool(clients.outsider, tool.name, args);
-      expect(fromOutsider.isError, `${tool.name} for an outsider`).toBe(true);
-      expect(fromOutsider.text, `${tool.name} for an outsider`).toContain("not found");
-      expect(fromOutsider.text).not.toContain("offset-naive");
+      if (createsProject(tool)) {
+        // A creating call lands in the squatter's own project of that name, never in the team's.
+        const fromSquatter = await callTool(clients.squatter, tool.name, args);
+        expect(fromSquatter.text, `${tool.name} by a squatter`).not.toContain("offset-naive");
+      } else {
+        const fromOutsider = await callTool(clients.outsider, tool.name, args);
+        expect(fromOutsider.isError, `${tool.name} for an outsider`).toBe(true);
+        expect(fromOutsider.text, `${tool.name} for an outsider`).toContain("not found");
+        expect(fromOutsider.text).not.toContain("offset-naive");
+      }
       if (tool.access !== "read") {
         for (const [who, client] of [
           ["viewer", clients.viewer],
@@ -265,12 +295,14 @@ describe("isolation matrix: every tool, over MCP", () => {
       }
     }
     for (const client of Object.values(clients)) await client.close();
+    await expectUntouchedBy(owner.token, project, squatter.userId);
   });
 
   it("refuses over REST too: every tool route and the project routes, for outsiders, viewers, narrow, expired, revoked and missing tokens", async () => {
     const { owner, project, users } = await teamWithProject(["viewer"]);
     const viewer = users[0]!;
     const outsider = await newUser();
+    const squatter = await newUser();
     const readOnly = (await rest(owner.token, "POST", "/api/v1/tokens", { name: "ro", scopes: ["memory:read"] })).body
       .token as string;
     const tokens = new TokenService(env.DB);
@@ -278,20 +310,22 @@ describe("isolation matrix: every tool, over MCP", () => {
       .token;
     const revokedIssued = await tokens.issue(owner.userId, "gone", { now: Date.now() });
     await tokens.revoke(revokedIssued.id, Date.now());
-    const routes: Array<{ method: string; path: string; body?: unknown; access: string }> = tools.map((tool) => {
-      const path = tool.rest.path.replace(/:([a-z_]+)/g, (_match, name: string) =>
-        String(SAMPLE_INPUT[tool.name]?.[name] ?? "x"),
-      );
-      const input = SAMPLE_INPUT[tool.name] ?? {};
-      const query = new URLSearchParams(
-        Object.entries(input)
-          .filter(([, value]) => typeof value !== "object")
-          .map(([key, value]) => [key, String(value)]),
-      );
-      return tool.rest.method === "GET"
-        ? { method: "GET", path: `/api/v1/projects/${project}${path}?${query}`, access: tool.access }
-        : { method: "POST", path: `/api/v1/projects/${project}${path}`, body: input, access: tool.access };
-    });
+    const routes: Array<{ method: string; path: string; body?: unknown; access: string; creates?: boolean }> =
+      tools.map((tool) => {
+        const path = tool.rest.path.replace(/:([a-z_]+)/g, (_match, name: string) =>
+          String(SAMPLE_INPUT[tool.name]?.[name] ?? "x"),
+        );
+        const input = SAMPLE_INPUT[tool.name] ?? {};
+        const query = new URLSearchParams(
+          Object.entries(input)
+            .filter(([, value]) => typeof value !== "object")
+            .map(([key, value]) => [key, String(value)]),
+        );
+        const creates = createsProject(tool);
+        return tool.rest.method === "GET"
+          ? { method: "GET", path: `/api/v1/projects/${project}${path}?${query}`, access: tool.access, creates }
+          : { method: "POST", path: `/api/v1/projects/${project}${path}`, body: input, access: tool.access, creates };
+      });
     routes.push(
       { method: "GET", path: `/api/v1/projects/${project}/files`, access: "read" },
       { method: "GET", path: `/api/v1/projects/${project}/code/graph`, access: "read" },
@@ -304,6 +338,7 @@ describe("isolation matrix: every tool, over MCP", () => {
         path: `/api/v1/projects/${project}/errors/import`,
         body: { errors: [{ error_type: "E", message: "m" }] },
         access: "write",
+        creates: true,
       },
       { method: "POST", path: `/api/v1/projects/${project}/webhooks`, body: {}, access: "admin" },
       { method: "POST", path: `/api/v1/projects/${project}/transfer`, body: { team: "nope" }, access: "admin" },
@@ -313,9 +348,15 @@ describe("isolation matrix: every tool, over MCP", () => {
       for (const token of [null, "cm_wrong", expired, revokedIssued.token]) {
         expect((await rest(token, route.method, route.path, route.body)).status, `${label} with ${token}`).toBe(401);
       }
-      const fromOutsider = await rest(outsider.token, route.method, route.path, route.body);
-      expect(fromOutsider.status, `${label} by an outsider`).toBe(404);
-      expect(JSON.stringify(fromOutsider.body)).not.toContain("offset-naive");
+      if (route.creates) {
+        const fromSquatter = await rest(squatter.token, route.method, route.path, route.body);
+        expect(fromSquatter.status, `${label} by a squatter`).toBeLessThan(500);
+        expect(JSON.stringify(fromSquatter.body)).not.toContain("offset-naive");
+      } else {
+        const fromOutsider = await rest(outsider.token, route.method, route.path, route.body);
+        expect(fromOutsider.status, `${label} by an outsider`).toBe(404);
+        expect(JSON.stringify(fromOutsider.body)).not.toContain("offset-naive");
+      }
       if (route.access !== "read") {
         expect((await rest(viewer.token, route.method, route.path, route.body)).status, `${label} by a viewer`).toBe(
           403,
@@ -326,6 +367,7 @@ describe("isolation matrix: every tool, over MCP", () => {
         ).toBe(403);
       }
     }
+    await expectUntouchedBy(owner.token, project, squatter.userId);
   });
 
   it("limits writes per credential (the rate-limiting binding answers; over the limit is 429 rate_limited)", async () => {

@@ -31,6 +31,14 @@ async function hmac(secret: string, body: string): Promise<string> {
   return `sha256=${[...signature].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
 }
 
+/** The generic endpoint's signature headers: the HMAC covers `<timestamp>.<body>`. */
+async function ciSignature(secret: string, body: string, timestamp = Math.floor(Date.now() / 1000)) {
+  return {
+    "X-Signature-Timestamp": String(timestamp),
+    "X-Signature-256": await hmac(secret, `${timestamp}.${body}`),
+  };
+}
+
 async function githubDelivery(
   project: string,
   secret: string,
@@ -221,7 +229,7 @@ describe("CI failure webhooks", () => {
     });
     const signed = await workerFetch(`${BASE}/webhooks/ci/${project}`, {
       method: "POST",
-      headers: { "X-Signature-256": await hmac(secret, payload), "X-Delivery-Id": "run-1" },
+      headers: { ...(await ciSignature(secret, payload)), "X-Delivery-Id": "run-1" },
       body: payload,
     });
     const signedBody = (await signed.json()) as any;
@@ -256,10 +264,59 @@ describe("CI failure webhooks", () => {
     const success = JSON.stringify({ job: "unit", status: "success", log: "" });
     const ignored = await workerFetch(`${BASE}/webhooks/ci/${project}`, {
       method: "POST",
-      headers: { "X-Signature-256": await hmac(secret, success) },
+      headers: await ciSignature(secret, success),
       body: success,
     });
     expect(ignored.status).toBe(202);
+  });
+
+  it("refuses a replayed generic delivery: same body under a new id, stale or unsigned timestamps", async () => {
+    const { admin, project, secret } = await projectWithWebhook();
+    const payload = JSON.stringify({ job: "unit", status: "failure", log: "error TS2304: Cannot find name 'x'.\n" });
+    const send = (headers: Record<string, string>) =>
+      workerFetch(`${BASE}/webhooks/ci/${project}`, { method: "POST", headers, body: payload });
+    const signature = await ciSignature(secret, payload);
+    const first = await send({ ...signature, "X-Delivery-Id": "run-1" });
+    expect(first.status).toBe(201);
+    const before = await errorCount(admin.token, project);
+    const occurrences = async () =>
+      (await rest(admin.token, "GET", `/api/v1/projects/${project}/errors?limit=200`)).body.items[0].occurrences;
+    const seen = await occurrences();
+
+    // The captured body and signature, re-sent under a new delivery id (or none): the same delivery.
+    for (const headers of [{ ...signature, "X-Delivery-Id": "run-2" }, signature]) {
+      const replay = await send(headers);
+      expect(replay.status).toBe(200);
+      expect(await replay.json()).toMatchObject({ duplicate: true, recorded: 0 });
+    }
+    // A fresh timestamp without the secret cannot be signed; an old one is refused even when signed.
+    const restamped = await send({ ...signature, "X-Signature-Timestamp": String(Math.floor(Date.now() / 1000) + 1) });
+    expect(restamped.status).toBe(401);
+    const stale = await send({
+      ...(await ciSignature(secret, payload, Math.floor(Date.now() / 1000) - 301)),
+      "X-Delivery-Id": "run-3",
+    });
+    expect(stale.status).toBe(401);
+    expect(((await stale.json()) as any).error.message).toMatch(/X-Signature-Timestamp is more than 300 s/);
+    const unstamped = await send({ "X-Signature-256": await hmac(secret, payload), "X-Delivery-Id": "run-4" });
+    expect(unstamped.status).toBe(401);
+    expect(((await unstamped.json()) as any).error.message).toMatch(/X-Signature-Timestamp missing/);
+    expect(await errorCount(admin.token, project)).toBe(before);
+    expect(await occurrences()).toBe(seen);
+  });
+
+  it("refuses a GitHub delivery body replayed under a new X-GitHub-Delivery", async () => {
+    const { admin, project, secret } = await projectWithWebhook();
+    const payload = checkRunFailure(PYTEST_LOG, "feedface");
+    expect((await githubDelivery(project, secret, "check_run", payload)).status).toBe(201);
+    const before = await rest(admin.token, "GET", `/api/v1/projects/${project}/errors?limit=200`);
+    const replay = await githubDelivery(project, secret, "check_run", payload, crypto.randomUUID());
+    expect(replay.status).toBe(200);
+    expect(replay.body).toMatchObject({ duplicate: true, recorded: 0 });
+    const after = await rest(admin.token, "GET", `/api/v1/projects/${project}/errors?limit=200`);
+    expect(after.body.items.map((e: { occurrences: number }) => e.occurrences)).toEqual(
+      before.body.items.map((e: { occurrences: number }) => e.occurrences),
+    );
   });
 
   it("lets only project admins configure the webhook", async () => {

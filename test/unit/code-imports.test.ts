@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { extractJsImports } from "../../src/domain/code/js-imports";
 import { extractPythonImports } from "../../src/domain/code/python-imports";
 import { pythonSourceRoots, resolveJsImport, resolvePythonImport } from "../../src/domain/code/resolve";
+import type { PythonImport } from "../../src/domain/code/python-imports";
 
 describe("JavaScript/TypeScript imports", () => {
   it("finds every import form and nothing in strings or comments", () => {
@@ -161,12 +162,11 @@ describe("import resolution", () => {
       { kind: "internal", path: "src/shop/payments/__init__.py" },
     ]);
     expect(resolve("src/shop/cart.py", "payments", 1, ["stripe"])).toEqual([
-      { kind: "internal", path: "src/shop/payments/__init__.py" },
       { kind: "internal", path: "src/shop/payments/stripe.py" },
     ]);
+    // `from .. import cart` binds the submodule: the package's __init__.py is no edge of its own.
     expect(resolve("src/shop/payments/stripe.py", "", 2, ["cart"])).toEqual([
       { kind: "internal", path: "src/shop/cart.py" },
-      { kind: "internal", path: "src/shop/__init__.py" },
     ]);
     expect(resolve("src/shop/cart.py", "requests")).toEqual([{ kind: "external", name: "requests" }]);
   });
@@ -212,5 +212,105 @@ describe("TypeScript resolution details", () => {
       'export declare const x: number;\nexport const y: string;\nimport type { Z } from "./x.mjs";',
     );
     expect(declaration).toEqual({ ok: true, imports: [{ specifier: "./x.mjs", kind: "type", line: 3 }] });
+  });
+});
+
+describe("regressions from real repositories", () => {
+  it("resolves imports of the indexed root's own index ('.', './', '..', '../..')", () => {
+    const files = new Set(["index.ts", "main.ts", "src/a.ts", "lib/deep/x.ts", "sub/index.ts", "sub/b.ts"]);
+    const root = { kind: "internal", path: "index.ts" };
+    expect(resolveJsImport("main.ts", ".", files, null)).toEqual(root);
+    expect(resolveJsImport("main.ts", "./", files, null)).toEqual(root);
+    expect(resolveJsImport("src/a.ts", "..", files, null)).toEqual(root);
+    expect(resolveJsImport("src/a.ts", "../", files, null)).toEqual(root);
+    expect(resolveJsImport("lib/deep/x.ts", "../..", files, null)).toEqual(root);
+    expect(resolveJsImport("sub/b.ts", "./", files, null)).toEqual({ kind: "internal", path: "sub/index.ts" });
+    // Without a root index nothing is invented: no ".ts" or "/index.ts" file.
+    expect(resolveJsImport("src/a.ts", "..", new Set(["src/a.ts", ".ts"]), null)).toEqual({
+      kind: "unresolved",
+      specifier: "..",
+    });
+  });
+
+  it("classifies imports of non-code files (.md, .wasm, .css, JSON data) as assets, not unresolved", () => {
+    const files = new Set(["src/app.ts"]);
+    const resolve = (specifier: string) => resolveJsImport("src/app.ts", specifier, files, null);
+    expect(resolve("./prompts/system.md")).toEqual({ kind: "asset", specifier: "./prompts/system.md" });
+    expect(resolve("../vendor/kernel.wasm")).toEqual({ kind: "asset", specifier: "../vendor/kernel.wasm" });
+    expect(resolve("./styles.css?inline")).toEqual({ kind: "asset", specifier: "./styles.css?inline" });
+    expect(resolve("./data.json")).toEqual({ kind: "asset", specifier: "./data.json" });
+    expect(resolve("./missing")).toEqual({ kind: "unresolved", specifier: "./missing" });
+    expect(resolve("./missing.js")).toEqual({ kind: "unresolved", specifier: "./missing.js" });
+  });
+
+  it("gives a package's __init__.py an edge only when a name that is not a submodule is imported from it", () => {
+    const py = new Set(["pkg/__init__.py", "pkg/models.py", "pkg/api.py", "pkg/sub/__init__.py", "pkg/sub/x.py"]);
+    const roots = pythonSourceRoots(py);
+    const resolve = (from: string, module: string, level: number, names: string[]) =>
+      resolvePythonImport(from, { module, level, names, line: 1 } satisfies PythonImport, py, roots).map((r) =>
+        r.kind === "internal" ? r.path : `${r.kind}`,
+      );
+    expect(resolve("pkg/api.py", "", 1, ["models"])).toEqual(["pkg/models.py"]);
+    expect(resolve("pkg/api.py", "", 1, ["__version__"])).toEqual(["pkg/__init__.py"]);
+    expect(resolve("pkg/api.py", "", 1, ["models", "__version__"])).toEqual(["pkg/models.py", "pkg/__init__.py"]);
+    expect(resolve("pkg/api.py", "", 1, ["*"])).toEqual(["pkg/__init__.py"]);
+    expect(resolve("pkg/api.py", "models", 1, ["User"])).toEqual(["pkg/models.py"]);
+    expect(resolve("pkg/api.py", "sub", 1, ["x"])).toEqual(["pkg/sub/x.py"]);
+    expect(resolve("pkg/api.py", "pkg.sub", 0, ["x", "helper"])).toEqual(["pkg/sub/x.py", "pkg/sub/__init__.py"]);
+    expect(resolve("pkg/api.py", "pkg.sub", 0, [])).toEqual(["pkg/sub/__init__.py"]);
+  });
+
+  it("marks type-only imports: TS `import type`/`export type`/all-`type` braces, Python `if TYPE_CHECKING:`", () => {
+    const ts = extractJsImports(
+      "src/a.ts",
+      [
+        'import type { A } from "./a";',
+        'import { type B, type C } from "./b";',
+        'import { type D, e } from "./d";',
+        'export type { F } from "./f";',
+        'import {} from "./side-effect";',
+        'let env: import("./env").Env;',
+      ].join("\n"),
+    );
+    expect(ts.ok && ts.imports.map((i) => [i.specifier, i.kind])).toEqual([
+      ["./a", "type"],
+      ["./b", "type"],
+      ["./d", "static"],
+      ["./f", "type"],
+      ["./side-effect", "static"],
+      ["./env", "type"],
+    ]);
+    const py = extractPythonImports(
+      [
+        "from __future__ import annotations",
+        "import typing",
+        "from typing import TYPE_CHECKING",
+        "if TYPE_CHECKING:",
+        "    from .models import User",
+        "",
+        "    # a comment inside the block",
+        "    import pkg.api",
+        "else:",
+        "    from .runtime import fallback",
+        "if typing.TYPE_CHECKING: from .types import T",
+        "def f():",
+        "    if TYPE_CHECKING:",
+        "        from .deep import D",
+        "    from .late import L",
+        "from .after import Z",
+      ].join("\n"),
+    );
+    expect(py.ok && py.imports.map((i) => [i.module, i.typeOnly ?? false])).toEqual([
+      ["__future__", false],
+      ["typing", false],
+      ["typing", false],
+      ["models", true],
+      ["pkg.api", true],
+      ["runtime", false],
+      ["types", true],
+      ["deep", true],
+      ["late", false],
+      ["after", false],
+    ]);
   });
 });

@@ -13,6 +13,7 @@ import type {
   PageRequest,
   WebhookDelivery,
 } from "../../domain/ports";
+import { compareEdges, EDGE_SOURCES, edgeCursorOf, type EdgeCursor } from "../../domain/graph-edges";
 import { VECTOR_FAILED } from "../../domain/records";
 import type { TeamRole } from "../../domain/access";
 import type {
@@ -105,6 +106,22 @@ function errorFilterConditions(filters: ErrorSearchFilters): SQL[] {
   return conditions;
 }
 
+/**
+ * Rows of one graph-edge source listed after the cursor (src/domain/graph-edges.ts order: time descending, then
+ * source, then id ascending): a source before the cursor's needs an older time, one after it the same or older.
+ */
+function afterEdge(
+  at: SQL | SQLiteColumn,
+  id: SQLiteColumn,
+  source: number,
+  cursor: EdgeCursor | null,
+): SQL | undefined {
+  if (cursor === null) return undefined;
+  if (source < cursor.source) return sql`${at} < ${cursor.at}`;
+  if (source > cursor.source) return sql`${at} <= ${cursor.at}`;
+  return sql`(${at} < ${cursor.at} OR (${at} = ${cursor.at} AND ${id} > ${cursor.id}))`;
+}
+
 function encodeCursor(time: number, id: string): string {
   return btoa(`${time}:${id}`);
 }
@@ -123,6 +140,13 @@ function decodeCursor(cursor: string): { time: number; id: string } {
   }
 }
 
+/** More projects of one name than a caller can be in is not a real case; the bound keeps the answer small. */
+const PROJECT_CANDIDATES = 20;
+
+function toProjectAccess(row: { id: string; slug: string; teamId: string; teamSlug: string; role: TeamRole }) {
+  return { project: { id: row.id, slug: row.slug }, teamId: row.teamId, teamSlug: row.teamSlug, role: row.role };
+}
+
 export class D1MemoryStore implements MemoryStore {
   private readonly db: Db;
 
@@ -130,20 +154,55 @@ export class D1MemoryStore implements MemoryStore {
     this.db = drizzle(d1, { schema });
   }
 
-  async findProjectFor(slug: string, userId: string): Promise<ProjectAccess | null> {
-    const row = await this.db
-      .select({ id: projects.id, slug: projects.slug, teamId: projects.teamId, role: teamMembers.role })
+  async projectsNamed(name: string, userId: string, team: string | null): Promise<ProjectAccess[]> {
+    const rows = await this.db
+      .select({
+        id: projects.id,
+        slug: projects.slug,
+        teamId: teams.id,
+        teamSlug: teams.slug,
+        role: teamMembers.role,
+      })
       .from(projects)
-      .leftJoin(teamMembers, and(eq(teamMembers.teamId, projects.teamId), eq(teamMembers.userId, userId)))
-      .where(eq(projects.slug, slug))
+      .innerJoin(teams, eq(teams.id, projects.teamId))
+      .innerJoin(teamMembers, and(eq(teamMembers.teamId, projects.teamId), eq(teamMembers.userId, userId)))
+      .where(and(eq(projects.slug, name), team === null ? undefined : or(eq(teams.slug, team), eq(teams.id, team))))
+      .orderBy(teams.slug)
+      .limit(PROJECT_CANDIDATES);
+    return rows.map(toProjectAccess);
+  }
+
+  async projectAccess(projectId: string, userId: string): Promise<ProjectAccess | null> {
+    const row = await this.db
+      .select({
+        id: projects.id,
+        slug: projects.slug,
+        teamId: teams.id,
+        teamSlug: teams.slug,
+        role: teamMembers.role,
+      })
+      .from(projects)
+      .innerJoin(teams, eq(teams.id, projects.teamId))
+      .innerJoin(teamMembers, and(eq(teamMembers.teamId, projects.teamId), eq(teamMembers.userId, userId)))
+      .where(eq(projects.id, projectId))
       .get();
-    return row ? { project: { id: row.id, slug: row.slug }, teamId: row.teamId ?? "", role: row.role } : null;
+    return row ? toProjectAccess(row) : null;
+  }
+
+  async memberTeam(team: string, userId: string): Promise<{ teamId: string; teamSlug: string; role: TeamRole } | null> {
+    const row = await this.db
+      .select({ teamId: teams.id, teamSlug: teams.slug, role: teamMembers.role })
+      .from(teams)
+      .innerJoin(teamMembers, and(eq(teamMembers.teamId, teams.id), eq(teamMembers.userId, userId)))
+      .where(or(eq(teams.slug, team), eq(teams.id, team)))
+      .get();
+    return row ?? null;
   }
 
   async createProject(project: Project, teamId: string, createdBy: string, now: number): Promise<void> {
     await this.db
       .insert(projects)
-      .values({ id: project.id, slug: project.slug, teamId, createdBy, createdAt: now })
+      .values({ id: project.id, slug: project.slug, legacyKey: `id:${project.id}`, teamId, createdBy, createdAt: now })
       .onConflictDoNothing();
   }
 
@@ -204,6 +263,21 @@ export class D1MemoryStore implements MemoryStore {
     const rows = await this.db
       .update(codingSessions)
       .set({ summary, summarySource: "llm" })
+      .where(
+        and(
+          eq(codingSessions.projectId, projectId),
+          eq(codingSessions.id, sessionId),
+          eq(codingSessions.summarySource, "digest"),
+        ),
+      )
+      .returning({ id: codingSessions.id });
+    return rows.length > 0;
+  }
+
+  async markSummaryFailed(projectId: string, sessionId: string, reason: string): Promise<boolean> {
+    const rows = await this.db
+      .update(codingSessions)
+      .set({ summaryError: reason.slice(0, 500) })
       .where(
         and(
           eq(codingSessions.projectId, projectId),
@@ -556,11 +630,13 @@ export class D1MemoryStore implements MemoryStore {
   }
 
   async graphEdges(projectId: string, query: GraphEdgeQuery): Promise<GraphEdge[]> {
-    const { node, relation, limit } = query;
+    const { node, relation, limit, after } = query;
     const wants = (name: string) => relation === null || relation === name;
     const touches = (type: string) => node === null || node.type === type;
     const edges: GraphEdge[] = [];
 
+    // Each source is read in listing order (newest first, then id) from after the cursor; the merge is exact
+    // because every source returns its first `limit`.
     const linkConditions: SQL[] = [eq(links.projectId, projectId)];
     if (relation !== null) linkConditions.push(eq(links.relation, relation));
     if (node !== null) {
@@ -571,11 +647,13 @@ export class D1MemoryStore implements MemoryStore {
         ) as SQL,
       );
     }
+    const linkAfter = afterEdge(links.createdAt, links.id, EDGE_SOURCES.links, after);
+    if (linkAfter) linkConditions.push(linkAfter);
     const linkRows = await this.db
       .select()
       .from(links)
       .where(and(...linkConditions))
-      .orderBy(desc(links.createdAt))
+      .orderBy(desc(links.createdAt), links.id)
       .limit(limit);
     for (const row of linkRows) {
       edges.push({
@@ -583,30 +661,36 @@ export class D1MemoryStore implements MemoryStore {
         relation: row.relation,
         to: { type: row.toType, id: row.toId },
         createdAt: row.createdAt,
+        source: EDGE_SOURCES.links,
+        key: row.id,
       });
     }
 
     // Error → solution: the fix is stored on the error; its node id is the error's.
     if (wants("solved_by") && (touches("error") || touches("solution"))) {
+      const at = sql<number>`coalesce(${errors.resolvedAt}, ${errors.createdAt})`;
       const rows = await this.db
-        .select({ id: errors.id, solution: errors.solution, at: errors.resolvedAt, created: errors.createdAt })
+        .select({ id: errors.id, solution: errors.solution, at })
         .from(errors)
         .where(
           and(
             eq(errors.projectId, projectId),
             sql`${errors.solution} IS NOT NULL`,
             node ? eq(errors.id, node.id) : undefined,
+            afterEdge(at, errors.id, EDGE_SOURCES.solvedBy, after),
           ),
         )
-        .orderBy(desc(errors.lastSeen))
+        .orderBy(desc(at), errors.id)
         .limit(limit);
       for (const row of rows) {
         edges.push({
           from: { type: "error", id: row.id },
           relation: "solved_by",
           to: { type: "solution", id: row.id },
-          createdAt: row.at ?? row.created,
+          createdAt: row.at,
           label: (row.solution ?? "").slice(0, 200),
+          source: EDGE_SOURCES.solvedBy,
+          key: row.id,
         });
       }
     }
@@ -620,9 +704,10 @@ export class D1MemoryStore implements MemoryStore {
             sql`${errors.filePath} IS NOT NULL`,
             node?.type === "error" ? eq(errors.id, node.id) : undefined,
             node?.type === "file" ? pathMatches(errors.filePath, node.id) : undefined,
+            afterEdge(errors.createdAt, errors.id, EDGE_SOURCES.about, after),
           ),
         )
-        .orderBy(desc(errors.lastSeen))
+        .orderBy(desc(errors.createdAt), errors.id)
         .limit(limit);
       for (const row of rows) {
         edges.push({
@@ -630,6 +715,8 @@ export class D1MemoryStore implements MemoryStore {
           relation: "about",
           to: { type: "file", id: row.filePath ?? "" },
           createdAt: row.at,
+          source: EDGE_SOURCES.about,
+          key: row.id,
         });
       }
     }
@@ -642,9 +729,10 @@ export class D1MemoryStore implements MemoryStore {
             eq(fileChanges.projectId, projectId),
             node?.type === "change" ? eq(fileChanges.id, node.id) : undefined,
             node?.type === "file" ? pathMatches(fileChanges.filePath, node.id) : undefined,
+            afterEdge(fileChanges.createdAt, fileChanges.id, EDGE_SOURCES.modifies, after),
           ),
         )
-        .orderBy(desc(fileChanges.createdAt))
+        .orderBy(desc(fileChanges.createdAt), fileChanges.id)
         .limit(limit);
       for (const row of rows) {
         edges.push({
@@ -652,10 +740,12 @@ export class D1MemoryStore implements MemoryStore {
           relation: "modifies",
           to: { type: "file", id: row.filePath },
           createdAt: row.at,
+          source: EDGE_SOURCES.modifies,
+          key: row.id,
         });
       }
     }
-    return edges.sort((a, b) => b.createdAt - a.createdAt).slice(0, limit);
+    return edges.sort((a, b) => compareEdges(edgeCursorOf(a), edgeCursorOf(b))).slice(0, limit);
   }
 
   changesImplementing(projectId: string, decisionId: string): Promise<FileChange[]> {

@@ -2,7 +2,7 @@
  * Drizzle mirror of migrations/*.sql. The SQL files are the source of truth (they also hold the FTS5 tables
  * and triggers drizzle cannot express); this file gives queries their types. Keep both in step.
  */
-import { integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import type { LlmOperation, LlmOutcome, LlmProviderId } from "../../domain/llm/types";
 
 export const users = sqliteTable("users", {
@@ -11,13 +11,20 @@ export const users = sqliteTable("users", {
   createdAt: integer("created_at").notNull(),
 });
 
-export const projects = sqliteTable("projects", {
-  id: text("id").primaryKey(),
-  slug: text("slug").notNull().unique(),
-  createdBy: text("created_by").notNull(),
-  createdAt: integer("created_at").notNull(),
-  teamId: text("team_id"),
-});
+export const projects = sqliteTable(
+  "projects",
+  {
+    id: text("id").primaryKey(),
+    /** The project's name, unique within its team (migration 0016). */
+    slug: text("slug").notNull(),
+    /** The column that was the globally unique slug; now an internal key ('id:' || id) nothing reads. */
+    legacyKey: text("legacy_key").notNull().unique(),
+    createdBy: text("created_by").notNull(),
+    createdAt: integer("created_at").notNull(),
+    teamId: text("team_id"),
+  },
+  (table) => [uniqueIndex("projects_team_slug").on(table.teamId, table.slug), index("projects_slug").on(table.slug)],
+);
 
 export const teams = sqliteTable("teams", {
   id: text("id").primaryKey(),
@@ -81,6 +88,7 @@ export const codingSessions = sqliteTable("coding_sessions", {
   endedAt: integer("ended_at"),
   summary: text("summary"),
   summarySource: text("summary_source", { enum: ["user", "digest", "llm"] }),
+  summaryError: text("summary_error"),
 });
 
 export const fileChanges = sqliteTable("file_changes", {
@@ -257,8 +265,12 @@ export const webhookDeliveries = sqliteTable(
     event: text("event").notNull(),
     receivedAt: integer("received_at").notNull(),
     errorsRecorded: integer("errors_recorded").notNull(),
+    bodySha256: text("body_sha256"),
   },
-  (t) => [primaryKey({ columns: [t.projectId, t.deliveryId] })],
+  (t) => [
+    primaryKey({ columns: [t.projectId, t.deliveryId] }),
+    uniqueIndex("webhook_deliveries_body").on(t.projectId, t.bodySha256),
+  ],
 );
 
 export const attachments = sqliteTable("attachments", {

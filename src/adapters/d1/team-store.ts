@@ -1,6 +1,7 @@
 import { and, count, eq, gt, isNull, sql } from "drizzle-orm";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import type { TeamRole } from "../../domain/access";
+import { AppError } from "../../domain/app-error";
 import type { Invitation, Team, TeamMember, TeamStore } from "../../domain/teams";
 import * as schema from "./schema";
 
@@ -53,15 +54,17 @@ export class D1TeamStore implements TeamStore {
     return row ? toTeam(row) : null;
   }
 
-  async teamsOf(userId: string): Promise<Array<Team & { role: TeamRole; projects: string[] }>> {
+  async teamsOf(
+    userId: string,
+  ): Promise<Array<Team & { role: TeamRole; projects: Array<{ id: string; slug: string }> }>> {
     const rows = await this.db
-      .select({ team: teams, role: teamMembers.role, project: projects.slug })
+      .select({ team: teams, role: teamMembers.role, project: { id: projects.id, slug: projects.slug } })
       .from(teamMembers)
       .innerJoin(teams, eq(teams.id, teamMembers.teamId))
       .leftJoin(projects, eq(projects.teamId, teams.id))
       .where(eq(teamMembers.userId, userId))
       .orderBy(teams.slug, projects.slug);
-    const byId = new Map<string, Team & { role: TeamRole; projects: string[] }>();
+    const byId = new Map<string, Team & { role: TeamRole; projects: Array<{ id: string; slug: string }> }>();
     for (const row of rows) {
       const entry = byId.get(row.team.id) ?? { ...toTeam(row.team), role: row.role, projects: [] };
       if (row.project) entry.projects.push(row.project);
@@ -198,8 +201,27 @@ export class D1TeamStore implements TeamStore {
   }
 
   async transferProject(projectId: string, teamId: string): Promise<void> {
-    await this.db.update(projects).set({ teamId }).where(eq(projects.id, projectId));
+    try {
+      await this.db.update(projects).set({ teamId }).where(eq(projects.id, projectId));
+    } catch (cause) {
+      // Names are unique per team: the team the caller administers already has a project of this name.
+      if (isUniqueViolation(cause)) {
+        throw new AppError("conflict", "team: it already has a project of this name; rename one first.", {
+          details: { field: "team" },
+          cause,
+        });
+      }
+      throw cause;
+    }
   }
+}
+
+/** D1's constraint error, which drizzle wraps in a query error of its own (the D1 message is its cause). */
+function isUniqueViolation(error: unknown): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (/UNIQUE constraint/i.test(e.message)) return true;
+  }
+  return false;
 }
 
 function toTeam(row: typeof teams.$inferSelect): Team {

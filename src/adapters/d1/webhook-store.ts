@@ -1,8 +1,11 @@
-import { eq } from "drizzle-orm";
+import { and, eq, or } from "drizzle-orm";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
+import { parseProjectRef } from "../../domain/project-ref";
 import * as schema from "./schema";
 
-const { projectWebhooks, projects } = schema;
+const { projectWebhooks, projects, teams } = schema;
+/** Webhooks of one project name across teams: a delivery is checked against each one's secret. */
+const MAX_CANDIDATES = 20;
 
 export interface WebhookConfig {
   projectId: string;
@@ -33,8 +36,25 @@ export class D1WebhookStore {
       .innerJoin(projects, eq(projects.id, projectWebhooks.projectId));
   }
 
-  async forProjectSlug(slug: string): Promise<WebhookConfig | null> {
-    return (await this.select().where(eq(projects.slug, slug)).get()) ?? null;
+  /**
+   * The webhooks a delivery addressed to `team/project` or a plain `project` may be for. Names are unique per
+   * team only, so a plain name can match several teams' projects; the signature decides which one it is.
+   */
+  async forProjectRef(value: string): Promise<WebhookConfig[]> {
+    const ref = parseProjectRef(value);
+    const byName = eq(projects.slug, value);
+    const byTeam =
+      ref.team === null
+        ? undefined
+        : and(eq(projects.slug, ref.name), or(eq(teams.slug, ref.team), eq(teams.id, ref.team)));
+    return this.select()
+      .innerJoin(teams, eq(teams.id, projects.teamId))
+      .where(byTeam ? or(byTeam, byName) : byName)
+      .limit(MAX_CANDIDATES);
+  }
+
+  async forProject(projectId: string): Promise<WebhookConfig | null> {
+    return (await this.select().where(eq(projectWebhooks.projectId, projectId)).get()) ?? null;
   }
 
   async forRepository(repository: string): Promise<WebhookConfig | null> {

@@ -53,7 +53,8 @@ export class AnthropicProvider implements LlmProvider {
         .map((block) => (block.type === "text" ? block.text : ""))
         .join("")
         .trim();
-      const usage = message.usage;
+      // Typed as always present, but a proxy or gateway in between may drop it: then the worst case is billed.
+      const usage = (message.usage ?? {}) as Partial<Anthropic.Usage>;
       const cacheRead = usage.cache_read_input_tokens ?? 0;
       const cacheWrite = usage.cache_creation_input_tokens ?? 0;
       return {
@@ -61,11 +62,11 @@ export class AnthropicProvider implements LlmProvider {
         model: message.model || request.model,
         // Anthropic's input_tokens leaves out cached and cache-writing tokens; ours counts every prompt token.
         usage: {
-          inputTokens: usage.input_tokens + cacheRead + cacheWrite,
+          inputTokens: (usage.input_tokens ?? 0) + cacheRead + cacheWrite,
           cachedInputTokens: cacheRead,
-          outputTokens: usage.output_tokens,
+          outputTokens: usage.output_tokens ?? 0,
         },
-        usageReported: true,
+        usageReported: typeof usage.input_tokens === "number" && typeof usage.output_tokens === "number",
       };
     } catch (error) {
       throw sdkFailure(this.name, error, (e) => e instanceof Anthropic.APIError);

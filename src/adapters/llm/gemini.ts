@@ -95,7 +95,8 @@ export class GeminiProvider implements LlmProvider {
         // Thinking tokens are billed as output.
         outputTokens: (usage?.candidatesTokenCount ?? 0) + (usage?.thoughtsTokenCount ?? 0),
       },
-      usageReported: usage !== undefined,
+      // Without counts the gateway bills the reserved worst case.
+      usageReported: typeof usage?.promptTokenCount === "number",
     };
   }
 }

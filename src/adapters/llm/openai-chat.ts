@@ -76,7 +76,8 @@ export class OpenAiChatProvider implements LlmProvider {
           cachedInputTokens: usage?.prompt_tokens_details?.cached_tokens ?? 0,
           outputTokens: usage?.completion_tokens ?? 0,
         },
-        usageReported: usage !== undefined && usage !== null,
+        // A server that omits usage (or half of it) is billed the reserved worst case by the gateway.
+        usageReported: typeof usage?.prompt_tokens === "number" && typeof usage.completion_tokens === "number",
       };
     } catch (error) {
       throw sdkFailure(this.name, error, (e) => e instanceof OpenAI.APIError);

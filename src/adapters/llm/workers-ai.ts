@@ -1,4 +1,3 @@
-import { estimatePromptTokens } from "../../domain/llm/models";
 import type { LlmProvider, LlmRequest, LlmResponse } from "../../domain/llm/types";
 import { fromBase64 } from "../../domain/encoding";
 import { LlmProviderError, messageImages, messageText } from "../../domain/llm/types";
@@ -66,19 +65,13 @@ export class WorkersAiTextProvider implements LlmProvider {
     return {
       text,
       model: request.model,
-      usage: usage
-        ? {
-            inputTokens: usage.prompt_tokens ?? 0,
-            cachedInputTokens: usage.prompt_tokens_details?.cached_tokens ?? 0,
-            outputTokens: usage.completion_tokens ?? 0,
-          }
-        : {
-            // No usage reported: bill an estimate, so the call is never free in the ledger.
-            inputTokens: estimatePromptTokens(request.system, request.messages),
-            cachedInputTokens: 0,
-            outputTokens: Math.ceil(text.length / 3),
-          },
-      usageReported: usage !== undefined,
+      usage: {
+        inputTokens: usage?.prompt_tokens ?? 0,
+        cachedInputTokens: usage?.prompt_tokens_details?.cached_tokens ?? 0,
+        outputTokens: usage?.completion_tokens ?? 0,
+      },
+      // Without usage the gateway bills the reserved worst case, so the call is never free in the ledger.
+      usageReported: typeof usage?.prompt_tokens === "number" && typeof usage.completion_tokens === "number",
     };
   }
 }

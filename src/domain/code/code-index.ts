@@ -6,12 +6,20 @@
 import { AppError } from "../app-error";
 import type { Runtime } from "../ports";
 import type { Identity, Project } from "../records";
-import { ImportGraph } from "./graph";
-import { extractJsImports, type ImportKind, type ImportSpecifier } from "./js-imports";
-import { isConfigPath, parseConfig, ProjectConfig, type ConfigFacts } from "./project-config";
+import {
+  buildSnapshot,
+  CodeGraph,
+  graphStats,
+  SNAPSHOT_VERSION,
+  type GraphSnapshot,
+  type GraphStats,
+} from "./code-graph";
+import { extractJsImports, type ImportSpecifier } from "./js-imports";
+import { isConfigPath, parseConfig, type ConfigFacts } from "./project-config";
 import { extractPythonImports, type PythonImport } from "./python-imports";
-import { normalizePath, pythonSourceRoots, resolveJsImport, resolvePythonImport, type Resolution } from "./resolve";
-import { plural } from "../plural";
+import { normalizePath } from "./resolve";
+
+export { buildSnapshot, CodeGraph, type GraphSnapshot, type GraphStats };
 
 /** Documented in the README; the tool schema and the REST body limit use the same numbers. */
 export const CODE_LIMITS = {
@@ -104,15 +112,6 @@ export interface IndexFilesInput {
   deferGraph: boolean;
 }
 
-export interface GraphStats {
-  files: number;
-  internalEdges: number;
-  externalPackages: number;
-  unresolved: number;
-  cycles: number;
-  parseErrors: number;
-}
-
 export interface IndexReport {
   received: number;
   indexed: string[];
@@ -123,28 +122,6 @@ export interface IndexReport {
   generation: number;
   filesTotal: number;
   graph: GraphStats | null;
-}
-
-const KIND_CODES: Record<ImportKind | "python", string> = {
-  static: "s",
-  type: "t",
-  reexport: "r",
-  require: "q",
-  dynamic: "d",
-  "import-equals": "e",
-  python: "p",
-};
-
-/** The resolved graph of one generation, as stored; indices point into `files`. */
-export interface GraphSnapshot {
-  version: 1;
-  generation: number;
-  files: string[];
-  /** [from, to, kind codes] — one edge per file pair, all ways it is imported. */
-  edges: Array<[number, number, string]>;
-  external: Array<[number, string]>;
-  unresolved: Array<[number, string]>;
-  parseErrors: Array<[number, string]>;
 }
 
 /** A path as the index keys it: repository-relative, "/"-separated, no "." or ".." segments. */
@@ -233,7 +210,7 @@ export class CodeIndexService {
     // The graph (when wanted) says which generation it is; only a deferred no-op asks the store for it alone.
     const built = input.deferGraph ? null : await this.graph(project);
     const generation = built?.snapshot.generation ?? written ?? (await this.store.readSnapshot(project.id)).generation;
-    const graph = built ? statsOf(built) : null;
+    const graph = built ? graphStats(built) : null;
     return {
       received: input.files.length,
       indexed: writes.map((write) => write.path),
@@ -242,7 +219,8 @@ export class CodeIndexService {
       skipped,
       parseErrors,
       generation,
-      filesTotal: graph?.files ?? (await this.store.countLiveFiles(project.id)),
+      // Every indexed file: the graph's source files and the config files that steer resolution.
+      filesTotal: graph ? graph.files + graph.configFiles : await this.store.countLiveFiles(project.id),
       graph,
     };
   }
@@ -254,7 +232,11 @@ export class CodeIndexService {
   /** The resolved graph: the stored snapshot when it is current, else rebuilt from the files and stored. */
   async graph(project: Project): Promise<CodeGraph> {
     const { generation, snapshot } = await this.store.readSnapshot(project.id);
-    if (snapshot !== null) return new CodeGraph(JSON.parse(snapshot) as GraphSnapshot, project.slug);
+    if (snapshot !== null) {
+      const stored = JSON.parse(snapshot) as GraphSnapshot;
+      // A snapshot of an older resolver is rebuilt below from the same files.
+      if (stored.version === SNAPSHOT_VERSION) return new CodeGraph(stored, project.slug);
+    }
     const built = buildSnapshot(await this.store.liveFiles(project.id), generation);
     // Losing the race to a newer upload is fine: the next query rebuilds from the newer files.
     await this.store.writeSnapshot(project.id, generation, JSON.stringify(built));
@@ -326,204 +308,4 @@ function extractFacts(file: { path: string; content: string; language: CodeLangu
   return parsed.ok
     ? { ...base, parseError: null, facts: { js: parsed.imports } }
     : { ...base, parseError: parsed.reason, facts: {} };
-}
-
-/** Resolves every stored import against the files and configs of the same generation. */
-export function buildSnapshot(stored: StoredCodeFile[], generation: number): GraphSnapshot {
-  const configs = new Map<string, ConfigFacts>();
-  const sources: StoredCodeFile[] = [];
-  for (const file of stored) {
-    if (file.language !== "config") sources.push(file);
-    else if ("config" in file.facts) configs.set(file.path, file.facts.config);
-  }
-  sources.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  const files = sources.map((file) => file.path);
-  const indexOf = new Map(files.map((path, index) => [path, index]));
-  const jsFiles = new Set(sources.filter((f) => f.language !== "python").map((f) => f.path));
-  const pyFiles = new Set(sources.filter((f) => f.language === "python").map((f) => f.path));
-  const config = new ProjectConfig(configs);
-  const roots = pythonSourceRoots(pyFiles);
-
-  const edgeKinds = new Map<string, Set<string>>();
-  const external: Array<[number, string]> = [];
-  const unresolved: Array<[number, string]> = [];
-  const parseErrors: Array<[number, string]> = [];
-  sources.forEach((file, from) => {
-    if (file.parseError !== null) parseErrors.push([from, file.parseError]);
-    const seenExternal = new Set<string>();
-    const seenUnresolved = new Set<string>();
-    const record = (resolution: Resolution, kind: string) => {
-      if (resolution.kind === "internal") {
-        const to = indexOf.get(resolution.path);
-        if (to === undefined || to === from) return;
-        const key = `${from},${to}`;
-        const kinds = edgeKinds.get(key) ?? new Set<string>();
-        kinds.add(kind);
-        edgeKinds.set(key, kinds);
-      } else if (resolution.kind === "external") {
-        if (!seenExternal.has(resolution.name)) external.push([from, resolution.name]);
-        seenExternal.add(resolution.name);
-      } else {
-        if (!seenUnresolved.has(resolution.specifier)) unresolved.push([from, resolution.specifier]);
-        seenUnresolved.add(resolution.specifier);
-      }
-    };
-    if ("js" in file.facts) {
-      const tsPaths = config.tsPathsFor(file.path);
-      const packageImports = config.packageImportsFor(file.path);
-      for (const imported of file.facts.js) {
-        record(
-          resolveJsImport(file.path, imported.specifier, jsFiles, tsPaths, packageImports),
-          KIND_CODES[imported.kind],
-        );
-      }
-    } else if ("python" in file.facts) {
-      for (const imported of file.facts.python) {
-        for (const resolution of resolvePythonImport(file.path, imported, pyFiles, roots)) {
-          record(resolution, KIND_CODES.python);
-        }
-      }
-    }
-  });
-  const edges: Array<[number, number, string]> = [...edgeKinds].map(([key, kinds]) => {
-    const [from, to] = key.split(",").map(Number) as [number, number];
-    return [from, to, [...kinds].sort().join("")];
-  });
-  return { version: 1, generation, files, edges, external, unresolved, parseErrors };
-}
-
-function statsOf(graph: CodeGraph): GraphStats {
-  const snapshot = graph.snapshot;
-  return {
-    files: snapshot.files.length,
-    internalEdges: snapshot.edges.length,
-    externalPackages: new Set(snapshot.external.map(([, name]) => name)).size,
-    unresolved: snapshot.unresolved.length,
-    cycles: graph.graph.cycles().length,
-    parseErrors: snapshot.parseErrors.length,
-  };
-}
-
-const KIND_NAMES: Record<string, string> = Object.fromEntries(
-  Object.entries(KIND_CODES).map(([name, code]) => [code, name === "python" ? "import" : name]),
-);
-
-/** Risk levels' test-file detection: the files a developer should run after a change. */
-const TEST_FILE = /(^|\/)(tests?|__tests__|spec)\/|\.(test|spec)\.[cm]?[jt]sx?$|(^|\/)test_[^/]*\.py$|_test\.py$/;
-
-/** Queries over one generation of the graph. */
-export class CodeGraph {
-  readonly graph: ImportGraph;
-  private readonly externalOf = new Map<string, string[]>();
-  private readonly unresolvedOf = new Map<string, string[]>();
-  private readonly parseErrorOf = new Map<string, string>();
-  private readonly kinds = new Map<string, string>();
-
-  constructor(
-    readonly snapshot: GraphSnapshot,
-    private readonly projectSlug: string,
-  ) {
-    const name = (index: number) => snapshot.files[index] as string;
-    this.graph = new ImportGraph(
-      snapshot.edges.map(([from, to]) => [name(from), name(to)] as const),
-      snapshot.files,
-    );
-    for (const [from, to, kinds] of snapshot.edges) this.kinds.set(`${name(from)}\u0000${name(to)}`, kinds);
-    for (const [from, packageName] of snapshot.external) push(this.externalOf, name(from), packageName);
-    for (const [from, specifier] of snapshot.unresolved) push(this.unresolvedOf, name(from), specifier);
-    for (const [from, reason] of snapshot.parseErrors) this.parseErrorOf.set(name(from), reason);
-  }
-
-  get fileCount(): number {
-    return this.snapshot.files.length;
-  }
-
-  /**
-   * The indexed file a caller means: the exact path, else the one indexed path that is a suffix of it at a
-   * separator (an absolute path from a stack trace) or that ends with it ("auth.py" when only one matches).
-   * Anything else is a not_found error that says how to index.
-   */
-  locate(raw: string, field = "file_path"): string {
-    const path = normalizePath(raw.replace(/^[A-Za-z]:/, ""));
-    if (this.graph.has(path)) return path;
-    const matches = this.snapshot.files.filter((file) => path.endsWith(`/${file}`) || file.endsWith(`/${path}`));
-    if (matches.length === 1) return matches[0] as string;
-    if (matches.length > 1) {
-      throw new AppError(
-        "invalid_input",
-        `${field}: "${raw}" matches ${matches.length} indexed files (${matches.slice(0, 5).join(", ")}` +
-          `${matches.length > 5 ? ", …" : ""}); give the path relative to the repository root.`,
-        { details: { field, candidates: matches.slice(0, 20) } },
-      );
-    }
-    throw this.notIndexed([raw], field);
-  }
-
-  notIndexed(paths: string[], field: string): AppError {
-    const how =
-      `Index the repository first: run \`npx coding-memory index .\` in its root (uploads only changed files), ` +
-      `or send the files with coding_index_files / POST /api/v1/projects/${this.projectSlug}/files.`;
-    const what =
-      this.fileCount === 0
-        ? `Project ${this.projectSlug} has no indexed code yet.`
-        : `${paths.map((path) => `"${path}"`).join(", ")} ${paths.length === 1 ? "is" : "are"} not in the code index of project ${this.projectSlug} (${plural(this.fileCount, "file")} indexed).`;
-    return new AppError("not_found", `${what} ${how}`, { details: { field, paths } });
-  }
-
-  kindsOf(from: string, to: string): string[] {
-    return [...(this.kinds.get(`${from}\u0000${to}`) ?? "")].map((code) => KIND_NAMES[code] ?? code);
-  }
-
-  dependencies(file: string) {
-    const cycle = this.graph.cycleFrom(file);
-    const group = this.graph.componentOf(file);
-    return {
-      file_path: file,
-      imports: this.graph.imports(file),
-      imported_by: this.graph.importedBy(file),
-      external_imports: [...(this.externalOf.get(file) ?? [])].sort(),
-      unresolved_imports: this.unresolvedOf.get(file) ?? [],
-      import_depth: this.graph.depths().get(file) ?? 0,
-      circular_deps: cycle ? [cycle] : [],
-      cycle_group: group.length > 1 ? group : [],
-      parse_error: this.parseErrorOf.get(file) ?? null,
-    };
-  }
-
-  impact(file: string) {
-    const dependents = this.graph.dependents(file);
-    const direct = this.graph.importedBy(file);
-    const affected = [...dependents].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1)).map(([path]) => path);
-    const tests = affected.filter((path) => TEST_FILE.test(path));
-    const group = this.graph.componentOf(file);
-    return {
-      file_path: file,
-      direct_dependents: direct,
-      affected_files: affected,
-      affected_count: affected.length,
-      max_distance: Math.max(0, ...dependents.values()),
-      tests_to_run: tests,
-      cycle_group: group.length > 1 ? group : [],
-    };
-  }
-
-  /** For each file of a step: the files chosen for refactoring that it depends on, directly or not. */
-  dependsOnAmong(file: string, chosen: ReadonlySet<string>): string[] {
-    const reached = new Set<string>();
-    const stack = [file];
-    while (stack.length) {
-      for (const next of this.graph.imports(stack.pop() as string)) {
-        if (reached.has(next) || next === file) continue;
-        reached.add(next);
-        stack.push(next);
-      }
-    }
-    return [...reached].filter((path) => chosen.has(path)).sort();
-  }
-}
-
-function push(map: Map<string, string[]>, key: string, value: string) {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
 }

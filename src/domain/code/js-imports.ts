@@ -1,6 +1,7 @@
 /**
  * Import specifiers of a JavaScript/TypeScript module, from its syntax tree (@babel/parser): static imports,
- * `export … from`, `import type`, `require()` and dynamic `import()` with a literal, and `import x = require()`.
+ * `export … from`, `import type`, `require()` and dynamic `import()` with a literal, `import x = require()`, and
+ * `import("./x").T` types.
  * Strings and comments never count, because only AST nodes are read. Resolution to files is separate.
  */
 import { parse, type ParserPlugin } from "@babel/parser";
@@ -36,6 +37,23 @@ interface Node {
   [key: string]: unknown;
 }
 
+/**
+ * `import type …`, `export type … from`, or braces holding only `type` specifiers (`import { type A }`): erased by
+ * TypeScript, so no runtime dependency. A bare `import {} from` or `import "x"` is a side-effect import, not type.
+ */
+function isTypeOnly(node: Node): boolean {
+  if (node.importKind === "type" || node.exportKind === "type") return true;
+  const specifiers = (node.specifiers as Node[] | undefined) ?? [];
+  return (
+    specifiers.length > 0 &&
+    specifiers.every(
+      (specifier) =>
+        (specifier.type === "ImportSpecifier" && specifier.importKind === "type") ||
+        (specifier.type === "ExportSpecifier" && specifier.exportKind === "type"),
+    )
+  );
+}
+
 export function extractJsImports(path: string, source: string): ExtractResult {
   let ast: Node;
   try {
@@ -67,14 +85,16 @@ export function extractJsImports(path: string, source: string): ExtractResult {
       case "ImportDeclaration": {
         const source = literal(node.source);
         if (source !== null) {
-          imports.push({ specifier: source, kind: node.importKind === "type" ? "type" : "static", line: line(node) });
+          imports.push({ specifier: source, kind: isTypeOnly(node) ? "type" : "static", line: line(node) });
         }
         break;
       }
       case "ExportNamedDeclaration":
       case "ExportAllDeclaration": {
         const source = literal(node.source);
-        if (source !== null) imports.push({ specifier: source, kind: "reexport", line: line(node) });
+        if (source !== null) {
+          imports.push({ specifier: source, kind: isTypeOnly(node) ? "type" : "reexport", line: line(node) });
+        }
         break;
       }
       case "TSImportEqualsDeclaration": {
@@ -94,6 +114,12 @@ export function extractJsImports(path: string, source: string): ExtractResult {
         } else if (source !== null && callee.type === "Identifier" && callee.name === "require") {
           imports.push({ specifier: source, kind: "require", line: line(node) });
         }
+        break;
+      }
+      // `import("./x").T` in a type position: a type-only dependency, as tsc and dependency-cruiser see it.
+      case "TSImportType": {
+        const source = literal(node.source ?? node.argument);
+        if (source !== null) imports.push({ specifier: source, kind: "type", line: line(node) });
         break;
       }
       case "ImportExpression": {

@@ -12,9 +12,12 @@ export interface PythonImport {
   /** For `from m import x, y`: the imported names ("*" for a star import); empty for `import m`. */
   names: string[];
   line: number;
+  /** Inside an `if TYPE_CHECKING:` block: read by type checkers only, never executed. Absent when false. */
+  typeOnly?: true;
 }
 
-type Token = { kind: "name" | "op" | "newline"; text: string; line: number };
+/** `column`: characters from the start of the physical line, which is the indentation for a line's first token. */
+type Token = { kind: "name" | "op" | "newline"; text: string; line: number; column: number };
 
 /** Logical-line tokens: strings and comments dropped, newlines only outside brackets and continuations. */
 function tokenize(source: string): Token[] | { error: string } {
@@ -22,13 +25,15 @@ function tokenize(source: string): Token[] | { error: string } {
   let depth = 0;
   let line = 1;
   let index = 0;
+  let lineStart = 0;
   const length = source.length;
   while (index < length) {
     const char = source[index] as string;
     if (char === "\n") {
-      if (depth === 0) tokens.push({ kind: "newline", text: "\n", line });
+      if (depth === 0) tokens.push({ kind: "newline", text: "\n", line, column: index - lineStart });
       line += 1;
       index += 1;
+      lineStart = index;
       continue;
     }
     if (char === "#") {
@@ -83,16 +88,16 @@ function tokenize(source: string): Token[] | { error: string } {
     if (/[A-Za-z_\u00c0-\uffff]/.test(char)) {
       let end = index + 1;
       while (end < length && /[\w\u00c0-\uffff]/.test(source[end] as string)) end += 1;
-      tokens.push({ kind: "name", text: source.slice(index, end), line });
+      tokens.push({ kind: "name", text: source.slice(index, end), line, column: index - lineStart });
       index = end;
       continue;
     }
     if ("([{".includes(char)) depth += 1;
     if (")]}".includes(char)) depth = Math.max(0, depth - 1);
-    if (!/\s/.test(char)) tokens.push({ kind: "op", text: char, line });
+    if (!/\s/.test(char)) tokens.push({ kind: "op", text: char, line, column: index - lineStart });
     index += 1;
   }
-  tokens.push({ kind: "newline", text: "\n", line });
+  tokens.push({ kind: "newline", text: "\n", line, column: 0 });
   return tokens;
 }
 
@@ -104,9 +109,26 @@ export function extractPythonImports(
   const imports: PythonImport[] = [];
   // Statements start after a newline, a `;` or a `:` (the body of `try:`, `if x: import y`, `def f(): …`).
   let statementStart = true;
+  let lineStart = true;
+  // Indentation of the `if TYPE_CHECKING:` whose block we are in: lines indented deeper belong to it.
+  let typeCheckingIndent: number | null = null;
+  const typeOnly = () => (typeCheckingIndent === null ? {} : { typeOnly: true as const });
   for (let index = 0; index < tokens.length; index += 1) {
     const token = tokens[index] as Token;
-    if (token.kind === "newline" || (token.kind === "op" && (token.text === ";" || token.text === ":"))) {
+    if (token.kind === "newline") {
+      statementStart = true;
+      lineStart = true;
+      continue;
+    }
+    if (lineStart) {
+      lineStart = false;
+      // A line back at the `if`'s indentation (its `else:`, or the next statement) ends the block.
+      if (typeCheckingIndent !== null && token.column <= typeCheckingIndent) typeCheckingIndent = null;
+      if (token.text === "if" && typeCheckingIndent === null && isTypeCheckingTest(tokens, index + 1)) {
+        typeCheckingIndent = token.column;
+      }
+    }
+    if (token.kind === "op" && (token.text === ";" || token.text === ":")) {
       statementStart = true;
       continue;
     }
@@ -119,7 +141,7 @@ export function extractPythonImports(
       for (;;) {
         const dotted = readDotted(tokens, position);
         if (!dotted.name) break;
-        imports.push({ module: dotted.name, level: 0, names: [], line: token.line });
+        imports.push({ module: dotted.name, level: 0, names: [], line: token.line, ...typeOnly() });
         position = dotted.next;
         if (tokens[position]?.text === "as") position += 2;
         if (tokens[position]?.text !== ",") break;
@@ -148,11 +170,19 @@ export function extractPythonImports(
         }
         position += 1;
       }
-      imports.push({ module: dotted.name, level, names, line: token.line });
+      imports.push({ module: dotted.name, level, names, line: token.line, ...typeOnly() });
       index = position - 1;
     }
   }
   return { ok: true, imports };
+}
+
+/** `TYPE_CHECKING:` or `<module>.TYPE_CHECKING:` (typing, typing_extensions, an alias) after an `if`. */
+function isTypeCheckingTest(tokens: Token[], start: number): boolean {
+  const dotted = readDotted(tokens, start);
+  return (
+    (dotted.name === "TYPE_CHECKING" || dotted.name.endsWith(".TYPE_CHECKING")) && tokens[dotted.next]?.text === ":"
+  );
 }
 
 function readDotted(tokens: Token[], start: number): { name: string; next: number } {

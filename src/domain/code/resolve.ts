@@ -8,8 +8,30 @@ import type { PythonImport } from "./python-imports";
 export type Resolution =
   | { kind: "internal"; path: string }
   | { kind: "external"; name: string }
-  /** A relative import naming no indexed file: a typo, a generated file, or a file type that is not indexed. */
-  | { kind: "unresolved"; specifier: string };
+  /** A relative import naming no indexed file: a typo, a generated file, or a source file not uploaded. */
+  | { kind: "unresolved"; specifier: string }
+  /** A relative import of a non-code file (Markdown, WebAssembly, JSON data, CSS, images): never a graph node. */
+  | { kind: "asset"; specifier: string };
+
+/**
+ * Extensions of files a bundler or runtime imports that are not code the graph holds. A relative import ending in
+ * one of them that names no indexed file is an asset import, not a broken one.
+ */
+const ASSET_EXTENSIONS = new Set(
+  (
+    "md mdx txt text wasm json json5 jsonc css scss sass less styl svg png jpg jpeg gif webp avif ico bmp html htm " +
+    "sql graphql gql yaml yml toml xml csv tsv wgsl glsl frag vert woff woff2 ttf otf eot mp3 mp4 webm wav node " +
+    "bin hbs ejs pug vue svelte astro"
+  ).split(" "),
+);
+
+/** Whether a specifier names a non-code file by its extension ("./README.md", "./x.wasm?module"). */
+export function isAssetSpecifier(specifier: string): boolean {
+  const path = specifier.replace(/[?#].*$/, "");
+  const name = path.slice(path.lastIndexOf("/") + 1);
+  const dot = name.lastIndexOf(".");
+  return dot > 0 && ASSET_EXTENSIONS.has(name.slice(dot + 1).toLowerCase());
+}
 
 /** `compilerOptions.baseUrl` and `paths` of the tsconfig that governs a file, `extends` already merged. */
 export interface TsPaths {
@@ -68,12 +90,16 @@ function probe(base: string, files: ReadonlySet<string>, fromTypeScript = false)
     const found = tsSource();
     if (found) return found;
   }
-  if (files.has(base)) return base;
-  const found = tsSource();
-  if (found) return found;
-  for (const extension of JS_PROBE_EXTENSIONS) if (files.has(base + extension)) return base + extension;
+  // The repository root itself ("" after normalising '.', '..' or '../..' from the top) has only an index.
+  if (base !== "") {
+    if (files.has(base)) return base;
+    const found = tsSource();
+    if (found) return found;
+    for (const extension of JS_PROBE_EXTENSIONS) if (files.has(base + extension)) return base + extension;
+  }
   for (const extension of JS_PROBE_EXTENSIONS) {
-    if (files.has(`${base}/index${extension}`)) return `${base}/index${extension}`;
+    const index = base === "" ? `index${extension}` : `${base}/index${extension}`;
+    if (files.has(index)) return index;
   }
   return null;
 }
@@ -96,7 +122,8 @@ export function resolveJsImport(
   if (specifier.startsWith(".") || specifier.startsWith("/")) {
     const base = specifier.startsWith("/") ? normalizePath(specifier) : join(dirname(fromFile), specifier);
     const found = probe(base, files, fromTypeScript);
-    return found ? { kind: "internal", path: found } : { kind: "unresolved", specifier };
+    if (found) return { kind: "internal", path: found };
+    return isAssetSpecifier(specifier) ? { kind: "asset", specifier } : { kind: "unresolved", specifier };
   }
   // package.json "imports" (#alias): exact keys and one "*" wildcard.
   if (specifier.startsWith("#")) {
@@ -211,8 +238,13 @@ const PYTHON_BUILTIN_MODULES = new Set([
 ]);
 
 /**
- * The project files a Python import needs: the module or package (`__init__.py`), and for `from m import x`
- * each `x` that is itself a submodule. External when nothing in the project matches.
+ * The project files a Python import binds directly, as CPython resolves them:
+ * - `import a.b` → the module a.b (a/b.py or a/b/__init__.py), not the parents it also executes;
+ * - `from m import x` with m a module → m; with m a package → each x that is a submodule, and the package's
+ *   `__init__.py` only when a name that is not a submodule (an attribute defined there) or `*` is imported;
+ * - `from . import x` is `from <this package> import x`, by the same rule.
+ * Counting the package's `__init__.py` for `from . import sub` would add edges no import chain makes, and with
+ * them cycles that are not in the code. External when nothing in the project matches.
  */
 export function resolvePythonImport(
   fromFile: string,
@@ -223,8 +255,8 @@ export function resolvePythonImport(
   const moduleFile = (dotted: string, root: string): string | null => {
     const base = join(root, dotted.split(".").join("/"));
     // A package shadows a module of the same name in one directory, as in CPython's path finder.
-    if (files.has(`${base}/__init__.py`)) return `${base}/__init__.py`;
-    if (files.has(`${base}.py`)) return `${base}.py`;
+    if (files.has(join(base, "__init__.py"))) return join(base, "__init__.py");
+    if (base !== "" && files.has(`${base}.py`)) return `${base}.py`;
     return null;
   };
   if (imported.level === 0 && PYTHON_BUILTIN_MODULES.has(imported.module.split(".")[0] ?? "")) {
@@ -242,19 +274,25 @@ export function resolvePythonImport(
     bases = [ownDirectory, ...roots.filter((root) => root !== ownDirectory)];
   } else bases = roots;
 
-  const results: Resolution[] = [];
   for (const base of bases) {
-    const module = imported.module ? moduleFile(imported.module, base) : null;
-    const packageDir = join(base, imported.module.split(".").join("/"));
-    const submodules = imported.names
-      .filter((name) => name !== "*")
-      .map((name) => moduleFile(name, packageDir))
-      .filter((path): path is string => path !== null);
-    if (module) results.push({ kind: "internal", path: module });
-    for (const path of submodules) results.push({ kind: "internal", path });
-    // `from . import x` where the package itself has no __init__.py (namespace package): only submodules.
-    if (!module && !imported.module && files.has(join(base, "__init__.py"))) {
-      results.push({ kind: "internal", path: join(base, "__init__.py") });
+    const results: Resolution[] = [];
+    // `from . import x` names the package directory itself; its module is its __init__.py when it has one.
+    const module = moduleFile(imported.module, base);
+    if (!imported.names.length) {
+      if (module && imported.module) results.push({ kind: "internal", path: module });
+    } else if (module && !module.endsWith("__init__.py")) {
+      // A plain module: whatever is imported from it are its attributes.
+      results.push({ kind: "internal", path: module });
+    } else {
+      // A package (or a namespace package, which has no module of its own): submodules, and attributes of it.
+      const packageDir = join(base, imported.module.split(".").join("/"));
+      let attributes = false;
+      for (const name of imported.names) {
+        const submodule = name === "*" ? null : moduleFile(name, packageDir);
+        if (submodule) results.push({ kind: "internal", path: submodule });
+        else attributes = true;
+      }
+      if (module && attributes) results.push({ kind: "internal", path: module });
     }
     if (results.length) return dedupe(results);
   }
@@ -270,7 +308,7 @@ function dedupe(results: Resolution[]): Resolution[] {
         ? result.path
         : result.kind === "external"
           ? `ext:${result.name}`
-          : `?${result.specifier}`;
+          : `${result.kind}:${result.specifier}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

@@ -1,20 +1,15 @@
 /**
- * The one way to call an LLM. Every call is estimated before it is made, checked against the project's monthly
- * budget (an estimate that would pass it is refused and the provider is never called), held for approval when
- * its estimate is above the threshold and auto-approve is off, then made and recorded with what it really used
- * and cost. Spend is reserved atomically in the ledger, so concurrent calls cannot overrun a budget together.
+ * The one way to call an LLM. Every call is bounded before it is made (the most its prompt and output can be
+ * billed, token-bounds.ts), checked against the project's monthly budget at that worst case (a call the rest of
+ * the budget cannot cover is refused and the provider is never called), held for approval when its bound is above
+ * the threshold and auto-approve is off, then made and recorded with what it really used and cost. The worst case
+ * is reserved atomically in the ledger, so concurrent calls cannot overrun a budget together; a call that never
+ * reached a provider (no key, no binding) is not booked at all.
  */
 import { AppError } from "../app-error";
 import type { Runtime } from "../ports";
-import {
-  billingMonth,
-  estimatePromptTokens,
-  modelLabel,
-  nanoToUsd,
-  resolveModel,
-  usdToNano,
-  type ModelRef,
-} from "./models";
+import { billingMonth, modelLabel, nanoToUsd, resolveModel, usdToNano, type ModelRef } from "./models";
+import { promptTokenBound } from "./token-bounds";
 import {
   LlmProviderError,
   type CostLedger,
@@ -46,9 +41,11 @@ export interface CallContext {
   operation: LlmOperation;
 }
 
+/** The most a call can be billed: what is reserved against the budget and shown for approval. */
 export interface CostEstimate {
   provider: string;
   model: string;
+  /** An upper bound on prompt tokens (UTF-8 bytes of the text plus framing and image bounds). */
   inputTokens: number;
   /** The most the call may generate (its max_tokens). */
   outputTokens: number;
@@ -96,7 +93,11 @@ export class LlmGateway {
   estimate(policy: LlmPolicy, request: Omit<LlmRequest, "model">): CostEstimate | null {
     if (!policy.model) return null;
     const ref = resolveModel(policy.model);
-    const inputTokens = estimatePromptTokens(request.system, request.messages);
+    if (!Number.isInteger(request.maxOutputTokens) || request.maxOutputTokens <= 0) {
+      // Without an output cap sent to the provider, no bound on the bill exists.
+      throw new AppError("internal", `maxOutputTokens must be a positive integer; got ${request.maxOutputTokens}.`);
+    }
+    const inputTokens = promptTokenBound(ref.provider, ref.model, request.system, request.messages);
     const price = this.prices.price(
       ref.provider,
       ref.model,
@@ -117,7 +118,8 @@ export class LlmGateway {
   /**
    * Runs the request under the policy. `approved` is true when the user has approved this operation (or it is
    * re-run after approval); without it an estimate above the threshold returns `approval_required` and makes no
-   * call. Throws `budget_exceeded` (nothing called) or `unavailable` (the provider failed; recorded).
+   * call. Throws `budget_exceeded` (nothing called), `unavailable` with `details.configuration` (no key or
+   * binding: nothing called, nothing booked) or `unavailable` (the provider failed; recorded).
    */
   async run(
     context: CallContext,
@@ -128,6 +130,8 @@ export class LlmGateway {
     const estimate = this.estimate(policy, request);
     if (!estimate || !policy.model) return { status: "no_model" };
     const ref = resolveModel(policy.model);
+    // Built before anything is booked: a missing key or binding is a configuration error, not a call.
+    const provider = this.provider(ref);
     const now = this.runtime.now();
     const month = billingMonth(now);
     const spent = await this.ledger.monthSpend(context.projectId, month);
@@ -171,49 +175,48 @@ export class LlmGateway {
       return { status: "approval_required", callId: base.id, estimate, budget: budgetState(policy, spent) };
     }
 
-    // Reserve the estimate: another call racing this one sees it, so both cannot slip under the limit.
+    // Reserve the worst case: another call racing this one sees it, so both cannot slip under the limit.
     if (!(await this.ledger.reserve({ ...base, nanoUsd: estimatedNano }, limitNano))) {
       await this.ledger.note({ ...base, id: this.runtime.newId(), outcome: "refused_budget", error: "over budget" });
       throw this.overBudget(ref, estimate, await this.ledger.monthSpend(context.projectId, month), limitNano ?? 0);
     }
-    const provider = this.providers(ref);
     const started = this.runtime.now();
     try {
       const response = await provider.complete({ ...request, model: ref.model });
-      const price = this.prices.price(ref.provider, ref.model, response.usage, new Date(started));
+      const settled = this.settlement(ref, estimate, estimatedNano, response.usage, response.usageReported, started);
       await this.ledger.settle(base.id, {
         model: response.model,
-        inputTokens: response.usage.inputTokens,
-        cachedInputTokens: response.usage.cachedInputTokens,
-        outputTokens: response.usage.outputTokens,
-        nanoUsd: price.nanoUsd,
+        ...settled.usage,
+        nanoUsd: settled.nanoUsd,
         latencyMs: this.runtime.now() - started,
         outcome: "ok",
-        error: null,
+        error: settled.note,
       });
       return {
         status: "completed",
         callId: base.id,
         text: response.text,
         model: response.model,
-        usage: response.usage,
+        usage: settled.usage,
         usageReported: response.usageReported,
-        usd: nanoToUsd(price.nanoUsd),
+        usd: nanoToUsd(settled.nanoUsd),
         estimate,
-        budget: budgetState(policy, spent + price.nanoUsd),
+        budget: budgetState(policy, spent + settled.nanoUsd),
       };
     } catch (cause) {
       const message = cause instanceof Error ? cause.message : String(cause);
+      // A refused or failed call is not billed by the providers used here, so the reservation is released; a
+      // call that timed out may have run to completion on the provider's side, so it keeps its worst case.
+      const timedOut = isTimeout(cause);
       await this.ledger.settle(base.id, {
         model: ref.model,
-        inputTokens: 0,
+        inputTokens: timedOut ? estimate.inputTokens : 0,
         cachedInputTokens: 0,
-        outputTokens: 0,
-        // A failed call is not billed by the providers used here; the reservation is released.
-        nanoUsd: 0,
+        outputTokens: timedOut ? estimate.outputTokens : 0,
+        nanoUsd: timedOut ? estimatedNano : 0,
         latencyMs: this.runtime.now() - started,
         outcome: "error",
-        error: message.slice(0, 500),
+        error: `${timedOut ? "timed out (billed at the reserved worst case): " : ""}${message}`.slice(0, 500),
       });
       if (cause instanceof AppError) throw cause;
       const status = cause instanceof LlmProviderError ? cause.status : null;
@@ -222,6 +225,66 @@ export class LlmGateway {
         cause,
       });
     }
+  }
+
+  /** Why calls under this policy cannot reach a provider (no key, binding or base URL), or null. */
+  configurationError(policy: LlmPolicy): string | null {
+    if (!policy.model) return null;
+    try {
+      this.provider(resolveModel(policy.model));
+      return null;
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
+    }
+  }
+
+  /** The provider for a model, or a configuration error that names what to set (nothing was called). */
+  private provider(ref: ModelRef): LlmProvider {
+    try {
+      return this.providers(ref);
+    } catch (cause) {
+      const message = cause instanceof Error ? cause.message : String(cause);
+      const details = cause instanceof AppError ? cause.details : undefined;
+      throw new AppError("unavailable", message, {
+        details: { ...details, model: modelLabel(ref), configuration: true },
+        cause,
+      });
+    }
+  }
+
+  /**
+   * What a completed call is booked at. Reported usage is billed as reported. No usage (some servers omit it)
+   * bills the reservation: the provider billed something, and the worst case is the only figure that cannot be
+   * below it. Usage above the bound (which no real tokenizer produces) is still billed as reported — the ledger
+   * mirrors the invoice — and noted; later calls reserve against that real spend, so once it reaches the budget
+   * every further call of the month is refused.
+   */
+  private settlement(
+    ref: ModelRef,
+    estimate: CostEstimate,
+    estimatedNano: number,
+    reported: LlmUsage,
+    usageReported: boolean,
+    started: number,
+  ): { usage: LlmUsage; nanoUsd: number; note: string | null } {
+    if (!usageReported) {
+      return {
+        usage: { inputTokens: estimate.inputTokens, cachedInputTokens: 0, outputTokens: estimate.outputTokens },
+        nanoUsd: estimatedNano,
+        note: "no usage reported: billed at the reserved worst case",
+      };
+    }
+    const nanoUsd = this.prices.price(ref.provider, ref.model, reported, new Date(started)).nanoUsd;
+    const above = reported.inputTokens > estimate.inputTokens || reported.outputTokens > estimate.outputTokens;
+    return {
+      usage: reported,
+      nanoUsd,
+      note:
+        above || nanoUsd > estimatedNano
+          ? `usage reported above the bound (${reported.inputTokens}/${reported.outputTokens} tokens against ` +
+            `${estimate.inputTokens}/${estimate.outputTokens}): billed as reported`
+          : null,
+    };
   }
 
   private overBudget(ref: ModelRef, estimate: CostEstimate, spentNano: number, limitNano: number): AppError {
@@ -239,6 +302,14 @@ export class LlmGateway {
       },
     );
   }
+}
+
+/** A call abandoned by our timeout (the SDKs' and AbortSignal.timeout's errors), which the provider may still bill. */
+function isTimeout(cause: unknown): boolean {
+  for (let error = cause, depth = 0; error instanceof Error && depth < 4; error = error.cause, depth += 1) {
+    if (/timeout|timed out/i.test(`${error.name} ${error.message}`)) return true;
+  }
+  return false;
 }
 
 /** Plan mode: an estimate above the threshold needs the user's approval unless auto-approve is on. */

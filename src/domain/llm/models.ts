@@ -1,5 +1,5 @@
 import { AppError } from "../app-error";
-import { messageImages, messageText, type LlmMessage, type LlmProviderId } from "./types";
+import type { LlmProviderId } from "./types";
 
 export interface ModelRef {
   provider: LlmProviderId;
@@ -49,24 +49,6 @@ export function resolveModel(spec: string, field = "model"): ModelRef {
 
 export function modelLabel(ref: ModelRef): string {
   return `${ref.provider}/${ref.model}`;
-}
-
-/**
- * Prompt tokens, estimated before the call. Deliberately pessimistic (3 characters per token, where English
- * and code average about 4, plus per-message overhead): a budget is checked against this estimate, and an
- * under-estimate is the one error that could let spend pass a budget.
- */
-/**
- * A pessimistic image cost: OpenAI's high-detail tiling of a 2048×2048 image is 1,105 tokens, Anthropic's
- * (width×height)/750 of its 1568-pixel maximum is ~1,600, Gemini's ≤ 1,290; the estimate must not be below any.
- */
-export const IMAGE_TOKEN_ESTIMATE = 1_600;
-
-export function estimatePromptTokens(system: string | undefined, messages: LlmMessage[]): number {
-  const characters =
-    (system?.length ?? 0) + messages.reduce((sum, message) => sum + messageText(message.content).length, 0);
-  const images = messages.reduce((sum, message) => sum + messageImages(message.content).length, 0);
-  return Math.ceil(characters / 3) + 8 * (messages.length + 1) + images * IMAGE_TOKEN_ESTIMATE;
 }
 
 export const NANO_PER_USD = 1_000_000_000;

@@ -17,7 +17,23 @@ export type SummaryStatus =
   | { state: "ready"; summary: string; source: "llm" | "user" }
   | { state: "pending"; reason: string }
   | { state: "approval_required"; approval: PendingApproval; budget: BudgetState | null }
-  | { state: "skipped"; reason: string };
+  | { state: "skipped"; reason: string }
+  /** The summary can never be written as things stand (no API key, the provider refused it): the digest stays. */
+  | { state: "failed"; reason: string };
+
+/** Provider answers that another attempt cannot change: bad request, bad key, no access, no such model. */
+const PERMANENT_STATUSES = new Set([400, 401, 403, 404, 422]);
+
+/**
+ * Why a failed summary call will fail again however often it is retried, or null when a retry may succeed
+ * (rate limits, outages, timeouts).
+ */
+export function permanentFailure(error: unknown): string | null {
+  if (!(error instanceof AppError) || error.code !== "unavailable") return null;
+  if (error.details?.configuration === true) return error.message;
+  const status = error.details?.status;
+  return typeof status === "number" && PERMANENT_STATUSES.has(status) ? error.message : null;
+}
 
 export interface SummaryServiceOptions {
   /** How long coding_end_session waits for the model before answering "pending". */
@@ -44,6 +60,12 @@ export class SessionSummaries {
     const settings = await this.settings.effective(session.projectId);
     if (!settings.model) return { state: "skipped", reason: `${NO_MODEL}; the digest is the summary` };
     if (!settings.autoSummarizeOnEnd) return { state: "skipped", reason: "auto_summarize_on_end is off" };
+    // A summary that cannot reach a provider (no key, no binding) is not queued to fail: it fails here, visibly.
+    const misconfigured = this.gateway.configurationError(settings);
+    if (misconfigured) {
+      await this.store.markSummaryFailed(session.projectId, session.id, misconfigured);
+      return { state: "failed", reason: misconfigured };
+    }
     const estimate = this.gateway.estimate(settings, await this.request(session));
     if (estimate && needsApproval(settings, estimate)) {
       const approval = await this.approvals.hold(
@@ -70,8 +92,9 @@ export class SessionSummaries {
 
   /**
    * The queue consumer's work. Idempotent: a session that already has a model (or user) summary is left alone.
-   * Throws on provider failures so the queue retries; a budget refusal or a policy that now needs approval is
-   * final (the digest stays) and returns the reason.
+   * Throws on provider failures a retry may cure, so the queue retries; a budget refusal or a policy that now
+   * needs approval is final (the digest stays) and returns the reason; a configuration error or a request the
+   * provider refuses for good is final too, recorded on the session (`summary_error`) and returned.
    */
   async run(job: SummaryJob): Promise<"written" | "exists" | string> {
     const session = await this.store.getSession(job.projectId, job.sessionId);
@@ -91,8 +114,20 @@ export class SessionSummaries {
       return (await this.store.saveModelSummary(job.projectId, job.sessionId, summary)) ? "written" : "exists";
     } catch (error) {
       if (error instanceof AppError && error.code === "budget_exceeded") return error.message;
-      throw error;
+      const permanent = permanentFailure(error);
+      if (permanent === null) throw error;
+      await this.store.markSummaryFailed(job.projectId, job.sessionId, permanent);
+      return permanent;
     }
+  }
+
+  /** Every retry failed (the job was dead-lettered): the session says so instead of staying "pending". */
+  async giveUp(job: SummaryJob, attempts: number): Promise<void> {
+    await this.store.markSummaryFailed(
+      job.projectId,
+      job.sessionId,
+      `The AI summary failed ${attempts} time(s) (provider unavailable); the session keeps its digest.`,
+    );
   }
 
   private async request(session: CodingSession) {
@@ -116,6 +151,7 @@ export class SessionSummaries {
       if (current?.summarySource === "llm" && current.summary) {
         return { state: "ready", summary: current.summary, source: "llm" };
       }
+      if (current?.summaryError) return { state: "failed", reason: current.summaryError };
     }
     return { state: "pending", reason: "the model is still writing the summary; fetch it with coding_get_session" };
   }

@@ -1,8 +1,8 @@
 /**
  * Images read by the project's vision model (CODING_MEMORY_VISION_MODEL or the project's vision_model): error
- * screenshots and architecture diagrams. Every call goes through the gateway, so it is estimated (an image
- * counts as IMAGE_TOKEN_ESTIMATE tokens), held for approval above the threshold, kept within the budget and
- * recorded in the ledger.
+ * screenshots and architecture diagrams. Every call goes through the gateway, so it is bounded (an image by
+ * its provider's billing formula at its real size, token-bounds.ts), held for approval above the threshold,
+ * kept within the budget and recorded in the ledger.
  */
 import type { z } from "zod";
 import { AppError } from "../app-error";

@@ -10,8 +10,10 @@ const dependenciesOutput = z.looseObject({
   imported_by: z.array(z.string()),
   external_imports: z.array(z.string()),
   unresolved_imports: z.array(z.string()),
+  asset_imports: z.array(z.string()),
   import_depth: z.number(),
   circular_deps: z.array(z.array(z.string())),
+  cycle_type_only: z.boolean(),
   cycle_group: z.array(z.string()),
   parse_error: z.string().nullable(),
   index_generation: z.number(),
@@ -48,10 +50,12 @@ export const analyzeFileDependenciesTool = defineTool({
       ...(analysis.unresolved_imports.length
         ? ["", `Unresolved (not in the index): ${analysis.unresolved_imports.join(", ")}`]
         : []),
+      ...(analysis.asset_imports.length ? ["", `Assets (not code): ${analysis.asset_imports.join(", ")}`] : []),
       "",
       `Import Depth: ${analysis.import_depth}`,
       cycle
-        ? `⚠️ Circular Dependency: ${cycle.join(" → ")}` +
+        ? `⚠️ Circular Dependency${analysis.cycle_type_only ? " (type-only imports: no cycle at runtime)" : ""}: ` +
+          cycle.join(" → ") +
           (analysis.cycle_group.length > cycle.length - 1
             ? ` (cycle group of ${analysis.cycle_group.length} files)`
             : "")

@@ -14,6 +14,7 @@ export function summaryStatusView(status: SummaryStatus) {
       return { state: "ready" as const };
     case "pending":
     case "skipped":
+    case "failed":
       return { state: status.state, reason: status.reason };
     case "approval_required":
       return heldApprovalView(status.approval);
@@ -22,6 +23,7 @@ export function summaryStatusView(status: SummaryStatus) {
 
 export function summaryStatusNote(status: SummaryStatus): string {
   if (status.state === "pending") return "\n\n(AI summary pending: fetch it later with coding_get_session.)";
+  if (status.state === "failed") return `\n\n(AI summary failed: ${status.reason} The digest above is the summary.)`;
   if (status.state === "approval_required")
     return `\n\n${heldApprovalNote("an AI summary of this session", status.approval)}`;
   return "";

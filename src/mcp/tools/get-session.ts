@@ -28,7 +28,8 @@ export const getSessionTool = defineTool({
       text:
         `Session ${session.id} (${session.status}): ${session.description}` +
         (session.summary ? `\n\n${session.summary}` : "") +
-        (session.summarySource ? `\n\n(summary: ${session.summarySource})` : ""),
+        (session.summarySource ? `\n\n(summary: ${session.summarySource})` : "") +
+        (session.summaryError ? `\n(AI summary failed: ${session.summaryError})` : ""),
     };
   },
 });

@@ -39,12 +39,15 @@ const indexFilesOutput = z.looseObject({
   generation: z.number(),
   files_total: z.number(),
   graph: z
-    .object({
+    .looseObject({
       files: z.number(),
+      config_files: z.number(),
       internal_edges: z.number(),
       external_packages: z.number(),
       unresolved_imports: z.number(),
+      asset_imports: z.number(),
       cycles: z.number(),
+      type_only_cycles: z.number(),
       parse_errors: z.number(),
     })
     .nullable(),
@@ -70,12 +73,20 @@ export const indexFilesTool = defineTool({
     const graph = report.graph;
     const lines = [
       `Indexed ${plural(report.indexed.length, "file")} (${report.unchanged} unchanged, ` +
-        `${report.deleted.length} deleted); ${plural(report.filesTotal, "file")} in the index.`,
+        `${report.deleted.length} deleted); ${plural(report.filesTotal, "file")} in the index` +
+        (graph
+          ? `: ${plural(graph.files, "source file")} in the graph, ${plural(graph.configFiles, "config file")} ` +
+            `(tsconfig/package.json: they steer resolution, they are not graph nodes).`
+          : "."),
     ];
     if (graph) {
       lines.push(
         `Graph: ${plural(graph.internalEdges, "internal import")}, ${plural(graph.externalPackages, "external package")}, ` +
-          `${plural(graph.cycles, "import cycle")}, ${plural(graph.unresolved, "unresolved relative import")}.`,
+          `${plural(graph.cycles, "import cycle")}` +
+          (graph.typeOnlyCycles ? ` (${graph.typeOnlyCycles} only through type-only imports)` : "") +
+          `, ${plural(graph.unresolved, "unresolved relative import")}` +
+          (graph.assetImports ? `, ${plural(graph.assetImports, "asset import")} (.md, .wasm, .css…: not code)` : "") +
+          ".",
       );
     } else lines.push("Graph rebuild deferred: it is built by the next batch or query.");
     for (const error of report.parseErrors.slice(0, 10))
@@ -93,10 +104,13 @@ export const indexFilesTool = defineTool({
         files_total: report.filesTotal,
         graph: graph && {
           files: graph.files,
+          config_files: graph.configFiles,
           internal_edges: graph.internalEdges,
           external_packages: graph.externalPackages,
           unresolved_imports: graph.unresolved,
+          asset_imports: graph.assetImports,
           cycles: graph.cycles,
+          type_only_cycles: graph.typeOnlyCycles,
           parse_errors: graph.parseErrors,
         },
       },

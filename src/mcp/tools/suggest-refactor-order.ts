@@ -7,7 +7,13 @@ import { defineTool } from "../tool";
 const refactorOrderOutput = z.looseObject({
   order: z.array(z.string()),
   steps: z.array(
-    z.object({ step: z.number(), files: z.array(z.string()), cycle: z.boolean(), after: z.array(z.string()) }),
+    z.looseObject({
+      step: z.number(),
+      files: z.array(z.string()),
+      cycle: z.boolean(),
+      type_only: z.boolean(),
+      after: z.array(z.string()),
+    }),
   ),
   cycles: z.array(z.array(z.string())),
 });
@@ -45,6 +51,8 @@ export const suggestRefactorOrderTool = defineTool({
       step: index + 1,
       files: step.files,
       cycle: step.cycle,
+      // The files import each other only through type-only imports: no cycle when the code runs.
+      type_only: step.cycle && !step.files.some((file) => graph.onRuntimeCycle(file)),
       after: [...new Set(step.files.flatMap((file) => graph.dependsOnAmong(file, chosen)))]
         .filter((file) => !step.files.includes(file))
         .sort(),
@@ -54,7 +62,7 @@ export const suggestRefactorOrderTool = defineTool({
     for (const step of steps) {
       lines.push(
         step.cycle
-          ? `${step.step}. 🔁 together (import cycle): ${step.files.join(", ")}`
+          ? `${step.step}. 🔁 together (import cycle${step.type_only ? ", type-only imports" : ""}): ${step.files.join(", ")}`
           : `${step.step}. ${step.files[0]}${step.after.length ? `  (after ${step.after.join(", ")})` : ""}`,
       );
     }
