@@ -33,6 +33,9 @@ export async function mcpClient(
     requestInit: { headers: { Authorization: `Bearer ${token}` } },
   });
   await client.connect(transport);
+  // With the tool list cached, the SDK client checks every result's structuredContent against the tool's
+  // outputSchema, so every test that calls a tool also checks its shape.
+  await client.listTools();
   return client;
 }
 

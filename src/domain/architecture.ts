@@ -25,6 +25,7 @@ import type { ArchitectureOverview, PendingApproval, Runtime } from "./ports";
 import type { Decision, Identity, Project } from "./records";
 import { redactSecrets } from "./redaction";
 import { z } from "zod";
+import { plural } from "./plural";
 
 export const DIAGRAM_LIMITS = { sourceChars: 100_000, titleChars: 200, notesChars: 2_000 } as const;
 
@@ -393,7 +394,7 @@ export class ArchitectureService {
 
 function describe(components: DiagramComponent[], connections: DiagramConnection[], pattern: PatternGuess): string {
   return (
-    `${components.length} components, ${connections.length} connections; ${pattern.pattern} (${pattern.confidence})` +
+    `${plural(components.length, "component")}, ${plural(connections.length, "connection")}; ${pattern.pattern} (${pattern.confidence})` +
     (pattern.evidence.length ? `: ${pattern.evidence[0]}` : ".")
   );
 }

@@ -1,5 +1,6 @@
 import type { ActiveSession, ArchitectureOverview, ContextSnapshot, StaleFile } from "./ports";
-import { inferStack } from "./stack";
+import { inferStack, type StackItem } from "./stack";
+import { plural } from "./plural";
 
 export const DEFAULT_CONTEXT_TOKENS = 1500;
 /** Architecture diagrams shown in the context, newest first. */
@@ -14,7 +15,7 @@ export interface ProjectContext {
   project: string;
   focus: string | null;
   activeSession: (ActiveSession & { startedAtIso: string }) | null;
-  stack: Array<{ name: string; evidence: string[] }>;
+  stack: StackItem[];
   totals: ContextSnapshot["totals"];
   hotFiles: Array<{ filePath: string; changes: number }>;
   recentChanges: Array<{ id: string; filePath: string; action: string; reason: string; createdAt: string }>;
@@ -90,8 +91,9 @@ export function buildProjectContext(
   const stack = inferStack(snapshot.knownPaths);
   const header = [
     `# Project context: ${projectSlug}${options.focus ? ` (focus: ${options.focus})` : ""}`,
-    `${snapshot.totals.changes} file changes · ${snapshot.totals.errors} errors (${snapshot.totals.openErrors} open) · ` +
-      `${snapshot.totals.decisions} decisions · ${snapshot.totals.sessions} sessions recorded.`,
+    `${plural(snapshot.totals.changes, "file change")} · ${plural(snapshot.totals.errors, "error")} ` +
+      `(${snapshot.totals.openErrors} open) · ${plural(snapshot.totals.decisions, "decision")} · ` +
+      `${plural(snapshot.totals.sessions, "session")} recorded.`,
   ];
   if (active) {
     header.push(
@@ -122,7 +124,7 @@ export function buildProjectContext(
       })),
       (a: ProjectContext["architecture"][number]) =>
         `- ${clip(a.title, 100)}: ${a.pattern} (${a.confidence}) — ${clip(a.components.join(", "), 400)}; ` +
-        `${a.connections} connections [${a.id}]`,
+        `${plural(a.connections, "connection")} [${a.id}]`,
     ),
     section(
       "openErrors",
@@ -186,7 +188,7 @@ export function buildProjectContext(
       "hotFiles",
       "Most-changed files",
       snapshot.hotFiles,
-      (f: { filePath: string; changes: number }) => `- \`${f.filePath}\` (${f.changes} changes)`,
+      (f: { filePath: string; changes: number }) => `- \`${f.filePath}\` (${plural(f.changes, "change")})`,
     ),
   ];
 
@@ -243,7 +245,7 @@ function staleNote(files: StaleFile[] | undefined): string {
 }
 
 function omittedNote(count: number, maxTokens: number): string {
-  return `\n_${count} more item(s) left out to stay within ${maxTokens} tokens; raise max_tokens or narrow with focus._`;
+  return `\n_${plural(count, "more item")} left out to stay within ${maxTokens} tokens; raise max_tokens or narrow with focus._`;
 }
 
 function clip(text: string, max: number): string {

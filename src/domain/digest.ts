@@ -1,4 +1,5 @@
 import type { CodingSession, Decision, ErrorRecord, FileChange } from "./records";
+import { plural } from "./plural";
 
 export interface SessionActivity {
   changes: FileChange[];
@@ -54,9 +55,9 @@ export function buildSessionDigest(
     `${outcomeText[0]?.toUpperCase()}${outcomeText.slice(1)} after ${durationMinutes} min` +
       (session.tags.length ? ` · tags: ${session.tags.join(", ")}` : "") +
       ".",
-    `Activity: ${activity.changes.length} file change(s) across ${filesTouched.length} file(s), ` +
-      `${activity.errors.length} error(s) (${errorsResolved} resolved, ${errorsOpen} open), ` +
-      `${activity.decisions.length} decision(s).`,
+    `Activity: ${plural(activity.changes.length, "file change")} across ${plural(filesTouched.length, "file")}, ` +
+      `${plural(activity.errors.length, "error")} (${errorsResolved} resolved, ${errorsOpen} open), ` +
+      `${plural(activity.decisions.length, "decision")}.`,
   ];
   if (filesTouched.length) {
     lines.push("", "### Files changed");
@@ -68,7 +69,8 @@ export function buildSessionDigest(
         .slice(0, 2);
       lines.push(`- \`${file.filePath}\` (${file.actions.join(", ")}): ${reasons.join("; ")}`);
     }
-    if (filesTouched.length > MAX_LISTED) lines.push(`- … and ${filesTouched.length - MAX_LISTED} more file(s)`);
+    if (filesTouched.length > MAX_LISTED)
+      lines.push(`- … and ${plural(filesTouched.length - MAX_LISTED, "more file")}`);
   }
   if (activity.errors.length) {
     lines.push("", "### Errors");

@@ -1,8 +1,10 @@
 import { Hono, type Context } from "hono";
 import { z } from "zod";
-import { analysisResultView, recordErrorInput } from "../mcp/tools/record-error";
-import { attachmentView } from "../mcp/render";
-import { diagramView } from "../mcp/tools/analyze-diagram";
+import { recordErrorInput } from "../mcp/tools/record-error";
+import { analysisResultView } from "../views/screenshots";
+import { attachmentView } from "../views/attachments";
+import { diagramView } from "../views/diagrams";
+import { decisionView, errorView, fileChangeView, pageView, sessionView } from "../views/records";
 import type { Services } from "../app";
 import type { Access } from "../domain/access";
 import { AppError } from "../domain/app-error";
@@ -140,9 +142,11 @@ export function restRoutes(): Hono<RestEnv> {
     });
   }
 
-  const listing = <T>(
+  // Listings answer the same views as the tools (snake_case, ISO times, no internals), a page at a time.
+  const listing = <T, V>(
     path: string,
     list: (c: Context<RestEnv>, project: Project, page: z.output<typeof pageQuery>) => Promise<Page<T>>,
+    view: (item: T) => V,
   ) =>
     api.get(`/projects/:project/${path}`, async (c) => {
       const slug = projectIdField.safeParse(c.req.param("project"));
@@ -151,24 +155,36 @@ export function restRoutes(): Hono<RestEnv> {
       if (!page.success) throw invalidInput(page.error);
       const project = await c.get("services").memory.resolveProject(c.get("identity"), slug.data, "read");
       const result = await list(c, project, page.data);
-      return c.json({ items: result.items, next_cursor: result.nextCursor });
+      return c.json(pageView(result, view));
     });
 
-  listing("sessions", (c, project, page) =>
-    c.get("services").memory.listSessions(project, { limit: page.limit, cursor: page.cursor ?? null }),
+  listing(
+    "sessions",
+    (c, project, page) =>
+      c.get("services").memory.listSessions(project, { limit: page.limit, cursor: page.cursor ?? null }),
+    sessionView,
   );
-  listing("errors", (c, project, page) =>
-    c.get("services").memory.listErrors(project, {
-      limit: page.limit,
-      cursor: page.cursor ?? null,
-      ...(page.resolved ? { resolved: page.resolved === "true" } : {}),
-    }),
+  listing(
+    "errors",
+    (c, project, page) =>
+      c.get("services").memory.listErrors(project, {
+        limit: page.limit,
+        cursor: page.cursor ?? null,
+        ...(page.resolved ? { resolved: page.resolved === "true" } : {}),
+      }),
+    errorView,
   );
-  listing("decisions", (c, project, page) =>
-    c.get("services").memory.listDecisions(project, { limit: page.limit, cursor: page.cursor ?? null }),
+  listing(
+    "decisions",
+    (c, project, page) =>
+      c.get("services").memory.listDecisions(project, { limit: page.limit, cursor: page.cursor ?? null }),
+    decisionView,
   );
-  listing("changes", (c, project, page) =>
-    c.get("services").memory.listChanges(project, { limit: page.limit, cursor: page.cursor ?? null }),
+  listing(
+    "changes",
+    (c, project, page) =>
+      c.get("services").memory.listChanges(project, { limit: page.limit, cursor: page.cursor ?? null }),
+    fileChangeView,
   );
 
   // Vector index maintenance. Operator commands rather than MCP tools, so the tool list stays small.
@@ -338,8 +354,12 @@ export function restRoutes(): Hono<RestEnv> {
     const project = await memberProject(c);
     const query = diagramListQuery.safeParse(c.req.query());
     if (!query.success) throw invalidInput(query.error);
-    const diagrams = await c.get("services").architecture.list(project, query.data.limit);
-    return c.json({ diagrams: diagrams.map(diagramView) });
+    // One more than asked says whether the list was cut.
+    const diagrams = await c.get("services").architecture.list(project, query.data.limit + 1);
+    return c.json({
+      diagrams: diagrams.slice(0, query.data.limit).map(diagramView),
+      truncated: diagrams.length > query.data.limit,
+    });
   });
   api.get("/projects/:project/diagrams/:diagram_id", async (c) => {
     const project = await memberProject(c);

@@ -29,19 +29,7 @@ export function approvalMessage(what: string, approval: PendingApproval): string
   );
 }
 
-/** A held operation as tool results show it: everything needed to decide, and the id to decide with. */
-export function heldApprovalView(approval: PendingApproval) {
-  return {
-    state: "approval_required" as const,
-    approval_id: approval.id,
-    operation: approval.operation,
-    model: `${approval.estimate.provider}/${approval.estimate.model}`,
-    estimated_cost_usd: approval.estimate.usd,
-    input_tokens: approval.estimate.inputTokens,
-    max_output_tokens: approval.estimate.outputTokens,
-    expires_at: new Date(approval.expiresAt).toISOString(),
-  };
-}
+export { heldApprovalView } from "../views/llm";
 
 /** The readable line for a held operation, for clients that were not asked by elicitation. */
 export function heldApprovalNote(what: string, approval: PendingApproval): string {

@@ -1,6 +1,3 @@
-import type { Attachment } from "../domain/attachments";
-import type { Project } from "../domain/records";
-
 /** Readable renderings shared by tools: long lists are cut with a count, the full list stays in the data. */
 export function bulletList(items: readonly string[], max = 30, indent = ""): string {
   if (!items.length) return `${indent}- (none)`;
@@ -9,16 +6,4 @@ export function bulletList(items: readonly string[], max = 30, indent = ""): str
   return shown.join("\n");
 }
 
-export function plural(count: number, one: string, many = `${one}s`): string {
-  return `${count} ${count === 1 ? one : many}`;
-}
-
-/** A stored image (screenshot, diagram) as results show it, with the URL members read it back from. */
-export function attachmentView(project: Project, attachment: Attachment) {
-  return {
-    attachment_id: attachment.id,
-    content_type: attachment.contentType,
-    size_bytes: attachment.sizeBytes,
-    url: `/api/v1/projects/${encodeURIComponent(project.slug)}/attachments/${attachment.id}`,
-  };
-}
+export { plural } from "../domain/plural";

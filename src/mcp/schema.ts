@@ -14,15 +14,11 @@ export const projectIdField = z
       "letter or digit), optionally prefixed by its team as team/name",
   )
   .describe(
-    "Project identifier, e.g. 'api-service'; 'team/api-service' names the project of one of your teams " +
-      "(needed only when several of your teams have a project of that name). Created by the first write.",
+    "the project's name, e.g. 'api-service'; 'team/api-service' names the project of one of your teams (needed " +
+      "only when several of your teams have a project of that name). The first write creates it.",
   );
 
-export const userIdField = z
-  .string()
-  .max(64)
-  .optional()
-  .describe("Optional. Must be the authenticated caller's own id; it can never act as another user.");
+export const userIdField = z.string().max(64).optional().describe("Optional; only your own user id.");
 
 /**
  * A list of strings given either as a real array or, as the original product's clients send it, as a
@@ -59,7 +55,7 @@ export function stringList(description: string, maxItemChars: number = LIMITS.li
     })
     .optional()
     .default([])
-    .describe(`${description} An array of strings; a JSON-encoded array string is also accepted.`);
+    .meta(description ? { description } : {});
 }
 
 export const scopedInput = { project_id: projectIdField, user_id: userIdField };
@@ -69,4 +65,39 @@ export const indexedFilePathField = z
   .string()
   .min(1)
   .max(LIMITS.filePathChars)
-  .describe("Path relative to the repository root (an absolute path or unique suffix is matched too).");
+  .describe("From the repository root (or a unique suffix).");
+
+const ISO_DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2})))?$/;
+const ISO_EXPECTED = "expected an ISO-8601 date such as 2026-12-01 or 2026-12-01T10:00:00Z";
+
+/**
+ * An ISO-8601 date (midnight UTC) or date-time with an offset, parsed to epoch milliseconds. Checked in code rather
+ * than with zod's ISO regexes, whose JSON Schema form is 700 characters the model would read in every tools/list;
+ * the message says what is expected instead of "Invalid input".
+ */
+export const isoDateField = z
+  .string()
+  .max(40)
+  .transform((value, ctx) => {
+    const time = parseIsoDate(value.trim());
+    if (time === null) {
+      ctx.addIssue({ code: "custom", message: ISO_EXPECTED });
+      return z.NEVER;
+    }
+    return time;
+  });
+
+function parseIsoDate(text: string): number | null {
+  const match = ISO_DATE_TIME.exec(text);
+  if (!match) return null;
+  const [year, month, day, hour = 0, minute = 0, second = 0, offsetHour = 0, offsetMinute = 0] = match
+    .slice(1)
+    .map((part) => (part === undefined ? undefined : Number(part)));
+  const daysInMonth = new Date(Date.UTC(year as number, month as number, 0)).getUTCDate();
+  if ((month as number) < 1 || (month as number) > 12 || (day as number) < 1 || (day as number) > daysInMonth)
+    return null;
+  if (hour > 23 || minute > 59 || second > 59 || offsetHour > 23 || offsetMinute > 59) return null;
+  const time = Date.parse(text);
+  return Number.isNaN(time) ? null : time;
+}

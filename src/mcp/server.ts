@@ -7,8 +7,10 @@ import {
 import type { Services } from "../app";
 import { toAppError } from "../domain/app-error";
 import type { Identity } from "../domain/records";
+import { advertisedInputSchema, advertisedOutputSchema, compactAnnotations, sharedFieldsNote } from "./advertised";
 import { approvalAnswer, askForApproval, canElicit } from "./approvals";
 import { runTool } from "./run-tool";
+import { projectIdField } from "./schema";
 import type { ToolOutput } from "./tool";
 import { tools } from "./tools";
 import { approveTool, denyTool } from "./tools/approve";
@@ -24,7 +26,8 @@ export function buildMcpServer(services: Services, identity: Identity): McpServe
     instructions:
       "Coding Memory keeps a team's shared memory of a project: errors and their fixes, design decisions, " +
       "coding sessions and file changes. Search errors before debugging (coding_search_errors), record errors " +
-      "and decisions as they happen, and read coding_get_project_context at the start of work.",
+      "and decisions as they happen, and read coding_get_project_context at the start of work. " +
+      sharedFieldsNote(projectIdField.description),
   });
   for (const tool of tools) {
     server.registerTool(
@@ -32,8 +35,10 @@ export function buildMcpServer(services: Services, identity: Identity): McpServe
       {
         title: tool.title,
         description: tool.description,
-        inputSchema: tool.inputSchema,
-        annotations: tool.annotations,
+        // Advertised compact; validated by runTool with the zod schema (one message format for MCP and REST).
+        inputSchema: advertisedInputSchema(tool.inputSchema),
+        outputSchema: advertisedOutputSchema(tool.outputSchema),
+        annotations: compactAnnotations(tool.annotations),
       },
       async (args: unknown, ctx: ServerContext): Promise<CallToolResult | InputRequiredResult> => {
         try {

@@ -37,6 +37,11 @@ export interface ToolDefinition<Schema extends ToolInputSchema = ToolInputSchema
   title: string;
   description: string;
   inputSchema: Schema;
+  /**
+   * The shape of `data` (MCP structuredContent, the REST body), advertised in tools/list as outputSchema; the MCP
+   * SDK validates each result against it, and tests check every tool's results with it.
+   */
+  outputSchema: z.ZodObject;
   annotations: ToolAnnotations;
   /**
    * What the call needs in the project (role and credential scope): reads need an existing project; writes

@@ -162,9 +162,9 @@ describe("screenshots attached to errors", () => {
     expect(recorded.isError, recorded.text).toBe(false);
     const listed = await rest(token, "GET", `/api/v1/projects/${project}/errors`);
     expect(listed.body.items[0]).toMatchObject({
-      errorType: "decimal.InvalidOperation",
-      filePath: expect.stringContaining("pricing.py"),
-      lineNumber: 41,
+      error_type: "decimal.InvalidOperation",
+      file_path: expect.stringContaining("pricing.py"),
+      line_number: 41,
     });
     const found = await callTool(client, "coding_search_errors", {
       project_id: project,

@@ -271,7 +271,7 @@ describe("code import graph: ingestion, analyses, tools", () => {
       related_files: ["src/lib/db.ts"],
     });
     let context = await callTool(client, "coding_get_project_context", { project_id: project });
-    expect(context.data.openErrors[0].possiblyStale).toBeUndefined();
+    expect(context.data.open_errors[0].possibly_stale).toBeUndefined();
 
     // pool.ts no longer imports db.ts: the cycle disappears; db.ts is deleted.
     const changed = await rest(token, "POST", `/api/v1/projects/${project}/files`, {
@@ -285,13 +285,15 @@ describe("code import graph: ingestion, analyses, tools", () => {
     });
 
     context = await callTool(client, "coding_get_project_context", { project_id: project });
-    const staleError = context.data.openErrors.find((e: { id: string }) => e.id === error.data.error_id);
-    expect(staleError.possiblyStale).toEqual([
-      { path: "src/lib/pool.ts", changedAt: expect.any(Number), deleted: false },
+    const staleError = context.data.open_errors.find((e: { error_id: string }) => e.error_id === error.data.error_id);
+    expect(staleError.possibly_stale).toEqual([
+      { path: "src/lib/pool.ts", changed_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/), deleted: false },
     ]);
-    const staleDecision = context.data.decisions.find((d: { id: string }) => d.id === decision.data.decision_id);
-    expect(staleDecision.possiblyStale).toEqual([
-      { path: "src/lib/db.ts", changedAt: expect.any(Number), deleted: true },
+    const staleDecision = context.data.decisions.find(
+      (d: { decision_id: string }) => d.decision_id === decision.data.decision_id,
+    );
+    expect(staleDecision.possibly_stale).toEqual([
+      { path: "src/lib/db.ts", changed_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/), deleted: true },
     ]);
     expect(context.text).toContain("⚠️ possibly stale: `src/lib/pool.ts` changed since");
 

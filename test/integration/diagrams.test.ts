@@ -89,7 +89,7 @@ describe("coding_analyze_diagram", () => {
     // Kept in the project context, and as a decision when asked.
     const context = await callTool(client, "coding_get_project_context", { project_id });
     expect(context.data.architecture).toEqual([
-      expect.objectContaining({ id: data.diagram_id, title: "Shop backend", pattern: data.pattern }),
+      expect.objectContaining({ diagram_id: data.diagram_id, title: "Shop backend", pattern: data.pattern }),
     ]);
     expect(context.text).toContain("## Architecture");
     expect(context.text).toContain("Shop backend");

@@ -4,6 +4,13 @@ import { describe, expect, it } from "vitest";
 import { TokenService } from "../../src/auth/tokens";
 import { BASE, callTool, mcpClient, newUser, rest, uniqueName, workerFetch } from "../helpers";
 
+/** The internal id of the project a REST base path names: the key of its session Durable Object. */
+async function internalId(base: string): Promise<string> {
+  const slug = decodeURIComponent(base.split("/").pop() as string);
+  const row = await env.DB.prepare("SELECT id FROM projects WHERE slug = ?").bind(slug).first<{ id: string }>();
+  return row?.id as string;
+}
+
 describe("authentication", () => {
   const probes: Array<[string, string, unknown?]> = [
     ["GET", "/api/v1/projects/p/errors"],
@@ -198,7 +205,7 @@ describe("bad input gets a clear 4xx naming the field, never a 500", () => {
     expect(change.status).toBe(201);
     expect(change.body.diff_truncated).toBe(true);
     const stored = await rest(token, "GET", `${base}/changes`);
-    expect(stored.body.items[0].diffTruncated).toBe(true);
+    expect(stored.body.items[0].diff_truncated).toBe(true);
     expect(stored.body.items[0].diff).toContain("characters truncated");
     expect(stored.body.items[0].diff.length).toBeLessThanOrEqual(65_536);
     const error = await rest(token, "POST", `${base}/errors`, {
@@ -290,17 +297,16 @@ describe("ProjectSession Durable Object", () => {
     const { token, userId } = await newUser();
     const base = `/api/v1/projects/${uniqueName("stale")}`;
     const first = await rest(token, "POST", `${base}/sessions`, { description: "orphaned" });
-    const sessions = await rest(token, "GET", `${base}/sessions`);
-    const stub = env.PROJECT_SESSION.get(
-      env.PROJECT_SESSION.idFromName(`${userId}:${sessions.body.items[0].projectId as string}`),
-    );
+    const stub = env.PROJECT_SESSION.get(env.PROJECT_SESSION.idFromName(`${userId}:${await internalId(base)}`));
     await runInDurableObject(stub, async (_instance, state) => {
       await state.storage.deleteAll();
     });
     const second = await rest(token, "POST", `${base}/sessions`, { description: "fresh" });
     expect(second.status).toBe(201);
     const after = await rest(token, "GET", `${base}/sessions`);
-    const byId = Object.fromEntries(after.body.items.map((s: { id: string; status: string }) => [s.id, s.status]));
+    const byId = Object.fromEntries(
+      after.body.items.map((s: { session_id: string; status: string }) => [s.session_id, s.status]),
+    );
     expect(byId).toEqual({ [first.body.session_id]: "expired", [second.body.session_id]: "active" });
   }, 20_000); // 5 calls
 
@@ -308,10 +314,7 @@ describe("ProjectSession Durable Object", () => {
     const { token, userId } = await newUser();
     const base = `/api/v1/projects/${uniqueName("early")}`;
     const started = await rest(token, "POST", `${base}/sessions`, { description: "still working" });
-    const sessions = await rest(token, "GET", `${base}/sessions`);
-    const stub = env.PROJECT_SESSION.get(
-      env.PROJECT_SESSION.idFromName(`${userId}:${sessions.body.items[0].projectId as string}`),
-    );
+    const stub = env.PROJECT_SESSION.get(env.PROJECT_SESSION.idFromName(`${userId}:${await internalId(base)}`));
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     await runInDurableObject(stub, async (_instance, state) => {
       expect(await state.storage.getAlarm()).toBe(Date.parse(started.body.expires_at));
@@ -328,9 +331,7 @@ describe("ProjectSession Durable Object", () => {
     expect(Date.parse(started.body.expires_at) - Date.parse(started.body.started_at)).toBe(24 * 3_600_000);
     await rest(token, "POST", `${base}/changes`, { file_path: "a.ts", action: "edit", reason: "r" });
 
-    const sessions = await rest(token, "GET", `${base}/sessions`);
-    const projectId = sessions.body.items[0].projectId as string;
-    const stub = env.PROJECT_SESSION.get(env.PROJECT_SESSION.idFromName(`${userId}:${projectId}`));
+    const stub = env.PROJECT_SESSION.get(env.PROJECT_SESSION.idFromName(`${userId}:${await internalId(base)}`));
     // The alarm is scheduled for the deadline; move the deadline into the past, then fire the alarm now.
     await runInDurableObject(stub, async (_instance, state) => {
       expect(await state.storage.getAlarm()).toBe(Date.parse(started.body.expires_at));
@@ -340,7 +341,7 @@ describe("ProjectSession Durable Object", () => {
     expect(await runDurableObjectAlarm(stub)).toBe(true);
 
     const after = await rest(token, "GET", `${base}/sessions`);
-    expect(after.body.items[0]).toMatchObject({ status: "expired", summarySource: "digest" });
+    expect(after.body.items[0]).toMatchObject({ status: "expired", summary_source: "digest" });
     expect(after.body.items[0].summary).toContain("Closed automatically");
     expect(after.body.items[0].summary).toContain("a.ts");
     const restart = await rest(token, "POST", `${base}/sessions`, { description: "new day" });

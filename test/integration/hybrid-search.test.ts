@@ -194,7 +194,7 @@ describe("hybrid error search over REST, with vectors built by the queue consume
       project_id: slug,
       query: "offset-naive datetimes",
     });
-    expect(viaMcp.text).toMatch(/2 error\(s\) are still being indexed/);
+    expect(viaMcp.text).toMatch(/2 errors are still being indexed/);
 
     const reindex = await rest(token, "POST", `${base}/errors/reindex`, { only_pending: true });
     expect(reindex.status).toBe(202);

@@ -203,16 +203,16 @@ describe("MCP: context and patterns", () => {
     expect(context.data.decisions.map((d: { decision: string }) => d.decision)).toEqual([
       "Use JWT tokens for authentication",
     ]);
-    expect(context.data.recentChanges.every((c: { filePath: string }) => c.filePath === "src/auth.py")).toBe(true);
+    expect(context.data.recent_changes.every((c: { file_path: string }) => c.file_path === "src/auth.py")).toBe(true);
     expect(context.data.stack.map((s: { name: string }) => s.name)).toContain("Python");
     expect(context.text).toContain("# Project context");
-    expect(context.data.estimatedTokens).toBeLessThanOrEqual(1500);
+    expect(context.data.estimated_tokens).toBeLessThanOrEqual(1500);
 
     const patterns = await callTool(client, "coding_analyze_patterns", { project_id });
     expect(patterns.isError, patterns.text).toBe(false);
     expect(patterns.data.status).toBe("ok");
-    expect(patterns.data.changeCount).toBe(12);
-    expect(patterns.data.hotFiles[0]).toEqual({ filePath: "src/auth.py", changes: 6 });
+    expect(patterns.data.change_count).toBe(12);
+    expect(patterns.data.hot_files[0]).toEqual({ file_path: "src/auth.py", changes: 6 });
     expect(patterns.data.actions.find((a: { action: string }) => a.action === "create").count).toBe(3);
   }, 35_000); // 19 calls
 

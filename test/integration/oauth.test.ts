@@ -71,7 +71,7 @@ describe("OAuth 2.1 for remote MCP clients", () => {
     await client.close();
     const viaRest = await rest(tokens.access_token, "GET", `/api/v1/projects/${project}/errors`);
     expect(viaRest.status).toBe(200);
-    expect(viaRest.body.items[0].userId).toBe(user);
+    expect(viaRest.body.items[0].user_id).toBe(user);
     // No admin scope was granted: administering is refused.
     expect(
       (await rest(tokens.access_token, "POST", "/api/v1/teams", { slug: uniqueName("t").toLowerCase() })).status,
@@ -185,7 +185,7 @@ describe("OAuth 2.1 for remote MCP clients", () => {
       expect(recorded.status).toBe(201);
       const listed = await rest(tokens.access_token, "GET", `/api/v1/projects/${project}/errors`);
       // A generated id (the login is only its readable part), the same user both times.
-      users.push(listed.body.items[0].userId);
+      users.push(listed.body.items[0].user_id);
     }
     expect(users[0]).toMatch(/^octocat-[a-z2-9]{8}@github$/);
     expect(users[1]).toBe(users[0]);

@@ -62,7 +62,7 @@ describe("REST API mirrors the tools", () => {
     );
     expect(page2.body.items).toHaveLength(1);
     expect(page2.body.next_cursor).toBeNull();
-    const allPaths = [...page1.body.items, ...page2.body.items].map((c: { filePath: string }) => c.filePath).sort();
+    const allPaths = [...page1.body.items, ...page2.body.items].map((c: { file_path: string }) => c.file_path).sort();
     expect(allPaths).toEqual([0, 1, 2].map((i) => `src/components/LoginForm${i}.tsx`));
 
     const errors = await rest(token, "GET", `${base}/errors?resolved=true`);
@@ -74,14 +74,14 @@ describe("REST API mirrors the tools", () => {
 
     const context = await rest(token, "GET", `${base}/context?max_tokens=800`);
     expect(context.status).toBe(200);
-    expect(context.body.activeSession.id).toBe(start.body.session_id);
+    expect(context.body.active_session.session_id).toBe(start.body.session_id);
     expect(context.body.stack.map((s: { name: string }) => s.name)).toContain("React");
     expect(context.body.markdown).toContain("Validate forms with zod schemas");
-    expect(context.body.estimatedTokens).toBeLessThanOrEqual(800);
+    expect(context.body.estimated_tokens).toBeLessThanOrEqual(800);
 
     const focused = await rest(token, "GET", `${base}/context?focus=zod`);
     expect(focused.body.decisions).toHaveLength(1);
-    expect(focused.body.recentChanges).toHaveLength(0);
+    expect(focused.body.recent_changes).toHaveLength(0);
 
     const end = await rest(token, "POST", `${base}/sessions/end`, { success: true });
     expect(end.status).toBe(200);
@@ -98,8 +98,8 @@ describe("REST API mirrors the tools", () => {
       });
     }
     const small = await rest(token, "GET", `${base}/context`);
-    expect(small.body.tokenBudget).toBe(1500);
-    expect(small.body.estimatedTokens).toBeLessThanOrEqual(1500);
+    expect(small.body.token_budget).toBe(1500);
+    expect(small.body.estimated_tokens).toBeLessThanOrEqual(1500);
     expect(small.body.omitted.decisions).toBeGreaterThan(0);
     expect(small.body.markdown).toContain("left out to stay within 1500 tokens");
   }, 60_000); // 42 calls
@@ -112,7 +112,7 @@ describe("REST API mirrors the tools", () => {
     expect(few.status).toBe(200);
     expect(few.body.status).toBe("insufficient_data");
     expect(few.body.message).toContain("Insufficient data for pattern analysis");
-    expect(few.body.changeCount).toBe(1);
+    expect(few.body.change_count).toBe(1);
 
     const files = ["src/user_service.py", "src/auth_utils.py", "tests/test_auth.py", "web/LoginForm.tsx"];
     for (let i = 0; i < 11; i++) {
@@ -124,9 +124,9 @@ describe("REST API mirrors the tools", () => {
     }
     const enough = await rest(token, "GET", `${base}/patterns`);
     expect(enough.body.status).toBe("ok");
-    expect(enough.body.changeCount).toBe(12);
+    expect(enough.body.change_count).toBe(12);
     const python = enough.body.languages.find((l: { language: string }) => l.language === "Python");
     expect(python.changes).toBe(10);
-    expect(enough.body.namingConventions[0].convention).toBe("snake_case");
+    expect(enough.body.naming_conventions[0].convention).toBe("snake_case");
   }, 30_000); // 15 calls
 });

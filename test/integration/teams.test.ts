@@ -73,7 +73,7 @@ describe("teams share project memory", () => {
     });
     expect(seen.data.results[0].error_id).toBe(recorded.data.error_id);
     const listed = await rest(owner.token, "GET", `/api/v1/projects/${project}/errors`);
-    const authors = new Set(listed.body.items.map((item: { userId: string }) => item.userId));
+    const authors = new Set(listed.body.items.map((item: { user_id: string }) => item.user_id));
     expect(authors).toEqual(new Set([owner.userId, bob.userId]));
 
     // Coding sessions stay per user: both can have one at once in the shared project.

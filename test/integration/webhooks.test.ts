@@ -117,8 +117,8 @@ describe("CI failure webhooks", () => {
     });
     expect(recorded.message).toContain("can't compare offset-naive and offset-aware datetimes");
     const stored = await rest(admin.token, "GET", `/api/v1/projects/${project}/errors?limit=200`);
-    const row = stored.body.items.find((item: { id: string }) => item.id === recorded.error_id);
-    expect(row).toMatchObject({ source: "ci", lastCommit: "abc123", lastCiJob: "pytest", userId: admin.userId });
+    const row = stored.body.items.find((item: { error_id: string }) => item.error_id === recorded.error_id);
+    expect(row).toMatchObject({ source: "ci", last_commit: "abc123", last_ci_job: "pytest", user_id: admin.userId });
     expect(row.tags).toEqual(["ci", "pytest"]);
 
     // The next failing run of the same test is the same error, seen again.

@@ -8,6 +8,7 @@ import { ImportGraph } from "./graph";
 import type { ImportKind } from "./js-imports";
 import { ProjectConfig, type ConfigFacts } from "./project-config";
 import { normalizePath, pythonSourceRoots, resolveJsImport, resolvePythonImport, type Resolution } from "./resolve";
+import { plural } from "../plural";
 
 const KIND_CODES: Record<ImportKind | "python", string> = {
   static: "s",
@@ -245,7 +246,7 @@ export class CodeGraph {
     const what =
       this.fileCount === 0
         ? `Project ${this.projectSlug} has no indexed code yet.`
-        : `${paths.map((path) => `"${path}"`).join(", ")} ${paths.length === 1 ? "is" : "are"} not in the code index of project ${this.projectSlug} (${this.fileCount} files indexed).`;
+        : `${paths.map((path) => `"${path}"`).join(", ")} ${paths.length === 1 ? "is" : "are"} not in the code index of project ${this.projectSlug} (${plural(this.fileCount, "file")} indexed).`;
     return new AppError("not_found", `${what} ${how}`, { details: { field, paths } });
   }
 

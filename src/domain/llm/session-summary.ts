@@ -7,6 +7,7 @@ import { estimateTokens } from "../context";
 import type { SessionActivity } from "../digest";
 import type { CodingSession } from "../records";
 import type { LlmRequest } from "./types";
+import { plural } from "../plural";
 
 /** Input tokens for the user message (the activity), by the 4-characters-per-token estimate. */
 export const SESSION_SUMMARY_INPUT_TOKENS = 3_000;
@@ -70,14 +71,14 @@ export function compactActivity(
     const group = slash > 0 ? `${path.slice(0, slash)}/` : "./";
     groups.set(group, [...(groups.get(group) ?? []), path]);
   }
-  lines.push(`Files: ${activity.changes.length} changes in ${files.size} files`);
+  lines.push(`Files: ${plural(activity.changes.length, "change")} in ${plural(files.size, "file")}`);
   for (const [group, paths] of groups) {
     if (detail === "counts") {
       const changes = paths.reduce(
         (sum, path) => sum + [...(files.get(path)?.actions.values() ?? [])].reduce((a, b) => a + b, 0),
         0,
       );
-      lines.push(`- ${group} (${paths.length} files, ${changes} changes)`);
+      lines.push(`- ${group} (${plural(paths.length, "file")}, ${plural(changes, "change")})`);
       continue;
     }
     const described = paths.map((path) => {

@@ -14,6 +14,7 @@ import type { ApprovalDesk } from "./approvals";
 import type { BudgetState, LlmGateway } from "./gateway";
 import { NO_MODEL, parseJsonAnswer, runOrHold } from "./held-run";
 import type { LlmSettingsService } from "./settings";
+import { plural } from "../plural";
 
 export const SOLUTION_ADVICE_INPUT_TOKENS = 2_000;
 export const SOLUTION_ADVICE_OUTPUT_TOKENS = 600;
@@ -105,7 +106,7 @@ export class SolutionAdvisor {
         `- id ${hit.error.id} (similarity ${hit.similarity}, seen ${hit.error.occurrences}×): ` +
         `${hit.error.errorType}: ${hit.error.message.split("\n")[0]?.slice(0, 200)}\n  fix: ${hit.error.solution ?? ""}`,
     );
-    const occurrences = "error" in source ? `\n(seen ${source.error.occurrences} time(s) in this project)` : "";
+    const occurrences = "error" in source ? `\n(seen ${plural(source.error.occurrences, "time")} in this project)` : "";
     let content = `New error:\n${errorText}${occurrences}\n\nSimilar resolved errors in this project (${cases.length}):\n${cases.join("\n") || "(none)"}`;
     // Within budget: shorten the error's own text first (its first lines carry the type and message).
     if (estimateTokens(content) > SOLUTION_ADVICE_INPUT_TOKENS) {

@@ -1,46 +1,47 @@
 import { z } from "zod";
 import type { Project } from "../../domain/records";
 import { DIAGRAM_LIMITS, type ArchitectureDiagram, type DiagramOutcome } from "../../domain/architecture";
+import { attachmentViewSchema } from "../../views/attachments";
+import { diagramView, diagramViewSchema } from "../../views/diagrams";
+import { elicitedDecision, heldApprovalSchema } from "../../views/llm";
+
+/** The diagram as read (every field), or, while an image waits for approval, diagram_id null and the image. */
+const analyzeDiagramOutput = diagramViewSchema.partial().extend({
+  diagram_id: z.string().nullable(),
+  image: attachmentViewSchema.nullable(),
+  analysis: z.union([
+    heldApprovalSchema,
+    z.object({ state: z.literal("completed"), model: z.string(), cost_usd: z.number() }),
+    z.object({ state: z.literal("parsed"), format: z.string() }),
+  ]),
+  ...elicitedDecision,
+});
 import { ATTACHMENT_LIMITS } from "../../domain/attachments";
 import { heldApproval, heldApprovalNote, heldApprovalView } from "../approvals";
 import { scopedInput } from "../schema";
 import { defineTool, type ToolOutput } from "../tool";
-import { attachmentView } from "../render";
+import { attachmentView } from "../../views/attachments";
+import { plural } from "../render";
 
 export const analyzeDiagramTool = defineTool({
   name: "coding_analyze_diagram",
   title: "Analyze architecture diagram",
   description:
-    "Read an architecture diagram into the project's memory: its components, connections and architecture " +
-    "pattern (microservices, event-driven, layered…), kept in the project context and optionally recorded as a " +
-    "design decision. Give the diagram's source (Mermaid, PlantUML, DOT, D2: parsed exactly, free) or an image " +
-    "(read by the project's vision model; costs a model call, held for approval above the cost threshold).",
+    "Read an architecture diagram (components, connections, pattern) into the project context, from its source " +
+    "or an image.",
   inputSchema: z.object({
     ...scopedInput,
     image: z
       .string()
       .max(Math.ceil((ATTACHMENT_LIMITS.bytes * 4) / 3) + 100)
       .nullish()
-      .describe(
-        "The diagram as an image: an attachment_id from POST /attachments, a data URL, base64, or an https URL. " +
-          "PNG, JPEG, WebP or GIF up to 5 MiB.",
-      ),
-    diagram_source: z
-      .string()
-      .max(DIAGRAM_LIMITS.sourceChars)
-      .nullish()
-      .describe("The diagram's source: Mermaid (flowchart, C4, architecture), PlantUML, Graphviz DOT or D2."),
-    title: z.string().max(DIAGRAM_LIMITS.titleChars).nullish().describe("What the diagram shows, e.g. 'Checkout'."),
-    notes: z
-      .string()
-      .max(DIAGRAM_LIMITS.notesChars)
-      .nullish()
-      .describe("Anything the vision model should know when reading the image."),
-    record_decision: z
-      .boolean()
-      .default(false)
-      .describe("Also record the architecture as a design decision (tagged architecture)."),
+      .describe("attachment_id, data URL, base64 or https URL."),
+    diagram_source: z.string().max(DIAGRAM_LIMITS.sourceChars).nullish().describe("Mermaid, PlantUML, DOT or D2."),
+    title: z.string().max(DIAGRAM_LIMITS.titleChars).nullish().describe("e.g. 'Checkout'."),
+    notes: z.string().max(DIAGRAM_LIMITS.notesChars).nullish().describe("Hints for the vision model."),
+    record_decision: z.boolean().default(false).describe("Also record it as a design decision."),
   }),
+  outputSchema: analyzeDiagramOutput,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   access: "write",
   rest: { method: "POST", path: "/diagrams" },
@@ -56,29 +57,11 @@ export const analyzeDiagramTool = defineTool({
   },
 });
 
-export function diagramView(diagram: ArchitectureDiagram) {
-  return {
-    diagram_id: diagram.id,
-    title: diagram.title,
-    source_format: diagram.sourceFormat,
-    model: diagram.model,
-    components: diagram.components,
-    connections: diagram.connections,
-    pattern: diagram.pattern.pattern,
-    pattern_confidence: diagram.pattern.confidence,
-    evidence: diagram.pattern.evidence,
-    summary: diagram.summary,
-    attachment_id: diagram.attachmentId,
-    decision_id: diagram.decisionId,
-    created_at: new Date(diagram.createdAt).toISOString(),
-  };
-}
-
 export function renderDiagram(diagram: ArchitectureDiagram): string {
   const names = new Map(diagram.components.map((component) => [component.id, component.name]));
   const lines = [
     `Architecture "${diagram.title}": ${diagram.pattern.pattern} (${diagram.pattern.confidence} confidence) — ` +
-      `${diagram.components.length} components, ${diagram.connections.length} connections.`,
+      `${plural(diagram.components.length, "component")}, ${plural(diagram.connections.length, "connection")}.`,
     diagram.summary,
     `Components: ${diagram.components.map((c) => `${c.name} (${c.kind}${c.group ? `, in ${c.group}` : ""})`).join("; ")}`,
   ];

@@ -3,16 +3,31 @@ import { bulletList, plural } from "../render";
 import { indexedFilePathField, scopedInput } from "../schema";
 import { defineTool } from "../tool";
 
+// Loose: the code graph tools may grow fields (pagination, labels) without breaking a validating client.
+const dependenciesOutput = z.looseObject({
+  file_path: z.string(),
+  imports: z.array(z.string()),
+  imported_by: z.array(z.string()),
+  external_imports: z.array(z.string()),
+  unresolved_imports: z.array(z.string()),
+  asset_imports: z.array(z.string()),
+  import_depth: z.number(),
+  circular_deps: z.array(z.array(z.string())),
+  cycle_type_only: z.boolean(),
+  cycle_group: z.array(z.string()),
+  parse_error: z.string().nullable(),
+  index_generation: z.number(),
+});
+
 export const analyzeFileDependenciesTool = defineTool({
   name: "coding_analyze_file_dependencies",
   title: "Analyze file dependencies",
-  description:
-    "What a file imports and what imports it (from the project's code index), its import depth, external " +
-    "packages, and any import cycle it is part of, as a concrete path. JS/TS and Python.",
+  description: "What a file imports, what imports it, its external packages and import cycles (JS/TS, Python).",
   inputSchema: z.object({
     ...scopedInput,
     file_path: indexedFilePathField,
   }),
+  outputSchema: dependenciesOutput,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   access: "read",
   rest: { method: "GET", path: "/code/dependencies" },

@@ -4,34 +4,38 @@ import { renderPatternReport } from "../../domain/patterns";
 import { scopedInput } from "../schema";
 import { defineTool } from "../tool";
 import { heldApproval, heldApprovalNote, heldApprovalView } from "../approvals";
+import { elicitedDecision, llmResultSchema } from "../../views/llm";
+import { patternReportSchema, patternReportView } from "../../views/patterns";
+
+/** The team's preferences the model extracted, grouped (languages, libraries, naming, testing, style). */
+export const preferencesSchema = llmResultSchema({});
+
+const patternsOutput = patternReportSchema.extend({ preferences: preferencesSchema.optional(), ...elicitedDecision });
 
 export const analyzePatternsTool = defineTool({
   name: "coding_analyze_patterns",
   title: "Analyze coding patterns",
   description:
-    "Measured patterns of this project from its recorded history: language and action mix, hot files, " +
-    "recurring error types, file naming conventions, test share. Needs at least 10 file changes. When the " +
-    "project has a model, also the team's preferences (languages, libraries, naming, testing, style) extracted " +
-    "from its changes and decisions, through the cost and approval path.",
+    "Patterns in the project's history (10+ changes): languages, hot files, recurring errors, naming, tests; " +
+    "with a model, the team's preferences.",
   inputSchema: z.object({
     ...scopedInput,
-    ai: z
-      .boolean()
-      .default(true)
-      .describe("Extract preferences with the project's model when one is configured (default true)."),
+    ai: z.boolean().default(true).describe("Extract preferences with the project's model, if any."),
   }),
+  outputSchema: patternsOutput,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   access: "read",
   rest: { method: "GET", path: "/patterns" },
   async run({ services, identity, project }, input) {
     const report = await services.memory.analyzePatterns(project);
-    if (report.status !== "ok" || !input.ai) return { data: { ...report }, text: renderPatternReport(report) };
+    if (report.status !== "ok" || !input.ai)
+      return { data: patternReportView(report), text: renderPatternReport(report) };
     const result = await services.preferences.extract(identity.userId, project, report, { approved: false });
     return {
       ...(result.state === "approval_required"
         ? heldApproval("extraction of the team's preferences", result.approval)
         : {}),
-      data: { ...report, preferences: preferenceView(result) },
+      data: { ...patternReportView(report), preferences: preferenceView(result) },
       text: `${renderPatternReport(report)}\n\n${renderPreferences(result)}`,
     };
   },

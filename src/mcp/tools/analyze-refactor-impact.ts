@@ -1,22 +1,34 @@
 import { z } from "zod";
-import { IMPACT_THRESHOLDS, impactRisk } from "../../domain/code/graph";
-import { bulletList } from "../render";
+import { bulletList, plural } from "../render";
+import { impactRisk } from "../../domain/code/graph";
 import { indexedFilePathField, scopedInput } from "../schema";
 import { defineTool } from "../tool";
 
 const RISK_BADGE = { high: "🚨 HIGH", medium: "⚠️ MEDIUM", low: "✅ LOW" } as const;
 
+// Loose: the code graph tools may grow fields (pagination, labels) without breaking a validating client.
+const impactOutput = z.looseObject({
+  file_path: z.string(),
+  direct_dependents: z.array(z.string()),
+  affected_files: z.array(z.string()),
+  affected_count: z.number(),
+  max_distance: z.number(),
+  tests_to_run: z.array(z.string()),
+  cycle_group: z.array(z.string()),
+  risk_level: z.enum(["high", "medium", "low"]),
+  recommendations: z.array(z.string()),
+});
+
 export const analyzeRefactorImpactTool = defineTool({
   name: "coding_analyze_refactor_impact",
   title: "Analyze refactoring impact",
   description:
-    "Which files a change to this file can break: direct and transitive dependents from the code index, a risk " +
-    `level (high from ${IMPACT_THRESHOLDS.highDirect} direct or ${IMPACT_THRESHOLDS.highTransitive} transitive ` +
-    `dependents, medium from ${IMPACT_THRESHOLDS.mediumTransitive}), the test files among them, and recommendations.`,
+    "Which files a change to this file can break (direct and transitive dependents, tests), with a risk level.",
   inputSchema: z.object({
     ...scopedInput,
     file_path: indexedFilePathField,
   }),
+  outputSchema: impactOutput,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   access: "read",
   rest: { method: "GET", path: "/code/impact" },
@@ -32,7 +44,7 @@ export const analyzeRefactorImpactTool = defineTool({
       );
     } else {
       recommendations.push(
-        `${risk === "low" ? "" : "⚠️  "}${impact.affected_count} file${impact.affected_count === 1 ? "" : "s"} ` +
+        `${risk === "low" ? "" : "⚠️  "}${plural(impact.affected_count, "file")} ` +
           `depend${impact.affected_count === 1 ? "s" : ""} on this - test thoroughly` +
           (impact.direct_dependents.length < impact.affected_count
             ? ` (${impact.direct_dependents.length} directly, the rest through them)`
@@ -41,13 +53,13 @@ export const analyzeRefactorImpactTool = defineTool({
     }
     if (risk === "high") recommendations.push("Consider adding integration tests before refactoring");
     if (impact.tests_to_run.length) {
-      recommendations.push(`Run the ${impact.tests_to_run.length} test file(s) that reach it (tests_to_run)`);
+      recommendations.push(`Run the ${plural(impact.tests_to_run.length, "test file")} that reach it (tests_to_run)`);
     } else if (impact.affected_count > 0) {
       recommendations.push("No test file reaches this file through imports: add one before changing its behaviour");
     }
     if (impact.cycle_group.length) {
       recommendations.push(
-        `It is in an import cycle with ${impact.cycle_group.length - 1} other file(s): refactor them together or break the cycle first`,
+        `It is in an import cycle with ${plural(impact.cycle_group.length - 1, "other file")}: refactor them together or break the cycle first`,
       );
     }
     if (risk !== "low" && impact.direct_dependents.length) {

@@ -11,16 +11,23 @@ import { ContextCompressor } from "../../domain/llm/context-compression";
 
 const approvalInput = z.object({
   ...scopedInput,
-  approval_id: z.string().min(1).max(64).describe("The approval_id of an approval_required result."),
+  approval_id: z.string().min(1).max(64),
 });
+
+const decisionOutput = z.object({
+  approval_id: z.string(),
+  decision: z.enum(["approved", "denied"]),
+  operation: z.string(),
+});
+/** Approving runs the held operation: its own result's fields come with the decision. */
+const approveOutput = decisionOutput.loose();
 
 export const approveTool = defineTool({
   name: "coding_approve",
   title: "Approve an LLM operation",
-  description:
-    "Approve an LLM operation that was held because its estimated cost is above the project's threshold " +
-    "(e.g. the AI summary at session end). It then runs; its cost counts against the monthly budget.",
+  description: "Approve a held LLM operation; it then runs.",
   inputSchema: approvalInput,
+  outputSchema: approveOutput,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   access: "write",
   rest: { method: "POST", path: "/approvals/:approval_id/approve", status: 200 },
@@ -73,8 +80,9 @@ export const approveTool = defineTool({
 export const denyTool = defineTool({
   name: "coding_deny",
   title: "Deny an LLM operation",
-  description: "Decline an LLM operation held for approval; nothing is sent to the model and nothing is spent.",
+  description: "Decline a held LLM operation.",
   inputSchema: approvalInput,
+  outputSchema: decisionOutput,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   access: "write",
   rest: { method: "POST", path: "/approvals/:approval_id/deny", status: 200 },

@@ -4,6 +4,9 @@ import { scopedInput } from "../schema";
 import { budgetWarning, heldApproval, heldApprovalNote, heldApprovalView } from "../approvals";
 import { defineTool } from "../tool";
 import type { SummaryStatus } from "../../domain/llm/summaries";
+import { elicitedDecision, llmResultSchema } from "../../views/llm";
+import { redactionsSchema } from "../../views/records";
+import { plural } from "../render";
 
 export function summaryStatusView(status: SummaryStatus) {
   switch (status.state) {
@@ -26,21 +29,34 @@ export function summaryStatusNote(status: SummaryStatus): string {
   return "";
 }
 
+export const summaryStatusSchema = llmResultSchema({});
+
+const endSessionOutput = z.object({
+  session_id: z.string(),
+  duration_minutes: z.number(),
+  counts: z.object({ file_changes: z.number(), errors: z.number(), decisions: z.number() }),
+  success: z.boolean().nullable(),
+  summary: z.string().nullable(),
+  summary_source: z.enum(["user", "digest", "llm"]).nullable(),
+  summary_status: summaryStatusSchema,
+  budget_warning: z.string().optional(),
+  files_touched: z.array(z.object({ file_path: z.string(), actions: z.array(z.string()), changes: z.number() })),
+  errors_resolved: z.number(),
+  errors_open: z.number(),
+  redactions: redactionsSchema,
+  ...elicitedDecision,
+});
+
 export const endSessionTool = defineTool({
   name: "coding_end_session",
   title: "End coding session",
-  description:
-    "End the active coding session. Returns its duration, counts of changes/errors/decisions and a summary: " +
-    "yours if given, otherwise a structured digest of the recorded activity.",
+  description: "End the active session; returns counts and a summary (yours, or a digest).",
   inputSchema: z.object({
     ...scopedInput,
-    summary: z
-      .string()
-      .max(LIMITS.rationaleChars)
-      .nullish()
-      .describe("Your own summary; omit or null to get the generated digest."),
-    success: z.boolean().nullish().describe("Whether the session achieved its goal."),
+    summary: z.string().max(LIMITS.rationaleChars).nullish().describe("Your summary; omit for the digest."),
+    success: z.boolean().nullish(),
   }),
+  outputSchema: endSessionOutput,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   access: "write",
   createsProject: false,
@@ -85,8 +101,8 @@ export const endSessionTool = defineTool({
         redactions,
       },
       text:
-        `Session ${session.id} ended after ${digest.durationMinutes} min: ${counts.file_changes} change(s), ` +
-        `${counts.errors} error(s), ${counts.decisions} decision(s).\n\n${summary ?? ""}` +
+        `Session ${session.id} ended after ${digest.durationMinutes} min: ${plural(counts.file_changes, "change")}, ` +
+        `${plural(counts.errors, "error")}, ${plural(counts.decisions, "decision")}.\n\n${summary ?? ""}` +
         summaryStatusNote(status) +
         (warning ? `\n⚠️ ${warning}` : ""),
     };

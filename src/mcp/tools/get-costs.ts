@@ -3,23 +3,71 @@ import { budgetState } from "../../domain/llm/gateway";
 import { billingMonth, nanoToUsd } from "../../domain/llm/models";
 import type { CostTotals, LlmCallRecord } from "../../domain/llm/types";
 import { scopedInput } from "../schema";
+import { isoTime } from "../../views/records";
 import { defineTool } from "../tool";
+import { plural } from "../render";
+
+const totals = {
+  cost_usd: z.number(),
+  input_tokens: z.number(),
+  cached_input_tokens: z.number(),
+  output_tokens: z.number(),
+  calls: z.number(),
+};
+
+// Loose: budget reporting may grow fields without breaking a validating client.
+const costsOutput = z.looseObject({
+  total_cost: z.number(),
+  total_tokens: z.number(),
+  call_count: z.number(),
+  ...totals,
+  by_model: z.array(z.object({ model: z.string(), ...totals })),
+  by_operation: z.array(z.object({ operation: z.string(), ...totals })),
+  by_month: z.array(z.object({ month: z.string(), ...totals })),
+  calls: z.array(
+    z.object({
+      id: z.string(),
+      at: isoTime,
+      user_id: z.string(),
+      session_id: z.string().nullable(),
+      operation: z.string(),
+      provider: z.string(),
+      model: z.string(),
+      input_tokens: z.number(),
+      cached_input_tokens: z.number(),
+      output_tokens: z.number(),
+      cost_usd: z.number(),
+      estimated_cost_usd: z.number(),
+      latency_ms: z.number().nullable(),
+      outcome: z.string(),
+      error: z.string().nullable(),
+    }),
+  ),
+  calls_truncated: z.boolean(),
+  budget: z.object({
+    month: z.string(),
+    month_spent_usd: z.number(),
+    max_monthly_budget_usd: z.number().nullable(),
+    percent_used: z.number().nullable(),
+    warning: z.string().nullable(),
+  }),
+  model: z.string().nullable(),
+});
 
 export const getCostsTool = defineTool({
   name: "coding_get_costs",
   title: "LLM costs",
-  description:
-    "What this project's LLM work has cost: totals, breakdowns by model, operation and month, the latest calls " +
-    "(with tokens, cost, latency and outcome, including calls refused by the budget), and the monthly budget.",
+  description: "The project's LLM costs by model, operation and month, the latest calls, and the budget.",
   inputSchema: z.object({
     ...scopedInput,
     month: z
       .string()
       .regex(/^\d{4}-(0[1-9]|1[0-2])$/, "a month as YYYY-MM")
       .nullish()
-      .describe("Only this month (YYYY-MM, UTC); default: all months."),
-    limit: z.number().int().min(0).max(200).default(20).describe("How many recent calls to list (default 20)."),
+      .describe("Only this month, YYYY-MM (UTC)."),
+    limit: z.number().int().min(0).max(200).default(20).describe("Recent calls to list."),
   }),
+  outputSchema: costsOutput,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   access: "read",
   rest: { method: "GET", path: "/costs" },
@@ -37,6 +85,8 @@ export const getCostsTool = defineTool({
       by_operation: report.byOperation.map((row) => ({ operation: row.key, ...totalsView(row) })),
       by_month: report.byMonth.map((row) => ({ month: row.key, ...totalsView(row) })),
       calls: report.calls.map(callView),
+      // The latest `limit` calls only: says whether older ones were left out.
+      calls_truncated: report.totals.calls > report.calls.length,
       budget: {
         month,
         month_spent_usd: round(budget.monthSpentUsd),
@@ -47,9 +97,9 @@ export const getCostsTool = defineTool({
       model: policy.model,
     };
     const lines = [
-      `LLM costs${input.month ? ` in ${input.month}` : ""}: $${data.total_cost.toFixed(4)} over ${data.call_count} call(s), ` +
-        `${data.total_tokens} tokens.`,
-      ...data.by_model.map((row) => `  ${row.model}: $${row.cost_usd.toFixed(4)} (${row.calls} calls)`),
+      `LLM costs${input.month ? ` in ${input.month}` : ""}: $${data.total_cost.toFixed(4)} over ${plural(data.call_count, "call")}, ` +
+        `${plural(data.total_tokens, "token")}.`,
+      ...data.by_model.map((row) => `  ${row.model}: $${row.cost_usd.toFixed(4)} (${plural(row.calls, "call")})`),
       budget.budgetUsd === null
         ? `No monthly budget set (this month: $${data.budget.month_spent_usd.toFixed(4)}).`
         : `Budget ${month}: $${data.budget.month_spent_usd.toFixed(4)} of $${budget.budgetUsd.toFixed(2)}` +

@@ -1,18 +1,38 @@
 import { z } from "zod";
-import { bulletList } from "../render";
+import { bulletList, plural } from "../render";
 import { scopedInput } from "../schema";
 import { defineTool } from "../tool";
+import { isoTime } from "../../views/records";
+
+const implementationOutput = z.object({
+  decision_id: z.string(),
+  decision: z.string(),
+  completion: z.number().describe("0..1"),
+  basis: z.enum(["related_files", "changes"]),
+  related_files: z.array(z.string()),
+  implemented_files: z.array(z.string()),
+  pending_files: z.array(z.string()),
+  additional_files: z.array(z.string()),
+  changes: z.array(
+    z.object({
+      change_id: z.string(),
+      file_path: z.string(),
+      action: z.string(),
+      user_id: z.string(),
+      created_at: isoTime,
+    }),
+  ),
+});
 
 export const getDecisionImplementationStatusTool = defineTool({
   name: "coding_get_decision_implementation_status",
   title: "Get decision implementation status",
-  description:
-    "Progress of a design decision: which of its related files have been changed by coding_track_file_change " +
-    "calls with implements_decision_id, which are pending, and the completion share.",
+  description: "Which of a decision's files were changed with its implements_decision_id, which are pending.",
   inputSchema: z.object({
     ...scopedInput,
-    decision_id: z.string().min(1).max(64).describe("Id returned by coding_record_decision."),
+    decision_id: z.string().min(1).max(64),
   }),
+  outputSchema: implementationOutput,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   access: "read",
   rest: { method: "GET", path: "/decisions/:decision_id/implementation" },
@@ -23,8 +43,8 @@ export const getDecisionImplementationStatusTool = defineTool({
       `🧭 Implementation Status: ${status.decision}`,
       "",
       status.basis === "related_files"
-        ? `Progress: ${percent}% (${status.implementedFiles.length} of ${status.relatedFiles.length} files implemented)`
-        : `Progress: ${percent}% (the decision lists no related files; ${status.changes.length} change(s) implement it)`,
+        ? `Progress: ${percent}% (${status.implementedFiles.length} of ${plural(status.relatedFiles.length, "file")} implemented)`
+        : `Progress: ${percent}% (the decision lists no related files; ${plural(status.changes.length, "change")} ${status.changes.length === 1 ? "implements" : "implement"} it)`,
     ];
     if (status.basis === "related_files") {
       lines.push(

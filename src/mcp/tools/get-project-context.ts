@@ -4,31 +4,33 @@ import type { CompressionResult } from "../../domain/llm/context-compression";
 import { heldApproval, heldApprovalNote, heldApprovalView } from "../approvals";
 import { scopedInput } from "../schema";
 import { defineTool, type ToolOutput } from "../tool";
+import { contextView, contextViewSchema } from "../../views/context";
+import { elicitedDecision, llmResultSchema } from "../../views/llm";
+
+const contextOutputSchema = contextViewSchema.extend({
+  /** With compress: how the compression went (ready, held for approval, or skipped and why). */
+  compression: llmResultSchema({ source_tokens: z.number().optional() }).optional(),
+  ...elicitedDecision,
+});
 
 export const getProjectContextTool = defineTool({
   name: "coding_get_project_context",
   title: "Get project context",
   description:
-    "What the team knows about this project: active session, inferred stack, open and solved errors, design " +
-    "decisions with rationale, recent changes and most-changed files, within a token budget. `focus` narrows it.",
+    "The project's stack, open and solved errors, decisions and recent changes, within a token budget. Read it first.",
   inputSchema: z.object({
     ...scopedInput,
-    focus: z.string().max(500).nullish().describe("Topic to narrow to, e.g. 'authentication'."),
+    focus: z.string().max(500).nullish().describe("A topic, e.g. 'auth'."),
     max_tokens: z
       .number()
       .int()
       .min(200)
       .max(20_000)
       .default(DEFAULT_CONTEXT_TOKENS)
-      .describe(`Approximate size budget of the result (default ${DEFAULT_CONTEXT_TOKENS} tokens).`),
-    compress: z
-      .boolean()
-      .default(false)
-      .describe(
-        "When the context does not fit, have the project's model compress a larger one into the budget " +
-          "instead of leaving items out (costs money, may need approval).",
-      ),
+      .describe("Size budget in tokens."),
+    compress: z.boolean().default(false).describe("Have the model compress what does not fit (costs money)."),
   }),
+  outputSchema: contextOutputSchema,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   access: "read",
   rest: { method: "GET", path: "/context" },
@@ -37,8 +39,7 @@ export const getProjectContextTool = defineTool({
       focus: input.focus?.trim() || null,
       maxTokens: input.max_tokens,
     });
-    const { markdown, ...data } = context;
-    if (!input.compress) return { data: { ...data, markdown }, text: markdown };
+    if (!input.compress) return { data: contextView(context), text: context.markdown };
     const compression = await services.compressor.compress(
       identity.userId,
       project,
@@ -51,19 +52,22 @@ export const getProjectContextTool = defineTool({
 });
 
 export function contextOutput(context: ProjectContext, compression: CompressionResult): ToolOutput {
-  const { markdown, ...data } = context;
+  const { markdown } = context;
   const view = compressionView(compression);
   if (compression.state === "ready") {
-    return { data: { ...data, markdown: compression.markdown, compression: view }, text: compression.markdown };
+    return {
+      data: { ...contextView(context, compression.markdown), compression: view },
+      text: compression.markdown,
+    };
   }
   if (compression.state === "approval_required") {
     return {
       ...heldApproval("compression of the project context", compression.approval),
-      data: { ...data, markdown, compression: view },
+      data: { ...contextView(context), compression: view },
       text: `${markdown}\n\n${heldApprovalNote("compressing the full context", compression.approval)}`,
     };
   }
-  return { data: { ...data, markdown, compression: view }, text: markdown };
+  return { data: { ...contextView(context), compression: view }, text: markdown };
 }
 
 function compressionView(result: CompressionResult) {

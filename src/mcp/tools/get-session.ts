@@ -2,17 +2,17 @@ import { z } from "zod";
 import { AppError } from "../../domain/app-error";
 import { scopedInput } from "../schema";
 import { defineTool } from "../tool";
+import { sessionView, sessionViewSchema } from "../../views/records";
 
 export const getSessionTool = defineTool({
   name: "coding_get_session",
   title: "Get a coding session",
-  description:
-    "One coding session with its summary (yours, the recorded-activity digest, or the AI summary once it is " +
-    "written), status, times and outcome. Use it to fetch an AI summary that was still pending at session end.",
+  description: "A session's status, times, outcome and summary (also an AI summary pending at its end).",
   inputSchema: z.object({
     ...scopedInput,
-    session_id: z.string().min(1).max(64).describe("Id from coding_start_session or coding_end_session."),
+    session_id: z.string().min(1).max(64),
   }),
+  outputSchema: sessionViewSchema,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   access: "read",
   rest: { method: "GET", path: "/sessions/:session_id" },
@@ -23,22 +23,8 @@ export const getSessionTool = defineTool({
         details: { field: "session_id" },
       });
     }
-    const data = {
-      session_id: session.id,
-      user_id: session.userId,
-      description: session.description,
-      tags: session.tags,
-      status: session.status,
-      success: session.success,
-      started_at: new Date(session.startedAt).toISOString(),
-      ended_at: session.endedAt === null ? null : new Date(session.endedAt).toISOString(),
-      summary: session.summary,
-      summary_source: session.summarySource,
-      // Why the AI summary could not be written (no API key, provider refused); the digest stays.
-      summary_error: session.summaryError,
-    };
     return {
-      data,
+      data: sessionView(session),
       text:
         `Session ${session.id} (${session.status}): ${session.description}` +
         (session.summary ? `\n\n${session.summary}` : "") +

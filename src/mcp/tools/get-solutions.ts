@@ -1,39 +1,44 @@
 import { z } from "zod";
 import { AppError } from "../../domain/app-error";
-import type { SolutionSuggestion } from "../../domain/error-search";
 import type { AdviceResult } from "../../domain/llm/solution-advice";
 import { LIMITS } from "../../domain/limits";
 import type { ErrorRecord } from "../../domain/records";
 import { scopedInput } from "../schema";
 import { defineTool } from "../tool";
 import { heldApproval, heldApprovalNote, heldApprovalView } from "../approvals";
-import { vectorStatusNote, vectorStatusView } from "./search-errors";
+import { elicitedDecision, llmResultSchema } from "../../views/llm";
+import {
+  renderSolutions,
+  solutionView,
+  solutionViewSchema,
+  vectorStatusNote,
+  vectorStatusSchema,
+  vectorStatusView,
+} from "../../views/search";
+
+/** The model's advice: root cause, fix steps, confidence, alternatives (or its free text when not JSON). */
+export const adviceSchema = llmResultSchema({});
+
+const getSolutionsOutput = z.object({
+  solutions: z.array(solutionViewSchema),
+  count: z.number(),
+  vector_search: vectorStatusSchema,
+  ai_suggestion: adviceSchema.optional(),
+  ...elicitedDecision,
+});
 
 export const getSolutionsTool = defineTool({
   name: "coding_get_solutions_for_error",
   title: "Get solutions for an error",
-  description:
-    "Fixes that worked before: the solution recorded for this error and those of similar resolved errors, each " +
-    "with a confidence (high/medium/low) from how similar the errors are, how many errors the same fix resolved, " +
-    "and whether the error came back after it. Pass error_id of a recorded error, or error_text for a new one.",
+  description: "Fixes that worked for this error or similar ones, with a confidence each. Give error_id or error_text.",
   inputSchema: z.object({
     ...scopedInput,
-    error_id: z.string().min(1).max(64).nullish().describe("Id from coding_record_error or coding_search_errors."),
-    error_text: z
-      .string()
-      .min(1)
-      .max(LIMITS.queryChars)
-      .nullish()
-      .describe("Or: an error message / stack trace that was not recorded."),
-    limit: z.number().int().min(1).max(20).default(5).describe("How many solutions at most (default 5)."),
-    ai: z
-      .boolean()
-      .default(false)
-      .describe(
-        "Also ask the project's model for advice (root cause, fix steps, confidence, alternatives) from the " +
-          "similar past fixes; costs money, may need approval.",
-      ),
+    error_id: z.string().min(1).max(64).nullish().describe("A recorded error."),
+    error_text: z.string().min(1).max(LIMITS.queryChars).nullish().describe("Or an error's text."),
+    limit: z.number().int().min(1).max(20).default(5),
+    ai: z.boolean().default(false).describe("Also ask the project's model for advice (costs money)."),
   }),
+  outputSchema: getSolutionsOutput,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   access: "read",
   rest: { method: "POST", path: "/errors/solutions" },
@@ -82,31 +87,6 @@ export const getSolutionsTool = defineTool({
     return { ...approval, data, text: renderSolutions(solutions) + (note ? `\n${note}` : "") + adviceText };
   },
 });
-
-export function solutionView(suggestion: SolutionSuggestion) {
-  return {
-    solution: suggestion.solution,
-    confidence: suggestion.confidence,
-    basis: suggestion.basis,
-    error_id: suggestion.errorId,
-    error_type: suggestion.errorType,
-    message: suggestion.message,
-    similarity: suggestion.similarity,
-    same_error: suggestion.sameError,
-    resolved_errors: suggestion.resolvedErrors,
-    recurred_after_fix: suggestion.recurredAfterFix,
-    resolved_at: suggestion.resolvedAt === null ? null : new Date(suggestion.resolvedAt).toISOString(),
-  };
-}
-
-export function renderSolutions(solutions: Array<ReturnType<typeof solutionView>>): string {
-  return solutions
-    .map(
-      (s, i) =>
-        `${i + 1}. [${s.confidence}] ${s.solution}\n   From ${s.error_type}: ${s.message.split("\n")[0]} (${s.basis}; id ${s.error_id})`,
-    )
-    .join("\n");
-}
 
 export function adviceView(result: AdviceResult) {
   switch (result.state) {

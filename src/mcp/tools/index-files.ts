@@ -11,39 +11,56 @@ export const indexFilesInput = z.object({
     .array(
       z
         .object({
-          path: z.string().min(1).max(LIMITS.filePathChars).describe("Path relative to the repository root."),
-          content: z
-            .string()
-            .max(CODE_LIMITS.fileChars)
-            .describe(`The file's full text (at most ${CODE_LIMITS.fileChars} characters).`),
+          path: z.string().min(1).max(LIMITS.filePathChars).describe("From the repository root."),
+          content: z.string().max(CODE_LIMITS.fileChars).describe("Full text."),
         })
         .strict(),
     )
     .max(CODE_LIMITS.filesPerBatch)
     .default([])
-    .describe(
-      "Source files (.js .mjs .cjs .jsx .ts .tsx .mts .cts .py) and the configs that steer resolution " +
-        "(tsconfig*.json, jsconfig*.json, package.json). Only their imports and a hash are kept.",
-    ),
+    .describe("JS/TS/Python sources, tsconfig/jsconfig/package.json."),
   deleted: z
     .array(z.string().min(1).max(LIMITS.filePathChars))
     .max(CODE_LIMITS.deletionsPerBatch)
     .default([])
-    .describe("Paths removed from the repository since they were indexed."),
-  defer_graph: z
-    .boolean()
-    .default(false)
-    .describe("Skip rebuilding the import graph after this batch (for all but the last batch of a large upload)."),
+    .describe("Paths removed since indexed."),
+  defer_graph: z.boolean().default(false).describe("Skip rebuilding the graph (not on the last batch)."),
+});
+
+const pathReason = z.array(z.object({ path: z.string(), reason: z.string() }));
+// Loose: the code graph tools may grow fields without breaking a validating client.
+const indexFilesOutput = z.looseObject({
+  received: z.number(),
+  indexed: z.array(z.string()),
+  unchanged: z.number(),
+  deleted: z.array(z.string()),
+  skipped: pathReason,
+  parse_errors: pathReason,
+  generation: z.number(),
+  files_total: z.number(),
+  graph: z
+    .looseObject({
+      files: z.number(),
+      config_files: z.number(),
+      internal_edges: z.number(),
+      external_packages: z.number(),
+      unresolved_imports: z.number(),
+      asset_imports: z.number(),
+      cycles: z.number(),
+      type_only_cycles: z.number(),
+      parse_errors: z.number(),
+    })
+    .nullable(),
 });
 
 export const indexFilesTool = defineTool({
   name: "coding_index_files",
   title: "Index code files",
   description:
-    "Add or update files in the project's code import graph (used by the dependency, impact and refactor-order " +
-    "tools). For a few files an assistant just edited; index a whole repository with `npx coding-memory index .`. " +
-    "Unchanged files (same content hash) are skipped; file contents are not stored, only their imports.",
+    "Add edited files to the code import graph (only imports are kept). For a whole repository run " +
+    "`npx coding-memory index .`.",
   inputSchema: indexFilesInput,
+  outputSchema: indexFilesOutput,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   access: "write",
   rest: { method: "POST", path: "/files", status: 200, maxBodyBytes: CODE_LIMITS.batchBytes },

@@ -2,23 +2,32 @@ import { z } from "zod";
 import { LIMITS } from "../../domain/limits";
 import { scopedInput, stringList } from "../schema";
 import { defineTool } from "../tool";
+import { redactionsSchema } from "../../views/records";
+
+const recordDecisionOutput = z.object({
+  decision_id: z.string(),
+  decision: z.string(),
+  session_id: z.string().nullable(),
+  related_files: z.array(z.string()),
+  confidence: z.number(),
+  redactions: redactionsSchema,
+});
 
 export const recordDecisionTool = defineTool({
   name: "coding_record_decision",
   title: "Record design decision",
-  description:
-    "Record a design decision with its rationale, rejected alternatives, impact and related files. " +
-    "Linked to the active session if there is one.",
+  description: "Record a design decision with its rationale and rejected alternatives.",
   inputSchema: z.object({
     ...scopedInput,
-    decision: z.string().min(1).max(LIMITS.decisionChars).describe("What was decided."),
-    rationale: z.string().min(1).max(LIMITS.rationaleChars).describe("Why."),
-    alternatives: stringList("Alternatives considered and rejected."),
-    impact: z.string().max(LIMITS.rationaleChars).nullish().describe("Expected consequences."),
-    tags: stringList("Tags such as architecture, security.", LIMITS.tagChars),
-    related_files: stringList("Files this decision concerns.", LIMITS.filePathChars),
-    confidence: z.number().min(0).max(1).default(0.8).describe("0..1, how sure the team is."),
+    decision: z.string().min(1).max(LIMITS.decisionChars),
+    rationale: z.string().min(1).max(LIMITS.rationaleChars),
+    alternatives: stringList("Rejected alternatives."),
+    impact: z.string().max(LIMITS.rationaleChars).nullish(),
+    tags: stringList("e.g. architecture, security.", LIMITS.tagChars),
+    related_files: stringList("", LIMITS.filePathChars),
+    confidence: z.number().min(0).max(1).default(0.8).describe("How sure the team is, 0..1."),
   }),
+  outputSchema: recordDecisionOutput,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   access: "write",
   rest: { method: "POST", path: "/decisions" },

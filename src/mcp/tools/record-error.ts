@@ -4,78 +4,84 @@ import { afterCommit } from "../../domain/after-commit";
 import { ATTACHMENT_LIMITS } from "../../domain/attachments";
 import { LIMITS } from "../../domain/limits";
 import type { Project } from "../../domain/records";
-import type { ScreenshotAnalysis } from "../../domain/screenshot-analysis";
-import type { ScreenshotRecordOutcome, VisionReading } from "../../domain/screenshot-errors";
+import type { ScreenshotRecordOutcome } from "../../domain/screenshot-errors";
+import { analysisView, visionNote } from "../../views/screenshots";
 import { heldApproval, heldApprovalNote, heldApprovalView } from "../approvals";
-import { attachmentView } from "../render";
+import { attachmentView } from "../../views/attachments";
 import { scopedInput, stringList } from "../schema";
 import { defineTool, type ToolOutput } from "../tool";
-import { renderSolutions, solutionView } from "./get-solutions";
+import { renderSolutions, solutionView, solutionViewSchema } from "../../views/search";
+import { attachmentViewSchema } from "../../views/attachments";
+import { elicitedDecision, heldApprovalSchema } from "../../views/llm";
+import { isoTime, redactionsSchema } from "../../views/records";
+import { analysisViewSchema } from "../../views/screenshots";
+import { plural } from "../render";
 
 const MAX_SUGGESTED_SOLUTIONS = 3;
 
 /** Also the shape of each item of `POST /errors/import`. */
 export const recordErrorInput = z.object({
   ...scopedInput,
-  error_type: z
-    .string()
-    .min(1)
-    .max(256)
-    .nullish()
-    .describe(
-      "Exception class or error code, e.g. TypeError, TS2307. Required unless a screenshot (read by the vision " +
-        "model) or screenshot_text gives it.",
-    ),
-  message: z
-    .string()
-    .min(1)
-    .max(LIMITS.messageChars)
-    .nullish()
-    .describe("The error message. Required unless a screenshot or screenshot_text gives it."),
-  stack_trace: z
-    .string()
-    .nullish()
-    .describe(`Stack trace. Over ${LIMITS.stackTraceChars} characters it is truncated (middle cut) and flagged.`),
-  file_path: z.string().max(LIMITS.filePathChars).nullish().describe("File where it occurred."),
-  line_number: z.number().int().min(0).max(10_000_000).nullish().describe("Line where it occurred."),
-  solution: z.string().max(LIMITS.solutionChars).nullish().describe("The fix, if already known."),
+  error_type: z.string().min(1).max(256).nullish().describe("e.g. TypeError, TS2307. Required without a screenshot."),
+  message: z.string().min(1).max(LIMITS.messageChars).nullish().describe("Required without a screenshot."),
+  stack_trace: z.string().nullish(),
+  file_path: z.string().max(LIMITS.filePathChars).nullish(),
+  line_number: z.number().int().min(0).max(10_000_000).nullish(),
+  solution: z.string().max(LIMITS.solutionChars).nullish().describe("The fix, if known."),
   screenshot: z
     .string()
     .max(Math.ceil((ATTACHMENT_LIMITS.bytes * 4) / 3) + 100)
     .nullish()
-    .describe(
-      "Screenshot of the error: an attachment_id from POST /attachments or `npx coding-memory screenshot`, a data URL " +
-        "(data:image/png;base64,…), base64, or an https URL. PNG, JPEG, WebP or GIF up to 5 MiB. A local path cannot " +
-        "be read by the server.",
-    ),
+    .describe("attachment_id (`npx coding-memory screenshot`), data URL, base64 or https URL."),
   screenshot_text: z
     .string()
     .max(LIMITS.stackTraceChars)
     .nullish()
-    .describe(
-      "Text read from the screenshot (`npx coding-memory screenshot` runs OCR locally). Empty fields (error type, " +
-        "message, file, line, stack trace) are filled from it.",
-    ),
-  analyze: z
-    .boolean()
-    .nullish()
-    .describe(
-      "Read the screenshot with the project's vision model (default true when one is configured; it costs a model " +
-        "call, held for approval above the cost threshold). Without one, screenshot_text is used.",
-    ),
-  tags: stringList("Tags such as datetime, timezone.", LIMITS.tagChars),
+    .describe("OCR text of the screenshot; fills empty fields."),
+  analyze: z.boolean().nullish().describe("Use the vision model (default, if configured)."),
+  tags: stringList("e.g. datetime, timezone.", LIMITS.tagChars),
+});
+
+/**
+ * One shape for the three outcomes: recorded (every field), a screenshot held for approval before anything is
+ * recorded (error_id null), and a held screenshot read later that filled an error's fields (filled_fields).
+ */
+const recordErrorOutput = z.object({
+  error_id: z.string().nullable(),
+  recorded: z.boolean(),
+  error_type: z.string().optional(),
+  message: z.string().optional(),
+  file_path: z.string().nullable().optional(),
+  line_number: z.number().nullable().optional(),
+  recurring: z.boolean().optional(),
+  occurrences: z.number().optional(),
+  resolved: z.boolean().optional(),
+  solution: z.string().nullable().optional(),
+  known_solution: z.string().nullable().optional(),
+  suggested_solutions: z.array(solutionViewSchema).optional(),
+  session_id: z.string().nullable().optional(),
+  first_seen: isoTime.optional(),
+  last_seen: isoTime.optional(),
+  stack_trace_truncated: z.boolean().optional(),
+  redactions: redactionsSchema.optional(),
+  from_screenshot: z.array(z.string()).optional(),
+  filled_fields: z.array(z.string()).optional(),
+  screenshot: attachmentViewSchema
+    .extend({ analysis: z.union([analysisViewSchema, heldApprovalSchema]) })
+    .nullable()
+    .optional(),
+  ...elicitedDecision,
 });
 
 export const recordErrorTool = defineTool({
   name: "coding_record_error",
   title: "Record error",
   description:
-    "Record an error when it happens (add the fix later with coding_resolve_error, or pass solution now). " +
-    "The same error seen again (same type, message and top frames once paths, line numbers and values are " +
-    "abstracted) counts as another occurrence of one record, and its known fix is returned. A screenshot can " +
-    "stand in for the typed fields: the project's vision model reads it, or screenshot_text (local OCR) does.",
+    "Record an error when it happens; a repeat is another occurrence and returns its known fix. A screenshot " +
+    "can stand in for the fields.",
   inputSchema: recordErrorInput,
   // Open world: a screenshot may be fetched from a URL and read by an external vision model.
+  outputSchema: recordErrorOutput,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   access: "write",
   rest: { method: "POST", path: "/errors" },
@@ -154,7 +160,7 @@ export async function renderRecordOutcome(
   const suggestedSolutions = suggestions.map(solutionView);
   const lines = [
     result.recurring
-      ? `Recorded another occurrence of error ${error.id}: seen ${error.occurrences} times.`
+      ? `Recorded another occurrence of error ${error.id}: seen ${plural(error.occurrences, "time")}.`
       : `Recorded error ${error.id} (${error.errorType}).`,
   ];
   if (outcome.fromScreenshot.length) {
@@ -213,53 +219,5 @@ export async function renderRecordOutcome(
     ...(outcome.vision.state === "approval_required"
       ? heldApproval("the screenshot analysis", outcome.vision.approval)
       : {}),
-  };
-}
-
-function visionNote(vision: VisionReading): string {
-  switch (vision.state) {
-    case "completed":
-      return `read by ${vision.model}`;
-    case "unreadable":
-      return `${vision.model} answered, but not with the expected JSON; nothing was taken from it`;
-    case "approval_required":
-      return `held for approval (${vision.approval.id})`;
-    case "failed":
-      return `${vision.message} (${vision.code})`;
-    case "skipped":
-      return vision.reason;
-  }
-}
-
-/** The analysis kept with the image, and how the vision reading went. */
-export function analysisView(vision: VisionReading, analysis: ScreenshotAnalysis | null) {
-  const status =
-    vision.state === "approval_required"
-      ? heldApprovalView(vision.approval)
-      : {
-          state: vision.state,
-          ...(vision.state === "completed" || vision.state === "unreadable"
-            ? { model: vision.model, cost_usd: vision.usd }
-            : {}),
-          ...(vision.state === "failed" || vision.state === "skipped" ? { reason: visionNote(vision) } : {}),
-        };
-  return { vision: status, result: analysis && analysisResultView(analysis) };
-}
-
-export function analysisResultView(analysis: ScreenshotAnalysis) {
-  return {
-    source: analysis.source,
-    model: analysis.model,
-    is_error: analysis.isError,
-    error_type: analysis.errorType,
-    message: analysis.message,
-    file_path: analysis.filePath,
-    line_number: analysis.lineNumber,
-    stack_frames: analysis.stackFrames,
-    visible_code: analysis.visibleCode,
-    suspected_root_cause: analysis.suspectedRootCause,
-    language: analysis.language,
-    confidence: analysis.confidence,
-    analyzed_at: new Date(analysis.analyzedAt).toISOString(),
   };
 }

@@ -2,18 +2,28 @@ import { z } from "zod";
 import { LIMITS } from "../../domain/limits";
 import { scopedInput } from "../schema";
 import { defineTool } from "../tool";
+import { redactionsSchema } from "../../views/records";
+
+const resolveErrorOutput = z.object({
+  error_id: z.string(),
+  resolved: z.literal(true),
+  solution: z.string().nullable(),
+  occurrences: z.number(),
+  previously_resolved: z.boolean(),
+  session_id: z.string().nullable(),
+  redactions: redactionsSchema,
+});
 
 export const resolveErrorTool = defineTool({
   name: "coding_resolve_error",
   title: "Resolve error",
-  description:
-    "Add the solution to a recorded error and mark it resolved, so the next time anyone on the project hits it " +
-    "the fix is suggested.",
+  description: "Add the fix to a recorded error; it is suggested when anyone hits the error again.",
   inputSchema: z.object({
     ...scopedInput,
-    error_id: z.string().min(1).max(64).describe("Id returned by coding_record_error or coding_search_errors."),
+    error_id: z.string().min(1).max(64),
     solution: z.string().min(1).max(LIMITS.solutionChars).describe("What fixed it."),
   }),
+  outputSchema: resolveErrorOutput,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   access: "write",
   createsProject: false,

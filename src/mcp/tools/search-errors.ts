@@ -1,48 +1,39 @@
 import { z } from "zod";
-import { AppError } from "../../domain/app-error";
-import type { ErrorSearchHit, VectorSearchStatus } from "../../domain/error-search";
 import { LIMITS } from "../../domain/limits";
-import { scopedInput } from "../schema";
+import { isoDateField, scopedInput } from "../schema";
 import { defineTool } from "../tool";
+import { hitView, hitViewSchema, vectorStatusNote, vectorStatusSchema, vectorStatusView } from "../../views/search";
+import { plural } from "../render";
+
+const searchErrorsOutput = z.object({
+  results: z.array(hitViewSchema),
+  count: z.number(),
+  mode: z.enum(["hybrid", "lexical", "vector"]),
+  vector_search: vectorStatusSchema,
+  message: z.string().optional(),
+});
 
 export const searchErrorsTool = defineTool({
   name: "coding_search_errors",
   title: "Search past errors",
-  description:
-    "Find past errors similar to a message, stack trace or description, with their solutions and how often " +
-    "they occurred. Combines keyword matching, semantic similarity and exact recurrence (fingerprint); paths, " +
-    "line numbers, addresses and quoted values are ignored. Each result says why it matched.",
+  description: "Find past errors like a message, trace or description, with their fixes; search before debugging.",
   inputSchema: z.object({
     ...scopedInput,
-    query: z.string().min(1).max(LIMITS.queryChars).describe("Error text or a description of the problem."),
-    k: z.number().int().min(1).max(LIMITS.searchK).default(5).describe("How many results (default 5)."),
-    resolved_only: z.boolean().default(false).describe("Only errors that have a solution."),
-    error_type: z.string().min(1).max(256).nullish().describe("Only this exception class (simple or qualified)."),
-    file: z
-      .string()
-      .min(1)
-      .max(LIMITS.filePathChars)
-      .nullish()
-      .describe("Only errors in this file: a path or its trailing part, e.g. 'auth/login.py'."),
-    tag: z.string().min(1).max(LIMITS.tagChars).nullish().describe("Only errors with this tag."),
-    since: z.iso
-      .datetime({ offset: true })
-      .or(z.iso.date())
-      .nullish()
-      .describe("Only errors last seen at or after this ISO date or date-time."),
-    mode: z
-      .enum(["hybrid", "lexical", "vector"])
-      .default("hybrid")
-      .describe("hybrid (default) fuses keyword and semantic matching; lexical or vector use one of them."),
+    query: z.string().min(1).max(LIMITS.queryChars).describe("Error text or a description."),
+    k: z.number().int().min(1).max(LIMITS.searchK).default(5),
+    resolved_only: z.boolean().default(false),
+    error_type: z.string().min(1).max(256).nullish().describe("Only this exception class."),
+    file: z.string().min(1).max(LIMITS.filePathChars).nullish().describe("Only errors in this file (or path suffix)."),
+    tag: z.string().min(1).max(LIMITS.tagChars).nullish(),
+    since: isoDateField.nullish().describe("Only errors seen since this ISO-8601 date or date-time."),
+    mode: z.enum(["hybrid", "lexical", "vector"]).default("hybrid"),
   }),
+  outputSchema: searchErrorsOutput,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   access: "read",
   rest: { method: "POST", path: "/errors/search" },
   async run({ services, project }, input) {
-    const since = input.since ? Date.parse(input.since) : null;
-    if (since !== null && Number.isNaN(since)) {
-      throw new AppError("invalid_input", "since: not a valid date.", { details: { field: "since" } });
-    }
+    const since = input.since ?? null;
     const result = await services.search.search(project, input.query, {
       k: input.k,
       mode: input.mode,
@@ -68,7 +59,7 @@ export const searchErrorsTool = defineTool({
     const text = results
       .map(
         (r, i) =>
-          `${i + 1}. ${r.error_type}: ${r.message.split("\n")[0]} (seen ${r.occurrences} time${r.occurrences === 1 ? "" : "s"}, score ${r.score})` +
+          `${i + 1}. ${r.error_type}: ${r.message.split("\n")[0]} (seen ${plural(r.occurrences, "time")}, score ${r.score})` +
           (r.solution ? `\n   Fix: ${r.solution}` : "\n   Unresolved") +
           `\n   Why: ${r.why}` +
           `\n   id ${r.error_id}${r.file_path ? ` · ${r.file_path}${r.line_number ? `:${r.line_number}` : ""}` : ""}`,
@@ -76,62 +67,7 @@ export const searchErrorsTool = defineTool({
       .join("\n");
     return {
       data,
-      text: `Found ${results.length} similar error(s):\n${text}${vectorNote ? `\n${vectorNote}` : ""}`,
+      text: `Found ${plural(results.length, "similar error")}:\n${text}${vectorNote ? `\n${vectorNote}` : ""}`,
     };
   },
 });
-
-export function hitView(hit: ErrorSearchHit) {
-  return {
-    error_id: hit.error.id,
-    error_type: hit.error.errorType,
-    message: hit.error.message,
-    file_path: hit.error.filePath,
-    line_number: hit.error.lineNumber,
-    solution: hit.error.solution,
-    resolved: hit.error.resolved,
-    occurrences: hit.error.occurrences,
-    first_seen: new Date(hit.error.firstSeen).toISOString(),
-    last_seen: new Date(hit.error.lastSeen).toISOString(),
-    tags: hit.error.tags,
-    score: hit.score,
-    signals: hit.signals,
-    matched_by: hit.matchedBy,
-    matched_terms: hit.matchedTerms,
-    shared_frames: hit.sharedFrames,
-    vector_pending: hit.vectorPending,
-    why: explain(hit),
-  };
-}
-
-function explain(hit: ErrorSearchHit): string {
-  if (hit.signals.fingerprint)
-    return "the same error (identical fingerprint once paths, numbers and values are ignored)";
-  const parts: string[] = [];
-  if (hit.matchedTerms.length) {
-    parts.push(`${Math.round(hit.signals.coverage * 100)}% of the query's terms (${hit.matchedTerms.join(", ")})`);
-  }
-  if (hit.signals.vector !== null) parts.push(`semantic similarity ${hit.signals.vector}`);
-  else if (hit.vectorPending) parts.push("keyword match only (its vector is not indexed yet)");
-  if (hit.sharedFrames.length) parts.push(`shared frames: ${hit.sharedFrames.join(", ")}`);
-  return parts.join("; ");
-}
-
-export function vectorStatusView(status: VectorSearchStatus) {
-  return {
-    state: status.state,
-    model: status.model,
-    pending_errors: status.pendingErrors,
-    ...(status.reason ? { reason: status.reason } : {}),
-  };
-}
-
-export function vectorStatusNote(status: VectorSearchStatus): string | null {
-  if (status.state === "unavailable") {
-    return `Semantic search unavailable (${status.reason ?? "unknown reason"}); results use keyword and fingerprint matching only.`;
-  }
-  if (status.state === "used" && status.pendingErrors > 0) {
-    return `${status.pendingErrors} error(s) are still being indexed for semantic search; they are matched by keywords and fingerprint until then.`;
-  }
-  return null;
-}

@@ -2,18 +2,28 @@ import { z } from "zod";
 import { LIMITS } from "../../domain/limits";
 import { scopedInput, stringList } from "../schema";
 import { defineTool } from "../tool";
+import { isoTime, redactionsSchema } from "../../views/records";
+
+const startSessionOutput = z.object({
+  session_id: z.string(),
+  project_id: z.string(),
+  description: z.string(),
+  tags: z.array(z.string()),
+  started_at: isoTime,
+  expires_at: isoTime,
+  redactions: redactionsSchema,
+});
 
 export const startSessionTool = defineTool({
   name: "coding_start_session",
   title: "Start coding session",
-  description:
-    "Start a tracked coding session for this project. File changes, errors and decisions recorded while it is " +
-    "active are linked to it. Only one session can be active per user and project.",
+  description: "Start a coding session; what is recorded while it is active is linked to it.",
   inputSchema: z.object({
     ...scopedInput,
     description: z.string().min(1).max(LIMITS.descriptionChars).describe("What this session is about."),
-    tags: stringList("Tags such as feature, bugfix.", LIMITS.tagChars),
+    tags: stringList("e.g. feature, bugfix.", LIMITS.tagChars),
   }),
+  outputSchema: startSessionOutput,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   access: "write",
   rest: { method: "POST", path: "/sessions" },

@@ -3,19 +3,33 @@ import { LIMITS } from "../../domain/limits";
 import { scopedInput, stringList } from "../schema";
 import { defineTool } from "../tool";
 
+// Loose: the code graph tools may grow fields (pagination, labels) without breaking a validating client.
+const refactorOrderOutput = z.looseObject({
+  order: z.array(z.string()),
+  steps: z.array(
+    z.looseObject({
+      step: z.number(),
+      files: z.array(z.string()),
+      cycle: z.boolean(),
+      type_only: z.boolean(),
+      after: z.array(z.string()),
+    }),
+  ),
+  cycles: z.array(z.array(z.string())),
+});
+
 export const suggestRefactorOrderTool = defineTool({
   name: "coding_suggest_refactor_order",
   title: "Suggest refactoring order",
-  description:
-    "A safe order to refactor several files in: each file after the files it depends on (also through files " +
-    "not in the list), leaves first. Files in one import cycle cannot be ordered and form one flagged step.",
+  description: "A safe order to refactor files in: each after the files it depends on; an import cycle is one step.",
   inputSchema: z.object({
     ...scopedInput,
-    files: stringList("Files to refactor, relative to the repository root.", LIMITS.filePathChars).refine(
+    files: stringList("Paths from the repository root.", LIMITS.filePathChars).refine(
       (files) => files.length > 0,
       "give at least one file",
     ),
   }),
+  outputSchema: refactorOrderOutput,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   access: "read",
   rest: { method: "POST", path: "/code/refactor-order", status: 200 },

@@ -3,30 +3,37 @@ import { LIMITS } from "../../domain/limits";
 import { FILE_ACTIONS } from "../../domain/records";
 import { scopedInput, stringList } from "../schema";
 import { defineTool } from "../tool";
+import { redactionsSchema } from "../../views/records";
+
+const trackFileChangeOutput = z.object({
+  change_id: z.string(),
+  file_path: z.string(),
+  action: z.string(),
+  session_id: z.string().nullable(),
+  implements_decision_id: z.string().nullable(),
+  diff_truncated: z.boolean(),
+  redactions: redactionsSchema,
+});
 
 export const trackFileChangeTool = defineTool({
   name: "coding_track_file_change",
   title: "Track file change",
-  description:
-    "Record a file modification with its reason (and diff). Linked to the active session, and to a decision " +
-    "when implements_decision_id is given. Secrets in the diff are redacted before storage.",
+  description: "Record a file change with its reason and diff (secrets are redacted).",
   inputSchema: z.object({
     ...scopedInput,
-    file_path: z.string().min(1).max(LIMITS.filePathChars).describe("Path relative to the repository root."),
-    action: z.enum(FILE_ACTIONS).describe("create, edit, delete, rename, refactor or test."),
-    diff: z
-      .string()
-      .nullish()
-      .describe(`Unified diff or excerpt. Over ${LIMITS.diffChars} characters it is truncated and flagged.`),
+    file_path: z.string().min(1).max(LIMITS.filePathChars),
+    action: z.enum(FILE_ACTIONS),
+    diff: z.string().nullish().describe("Unified diff or excerpt."),
     reason: z.string().min(1).max(LIMITS.reasonChars).describe("Why the change was made."),
-    related_files: stringList("Other files involved."),
+    related_files: stringList(""),
     line_range: z
       .string()
       .regex(/^\d+(\s*[,-]\s*\d+)?$/, "line_range must look like '42' or '42,57'")
       .nullish()
-      .describe("Changed lines, e.g. '42,57'."),
-    implements_decision_id: z.string().max(64).nullish().describe("Id of the decision this change implements."),
+      .describe("e.g. '42,57'."),
+    implements_decision_id: z.string().max(64).nullish().describe("The decision it implements."),
   }),
+  outputSchema: trackFileChangeOutput,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   access: "write",
   rest: { method: "POST", path: "/changes" },

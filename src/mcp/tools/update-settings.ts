@@ -1,30 +1,47 @@
 import { z } from "zod";
 import type { EffectiveLlmSettings, ProjectLlmSettings } from "../../domain/llm/settings";
 import { scopedInput } from "../schema";
+import { NULL_RESETS } from "../advertised";
 import { defineTool } from "../tool";
 
 const modelField = z.string().min(1).max(200);
 
+// Loose: new settings may be added without breaking a validating client.
+const settingsOutput = z.looseObject({
+  model: z.string().nullable(),
+  vision_model: z.string().nullable(),
+  auto_approve: z.boolean(),
+  cost_threshold: z.number(),
+  max_monthly_budget_usd: z.number().nullable(),
+  warn_at_percentage: z.number(),
+  auto_summarize_on_end: z.boolean(),
+  project_overrides: z.array(z.string()),
+});
+
 export const updateSettingsTool = defineTool({
   name: "coding_update_settings",
   title: "Project LLM settings",
-  description:
-    "Show or change this project's LLM settings: model, vision model, auto-approve, approval cost threshold, " +
-    "monthly budget and warning level, AI summary on session end. Omitted fields stay as they are; null " +
-    "returns a field to the server default. Call with no fields to see the current settings.",
+  description: "Show or change the project's LLM settings; omitted fields stay, null restores the default.",
   inputSchema: z
     .object({
       ...scopedInput,
-      model: modelField.nullish().describe('e.g. "gpt-5-mini", "claude-sonnet-4-5", "gemini/gemini-2.5-flash".'),
-      vision_model: modelField.nullish().describe('e.g. "gpt-4o".'),
-      auto_approve: z.boolean().nullish().describe("Run LLM operations above the threshold without asking."),
-      cost_threshold: z.number().min(0).max(1000).nullish().describe("USD; estimates above it need approval."),
-      max_monthly_budget_usd: z.number().min(0).max(1_000_000).nullish().describe("USD per calendar month (UTC)."),
-      warn_at_percentage: z.number().min(1).max(100).nullish().describe("Warn from this share of the budget."),
-      auto_summarize_on_end: z.boolean().nullish().describe("Ask the model for a summary when a session ends."),
+      model: modelField.nullish().meta(NULL_RESETS).describe('e.g. "gpt-5-mini".'),
+      vision_model: modelField.nullish().meta(NULL_RESETS).describe('e.g. "gpt-4o".'),
+      auto_approve: z.boolean().nullish().meta(NULL_RESETS).describe("Skip approvals."),
+      cost_threshold: z
+        .number()
+        .min(0)
+        .max(1000)
+        .nullish()
+        .meta(NULL_RESETS)
+        .describe("USD; costlier calls need approval."),
+      max_monthly_budget_usd: z.number().min(0).max(1_000_000).nullish().meta(NULL_RESETS).describe("USD per month."),
+      warn_at_percentage: z.number().min(1).max(100).nullish().meta(NULL_RESETS).describe("Percent of budget."),
+      auto_summarize_on_end: z.boolean().nullish().meta(NULL_RESETS).describe("AI summary at session end."),
     })
     // A misspelt setting (cost_threshold_usd) must be refused, not silently left unchanged.
     .strict(),
+  outputSchema: settingsOutput,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   access: "admin",
   // Configuring a project before anything is recorded in it is normal (model, budget first).
