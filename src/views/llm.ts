@@ -37,7 +37,8 @@ export const elicitedDecision = {
     .optional(),
 };
 
-const skippedSchema = z.object({ state: z.enum(["skipped", "pending"]), reason: z.string() });
+// "failed": a summary that can never succeed (a configuration error or a provider's permanent refusal).
+const skippedSchema = z.object({ state: z.enum(["skipped", "pending", "failed"]), reason: z.string() });
 
 /**
  * What an on-demand LLM feature answered: ready (with the model's answer, whose fields are the feature's own),

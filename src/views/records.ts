@@ -6,6 +6,9 @@
 import { z } from "zod";
 import { FILE_ACTIONS, type CodingSession, type Decision, type ErrorRecord, type FileChange } from "../domain/records";
 
+/** Steps after a committed write that failed: the write stands (src/domain/after-commit.ts). */
+export const warningsSchema = z.array(z.object({ step: z.string(), message: z.string() }));
+
 export const iso = (ms: number): string => new Date(ms).toISOString();
 export const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
 

@@ -13,7 +13,7 @@ import { defineTool, type ToolOutput } from "../tool";
 import { renderSolutions, solutionView, solutionViewSchema } from "../../views/search";
 import { attachmentViewSchema } from "../../views/attachments";
 import { elicitedDecision, heldApprovalSchema } from "../../views/llm";
-import { isoTime, redactionsSchema } from "../../views/records";
+import { isoTime, redactionsSchema, warningsSchema } from "../../views/records";
 import { analysisViewSchema } from "../../views/screenshots";
 import { plural } from "../render";
 
@@ -64,6 +64,7 @@ const recordErrorOutput = z.object({
   last_seen: isoTime.optional(),
   stack_trace_truncated: z.boolean().optional(),
   redactions: redactionsSchema.optional(),
+  warnings: warningsSchema.optional(),
   from_screenshot: z.array(z.string()).optional(),
   filled_fields: z.array(z.string()).optional(),
   screenshot: attachmentViewSchema
