@@ -192,12 +192,19 @@ export class MemoryService {
       expiresAt: now + this.config.maxSessionDurationHours * 3_600_000,
       pendingUntil: now + START_LEASE_MS,
     };
-    const claim = await this.sessions.start(key, slot);
-    // The slot may be held by a start that crashed before (or after) its D1 write: take it over only if so.
-    if (
-      !claim.started &&
-      !((await this.isGhost(claim.active, now)) && (await this.sessions.replace(key, claim.active.id, slot)))
-    ) {
+    let claim = await this.sessions.start(key, slot);
+    // The slot may be held by a start that crashed before (or after) its D1 write: take it over only if so. A
+    // failed take-over means the slot changed meanwhile (the ghost's own alarm freed it, or another start won it),
+    // so look again, a bounded number of times.
+    for (let attempt = 0; !claim.started && attempt < 3; attempt++) {
+      if (!(await this.isGhost(claim.active, now))) break;
+      if (await this.sessions.replace(key, claim.active.id, slot)) {
+        claim = { started: true };
+        break;
+      }
+      claim = await this.sessions.start(key, slot);
+    }
+    if (!claim.started) {
       const active = claim.active;
       // A start still within its lease (e.g. a concurrent one) holds the slot like an active session does.
       const starting = active.pendingUntil !== undefined && active.pendingUntil > now;
