@@ -48,7 +48,7 @@ async function whoAmI(accessToken: string): Promise<string> {
     message: "m",
   });
   expect(recorded.status, JSON.stringify(recorded.body)).toBe(201);
-  return (await rest(accessToken, "GET", `/api/v1/projects/${project}/errors`)).body.items[0].userId;
+  return (await rest(accessToken, "GET", `/api/v1/projects/${project}/errors`)).body.items[0].user_id;
 }
 
 async function signUp(user: string, password: string, jar = new CookieJar()) {
