@@ -85,9 +85,13 @@ export function parseScopes(value: unknown, field = "scopes"): Scope[] {
     throw new AppError("invalid_input", `${field}: expected a list of scopes.`, { details: { field } });
   const unknown = list.filter((scope) => !isScope(scope));
   if (unknown.length) {
-    throw new AppError("invalid_input", `${field}: unknown scope(s) ${unknown.join(", ")}; use ${SCOPES.join(", ")}.`, {
-      details: { field },
-    });
+    throw new AppError(
+      "invalid_input",
+      `${field}: unknown ${unknown.length === 1 ? "scope" : "scopes"} ${unknown.join(", ")}; use ${SCOPES.join(", ")}.`,
+      {
+        details: { field },
+      },
+    );
   }
   return [...new Set(list as Scope[])];
 }

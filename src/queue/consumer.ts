@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { plural } from "../domain/plural";
 import type { Services } from "../app";
 import { MAX_IDS_PER_INDEX_JOB } from "../domain/error-indexing";
 import type { IndexJob } from "../domain/ports";
@@ -66,7 +67,7 @@ async function indexBatch(batch: MessageBatch<unknown>, services: Services): Pro
       for (const message of group.messages) message.ack();
     } catch (error) {
       console.error(
-        `indexing ${group.ids.size} errors of project ${group.projectId} failed; retrying ${group.messages.length} job(s)`,
+        `indexing ${plural(group.ids.size, "error")} of project ${group.projectId} failed; retrying ${plural(group.messages.length, "job")}`,
         error,
       );
       for (const message of group.messages) message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
@@ -82,7 +83,7 @@ async function recordDeadLetters(batch: MessageBatch<unknown>, services: Service
     try {
       const { marked } = await services.indexer.recordDeadLetter(job);
       console.warn(
-        `indexing job for ${job.errorIds.length} errors of project ${job.projectId} was dead-lettered; ` +
+        `indexing job for ${plural(job.errorIds.length, "error")} of project ${job.projectId} was dead-lettered; ` +
           `${marked} marked failed`,
       );
       message.ack();

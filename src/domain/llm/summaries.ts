@@ -4,6 +4,7 @@
  * held for the user's decision). The consumer asks the model through the gateway and replaces the digest; the
  * end-session call waits briefly for that and otherwise answers "summary pending".
  */
+import { plural } from "../plural";
 import { AppError } from "../app-error";
 import type { MemoryStore, PendingApproval, Runtime, SummaryJob, SummaryQueue } from "../ports";
 import type { ApprovalDesk } from "./approvals";
@@ -126,7 +127,7 @@ export class SessionSummaries {
     await this.store.markSummaryFailed(
       job.projectId,
       job.sessionId,
-      `The AI summary failed ${attempts} time(s) (provider unavailable); the session keeps its digest.`,
+      `The AI summary failed ${plural(attempts, "time")} (provider unavailable); the session keeps its digest.`,
     );
   }
 
