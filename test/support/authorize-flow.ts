@@ -40,13 +40,13 @@ export class CookieJar {
   }
 }
 
-export async function registerClient(name = "Claude Code", fetcher: WorkerFetch = workerFetch) {
+export async function registerClient(name = "Claude Code", fetcher: WorkerFetch = workerFetch, redirectUri = REDIRECT) {
   const res = await fetcher(`${BASE}/oauth/register`, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify({
       client_name: name,
-      redirect_uris: [REDIRECT],
+      redirect_uris: [redirectUri],
       token_endpoint_auth_method: "none",
       grant_types: ["authorization_code", "refresh_token"],
       response_types: ["code"],

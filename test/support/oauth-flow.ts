@@ -5,37 +5,15 @@
 import { expect } from "vitest";
 import { s256 } from "../../src/auth/identity-providers";
 import { BASE, workerFetch } from "../helpers";
+import { CookieJar, registerClient as registerSharedClient, submit } from "./authorize-flow";
+
+export { CookieJar, submit };
 
 export const LOOPBACK_REDIRECT = "http://127.0.0.1:33419/callback";
 
-export class CookieJar {
-  private readonly cookies = new Map<string, string>();
-  take(response: Response) {
-    for (const line of response.headers.getSetCookie()) {
-      const [pair] = line.split(";");
-      const [name, ...value] = (pair ?? "").split("=");
-      if (name) this.cookies.set(name.trim(), value.join("="));
-    }
-  }
-  header(): string {
-    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
-  }
-}
-
-export async function registerClient(redirectUri = LOOPBACK_REDIRECT, name = "Claude Code"): Promise<string> {
-  const res = await workerFetch(`${BASE}/oauth/register`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({
-      client_name: name,
-      redirect_uris: [redirectUri],
-      token_endpoint_auth_method: "none",
-      grant_types: ["authorization_code", "refresh_token"],
-      response_types: ["code"],
-    }),
-  });
-  expect(res.status).toBe(201);
-  return ((await res.json()) as { client_id: string }).client_id;
+/** A loopback client (RFC 8252), as Claude Code, Cursor and the SDK register. */
+export function registerClient(redirectUri = LOOPBACK_REDIRECT, name = "Claude Code"): Promise<string> {
+  return registerSharedClient(name, workerFetch, redirectUri);
 }
 
 export interface AuthorizePage {
@@ -76,21 +54,6 @@ export async function openAuthorizePage(
   const checked = /<input type="radio" name="scope" value="([^"]+)" checked>/.exec(html)?.[1] ?? "";
   const redirectField = /name="redirect_uri" value="([^"]+)"/.exec(html)?.[1] ?? "";
   return { response, html, handle, jar, verifier, checked, redirectField };
-}
-
-export async function submit(jar: CookieJar, fields: Record<string, string | string[]>): Promise<Response> {
-  const form = new URLSearchParams();
-  for (const [key, value] of Object.entries(fields)) {
-    for (const item of Array.isArray(value) ? value : [value]) form.append(key, item);
-  }
-  const res = await workerFetch(`${BASE}/authorize`, {
-    method: "POST",
-    headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: jar.header() },
-    body: form.toString(),
-    redirect: "manual",
-  });
-  jar.take(res);
-  return res;
 }
 
 export async function exchangeCode(
