@@ -16,7 +16,7 @@
 // Target: spend ≤ budget in every scenario a real provider can produce, 0 phantom charges.
 // Usage: npm run bench:budget   (PORT / FAKE_PORT override the ports, default 8861 / 8862)
 import { createServer } from "node:http";
-import { startServer } from "./server.mjs";
+import { chatCompletionBody, startServer } from "./server.mjs";
 
 const PORT = process.env.PORT ?? "8861";
 const FAKE_PORT = Number(process.env.FAKE_PORT ?? "8862");
@@ -43,23 +43,7 @@ const fake = createServer((req, res) => {
           };
     res.setHeader("content-type", "application/json");
     res.end(
-      JSON.stringify({
-        id: "c",
-        object: "chat.completion",
-        created: 0,
-        model: body.model,
-        choices: [
-          {
-            index: 0,
-            message: {
-              role: "assistant",
-              content: JSON.stringify({ root_cause: "x", fix_steps: [], confidence: "low" }),
-            },
-            finish_reason: "stop",
-          },
-        ],
-        ...(usage ? { usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens } } : {}),
-      }),
+      chatCompletionBody(body.model, JSON.stringify({ root_cause: "x", fix_steps: [], confidence: "low" }), usage),
     );
   });
 });

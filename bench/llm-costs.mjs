@@ -8,7 +8,7 @@
 import { createServer } from "node:http";
 import { calcPrice } from "@pydantic/genai-prices";
 import { countTokens } from "gpt-tokenizer";
-import { startServer } from "./server.mjs";
+import { chatCompletionBody, startServer } from "./server.mjs";
 
 const FAKE_PORT = 8799;
 const MODELS = [
@@ -37,14 +37,7 @@ const fake = createServer((req, res) => {
           : "## Summary\nok";
     res.setHeader("content-type", "application/json");
     res.end(
-      JSON.stringify({
-        id: "c",
-        object: "chat.completion",
-        created: 0,
-        model: body.model,
-        choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: "stop" }],
-        usage: { prompt_tokens: countTokens(system + user), completion_tokens: 50, total_tokens: 0 },
-      }),
+      chatCompletionBody(body.model, content, { prompt_tokens: countTokens(system + user), completion_tokens: 50 }),
     );
   });
 });

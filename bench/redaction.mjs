@@ -14,7 +14,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
-import { startServer } from "./server.mjs";
+import { chatCompletionBody, startServer } from "./server.mjs";
 
 const PORT = process.env.PORT ?? "8851";
 // ../shared/eval next to the checkout (a worktree one level deeper looks one more level up).
@@ -48,16 +48,7 @@ const fake = createServer((req, res) => {
         })
       : JSON.stringify({ root_cause: "x", fix_steps: ["y"], confidence: "low", based_on: [], alternatives: [] });
     res.setHeader("content-type", "application/json");
-    res.end(
-      JSON.stringify({
-        id: "c",
-        object: "chat.completion",
-        created: 0,
-        model: body.model,
-        choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: "stop" }],
-        usage: { prompt_tokens: 100, completion_tokens: 20, total_tokens: 120 },
-      }),
-    );
+    res.end(chatCompletionBody(body.model, content, { prompt_tokens: 100, completion_tokens: 20 }));
   });
 });
 await new Promise((resolve) => fake.listen(FAKE_PORT, "127.0.0.1", () => resolve(undefined)));

@@ -101,3 +101,18 @@ export async function waitForVectors(base, project, headers) {
     await sleep(500);
   }
 }
+
+/**
+ * The body an OpenAI-compatible server answers a Chat Completions request with (the benches' fake providers).
+ * `usage` null leaves the usage object out, as some providers do.
+ */
+export function chatCompletionBody(model, content, usage) {
+  return JSON.stringify({
+    id: "c",
+    object: "chat.completion",
+    created: 0,
+    model,
+    choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: "stop" }],
+    ...(usage ? { usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens } } : {}),
+  });
+}

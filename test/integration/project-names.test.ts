@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BASE, callTool, mcpClient, newUser, rest, uniqueName, workerFetch } from "../helpers";
+import { ciSignature } from "../support/webhook-signing";
 
 /**
  * Project names are per team (issue 15): `team/project` names one team's project, a plain name resolves among
@@ -158,18 +159,6 @@ describe("project names are per team", () => {
   });
 });
 
-async function hmac(secret: string, body: string): Promise<string> {
-  const key = await crypto.subtle.importKey(
-    "raw",
-    new TextEncoder().encode(secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  const signature = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(body)));
-  return `sha256=${[...signature].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
-}
-
 describe("webhooks find the right team's project", () => {
   it("a delivery by plain name lands in the project whose secret signed it; team/name and the ci_url work", async () => {
     const alice = await newUser();
@@ -191,14 +180,9 @@ describe("webhooks find the right team's project", () => {
         status: "failure",
         log: `Traceback (most recent call last):\n  File "app.py", line 3, in <module>\nValueError: ${message}\n`,
       });
-      const timestamp = Math.floor(Date.now() / 1000);
       const res = await workerFetch(url, {
         method: "POST",
-        headers: {
-          "Content-Type": "application/json",
-          "X-Signature-Timestamp": String(timestamp),
-          "X-Signature-256": await hmac(secret, `${timestamp}.${body}`),
-        },
+        headers: { "Content-Type": "application/json", ...(await ciSignature(secret, body)) },
         body,
       });
       return res.status;

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { BASE, newUser, rest, uniqueName, workerFetch } from "../helpers";
+import { ciSignature, hmac } from "../support/webhook-signing";
 
 const PYTEST_LOG = [
   "2026-11-24T10:00:01.0000000Z ============================= test session starts ==============================",
@@ -18,26 +19,6 @@ const PYTEST_LOG = [
   "2026-11-24T10:00:02.3000000Z FAILED tests/test_auth.py::test_token_expiry - TypeError: can't compare offset-naive and offset-aware datetimes",
   "2026-11-24T10:00:02.3000000Z ========================= 1 failed, 2 passed in 0.12s ==========================",
 ].join("\n");
-
-async function hmac(secret: string, body: string): Promise<string> {
-  const key = await crypto.subtle.importKey(
-    "raw",
-    new TextEncoder().encode(secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  const signature = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(body)));
-  return `sha256=${[...signature].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
-}
-
-/** The generic endpoint's signature headers: the HMAC covers `<timestamp>.<body>`. */
-async function ciSignature(secret: string, body: string, timestamp = Math.floor(Date.now() / 1000)) {
-  return {
-    "X-Signature-Timestamp": String(timestamp),
-    "X-Signature-256": await hmac(secret, `${timestamp}.${body}`),
-  };
-}
 
 async function githubDelivery(
   project: string,
