@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { TokenService } from "../../src/auth/tokens";
+import { restRoutes } from "../../src/http/rest";
 import { tools } from "../../src/mcp/tools";
 import { callTool, mcpClient, newUser, rest, uniqueName } from "../helpers";
 
@@ -326,23 +327,45 @@ describe("isolation matrix: every tool, over MCP", () => {
           ? { method: "GET", path: `/api/v1/projects/${project}${path}?${query}`, access: tool.access, creates }
           : { method: "POST", path: `/api/v1/projects/${project}${path}`, body: input, access: tool.access, creates };
       });
-    routes.push(
-      { method: "GET", path: `/api/v1/projects/${project}/files`, access: "read" },
-      { method: "GET", path: `/api/v1/projects/${project}/code/graph`, access: "read" },
-      { method: "GET", path: `/api/v1/projects/${project}/graph/edges`, access: "read" },
-      { method: "GET", path: `/api/v1/projects/${project}/errors`, access: "read" },
-      { method: "GET", path: `/api/v1/projects/${project}/errors/index-status`, access: "read" },
-      { method: "POST", path: `/api/v1/projects/${project}/errors/reindex`, body: {}, access: "write" },
+    // The routes the tool table does not generate, by the pattern the REST app registers them under.
+    const extra: Array<{ method: string; pattern: string; access: string; body?: unknown; creates?: boolean }> = [
+      { method: "GET", pattern: "/projects/:project/files", access: "read" },
+      { method: "GET", pattern: "/projects/:project/code/graph", access: "read" },
+      { method: "GET", pattern: "/projects/:project/graph/edges", access: "read" },
+      { method: "GET", pattern: "/projects/:project/errors", access: "read" },
+      { method: "GET", pattern: "/projects/:project/sessions", access: "read" },
+      { method: "GET", pattern: "/projects/:project/decisions", access: "read" },
+      { method: "GET", pattern: "/projects/:project/changes", access: "read" },
+      { method: "GET", pattern: "/projects/:project/errors/index-status", access: "read" },
+      { method: "GET", pattern: "/projects/:project/errors/:error_id/screenshots", access: "read" },
+      { method: "GET", pattern: "/projects/:project/diagrams", access: "read" },
+      { method: "GET", pattern: "/projects/:project/diagrams/:diagram_id", access: "read" },
+      { method: "GET", pattern: "/projects/:project/attachments/:id", access: "read" },
+      { method: "POST", pattern: "/projects/:project/attachments", body: {}, access: "write", creates: true },
+      { method: "POST", pattern: "/projects/:project/errors/reindex", body: {}, access: "write" },
       {
         method: "POST",
-        path: `/api/v1/projects/${project}/errors/import`,
+        pattern: "/projects/:project/errors/import",
         body: { errors: [{ error_type: "E", message: "m" }] },
         access: "write",
         creates: true,
       },
-      { method: "POST", path: `/api/v1/projects/${project}/webhooks`, body: {}, access: "admin" },
-      { method: "POST", path: `/api/v1/projects/${project}/transfer`, body: { team: "nope" }, access: "admin" },
-    );
+      { method: "POST", pattern: "/projects/:project/webhooks", body: {}, access: "admin" },
+      { method: "POST", pattern: "/projects/:project/transfer", body: { team: "nope" }, access: "admin" },
+    ];
+    for (const row of extra) {
+      const path = row.pattern.replace(":project", project).replace(/:[a-z_]+/g, "x");
+      routes.push({ ...row, path: `/api/v1${path}` });
+    }
+    // A project route added later without a row here fails this test: every route is tried as an attacker would.
+    const covered = new Set([
+      ...tools.map((tool) => `${tool.rest.method} /projects/:project${tool.rest.path}`),
+      ...extra.map((row) => `${row.method} ${row.pattern}`),
+    ]);
+    for (const { method, path } of restRoutes().routes) {
+      if (method === "ALL" || !path.startsWith("/projects/:project")) continue;
+      expect(covered.has(`${method} ${path}`), `${method} ${path} has no row in the isolation matrix`).toBe(true);
+    }
     for (const route of routes) {
       const label = `${route.method} ${route.path}`;
       for (const token of [null, "cm_wrong", expired, revokedIssued.token]) {
@@ -368,7 +391,7 @@ describe("isolation matrix: every tool, over MCP", () => {
       }
     }
     await expectUntouchedBy(owner.token, project, squatter.userId);
-  }, 215_000); // 200 calls
+  }, 270_000); // 255 calls
 
   it("limits writes per credential (the rate-limiting binding answers; over the limit is 429 rate_limited)", async () => {
     const { buildServices } = await import("../../src/app");
