@@ -105,6 +105,9 @@ export async function waitForVectors(base, project, headers) {
 /**
  * The body an OpenAI-compatible server answers a Chat Completions request with (the benches' fake providers).
  * `usage` null leaves the usage object out, as some providers do.
+ * @param {string} model
+ * @param {string} content
+ * @param {{ prompt_tokens: number; completion_tokens: number } | null | undefined} usage
  */
 export function chatCompletionBody(model, content, usage) {
   return JSON.stringify({
