@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
-import { buildServices } from "../src/app";
-import type { Env } from "../src/env";
+import { buildServices } from "../src/composition/services";
+import type { Env } from "../src/composition/env";
 import type { ActiveSession, PendingApproval } from "../src/domain/ports";
 
 const ACTIVE_KEY = "active";

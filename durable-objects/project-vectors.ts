@@ -1,9 +1,9 @@
 import { DurableObject } from "cloudflare:workers";
-import { AppError } from "../src/domain/app-error";
-import { bytesToFloat32, checkVectorValues, float32ToBytes, VectorScan } from "../src/domain/vector-scan";
-import type { VectorScanStats } from "../src/domain/vector-scan";
-import type { VectorMatch, VectorMetadata } from "../src/domain/vectors";
-import type { Env } from "../src/env";
+import { AppError } from "../src/domain/core/app-error";
+import { bytesToFloat32, checkVectorValues, float32ToBytes, VectorScan } from "../src/domain/vectors/vector-scan";
+import type { VectorScanStats } from "../src/domain/vectors/vector-scan";
+import type { VectorMatch, VectorMetadata } from "../src/domain/vectors/vectors";
+import type { Env } from "../src/composition/env";
 import kernel from "./vector-kernel.wasm";
 
 /** Vectors of one upsert call, packed so that one RPC message carries one Float32Array instead of thousands. */
@@ -38,7 +38,7 @@ const SCHEMA = `CREATE TABLE IF NOT EXISTS vectors (
  *
  * SQLite (`ctx.storage.sql`, table `vectors`) is the source of truth: raw float32 values (little-endian BLOB),
  * dimensions and metadata JSON, keyed by `vid`. The first query after the object starts loads every row into a
- * `VectorScan` (int8 codes scanned by a WebAssembly kernel, see src/domain/vector-scan.ts), which upserts and
+ * `VectorScan` (int8 codes scanned by a WebAssembly kernel, see src/domain/vectors/vector-scan.ts), which upserts and
  * deletes keep in step from then on; a query scans memory and reads from SQLite only the float32 values of the
  * few candidates it re-scores exactly. Every method is synchronous (SQLite calls included), so calls never
  * interleave: a write and the in-memory update are one atomic step. SQL runs first, inside `transactionSync`,

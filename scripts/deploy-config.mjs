@@ -8,7 +8,7 @@ import { parse } from "smol-toml";
 export const PLACEHOLDER_IDS = new Set(["00000000-0000-0000-0000-000000000000", "00000000000000000000000000000000"]);
 
 /**
- * Properties of error vectors that queries filter on (src/domain/error-indexing.ts errorVectorMetadata). Vectorize
+ * Properties of error vectors that queries filter on (src/domain/errors/indexing.ts errorVectorMetadata). Vectorize
  * filters only see vectors inserted after a property's metadata index exists, so they are created with the index.
  */
 export const VECTOR_METADATA_INDEXES = [

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Converts gitleaks' default rule file (config/gitleaks.toml, MIT licence) into the JSON data the redactor reads.
 
-Usage: python3 scripts/gitleaks-rules.py path/to/gitleaks.toml <commit> > src/domain/secret-rules/gitleaks.json
-       then `npx prettier --write src/domain/secret-rules/gitleaks.json`.
+Usage: python3 scripts/gitleaks-rules.py path/to/gitleaks.toml <commit> > src/domain/core/secret-rules/gitleaks.json
+       then `npx prettier --write src/domain/core/secret-rules/gitleaks.json`.
 
 The rules are data, kept as gitleaks publishes them, so updating is re-running this script on a newer file. Go's RE2
 syntax is rewritten to JavaScript's: inline `(?i)` anywhere becomes the `i` flag for the whole pattern (JavaScript
@@ -74,7 +74,7 @@ def main() -> None:
     glob = config.get("allowlist", {})
     data = {
         "source": "https://github.com/gitleaks/gitleaks/blob/" + commit + "/config/gitleaks.toml",
-        "license": "MIT, Copyright (c) 2019 Zachary Rice; see src/domain/secret-rules/LICENSE.gitleaks",
+        "license": "MIT, Copyright (c) 2019 Zachary Rice; see src/domain/core/secret-rules/LICENSE.gitleaks",
         "generatedBy": "scripts/gitleaks-rules.py",
         "global": {
             "regexes": [to_js(r) for r in glob.get("regexes", [])],

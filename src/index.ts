@@ -1,11 +1,11 @@
 import { createMcpHandler } from "agents/mcp/server";
 import { Hono, type Context } from "hono";
-import { buildServices, oauthDepsFromEnv, type Services } from "./app";
+import { buildServices, oauthDepsFromEnv, type Services } from "./composition/services";
 import { authorizeRoutes, identityFromContext, oauthProvider, publicOrigin, withApiErrorBody } from "./auth/oauth";
 import { withCanonicalResource } from "./auth/resource-indicator";
-import { AppError } from "./domain/app-error";
-import type { Identity } from "./domain/records";
-import type { Env } from "./env";
+import { AppError } from "./domain/core/app-error";
+import type { Identity } from "./domain/core/records";
+import type { Env } from "./composition/env";
 import { errorResponse, plainErrorResponse } from "./http/errors";
 import { hostPolicy, mcpHostOptions } from "./http/hosts";
 import { accountRoutes } from "./http/account";

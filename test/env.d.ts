@@ -1,5 +1,5 @@
 import type { D1Migration } from "cloudflare:test";
-import type { Env as AppEnv } from "../src/env";
+import type { Env as AppEnv } from "../src/composition/env";
 
 declare global {
   namespace Cloudflare {

@@ -1,8 +1,8 @@
 import type { ProjectVectors, VectorUpsertBatch } from "../../durable-objects/project-vectors";
-import { AppError } from "../domain/app-error";
-import { checkVectorValues } from "../domain/vector-scan";
-import type { VectorIndex, VectorItem, VectorMatch, VectorQueryOptions } from "../domain/vectors";
-import { checkTopK } from "../domain/vectors";
+import { AppError } from "../domain/core/app-error";
+import { checkVectorValues } from "../domain/vectors/vector-scan";
+import type { VectorIndex, VectorItem, VectorMatch, VectorQueryOptions } from "../domain/vectors/vectors";
+import { checkTopK } from "../domain/vectors/vectors";
 
 export interface DurableObjectVectorIndexOptions {
   /** Largest accepted `topK`; default 100, at most 1000. */
@@ -23,7 +23,7 @@ const DELETE_CHUNK = 10_000;
 /**
  * A `VectorIndex` on the ProjectVectors Durable Object: one object per namespace (`idFromName(namespace)`), so
  * namespaces are isolated by the store itself, and a query is an exact cosine top-K over that project's
- * vectors held in the object's memory (see durable-objects/project-vectors.ts and src/domain/vector-scan.ts).
+ * vectors held in the object's memory (see durable-objects/project-vectors.ts and src/domain/vectors/vector-scan.ts).
  * For `wrangler dev` and tests, where Vectorize does not exist; it keeps its latency at 100,000 vectors per
  * project, unlike D1VectorIndex, which reads every row per query.
  *

@@ -2,8 +2,8 @@
  * Failed job logs of a GitHub Actions run, through the REST API with a configured token (GITHUB_API_TOKEN).
  * `fetch` is injected: tests answer api.github.com with recorded-shape responses.
  */
-import { AppError } from "../domain/app-error";
-import type { CiJobLog } from "../domain/ci-failures";
+import { AppError } from "../domain/core/app-error";
+import type { CiJobLog } from "../domain/ci/ci-failures";
 
 type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
 

@@ -1,5 +1,5 @@
-import { AppError } from "../domain/app-error";
-import type { ImageFetcher } from "../domain/attachments";
+import { AppError } from "../domain/core/app-error";
+import type { ImageFetcher } from "../domain/screenshots/attachments";
 
 type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
 

@@ -1,4 +1,4 @@
-import { AppError } from "../domain/app-error";
+import { AppError } from "../domain/core/app-error";
 import type { IndexJob, IndexQueue, SummaryJob, SummaryQueue } from "../domain/ports";
 
 /** The part of a Cloudflare Queue producer binding these adapters use. */

@@ -1,6 +1,12 @@
-import { AppError } from "../domain/app-error";
-import type { VectorIndex, VectorItem, VectorMatch, VectorMetadata, VectorQueryOptions } from "../domain/vectors";
-import { checkTopK } from "../domain/vectors";
+import { AppError } from "../domain/core/app-error";
+import type {
+  VectorIndex,
+  VectorItem,
+  VectorMatch,
+  VectorMetadata,
+  VectorQueryOptions,
+} from "../domain/vectors/vectors";
+import { checkTopK } from "../domain/vectors/vectors";
 
 export type VectorizeMetadataLevel = "all" | "indexed" | "none";
 

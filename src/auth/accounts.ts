@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import { AppError } from "../domain/app-error";
+import { AppError } from "../domain/core/app-error";
 import * as schema from "../adapters/d1/schema";
 import { hashPassword, verifyPassword } from "./passwords";
 

@@ -2,7 +2,7 @@
  * The HTML of the sign-in and consent page (`/authorize`). Everything that came from the client (its name, the
  * redirect) is escaped: dynamic registration lets anyone choose those strings.
  */
-import type { Scope } from "../domain/access";
+import type { Scope } from "../domain/core/access";
 import { isLoopbackHostname } from "../http/hosts";
 import type { OAuthDeps } from "./oauth";
 

@@ -3,8 +3,8 @@
  * deployment picks one by configuration and the authorize page does not care which. `fetch` is injected, so
  * tests answer GitHub's and the OIDC provider's endpoints with recorded-shape responses.
  */
-import { AppError } from "../domain/app-error";
-import { fromBase64, toBase64Url } from "../domain/encoding";
+import { AppError } from "../domain/core/app-error";
+import { fromBase64, toBase64Url } from "../domain/core/encoding";
 
 export interface UpstreamUser {
   /**

@@ -13,10 +13,10 @@ import {
   type OAuthHelpers,
 } from "@cloudflare/workers-oauth-provider";
 import { Hono, type Context } from "hono";
-import { isScope, SCOPES, type Scope } from "../domain/access";
-import { AppError } from "../domain/app-error";
-import type { Identity } from "../domain/records";
-import type { Env } from "../env";
+import { isScope, SCOPES, type Scope } from "../domain/core/access";
+import { AppError } from "../domain/core/app-error";
+import type { Identity } from "../domain/core/records";
+import type { Env } from "../composition/env";
 import { AccountService } from "./accounts";
 import { errorPage, renderAuthorizePage } from "./consent-page";
 import { s256, type IdentityProvider } from "./identity-providers";

@@ -2,7 +2,7 @@
  * Password hashing with PBKDF2-SHA256 through WebCrypto (the slow KDF workerd offers; it caps iterations at
  * 100,000). The stored string names its parameters, so they can be raised later without breaking old hashes.
  */
-import { fromBase64, toBase64 } from "../domain/encoding";
+import { fromBase64, toBase64 } from "../domain/core/encoding";
 
 const ITERATIONS = 100_000;
 const FORMAT = "pbkdf2-sha256";

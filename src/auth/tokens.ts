@@ -1,9 +1,9 @@
 import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import { parseScopes, SCOPES, type Scope } from "../domain/access";
-import { AppError } from "../domain/app-error";
-import { sha256Hex, toBase64Url } from "../domain/encoding";
-import type { Identity } from "../domain/records";
+import { parseScopes, SCOPES, type Scope } from "../domain/core/access";
+import { AppError } from "../domain/core/app-error";
+import { sha256Hex, toBase64Url } from "../domain/core/encoding";
+import type { Identity } from "../domain/core/records";
 import * as schema from "../adapters/d1/schema";
 
 /**

@@ -1,12 +1,12 @@
-import type { Access } from "./access";
-import { implementationStatus, type ImplementationStatus } from "./decision-progress";
-import { AppError } from "./app-error";
-import { buildProjectContext, CONTEXT_DIAGRAMS, type ProjectContext } from "./context";
-import { buildSessionDigest } from "./digest";
-import { errorFingerprint, lexicalTerms } from "./error-normalize";
-import { LIMITS, truncateMiddle } from "./limits";
-import { analyzePatterns, type PatternReport } from "./patterns";
-import { indexJobs } from "./error-indexing";
+import type { Access } from "./core/access";
+import { implementationStatus, type ImplementationStatus } from "./decisions/decision-progress";
+import { AppError } from "./core/app-error";
+import { buildProjectContext, CONTEXT_DIAGRAMS, type ProjectContext } from "./context/context";
+import { buildSessionDigest } from "./sessions/digest";
+import { errorFingerprint, lexicalTerms } from "./errors/normalize";
+import { LIMITS, truncateMiddle } from "./core/limits";
+import { analyzePatterns, type PatternReport } from "./context/change-statistics";
+import { indexJobs } from "./errors/indexing";
 import type {
   ActiveSession,
   IndexQueue,
@@ -32,10 +32,10 @@ import type {
   Page,
   Project,
   ProjectAccess,
-} from "./records";
-import { projectNotFound, ProjectResolver } from "./project-ref";
-import { redactFields } from "./redact-fields";
-import { redactSecrets } from "./redaction";
+} from "./core/records";
+import { projectNotFound, ProjectResolver } from "./projects/project-ref";
+import { redactFields } from "./core/redact-fields";
+import { redactSecrets } from "./core/redaction";
 
 export interface MemoryConfig {
   maxSessionDurationHours: number;

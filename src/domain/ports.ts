@@ -1,7 +1,16 @@
-import type { EdgeCursor } from "./graph-edges";
-import type { ErrorSearchFilters } from "./error-filters";
-import type { TeamRole } from "./access";
-import type { CodingSession, Decision, ErrorRecord, FileChange, Link, Page, Project, ProjectAccess } from "./records";
+import type { EdgeCursor } from "./context/graph-edges";
+import type { ErrorSearchFilters } from "./errors/filters";
+import type { TeamRole } from "./core/access";
+import type {
+  CodingSession,
+  Decision,
+  ErrorRecord,
+  FileChange,
+  Link,
+  Page,
+  Project,
+  ProjectAccess,
+} from "./core/records";
 
 /** Persistent records (D1 in production and tests). Every multi-row write is atomic. */
 export interface MemoryStore {
@@ -199,7 +208,7 @@ export interface GraphEdge {
   createdAt: number;
   /** Short text of the target when it has no record of its own (a solution). */
   label?: string;
-  /** Position in the listing (src/domain/graph-edges.ts): the source it comes from and its id there. */
+  /** Position in the listing (src/domain/context/graph-edges.ts): the source it comes from and its id there. */
   source: number;
   key: string;
 }

@@ -11,11 +11,11 @@ import {
   type Access,
   type AccountRule,
   type Scope,
-} from "../domain/access";
-import { projectRefOf } from "../domain/project-ref";
-import type { ProjectAccess } from "../domain/records";
-import { AppError } from "../domain/app-error";
-import type { Invitation, Team, TeamMember } from "../domain/teams";
+} from "../domain/core/access";
+import { projectRefOf } from "../domain/projects/project-ref";
+import type { ProjectAccess } from "../domain/core/records";
+import { AppError } from "../domain/core/app-error";
+import type { Invitation, Team, TeamMember } from "../domain/projects/teams";
 import { invalidInput } from "../mcp/run-tool";
 import { projectIdField } from "../mcp/schema";
 import { readJsonObject, type RestEnv } from "./rest";

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { httpStatusOf, toAppError } from "../domain/app-error";
+import { httpStatusOf, toAppError } from "../domain/core/app-error";
 
 /** REST error body: `{error:{code,message,details}}` with the status the code maps to. */
 export function errorResponse(c: Context, thrown: unknown): Response {

@@ -8,7 +8,7 @@
  * - `PUBLIC_URL` unset (local development, or a deployment on workers.dev): loopback names on any port, an https
  *   `*.workers.dev` name (Cloudflare routes only this Worker's own name there), and `ALLOWED_HOSTS`.
  */
-import { AppError } from "../domain/app-error";
+import { AppError } from "../domain/core/app-error";
 
 export interface HostEnv {
   PUBLIC_URL?: string;

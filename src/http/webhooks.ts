@@ -1,13 +1,13 @@
 import { Hono, type Context } from "hono";
 import { z } from "zod";
-import { buildServices, type Services } from "../app";
+import { buildServices, type Services } from "../composition/services";
 import { timingSafeEqual } from "../auth/passwords";
-import type { AfterCommitWarning } from "../domain/after-commit";
-import { AppError } from "../domain/app-error";
-import { sha256Hex, toHex } from "../domain/encoding";
-import type { CiJobLog, CiReport, RecordedCiError } from "../domain/ci-failures";
-import type { Identity, Project } from "../domain/records";
-import type { Env } from "../env";
+import type { AfterCommitWarning } from "../domain/core/after-commit";
+import { AppError } from "../domain/core/app-error";
+import { sha256Hex, toHex } from "../domain/core/encoding";
+import type { CiJobLog, CiReport, RecordedCiError } from "../domain/ci/ci-failures";
+import type { Identity, Project } from "../domain/core/records";
+import type { Env } from "../composition/env";
 import type { WebhookConfig } from "../adapters/d1/webhook-store";
 import { invalidInput } from "../mcp/run-tool";
 

@@ -7,7 +7,7 @@ import {
   type ServerContext,
 } from "@modelcontextprotocol/server";
 import { z } from "zod";
-import type { Services } from "../app";
+import type { Services } from "../composition/services";
 import { budgetState } from "../domain/llm/gateway";
 import { billingMonth } from "../domain/llm/models";
 import type { PendingApproval } from "../domain/ports";

@@ -6,4 +6,4 @@ export function bulletList(items: readonly string[], max = 30, indent = ""): str
   return shown.join("\n");
 }
 
-export { plural } from "../domain/plural";
+export { plural } from "../domain/core/plural";

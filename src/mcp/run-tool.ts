@@ -1,7 +1,7 @@
 import type { z } from "zod";
-import type { Services } from "../app";
-import { AppError } from "../domain/app-error";
-import type { Identity } from "../domain/records";
+import type { Services } from "../composition/services";
+import { AppError } from "../domain/core/app-error";
+import type { Identity } from "../domain/core/records";
 import type { ToolDefinition, ToolOutput } from "./tool";
 
 /** Names every offending field, so an assistant can fix its call without guessing. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { LIMITS } from "../domain/limits";
+import { LIMITS } from "../domain/core/limits";
 
 /**
  * Project ids are compared exactly (never with LIKE), so `a_c` and `abc` are different projects. A name is

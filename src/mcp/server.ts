@@ -4,9 +4,9 @@ import {
   type InputRequiredResult,
   type ServerContext,
 } from "@modelcontextprotocol/server";
-import type { Services } from "../app";
-import { toAppError } from "../domain/app-error";
-import type { Identity } from "../domain/records";
+import type { Services } from "../composition/services";
+import { toAppError } from "../domain/core/app-error";
+import type { Identity } from "../domain/core/records";
 import { advertisedInputSchema, advertisedOutputSchema, compactAnnotations, sharedFieldsNote } from "./advertised";
 import { approvalAnswer, askForApproval, canElicit } from "./approvals";
 import { runTool } from "./run-tool";

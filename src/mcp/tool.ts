@@ -1,8 +1,8 @@
 import type { ToolAnnotations } from "@modelcontextprotocol/server";
 import type { z } from "zod";
-import type { Services } from "../app";
-import type { Access } from "../domain/access";
-import type { Identity, Project } from "../domain/records";
+import type { Services } from "../composition/services";
+import type { Access } from "../domain/core/access";
+import type { Identity, Project } from "../domain/core/records";
 
 export interface ToolContext {
   services: Services;

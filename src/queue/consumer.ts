@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { plural } from "../domain/plural";
-import type { Services } from "../app";
-import { MAX_IDS_PER_INDEX_JOB } from "../domain/error-indexing";
+import { plural } from "../domain/core/plural";
+import type { Services } from "../composition/services";
+import { MAX_IDS_PER_INDEX_JOB } from "../domain/errors/indexing";
 import type { IndexJob } from "../domain/ports";
 
 /** Queue names as in wrangler.toml; the consumer tells the two apart by `batch.queue`. */

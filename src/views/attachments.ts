@@ -1,6 +1,6 @@
 import { z } from "zod";
-import type { Attachment } from "../domain/attachments";
-import type { Project } from "../domain/records";
+import type { Attachment } from "../domain/screenshots/attachments";
+import type { Project } from "../domain/core/records";
 
 export const attachmentViewSchema = z.object({
   attachment_id: z.string(),

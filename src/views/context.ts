@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { estimateTokens, type ProjectContext } from "../domain/context";
+import { estimateTokens, type ProjectContext } from "../domain/context/context";
 import type { StaleFile } from "../domain/ports";
 import { iso, isoTime } from "./records";
 

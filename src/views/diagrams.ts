@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { ArchitectureDiagram } from "../domain/architecture";
+import type { ArchitectureDiagram } from "../domain/diagrams/diagram-service";
 import { iso, isoTime } from "./records";
 
 export const diagramViewSchema = z.object({

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { PatternReport } from "../domain/patterns";
+import type { PatternReport } from "../domain/context/change-statistics";
 import { iso, isoTime } from "./records";
 
 const share = z.number().describe("0..1");

@@ -4,9 +4,15 @@
  * its zod schema, which is also what the tools' output schemas are built from.
  */
 import { z } from "zod";
-import { FILE_ACTIONS, type CodingSession, type Decision, type ErrorRecord, type FileChange } from "../domain/records";
+import {
+  FILE_ACTIONS,
+  type CodingSession,
+  type Decision,
+  type ErrorRecord,
+  type FileChange,
+} from "../domain/core/records";
 
-/** Steps after a committed write that failed: the write stands (src/domain/after-commit.ts). */
+/** Steps after a committed write that failed: the write stands (src/domain/core/after-commit.ts). */
 export const warningsSchema = z.array(z.object({ step: z.string(), message: z.string() }));
 
 export const iso = (ms: number): string => new Date(ms).toISOString();

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import type { ScreenshotAnalysis } from "../domain/screenshot-analysis";
-import type { VisionReading } from "../domain/screenshot-errors";
+import type { ScreenshotAnalysis } from "../domain/screenshots/screenshot-analysis";
+import type { VisionReading } from "../domain/errors/error-recorder";
 import { heldApprovalSchema, heldApprovalView } from "./llm";
 import { isoTime } from "./records";
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import type { ErrorSearchHit, SolutionSuggestion, VectorSearchStatus } from "../domain/error-search";
+import type { ErrorSearchHit, SolutionSuggestion, VectorSearchStatus } from "../domain/errors/search";
 import { iso, isoOrNull, isoTime } from "./records";
-import { plural } from "../domain/plural";
+import { plural } from "../domain/core/plural";
 
 export const hitViewSchema = z.object({
   error_id: z.string(),

@@ -5,9 +5,9 @@ import { OpenAiCompatibleEmbedder } from "../../src/adapters/openai-compatible-e
 import { VectorizeIndex } from "../../src/adapters/vectorize-index";
 import type { WorkersAiBinding } from "../../src/adapters/workers-ai-embedder";
 import { WorkersAiEmbedder } from "../../src/adapters/workers-ai-embedder";
-import { AppError } from "../../src/domain/app-error";
-import { HashingEmbedder } from "../../src/domain/hash-embedder";
-import { cosine } from "../../src/domain/vectors";
+import { AppError } from "../../src/domain/core/app-error";
+import { HashingEmbedder } from "../../src/domain/vectors/hash-embedder";
+import { cosine } from "../../src/domain/vectors/vectors";
 import { FakeVectorize } from "../fakes/fake-vectorize";
 import { embedderContract } from "./embedder.contract";
 import { CONTRACT_DIMENSIONS, vectorIndexContract } from "./vector-index.contract";

@@ -1,11 +1,11 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
-import { buildServices } from "../../src/app";
+import { buildServices } from "../../src/composition/services";
 import { D1CostLedger } from "../../src/adapters/d1/cost-ledger";
 import { handleQueueBatch, SUMMARY_QUEUE } from "../../src/queue/consumer";
 import { billingMonth } from "../../src/domain/llm/models";
 import { imageSize, imageTokenBound, utf8Bytes } from "../../src/domain/llm/token-bounds";
-import { toBase64 } from "../../src/domain/encoding";
+import { toBase64 } from "../../src/domain/core/encoding";
 import { callTool, interceptOpenAi, mcpClient, newUser, rest, uniqueName, type OpenAiFake } from "../helpers";
 
 const ADVICE = JSON.stringify({ root_cause: "x", fix_steps: ["y"], confidence: "low", based_on: [] });

@@ -1,14 +1,14 @@
 import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { buildServices } from "../../src/app";
+import { buildServices } from "../../src/composition/services";
 import worker from "../../src/index";
 import { D1MemoryStore } from "../../src/adapters/d1/memory-store";
-import { ErrorIndexer } from "../../src/domain/error-indexing";
-import { ErrorSearchService } from "../../src/domain/error-search";
-import { HashingEmbedder } from "../../src/domain/hash-embedder";
+import { ErrorIndexer } from "../../src/domain/errors/indexing";
+import { ErrorSearchService } from "../../src/domain/errors/search";
+import { HashingEmbedder } from "../../src/domain/vectors/hash-embedder";
 import type { IndexJob } from "../../src/domain/ports";
-import type { Embedder } from "../../src/domain/vectors";
+import type { Embedder } from "../../src/domain/vectors/vectors";
 import { ERROR_INDEX_DLQ, ERROR_INDEX_QUEUE, handleQueueBatch } from "../../src/queue/consumer";
 import { callTool, mcpClient, newUser, rest, uniqueName } from "../helpers";
 

@@ -6,10 +6,10 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { oauthDepsFromEnv } from "../../src/app";
+import { oauthDepsFromEnv } from "../../src/composition/services";
 import { AccountService, SIGNUP_REFUSED } from "../../src/auth/accounts";
 import { addressKey } from "../../src/auth/sign-in-limits";
-import type { Env } from "../../src/env";
+import type { Env } from "../../src/composition/env";
 import worker from "../../src/index";
 import { BASE, newUser, rest, uniqueName, workerFetch } from "../helpers";
 import {

@@ -3,12 +3,12 @@ import { describe, expect, it } from "vitest";
 import { D1CostLedger } from "../../src/adapters/d1/cost-ledger";
 import { GenAiPriceBook } from "../../src/adapters/genai-price-book";
 import type { WorkersAiTextBinding } from "../../src/adapters/llm/workers-ai";
-import { providerFactoryFromEnv } from "../../src/config/llm";
-import { AppError } from "../../src/domain/app-error";
+import { providerFactoryFromEnv } from "../../src/composition/llm";
+import { AppError } from "../../src/domain/core/app-error";
 import { LlmGateway, type LlmPolicy } from "../../src/domain/llm/gateway";
 import { resolveModel } from "../../src/domain/llm/models";
 import { promptTokenBound } from "../../src/domain/llm/token-bounds";
-import type { Env } from "../../src/env";
+import type { Env } from "../../src/composition/env";
 import { callTool, mcpClient, newUser, rest, uniqueName } from "../helpers";
 
 interface Recorded {

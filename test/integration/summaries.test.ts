@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { buildServices } from "../../src/app";
+import { buildServices } from "../../src/composition/services";
 import { DurableSessionStore } from "../../src/adapters/durable-session-store";
 import { handleQueueBatch, SUMMARY_QUEUE } from "../../src/queue/consumer";
 import { callTool, interceptOpenAi, mcpClient, newUser, rest, uniqueName, type OpenAiFake } from "../helpers";

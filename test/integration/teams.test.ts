@@ -394,10 +394,10 @@ describe("isolation matrix: every tool, over MCP", () => {
   }, 270_000); // 255 calls
 
   it("limits writes per credential (the rate-limiting binding answers; over the limit is 429 rate_limited)", async () => {
-    const { buildServices } = await import("../../src/app");
+    const { buildServices } = await import("../../src/composition/services");
     const keys: string[] = [];
     const services = buildServices({
-      ...(env as unknown as import("../../src/env").Env),
+      ...(env as unknown as import("../../src/composition/env").Env),
       WRITE_LIMITER: { limit: async ({ key }: { key: string }) => (keys.push(key), { success: keys.length < 3 }) },
     });
     const identity = {

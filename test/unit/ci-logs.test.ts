@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cleanCiLog, parseCiLog, type CiFailure } from "../../src/domain/ci-logs";
+import { cleanCiLog, parseCiLog, type CiFailure } from "../../src/domain/ci/logs";
 
 const ESC = "\u001b";
 const RED = `${ESC}[31m`;

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { errorFeatures, stemWord } from "../../src/domain/error-features";
-import { matchesErrorFilters, NO_FILTERS } from "../../src/domain/error-filters";
-import { lexicalTerms, MAX_LEXICAL_TERMS } from "../../src/domain/error-normalize";
-import { HashingEmbedder } from "../../src/domain/hash-embedder";
-import type { ErrorRecord } from "../../src/domain/records";
-import { cosine } from "../../src/domain/vectors";
+import { errorFeatures, stemWord } from "../../src/domain/errors/features";
+import { matchesErrorFilters, NO_FILTERS } from "../../src/domain/errors/filters";
+import { lexicalTerms, MAX_LEXICAL_TERMS } from "../../src/domain/errors/normalize";
+import { HashingEmbedder } from "../../src/domain/vectors/hash-embedder";
+import type { ErrorRecord } from "../../src/domain/core/records";
+import { cosine } from "../../src/domain/vectors/vectors";
 
 const JAVA = [
   "java.lang.NullPointerException",

@@ -7,7 +7,7 @@ import {
   normalizeErrorText,
   parseStackFrames,
   pathBasename,
-} from "../../src/domain/error-normalize";
+} from "../../src/domain/errors/normalize";
 
 function pythonTraceback(root: string, handlerLine: number, computeLine: number): string {
   return [

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { OidcProvider, s256 } from "../../src/auth/identity-providers";
-import { toBase64Url } from "../../src/domain/encoding";
+import { toBase64Url } from "../../src/domain/core/encoding";
 
 /** An ID token as a provider's token endpoint returns it (header.payload.signature, base64url JSON). */
 function idToken(claims: Record<string, unknown>): string {

@@ -8,7 +8,7 @@ import {
   renderPatternReport,
   type PatternErrorRecord,
   type PatternFileChange,
-} from "../../src/domain/patterns";
+} from "../../src/domain/context/change-statistics";
 
 const PATHS = [
   "src/auth/token_service.py",

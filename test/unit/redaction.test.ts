@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { redactSecrets, SECRET_KINDS } from "../../src/domain/redaction";
+import { redactSecrets, SECRET_KINDS } from "../../src/domain/core/redaction";
 import samples from "../support/secret-samples.json";
 
 describe("redactSecrets: token formats", () => {

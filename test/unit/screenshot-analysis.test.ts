@@ -5,7 +5,7 @@ import {
   mergeErrorFields,
   readOcrText,
   visionAnswerSchema,
-} from "../../src/domain/screenshot-analysis";
+} from "../../src/domain/screenshots/screenshot-analysis";
 
 const read = (answer: unknown) => {
   const parsed = visionAnswerSchema.safeParse(answer);

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { estimateTokens } from "../../src/domain/context";
+import { estimateTokens } from "../../src/domain/context/context";
 import {
   compactActivity,
   sessionSummaryRequest,
   SESSION_SUMMARY_INPUT_TOKENS,
 } from "../../src/domain/llm/session-summary";
-import type { Decision, ErrorRecord, FileChange } from "../../src/domain/records";
-import { PROMPTS } from "../../src/prompts";
+import type { Decision, ErrorRecord, FileChange } from "../../src/domain/core/records";
+import { PROMPTS } from "../../src/composition/prompts";
 import { messageText } from "../../src/domain/llm/types";
 
 const session = {

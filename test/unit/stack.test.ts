@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { inferStack } from "../../src/domain/stack";
+import { inferStack } from "../../src/domain/errors/stack";
 
 function names(paths: string[]): string[] {
   return inferStack(paths).map((item) => item.name);
@@ -13,8 +13,8 @@ describe("inferStack", () => {
         "tsconfig.json",
         "wrangler.jsonc",
         "src/index.ts",
-        "src/domain/redaction.ts",
-        "src/domain/stack.ts",
+        "src/domain/core/redaction.ts",
+        "src/domain/errors/stack.ts",
         "vitest.config.ts",
         ".github/workflows/ci.yml",
         "src/index.ts",
@@ -22,7 +22,7 @@ describe("inferStack", () => {
     ).toEqual([
       {
         name: "TypeScript",
-        evidence: ["tsconfig.json", "src/index.ts", "src/domain/redaction.ts"],
+        evidence: ["tsconfig.json", "src/index.ts", "src/domain/core/redaction.ts"],
         fileCount: 5,
       },
       { name: "Cloudflare Workers", evidence: ["wrangler.jsonc"], fileCount: 1 },

@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
-import type { Attachment, AttachmentRecords, ImageType } from "../../domain/attachments";
-import type { ScreenshotAnalysis } from "../../domain/screenshot-analysis";
+import type { Attachment, AttachmentRecords, ImageType } from "../../domain/screenshots/attachments";
+import type { ScreenshotAnalysis } from "../../domain/screenshots/screenshot-analysis";
 import * as schema from "./schema";
 
 const { attachments } = schema;

@@ -9,7 +9,7 @@ import type {
   ManifestEntry,
   StoredCodeFile,
 } from "../../domain/code/code-index";
-import { fromBase64, toBase64 } from "../../domain/encoding";
+import { fromBase64, toBase64 } from "../../domain/core/encoding";
 import * as schema from "./schema";
 import { codeFiles, codeGraphChunks, codeIndexState } from "./schema";
 

@@ -1,6 +1,6 @@
 import { and, desc, eq } from "drizzle-orm";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
-import type { ArchitectureDiagram, DiagramStore } from "../../domain/architecture";
+import type { ArchitectureDiagram, DiagramStore } from "../../domain/diagrams/diagram-service";
 import type { DiagramComponent, DiagramConnection, PatternGuess } from "../../domain/diagrams";
 import * as schema from "./schema";
 

@@ -2,8 +2,8 @@ import { and, count, desc, eq, gt, inArray, isNull, lt, lte, or, sql, type SQL }
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
-import { AppError } from "../../domain/app-error";
-import type { ErrorSearchFilters } from "../../domain/error-filters";
+import { AppError } from "../../domain/core/app-error";
+import type { ErrorSearchFilters } from "../../domain/errors/filters";
 import type {
   ContextSnapshot,
   GraphEdge,
@@ -13,9 +13,9 @@ import type {
   PageRequest,
   WebhookDelivery,
 } from "../../domain/ports";
-import { compareEdges, EDGE_SOURCES, edgeCursorOf, type EdgeCursor } from "../../domain/graph-edges";
-import { VECTOR_FAILED } from "../../domain/records";
-import type { TeamRole } from "../../domain/access";
+import { compareEdges, EDGE_SOURCES, edgeCursorOf, type EdgeCursor } from "../../domain/context/graph-edges";
+import { VECTOR_FAILED } from "../../domain/core/records";
+import type { TeamRole } from "../../domain/core/access";
 import type {
   CodingSession,
   Decision,
@@ -25,7 +25,7 @@ import type {
   Page,
   Project,
   ProjectAccess,
-} from "../../domain/records";
+} from "../../domain/core/records";
 import * as schema from "./schema";
 import { teamRoleOf } from "./team-store";
 
@@ -108,7 +108,7 @@ function errorFilterConditions(filters: ErrorSearchFilters): SQL[] {
 }
 
 /**
- * Rows of one graph-edge source listed after the cursor (src/domain/graph-edges.ts order: time descending, then
+ * Rows of one graph-edge source listed after the cursor (src/domain/context/graph-edges.ts order: time descending, then
  * source, then id ascending): a source before the cursor's needs an older time, one after it the same or older.
  */
 function afterEdge(

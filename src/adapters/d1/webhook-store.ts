@@ -1,7 +1,7 @@
 import { and, eq, or } from "drizzle-orm";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
-import { AppError } from "../../domain/app-error";
-import { parseProjectRef } from "../../domain/project-ref";
+import { AppError } from "../../domain/core/app-error";
+import { parseProjectRef } from "../../domain/projects/project-ref";
 import * as schema from "./schema";
 
 const { projectWebhooks, projects, teams } = schema;

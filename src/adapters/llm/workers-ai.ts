@@ -1,5 +1,5 @@
 import type { LlmProvider, LlmRequest, LlmResponse } from "../../domain/llm/types";
-import { fromBase64 } from "../../domain/encoding";
+import { fromBase64 } from "../../domain/core/encoding";
 import { LlmProviderError, messageImages, messageText } from "../../domain/llm/types";
 import { withRetries, type RetryOptions } from "./retry";
 

@@ -2,13 +2,13 @@
  * The resolved import graph of one generation of the code index: built from the stored facts of every file
  * (buildSnapshot), stored as a compact snapshot, and queried through CodeGraph.
  */
-import { AppError } from "../app-error";
+import { AppError } from "../core/app-error";
 import type { StoredCodeFile } from "./code-index";
 import { ImportGraph } from "./graph";
 import type { ImportKind } from "./js-imports";
 import { ProjectConfig, type ConfigFacts } from "./project-config";
 import { normalizePath, pythonSourceRoots, resolveJsImport, resolvePythonImport, type Resolution } from "./resolve";
-import { plural } from "../plural";
+import { plural } from "../core/plural";
 
 const KIND_CODES: Record<ImportKind | "python", string> = {
   static: "s",

@@ -3,9 +3,9 @@
  * assistant), kept as import structure only, and the resolved import graph built from them. Incremental by
  * content hash: an unchanged file is neither parsed nor written again.
  */
-import { AppError } from "../app-error";
+import { AppError } from "../core/app-error";
 import type { Runtime } from "../ports";
-import type { Identity, Project } from "../records";
+import type { Identity, Project } from "../core/records";
 import {
   buildSnapshot,
   CodeGraph,

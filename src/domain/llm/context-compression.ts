@@ -3,9 +3,9 @@
  * context drops whole items; with a model, a larger context is compressed into the budget instead, so every
  * open error and decision can still be named. Through the gateway's budget and approval path.
  */
-import type { ProjectContext } from "../context";
+import type { ProjectContext } from "../context/context";
 import type { PendingApproval } from "../ports";
-import type { Project } from "../records";
+import type { Project } from "../core/records";
 import type { ApprovalDesk } from "./approvals";
 import type { LlmGateway } from "./gateway";
 import { NO_MODEL, runOrHold } from "./held-run";

@@ -6,7 +6,7 @@
  * is reserved atomically in the ledger, so concurrent calls cannot overrun a budget together; a call that never
  * reached a provider (no key, no binding) is not booked at all.
  */
-import { AppError } from "../app-error";
+import { AppError } from "../core/app-error";
 import { redactOutboundRequest } from "./outbound-redaction";
 import type { Runtime } from "../ports";
 import { billingMonth, modelLabel, nanoToUsd, resolveModel, usdToNano, type ModelRef } from "./models";

@@ -5,7 +5,7 @@
  * context to compress), and a provider is a third party. Image bytes are passed as they are: pixels cannot be
  * redacted as text.
  */
-import { redactSecrets } from "../redaction";
+import { redactSecrets } from "../core/redaction";
 import type { LlmContentPart, LlmRequest } from "./types";
 
 const clean = (text: string) => redactSecrets(text).text;

@@ -3,10 +3,10 @@
  * statistics of `coding_analyze_patterns`: languages, libraries, naming, testing and style, each with evidence.
  */
 import { z } from "zod";
-import { estimateTokens } from "../context";
-import { renderPatternReport, type PatternAnalysis } from "../patterns";
+import { estimateTokens } from "../context/context";
+import { renderPatternReport, type PatternAnalysis } from "../context/change-statistics";
 import type { MemoryStore, PendingApproval } from "../ports";
-import type { Project } from "../records";
+import type { Project } from "../core/records";
 import type { ApprovalDesk } from "./approvals";
 import type { BudgetState, LlmGateway } from "./gateway";
 import { NO_MODEL, parseJsonAnswer, runOrHold } from "./held-run";

@@ -3,11 +3,11 @@
  * tokens for a typical session); this sends every file group, error and decision once, folding repeats, and
  * sheds detail in steps until the text fits: all reasons → first reason per file → files counted per group.
  */
-import { estimateTokens } from "../context";
-import type { SessionActivity } from "../digest";
-import type { CodingSession } from "../records";
+import { estimateTokens } from "../context/context";
+import type { SessionActivity } from "../sessions/digest";
+import type { CodingSession } from "../core/records";
 import type { LlmRequest } from "./types";
-import { plural } from "../plural";
+import { plural } from "../core/plural";
 
 /** Input tokens for the user message (the activity), by the 4-characters-per-token estimate. */
 export const SESSION_SUMMARY_INPUT_TOKENS = 3_000;

@@ -4,17 +4,17 @@
  * tips. Asked for explicitly (never on every recorded error), and through the gateway's budget and approval path.
  */
 import { z } from "zod";
-import { AppError } from "../app-error";
-import { estimateTokens } from "../context";
-import type { ErrorSearchService } from "../error-search";
-import { errorEmbeddingText } from "../error-text";
+import { AppError } from "../core/app-error";
+import { estimateTokens } from "../context/context";
+import type { ErrorSearchService } from "../errors/search";
+import { errorEmbeddingText } from "../errors/text";
 import type { MemoryStore, PendingApproval } from "../ports";
-import type { ErrorRecord, Project } from "../records";
+import type { ErrorRecord, Project } from "../core/records";
 import type { ApprovalDesk } from "./approvals";
 import type { BudgetState, LlmGateway } from "./gateway";
 import { NO_MODEL, parseJsonAnswer, runOrHold } from "./held-run";
 import type { LlmSettingsService } from "./settings";
-import { plural } from "../plural";
+import { plural } from "../core/plural";
 
 export const SOLUTION_ADVICE_INPUT_TOKENS = 2_000;
 export const SOLUTION_ADVICE_OUTPUT_TOKENS = 600;

@@ -4,11 +4,11 @@
  * held for the user's decision). The consumer asks the model through the gateway and replaces the digest; the
  * end-session call waits briefly for that and otherwise answers "summary pending".
  */
-import { plural } from "../plural";
-import { AppError } from "../app-error";
+import { plural } from "../core/plural";
+import { AppError } from "../core/app-error";
 import type { MemoryStore, PendingApproval, Runtime, SummaryJob, SummaryQueue } from "../ports";
 import type { ApprovalDesk } from "./approvals";
-import type { CodingSession } from "../records";
+import type { CodingSession } from "../core/records";
 import { needsApproval, type BudgetState, type LlmGateway } from "./gateway";
 import { NO_MODEL } from "./held-run";
 import { sessionSummaryRequest } from "./session-summary";

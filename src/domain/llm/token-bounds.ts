@@ -13,7 +13,7 @@
  *   header), with the most expensive model rules of that provider; an image whose size cannot be read is billed
  *   at the provider's maximum.
  */
-import { fromBase64 } from "../encoding";
+import { fromBase64 } from "../core/encoding";
 import { messageImages, messageText, type LlmContentPart, type LlmMessage, type LlmProviderId } from "./types";
 
 /** Role, separator and priming tokens a chat template adds per message (OpenAI documents 3-4; kept generous). */

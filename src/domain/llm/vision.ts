@@ -5,11 +5,11 @@
  * kept within the budget and recorded in the ledger.
  */
 import type { z } from "zod";
-import { AppError } from "../app-error";
-import type { Attachment } from "../attachments";
-import { toBase64 } from "../encoding";
+import { AppError } from "../core/app-error";
+import type { Attachment } from "../screenshots/attachments";
+import { toBase64 } from "../core/encoding";
 import type { PendingApproval } from "../ports";
-import type { Project } from "../records";
+import type { Project } from "../core/records";
 import type { ApprovalDesk } from "./approvals";
 import type { BudgetState, LlmGateway, LlmPolicy } from "./gateway";
 import { parseJsonAnswer, runOrHold } from "./held-run";

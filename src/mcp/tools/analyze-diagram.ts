@@ -1,6 +1,6 @@
 import { z } from "zod";
-import type { Project } from "../../domain/records";
-import { DIAGRAM_LIMITS, type ArchitectureDiagram, type DiagramOutcome } from "../../domain/architecture";
+import type { Project } from "../../domain/core/records";
+import { DIAGRAM_LIMITS, type ArchitectureDiagram, type DiagramOutcome } from "../../domain/diagrams/diagram-service";
 import { attachmentViewSchema } from "../../views/attachments";
 import { diagramView, diagramViewSchema } from "../../views/diagrams";
 import { elicitedDecision, heldApprovalSchema } from "../../views/llm";
@@ -16,7 +16,7 @@ const analyzeDiagramOutput = diagramViewSchema.partial().extend({
   ]),
   ...elicitedDecision,
 });
-import { ATTACHMENT_LIMITS } from "../../domain/attachments";
+import { ATTACHMENT_LIMITS } from "../../domain/screenshots/attachments";
 import { heldApproval, heldApprovalNote, heldApprovalView } from "../approvals";
 import { scopedInput } from "../schema";
 import { defineTool, type ToolOutput } from "../tool";

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { PreferenceResult } from "../../domain/llm/preferences";
-import { renderPatternReport } from "../../domain/patterns";
+import { renderPatternReport } from "../../domain/context/change-statistics";
 import { scopedInput } from "../schema";
 import { defineTool } from "../tool";
 import { heldApproval, heldApprovalNote, heldApprovalView } from "../approvals";

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { scopedInput } from "../schema";
 import { defineTool } from "../tool";
 import { summaryStatusNote, summaryStatusView } from "./end-session";
-import { adviceView, renderAdvice } from "./get-solutions";
+import { adviceView, renderAdvice } from "./get-solutions-for-error";
 import { preferenceView, renderPreferences } from "./analyze-patterns";
 import { contextOutput } from "./get-project-context";
 import { renderRecordOutcome } from "./record-error";
@@ -52,7 +52,7 @@ export const approveTool = defineTool({
       };
     }
     if (approval.operation === "screenshot_analysis") {
-      const outcome = await services.screenshotErrors.runApproved(identity, project, approval);
+      const outcome = await services.errorRecorder.runApproved(identity, project, approval);
       const output = await renderRecordOutcome(services, project, outcome);
       return { data: { ...base, ...output.data }, text: `Approved.\n${output.text}` };
     }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { LIMITS } from "../../domain/limits";
+import { LIMITS } from "../../domain/core/limits";
 import { scopedInput } from "../schema";
 import { budgetWarning, heldApproval, heldApprovalNote, heldApprovalView } from "../approvals";
 import { defineTool } from "../tool";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DEFAULT_CONTEXT_TOKENS, type ProjectContext } from "../../domain/context";
+import { DEFAULT_CONTEXT_TOKENS, type ProjectContext } from "../../domain/context/context";
 import type { CompressionResult } from "../../domain/llm/context-compression";
 import { heldApproval, heldApprovalNote, heldApprovalView } from "../approvals";
 import { scopedInput } from "../schema";

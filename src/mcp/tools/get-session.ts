@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AppError } from "../../domain/app-error";
+import { AppError } from "../../domain/core/app-error";
 import { scopedInput } from "../schema";
 import { defineTool } from "../tool";
 import { sessionView, sessionViewSchema } from "../../views/records";

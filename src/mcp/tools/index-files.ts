@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { CODE_LIMITS } from "../../domain/code/code-index";
-import { LIMITS } from "../../domain/limits";
+import { LIMITS } from "../../domain/core/limits";
 import { plural } from "../render";
 import { scopedInput } from "../schema";
 import { defineTool } from "../tool";

@@ -9,7 +9,7 @@ import { getCostsTool } from "./get-costs";
 import { getDecisionImplementationStatusTool } from "./get-decision-implementation-status";
 import { getProjectContextTool } from "./get-project-context";
 import { getSessionTool } from "./get-session";
-import { getSolutionsTool } from "./get-solutions";
+import { getSolutionsTool } from "./get-solutions-for-error";
 import { indexFilesTool } from "./index-files";
 import { recordDecisionTool } from "./record-decision";
 import { recordErrorTool } from "./record-error";

@@ -1,10 +1,10 @@
 import { z } from "zod";
-import type { Services } from "../../app";
-import { afterCommit } from "../../domain/after-commit";
-import { ATTACHMENT_LIMITS } from "../../domain/attachments";
-import { LIMITS } from "../../domain/limits";
-import type { Project } from "../../domain/records";
-import type { ScreenshotRecordOutcome } from "../../domain/screenshot-errors";
+import type { Services } from "../../composition/services";
+import { afterCommit } from "../../domain/core/after-commit";
+import { ATTACHMENT_LIMITS } from "../../domain/screenshots/attachments";
+import { LIMITS } from "../../domain/core/limits";
+import type { Project } from "../../domain/core/records";
+import type { ScreenshotRecordOutcome } from "../../domain/errors/error-recorder";
 import { analysisView, visionNote } from "../../views/screenshots";
 import { heldApproval, heldApprovalNote, heldApprovalView } from "../approvals";
 import { attachmentView } from "../../views/attachments";
@@ -87,7 +87,7 @@ export const recordErrorTool = defineTool({
   access: "write",
   rest: { method: "POST", path: "/errors" },
   async run({ services, identity, project }, input) {
-    const outcome = await services.screenshotErrors.record(identity, project, {
+    const outcome = await services.errorRecorder.record(identity, project, {
       errorType: input.error_type ?? null,
       message: input.message ?? null,
       stackTrace: input.stack_trace ?? null,

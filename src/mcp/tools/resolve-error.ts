@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { LIMITS } from "../../domain/limits";
+import { LIMITS } from "../../domain/core/limits";
 import { scopedInput } from "../schema";
 import { defineTool } from "../tool";
 import { redactionsSchema } from "../../views/records";

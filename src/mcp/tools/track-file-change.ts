@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { LIMITS } from "../../domain/limits";
-import { FILE_ACTIONS } from "../../domain/records";
+import { LIMITS } from "../../domain/core/limits";
+import { FILE_ACTIONS } from "../../domain/core/records";
 import { scopedInput, stringList } from "../schema";
 import { defineTool } from "../tool";
 import { redactionsSchema } from "../../views/records";
