@@ -105,7 +105,7 @@ async function smokeCli(token) {
     spawnSync("git", ["init", "-q"], { cwd: repo });
     write(".gitignore", "generated/\n");
     write(
-      "src/composition/services.ts",
+      "src/app.ts",
       'import { helper } from "./lib/helper";\nimport { util } from "./lib/util";\nimport notes from "./notes.md";\n' +
         "helper(util, notes);\n",
     );
@@ -113,7 +113,7 @@ async function smokeCli(token) {
     write("tsconfig.json", '{ "compilerOptions": { "strict": true } }\n');
     write("src/lib/helper.ts", 'import { util } from "./util";\nexport const helper = (x: unknown) => util(x);\n');
     write("src/lib/util.ts", "export const util = (x: unknown) => x;\n");
-    write("generated/big.js", 'import "../src/composition/services";\n');
+    write("generated/big.js", 'import "../src/app";\n');
     write("tools/report.py", "from tools import shared\n");
     write("tools/shared.py", "");
     write("tools/__init__.py", "");
@@ -145,7 +145,7 @@ async function smokeCli(token) {
     });
     const imported = /** @type {{ imported_by?: string[] }} */ (deps.structuredContent ?? {}).imported_by;
     check(
-      JSON.stringify(imported) === JSON.stringify(["src/composition/services.ts", "src/lib/helper.ts"]),
+      JSON.stringify(imported) === JSON.stringify(["src/app.ts", "src/lib/helper.ts"]),
       `dependencies after the CLI index: ${JSON.stringify(deps.content)}`,
     );
     write("src/lib/helper.ts", "export const helper = (x: unknown) => x;\n");

@@ -206,7 +206,7 @@ describe("CI failure webhooks", () => {
       job: "unit",
       status: "failure",
       commit: "c0ffee",
-      log: "src/composition/services.ts(12,5): error TS2322: Type 'string' is not assignable to type 'number'.\n",
+      log: "src/app.ts(12,5): error TS2322: Type 'string' is not assignable to type 'number'.\n",
     });
     const signed = await workerFetch(`${BASE}/webhooks/ci/${project}`, {
       method: "POST",
@@ -215,11 +215,7 @@ describe("CI failure webhooks", () => {
     });
     const signedBody = (await signed.json()) as any;
     expect(signed.status, JSON.stringify(signedBody)).toBe(201);
-    expect(signedBody.errors[0]).toMatchObject({
-      error_type: "TS2322",
-      file_path: "src/composition/services.ts",
-      line_number: 12,
-    });
+    expect(signedBody.errors[0]).toMatchObject({ error_type: "TS2322", file_path: "src/app.ts", line_number: 12 });
 
     const tokenRun = JSON.stringify({
       job: "unit",

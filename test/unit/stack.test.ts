@@ -13,8 +13,8 @@ describe("inferStack", () => {
         "tsconfig.json",
         "wrangler.jsonc",
         "src/index.ts",
-        "src/domain/core/redaction.ts",
-        "src/domain/errors/stack.ts",
+        "src/domain/redaction.ts",
+        "src/domain/stack.ts",
         "vitest.config.ts",
         ".github/workflows/ci.yml",
         "src/index.ts",
@@ -22,7 +22,7 @@ describe("inferStack", () => {
     ).toEqual([
       {
         name: "TypeScript",
-        evidence: ["tsconfig.json", "src/index.ts", "src/domain/core/redaction.ts"],
+        evidence: ["tsconfig.json", "src/index.ts", "src/domain/redaction.ts"],
         fileCount: 5,
       },
       { name: "Cloudflare Workers", evidence: ["wrangler.jsonc"], fileCount: 1 },
