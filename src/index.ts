@@ -96,7 +96,7 @@ export default {
   queue: (batch, env) => handleQueueBatch(batch, buildServices(env)),
   // Cron (wrangler.toml [triggers]): re-queue errors whose indexing job was lost.
   scheduled: async (_controller, env) => {
-    const { requeued, jobs } = await buildServices(env).indexer.requeueOverdue();
+    const { requeued, jobs } = await buildServices(env).errors.indexer.requeueOverdue();
     if (requeued > 0) console.warn(`re-queued ${requeued} errors without a vector in ${jobs} jobs`);
   },
 } satisfies ExportedHandler<Env, unknown>;

@@ -5,7 +5,7 @@
  */
 import { AppError } from "../core/app-error";
 import { requireScope, requireWholeAccount, roleAtLeast, type Credential, type TeamRole } from "../core/access";
-import type { Runtime } from "../ports";
+import type { Runtime } from "../core/ports";
 
 export interface Team {
   id: string;

@@ -6,7 +6,7 @@
  */
 import { AppError } from "../core/app-error";
 import { fromBase64, sha256Hex } from "../core/encoding";
-import type { Runtime } from "../ports";
+import type { Runtime } from "../core/ports";
 import type { Identity, Project } from "../core/records";
 import type { ScreenshotAnalysis } from "./screenshot-analysis";
 
