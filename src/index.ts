@@ -1,6 +1,7 @@
 import { createMcpHandler } from "agents/mcp/server";
 import { Hono, type Context } from "hono";
-import { buildServices, oauthDepsFromEnv, type Services } from "./composition/services";
+import { buildServices, type Services } from "./composition/services";
+import { oauthDepsFromEnv } from "./composition/oauth";
 import { authorizeRoutes, identityFromContext, oauthProvider, publicOrigin, withApiErrorBody } from "./auth/oauth";
 import { withCanonicalResource } from "./auth/resource-indicator";
 import { AppError } from "./domain/core/app-error";
