@@ -15,7 +15,7 @@ import {
 import { projectRefOf } from "../domain/projects/project-ref";
 import type { ProjectAccess } from "../domain/core/records";
 import { AppError } from "../domain/core/app-error";
-import type { Invitation, Team, TeamMember } from "../domain/projects/teams";
+import type { Invitation, Team, TeamMember } from "../domain/projects/ports";
 import { invalidInput } from "../mcp/run-tool";
 import { projectIdField } from "../mcp/schema";
 import { readJsonObject, type RestEnv } from "./rest";
