@@ -620,7 +620,7 @@ describe("GET /graph/edges pagination", () => {
     const { token } = await newUser();
     const project = uniqueName("edgemix");
     await indexRepo(token, project, {
-      "src/composition/services.ts": `import "./a";\nimport "./b";\nimport "./c";`,
+      "src/app.ts": `import "./a";\nimport "./b";\nimport "./c";`,
       "src/a.ts": `import "./b";`,
       "src/b.ts": `import "./c";`,
       "src/c.ts": `export {};`,

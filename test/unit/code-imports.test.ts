@@ -22,7 +22,7 @@ describe("JavaScript/TypeScript imports", () => {
       const dynamicNonLiteral = import(name);
       export default function App(): JSX.Element { return null as any; }
     `;
-    const result = extractJsImports("src/composition/services.ts", source);
+    const result = extractJsImports("src/app.ts", source);
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.imports.map((i) => [i.specifier, i.kind])).toEqual([
@@ -109,7 +109,7 @@ describe("Python imports", () => {
 
 describe("import resolution", () => {
   const js = new Set([
-    "src/composition/services.ts",
+    "src/app.ts",
     "src/lib/helper.ts",
     "src/lib/index.ts",
     "src/components/Button.tsx",
@@ -119,7 +119,7 @@ describe("import resolution", () => {
   ]);
 
   it("resolves relative paths with extension and index probing, .js naming .ts, paths, baseUrl and #imports", () => {
-    const resolve = (specifier: string, from = "src/composition/services.ts") =>
+    const resolve = (specifier: string, from = "src/app.ts") =>
       resolveJsImport(
         from,
         specifier,
@@ -134,10 +134,7 @@ describe("import resolution", () => {
     expect(resolve("./lib/helper")).toEqual({ kind: "internal", path: "src/lib/helper.ts" });
     expect(resolve("./lib")).toEqual({ kind: "internal", path: "src/lib/index.ts" });
     expect(resolve("./esm/util.js")).toEqual({ kind: "internal", path: "src/esm/util.ts" });
-    expect(resolve("../app", "src/components/Button.tsx")).toEqual({
-      kind: "internal",
-      path: "src/composition/services.ts",
-    });
+    expect(resolve("../app", "src/components/Button.tsx")).toEqual({ kind: "internal", path: "src/app.ts" });
     expect(resolve("./data.json")).toEqual({ kind: "internal", path: "src/data.json" });
     expect(resolve("@ui")).toEqual({ kind: "internal", path: "packages/ui/src/index.ts" });
     expect(resolve("components/Button")).toEqual({ kind: "internal", path: "src/components/Button.tsx" });
@@ -236,8 +233,8 @@ describe("regressions from real repositories", () => {
   });
 
   it("classifies imports of non-code files (.md, .wasm, .css, JSON data) as assets, not unresolved", () => {
-    const files = new Set(["src/composition/services.ts"]);
-    const resolve = (specifier: string) => resolveJsImport("src/composition/services.ts", specifier, files, null);
+    const files = new Set(["src/app.ts"]);
+    const resolve = (specifier: string) => resolveJsImport("src/app.ts", specifier, files, null);
     expect(resolve("./prompts/system.md")).toEqual({ kind: "asset", specifier: "./prompts/system.md" });
     expect(resolve("../vendor/kernel.wasm")).toEqual({ kind: "asset", specifier: "../vendor/kernel.wasm" });
     expect(resolve("./styles.css?inline")).toEqual({ kind: "asset", specifier: "./styles.css?inline" });
