@@ -1,7 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
 import { buildServices } from "../src/composition/services";
 import type { Env } from "../src/composition/env";
-import type { ActiveSession, PendingApproval } from "../src/domain/ports";
+import type { ActiveSession } from "../src/domain/sessions/ports";
+import type { PendingApproval } from "../src/domain/llm/ports";
 
 const ACTIVE_KEY = "active";
 
@@ -12,7 +13,7 @@ const ACTIVE_KEY = "active";
  *
  * A start is two-phase (this slot, then the D1 row), so the slot is won as pending with a short lease
  * (`pendingUntil`) and confirmed once the row is written; the alarm first fires at the lease, so a start that
- * crashed between the phases is cleaned up on its own (MemoryService.reconcileStart), not left as a ghost.
+ * crashed between the phases is cleaned up on its own (SessionService.reconcileStart), not left as a ghost.
  */
 export class ProjectSession extends DurableObject<Env> {
   async start(session: ActiveSession): Promise<{ started: true } | { started: false; active: ActiveSession }> {
@@ -80,7 +81,7 @@ export class ProjectSession extends DurableObject<Env> {
         return;
       }
       // The start's lease ran out unconfirmed: keep the slot if its row was written, else free it.
-      await buildServices(this.env).memory.reconcileStart(current);
+      await buildServices(this.env).sessions.reconcileStart(current);
       return;
     }
     if (current.expiresAt > Date.now()) {
@@ -88,7 +89,7 @@ export class ProjectSession extends DurableObject<Env> {
       return;
     }
     const services = buildServices(this.env);
-    await services.memory.expireSession(current);
+    await services.sessions.expireSession(current);
     await this.clear(current.id);
   }
 }

@@ -1,6 +1,7 @@
 import { createMcpHandler } from "agents/mcp/server";
 import { Hono, type Context } from "hono";
-import { buildServices, oauthDepsFromEnv, type Services } from "./composition/services";
+import { buildServices, type Services } from "./composition/services";
+import { oauthDepsFromEnv } from "./composition/oauth";
 import { authorizeRoutes, identityFromContext, oauthProvider, publicOrigin, withApiErrorBody } from "./auth/oauth";
 import { withCanonicalResource } from "./auth/resource-indicator";
 import { AppError } from "./domain/core/app-error";
@@ -96,7 +97,7 @@ export default {
   queue: (batch, env) => handleQueueBatch(batch, buildServices(env)),
   // Cron (wrangler.toml [triggers]): re-queue errors whose indexing job was lost.
   scheduled: async (_controller, env) => {
-    const { requeued, jobs } = await buildServices(env).indexer.requeueOverdue();
+    const { requeued, jobs } = await buildServices(env).errors.indexer.requeueOverdue();
     if (requeued > 0) console.warn(`re-queued ${requeued} errors without a vector in ${jobs} jobs`);
   },
 } satisfies ExportedHandler<Env, unknown>;

@@ -1,4 +1,5 @@
-import type { ActiveSession, ApprovalStore, PendingApproval, SessionKey, SessionStateStore } from "../domain/ports";
+import type { ActiveSession, SessionKey, SessionStateStore } from "../domain/sessions/ports";
+import type { ApprovalStore, PendingApproval } from "../domain/llm/ports";
 import type { ProjectSession } from "../../durable-objects/project-session";
 
 /** SessionStateStore on the ProjectSession Durable Object namespace: one object per user+project. */

@@ -1,5 +1,5 @@
 import { AppError } from "../domain/core/app-error";
-import type { ImageFetcher } from "../domain/screenshots/attachments";
+import type { ImageFetcher } from "../domain/screenshots/ports";
 
 type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
 

@@ -1,5 +1,6 @@
 import { AppError } from "../domain/core/app-error";
-import type { IndexJob, IndexQueue, SummaryJob, SummaryQueue } from "../domain/ports";
+import type { IndexJob, IndexQueue } from "../domain/errors/ports";
+import type { SummaryJob, SummaryQueue } from "../domain/llm/ports";
 
 /** The part of a Cloudflare Queue producer binding these adapters use. */
 export interface QueueProducer<Body> {

@@ -1,4 +1,4 @@
-import type { BlobStore } from "../domain/screenshots/attachments";
+import type { BlobStore } from "../domain/screenshots/ports";
 
 /** Attachment bytes in R2 (the SCREENSHOTS bucket); simulated locally by wrangler dev and the tests. */
 export class R2BlobStore implements BlobStore {

@@ -3,7 +3,8 @@ import type { ProjectVectors } from "../../durable-objects/project-vectors";
 import type { VectorizeBinding } from "../adapters/vectorize-index";
 import type { WorkersAiTextBinding } from "../adapters/llm/workers-ai";
 import type { WorkersAiBinding } from "../adapters/workers-ai-embedder";
-import type { IndexJob, SummaryJob } from "../domain/ports";
+import type { IndexJob } from "../domain/errors/ports";
+import type { SummaryJob } from "../domain/llm/ports";
 
 /** Bindings and vars from wrangler.toml. Only the composition root (src/composition/services.ts) and the edges read them. */
 export interface Env {

@@ -15,7 +15,7 @@ import {
 import { projectRefOf } from "../domain/projects/project-ref";
 import type { ProjectAccess } from "../domain/core/records";
 import { AppError } from "../domain/core/app-error";
-import type { Invitation, Team, TeamMember } from "../domain/projects/teams";
+import type { Invitation, Team, TeamMember } from "../domain/projects/ports";
 import { invalidInput } from "../mcp/run-tool";
 import { projectIdField } from "../mcp/schema";
 import { readJsonObject, type RestEnv } from "./rest";
@@ -113,7 +113,7 @@ type AccountRoute = keyof typeof ACCOUNT_ROUTES;
 async function projectOf(c: Context<RestEnv>, access: Access): Promise<ProjectAccess> {
   const slug = projectIdField.safeParse(c.req.param("project"));
   if (!slug.success) throw invalidInput(slug.error);
-  return c.get("services").memory.resolveProjectAccess(c.get("identity"), slug.data, access, { create: false });
+  return c.get("services").projects.resolveProjectAccess(c.get("identity"), slug.data, access, { create: false });
 }
 
 const tokenView = (token: TokenInfo) => ({
@@ -144,20 +144,20 @@ export function accountRoutes(): Hono<RestEnv> {
   };
 
   route("GET /teams", async (c) => {
-    const teams = await c.get("services").teams.list(c.get("identity"));
+    const teams = await c.get("services").accounts.teams.list(c.get("identity"));
     return c.json({ teams: teams.map((team) => ({ ...teamView(team), role: team.role, projects: team.projects })) });
   });
   route("POST /teams", async (c) => {
     const input = await body(c, createTeamBody);
     const team = await c
       .get("services")
-      .teams.create(c.get("identity"), { slug: input.slug, name: input.name ?? null });
+      .accounts.teams.create(c.get("identity"), { slug: input.slug, name: input.name ?? null });
     return c.json({ ...teamView(team), role: "owner" }, 201);
   });
   route("GET /teams/:team", async (c) => {
     const { team, role, members, invitations } = await c
       .get("services")
-      .teams.details(c.get("identity"), c.req.param("team") ?? "");
+      .accounts.teams.details(c.get("identity"), c.req.param("team") ?? "");
     return c.json({
       ...teamView(team),
       role,
@@ -167,11 +167,13 @@ export function accountRoutes(): Hono<RestEnv> {
   });
   route("POST /teams/:team/invitations", async (c) => {
     const input = await body(c, inviteBody);
-    const { invitation, code } = await c.get("services").teams.invite(c.get("identity"), c.req.param("team") ?? "", {
-      role: input.role,
-      note: input.note ?? null,
-      expiresInDays: input.expires_in_days ?? null,
-    });
+    const { invitation, code } = await c
+      .get("services")
+      .accounts.teams.invite(c.get("identity"), c.req.param("team") ?? "", {
+        role: input.role,
+        note: input.note ?? null,
+        expiresInDays: input.expires_in_days ?? null,
+      });
     return c.json(
       { ...invitationView(invitation), code, note_to_inviter: "The code is shown once; send it to the invitee." },
       201,
@@ -180,23 +182,23 @@ export function accountRoutes(): Hono<RestEnv> {
   route("DELETE /teams/:team/invitations/:id", async (c) => {
     await c
       .get("services")
-      .teams.revokeInvitation(c.get("identity"), c.req.param("team") ?? "", c.req.param("id") ?? "");
+      .accounts.teams.revokeInvitation(c.get("identity"), c.req.param("team") ?? "", c.req.param("id") ?? "");
     return c.json({ revoked: true });
   });
   route("POST /invitations/accept", async (c) => {
     const input = await body(c, acceptBody);
-    const { team, role } = await c.get("services").teams.accept(c.get("identity"), input.code);
+    const { team, role } = await c.get("services").accounts.teams.accept(c.get("identity"), input.code);
     return c.json({ team: teamView(team), role });
   });
   route("PATCH /teams/:team/members/:user", async (c) => {
     const input = await body(c, roleBody);
     const user = c.req.param("user") ?? "";
-    await c.get("services").teams.changeRole(c.get("identity"), c.req.param("team") ?? "", user, input.role);
+    await c.get("services").accounts.teams.changeRole(c.get("identity"), c.req.param("team") ?? "", user, input.role);
     return c.json({ user_id: user, role: input.role });
   });
   route("DELETE /teams/:team/members/:user", async (c) => {
     const user = c.req.param("user") ?? "";
-    await c.get("services").teams.removeMember(c.get("identity"), c.req.param("team") ?? "", user);
+    await c.get("services").accounts.teams.removeMember(c.get("identity"), c.req.param("team") ?? "", user);
     return c.json({ removed: user });
   });
   route("POST /projects/:project/transfer", async (c) => {
@@ -204,7 +206,7 @@ export function accountRoutes(): Hono<RestEnv> {
     const input = await body(c, transferBody);
     const team = await c
       .get("services")
-      .teams.transferProject(c.get("identity"), { id: access.project.id, teamId: access.teamId }, input.team);
+      .accounts.teams.transferProject(c.get("identity"), { id: access.project.id, teamId: access.teamId }, input.team);
     return c.json({ project_id: access.project.slug, team: teamView(team) });
   });
 
@@ -216,7 +218,7 @@ export function accountRoutes(): Hono<RestEnv> {
     const services = c.get("services");
     const secret = `whsec_${crypto.randomUUID().replace(/-/g, "")}${crypto.randomUUID().replace(/-/g, "")}`;
     // Answers 409 when another project holds the repository (D1WebhookStore.configure).
-    await services.webhooks.configure(
+    await services.ci.webhooks.configure(
       project.id,
       secret,
       input.repository ?? null,
@@ -243,13 +245,13 @@ export function accountRoutes(): Hono<RestEnv> {
   });
   route("GET /projects/:project/webhooks", async (c) => {
     const { project } = await projectOf(c, "admin");
-    const config = await c.get("services").webhooks.forProject(project.id);
+    const config = await c.get("services").ci.webhooks.forProject(project.id);
     if (!config) throw new AppError("not_found", `project ${project.slug} has no CI webhook; POST one to create it.`);
     return c.json({ project_id: project.slug, repository: config.repository, configured_by: config.createdBy });
   });
   route("DELETE /projects/:project/webhooks", async (c) => {
     const { project } = await projectOf(c, "admin");
-    if (!(await c.get("services").webhooks.remove(project.id))) {
+    if (!(await c.get("services").ci.webhooks.remove(project.id))) {
       throw new AppError("not_found", "no CI webhook to remove.");
     }
     return c.json({ removed: true });
@@ -258,7 +260,7 @@ export function accountRoutes(): Hono<RestEnv> {
   // A restricted token sees and revokes only the tokens its restriction covers, and mints none wider.
   route("GET /tokens", async (c) => {
     const identity = c.get("identity");
-    const tokens = await c.get("services").tokens.list(identity.userId);
+    const tokens = await c.get("services").accounts.tokens.list(identity.userId);
     return c.json({ tokens: tokens.filter((token) => restrictionCovers(identity, token)).map(tokenView) });
   });
   route("POST /tokens", async (c) => {
@@ -276,11 +278,11 @@ export function accountRoutes(): Hono<RestEnv> {
     let projectId: string | null = identity.projectId;
     if (input.team) {
       // teamFor refuses a team outside this token's restriction (and any team to a project-restricted token).
-      const { team } = await services.teams.teamFor(identity, input.team, "member");
+      const { team } = await services.accounts.teams.teamFor(identity, input.team, "member");
       teamId = team.id;
     }
     if (input.project) {
-      const access = await services.memory.resolveProjectAccess(identity, input.project, "read");
+      const access = await services.projects.resolveProjectAccess(identity, input.project, "read");
       if (teamId !== null && access.teamId !== teamId) {
         throw new AppError("invalid_input", "project: it does not belong to the token's team.", {
           details: { field: "project" },
@@ -293,7 +295,7 @@ export function accountRoutes(): Hono<RestEnv> {
     const requested = now + input.expires_in_days * 86_400_000;
     const parentExpiry = identity.expiresAt ?? null;
     const expiresAt = parentExpiry === null ? requested : Math.min(requested, parentExpiry);
-    const issued = await services.tokens.issue(identity.userId, input.name, {
+    const issued = await services.accounts.tokens.issue(identity.userId, input.name, {
       now,
       expiresAt,
       scopes,
@@ -318,11 +320,11 @@ export function accountRoutes(): Hono<RestEnv> {
     const identity = c.get("identity");
     const tokenId = c.req.param("id") ?? "";
     const services = c.get("services");
-    const token = await services.tokens.find(identity.userId, tokenId);
+    const token = await services.accounts.tokens.find(identity.userId, tokenId);
     const revoked =
       token !== null &&
       restrictionCovers(identity, token) &&
-      (await services.tokens.revoke(tokenId, Date.now(), identity.userId));
+      (await services.accounts.tokens.revoke(tokenId, Date.now(), identity.userId));
     if (!revoked) throw new AppError("not_found", `token ${tokenId} not found among your active tokens.`);
     return c.json({ revoked: true });
   });

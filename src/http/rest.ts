@@ -153,7 +153,7 @@ export function restRoutes(): Hono<RestEnv> {
       if (!slug.success) throw invalidInput(slug.error);
       const page = pageQuery.safeParse(c.req.query());
       if (!page.success) throw invalidInput(page.error);
-      const project = await c.get("services").memory.resolveProject(c.get("identity"), slug.data, "read");
+      const project = await c.get("services").projects.resolveProject(c.get("identity"), slug.data, "read");
       const result = await list(c, project, page.data);
       return c.json(pageView(result, view));
     });
@@ -161,13 +161,13 @@ export function restRoutes(): Hono<RestEnv> {
   listing(
     "sessions",
     (c, project, page) =>
-      c.get("services").memory.listSessions(project, { limit: page.limit, cursor: page.cursor ?? null }),
+      c.get("services").sessions.listSessions(project, { limit: page.limit, cursor: page.cursor ?? null }),
     sessionView,
   );
   listing(
     "errors",
     (c, project, page) =>
-      c.get("services").memory.listErrors(project, {
+      c.get("services").errors.records.listErrors(project, {
         limit: page.limit,
         cursor: page.cursor ?? null,
         ...(page.resolved ? { resolved: page.resolved === "true" } : {}),
@@ -177,13 +177,13 @@ export function restRoutes(): Hono<RestEnv> {
   listing(
     "decisions",
     (c, project, page) =>
-      c.get("services").memory.listDecisions(project, { limit: page.limit, cursor: page.cursor ?? null }),
+      c.get("services").decisions.listDecisions(project, { limit: page.limit, cursor: page.cursor ?? null }),
     decisionView,
   );
   listing(
     "changes",
     (c, project, page) =>
-      c.get("services").memory.listChanges(project, { limit: page.limit, cursor: page.cursor ?? null }),
+      c.get("services").decisions.listChanges(project, { limit: page.limit, cursor: page.cursor ?? null }),
     fileChangeView,
   );
 
@@ -191,13 +191,15 @@ export function restRoutes(): Hono<RestEnv> {
   const memberProject = async (c: Context<RestEnv>, access: Access = "read"): Promise<Project> => {
     const slug = projectIdField.safeParse(c.req.param("project"));
     if (!slug.success) throw invalidInput(slug.error);
-    return c.get("services").memory.resolveProject(c.get("identity"), slug.data, access, { create: false });
+    return c.get("services").projects.resolveProject(c.get("identity"), slug.data, access, { create: false });
   };
   api.post("/projects/:project/errors/reindex", async (c) => {
     const project = await memberProject(c, "write");
     const body = reindexBody.safeParse(await readJsonObject(c));
     if (!body.success) throw invalidInput(body.error);
-    const result = await c.get("services").indexer.reindexProject(project.id, { onlyPending: body.data.only_pending });
+    const result = await c
+      .get("services")
+      .errors.indexer.reindexProject(project.id, { onlyPending: body.data.only_pending });
     return c.json(
       { model: result.model, queued: result.queued, jobs: result.jobs, only_pending: body.data.only_pending },
       202,
@@ -210,9 +212,9 @@ export function restRoutes(): Hono<RestEnv> {
     const body = importBody.safeParse(await readJsonObject(c));
     if (!body.success) throw invalidInput(body.error);
     const services = c.get("services");
-    const project = await services.memory.resolveProject(c.get("identity"), slug.data, "write");
-    await services.limitWrites(c.get("identity"));
-    const { results, redactions } = await services.memory.importErrors(
+    const project = await services.projects.resolveProject(c.get("identity"), slug.data, "write");
+    await services.accounts.limitWrites(c.get("identity"));
+    const { results, redactions } = await services.errors.records.importErrors(
       c.get("identity"),
       project,
       body.data.errors.map((error) => ({
@@ -286,7 +288,7 @@ export function restRoutes(): Hono<RestEnv> {
     const after = cursor ? decodeEdgeCursor(cursor) : null;
     const services = c.get("services");
     // One more than asked for from every source tells whether the listing goes on after this page.
-    const candidates = await services.memory.graphEdges(project, {
+    const candidates = await services.context.graphEdges(project, {
       node,
       relation: relation ?? null,
       after,
@@ -315,8 +317,8 @@ export function restRoutes(): Hono<RestEnv> {
     if (!slug.success) throw invalidInput(slug.error);
     const services = c.get("services");
     const identity = c.get("identity");
-    const project = await services.memory.resolveProject(identity, slug.data, "write");
-    await services.limitWrites(identity);
+    const project = await services.projects.resolveProject(identity, slug.data, "write");
+    await services.accounts.limitWrites(identity);
     if (Number(c.req.header("Content-Length") ?? "0") > ATTACHMENT_LIMITS.bytes + 64 * 1024) {
       throw new AppError("payload_too_large", `file: images are limited to ${ATTACHMENT_LIMITS.bytes} bytes.`, {
         details: { field: "file", limit: ATTACHMENT_LIMITS.bytes },
@@ -334,12 +336,12 @@ export function restRoutes(): Hono<RestEnv> {
     } else {
       bytes = new Uint8Array(await c.req.arrayBuffer());
     }
-    const attachment = await services.attachments.store(identity, project, bytes, "upload");
+    const attachment = await services.screenshots.store(identity, project, bytes, "upload");
     return c.json({ ...attachmentView(project, attachment), sha256: attachment.sha256 }, 201);
   });
   api.get("/projects/:project/attachments/:id", async (c) => {
     const project = await memberProject(c);
-    const { attachment, bytes } = await c.get("services").attachments.read(project, c.req.param("id"));
+    const { attachment, bytes } = await c.get("services").screenshots.read(project, c.req.param("id"));
     return new Response(bytes, {
       headers: {
         "Content-Type": attachment.contentType,
@@ -355,7 +357,7 @@ export function restRoutes(): Hono<RestEnv> {
     const query = diagramListQuery.safeParse(c.req.query());
     if (!query.success) throw invalidInput(query.error);
     // One more than asked says whether the list was cut.
-    const diagrams = await c.get("services").architecture.list(project, query.data.limit + 1);
+    const diagrams = await c.get("services").diagrams.list(project, query.data.limit + 1);
     return c.json({
       diagrams: diagrams.slice(0, query.data.limit).map(diagramView),
       truncated: diagrams.length > query.data.limit,
@@ -363,7 +365,7 @@ export function restRoutes(): Hono<RestEnv> {
   });
   api.get("/projects/:project/diagrams/:diagram_id", async (c) => {
     const project = await memberProject(c);
-    const diagram = await c.get("services").architecture.get(project, c.req.param("diagram_id"));
+    const diagram = await c.get("services").diagrams.get(project, c.req.param("diagram_id"));
     return c.json({ ...diagramView(diagram), source_text: diagram.sourceText });
   });
   // The screenshots of an error, each with what it was read as (vision model or OCR).
@@ -371,12 +373,12 @@ export function restRoutes(): Hono<RestEnv> {
     const project = await memberProject(c);
     const services = c.get("services");
     const errorId = c.req.param("error_id");
-    if (!(await services.memory.getError(project, errorId))) {
+    if (!(await services.errors.records.getError(project, errorId))) {
       throw new AppError("not_found", `error_id: error ${errorId} not found in project ${project.slug}.`, {
         details: { field: "error_id" },
       });
     }
-    const screenshots = await services.attachments.forError(project, errorId);
+    const screenshots = await services.screenshots.forError(project, errorId);
     return c.json({
       error_id: errorId,
       screenshots: screenshots.map((screenshot) => ({
@@ -388,7 +390,7 @@ export function restRoutes(): Hono<RestEnv> {
   });
   api.get("/projects/:project/errors/index-status", async (c) => {
     const project = await memberProject(c);
-    return c.json(await c.get("services").indexer.status(project.id));
+    return c.json(await c.get("services").errors.indexer.status(project.id));
   });
   return api;
 }

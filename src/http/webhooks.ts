@@ -147,7 +147,7 @@ function view(deliveryId: string, recorded: RecordedCiError[], warnings: AfterCo
 async function recordOnce(c: Context<WebhookEnv>, services: Services, config: WebhookConfig, report: CiReport) {
   const { identity, project } = ciIdentity(config);
   try {
-    const { recorded, warnings } = await services.ciFailures.record(identity, project, report);
+    const { recorded, warnings } = await services.ci.failures.record(identity, project, report);
     return c.json(view(report.deliveryId, recorded, warnings), 201);
   } catch (error) {
     if (error instanceof AppError && error.code === "conflict" && error.details?.duplicate_delivery) {
@@ -186,8 +186,8 @@ async function githubFailure(
     const run = payload.workflow_run;
     if (!failed(run)) return { ignored: `workflow_run ${run.conclusion}` };
     const jobs =
-      services.githubLogs && repository
-        ? await services.githubLogs.failedJobs(repository, Number(run.id))
+      services.ci.githubLogs && repository
+        ? await services.ci.githubLogs.failedJobs(repository, Number(run.id))
         : [{ job: String(run.name ?? "workflow"), log: "" }];
     return { jobs, commit: run.head_sha ?? null, url: run.html_url ?? null };
   }
@@ -196,8 +196,8 @@ async function githubFailure(
     if (!failed(check)) return { ignored: `check_run ${check.conclusion}` };
     const output = [check.output?.title, check.output?.summary, check.output?.text].filter(Boolean).join("\n");
     const log =
-      services.githubLogs && repository && check.app?.slug === "github-actions"
-        ? await services.githubLogs.jobLog(repository, Number(check.id))
+      services.ci.githubLogs && repository && check.app?.slug === "github-actions"
+        ? await services.ci.githubLogs.jobLog(repository, Number(check.id))
         : output;
     return {
       jobs: [{ job: String(check.name ?? "check"), log }],
@@ -229,8 +229,8 @@ export function webhookRoutes(): Hono<WebhookEnv> {
     const projectParam = c.req.query("project");
     const repository = typeof payload.repository?.full_name === "string" ? payload.repository.full_name : null;
     const candidates = projectParam
-      ? await services.webhooks.forProjectRef(projectParam)
-      : [repository ? await services.webhooks.forRepository(repository) : null].filter((found) => found !== null);
+      ? await services.ci.webhooks.forProjectRef(projectParam)
+      : [repository ? await services.ci.webhooks.forRepository(repository) : null].filter((found) => found !== null);
     // X-Hub-Signature-256 has no timestamp: a replay is caught by delivery id and by body hash instead.
     const config = await signedBy(candidates, body, c.req.header("X-Hub-Signature-256"));
     if (!config) throw refused();
@@ -257,9 +257,9 @@ export function webhookRoutes(): Hono<WebhookEnv> {
     const authorization = c.req.header("Authorization");
     if (authorization) {
       // An API token with memory:write on the project instead of a signature (simple CI setups).
-      const { identity, touch } = await services.tokens.authenticate(authorization, Date.now());
+      const { identity, touch } = await services.accounts.tokens.authenticate(authorization, Date.now());
       if (touch) c.executionCtx.waitUntil(touch);
-      const project = await services.memory.resolveProject(identity, slug, "write", { create: false });
+      const project = await services.projects.resolveProject(identity, slug, "write", { create: false });
       config = {
         projectId: project.id,
         projectSlug: project.slug,
@@ -270,7 +270,7 @@ export function webhookRoutes(): Hono<WebhookEnv> {
     } else {
       const timestamp = signedTimestamp(c.req.header("X-Signature-Timestamp"), Date.now());
       const signed = concat(`${timestamp}.`, body);
-      config = await signedBy(await services.webhooks.forProjectRef(slug), signed, c.req.header("X-Signature-256"));
+      config = await signedBy(await services.ci.webhooks.forProjectRef(slug), signed, c.req.header("X-Signature-256"));
       if (!config) throw refused();
     }
     await limited(c.env, `ci:${config.projectId}`);

@@ -10,13 +10,13 @@ import { z } from "zod";
 import type { Services } from "../composition/services";
 import { budgetState } from "../domain/llm/gateway";
 import { billingMonth } from "../domain/llm/models";
-import type { PendingApproval } from "../domain/ports";
+import type { PendingApproval } from "../domain/llm/ports";
 
 /** The month's budget warning of a project, once its LLM spend passes warn_at_percentage; else null. */
 export async function budgetWarning(services: Services, projectId: string): Promise<string | null> {
-  const settings = await services.llmSettings.effective(projectId);
+  const settings = await services.llm.settings.effective(projectId);
   if (settings.maxMonthlyBudgetUsd === null) return null;
-  const spent = await services.ledger.monthSpend(projectId, billingMonth(services.runtime.now()));
+  const spent = await services.llm.ledger.monthSpend(projectId, billingMonth(services.runtime.now()));
   return budgetState(settings, spent).warning;
 }
 

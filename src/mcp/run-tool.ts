@@ -32,9 +32,9 @@ export async function runTool(
       { details: { field: "user_id" } },
     );
   }
-  const project = await services.memory.resolveProject(identity, input.project_id, tool.access, {
+  const project = await services.projects.resolveProject(identity, input.project_id, tool.access, {
     create: tool.createsProject ?? tool.access === "write",
   });
-  if (tool.access !== "read") await services.limitWrites(identity);
+  if (tool.access !== "read") await services.accounts.limitWrites(identity);
   return tool.run({ services, identity, project }, input);
 }

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { plural } from "../domain/core/plural";
 import type { Services } from "../composition/services";
 import { MAX_IDS_PER_INDEX_JOB } from "../domain/errors/indexing";
-import type { IndexJob } from "../domain/ports";
+import type { IndexJob } from "../domain/errors/ports";
 
 /** Queue names as in wrangler.toml; the consumer tells the two apart by `batch.queue`. */
 export const ERROR_INDEX_QUEUE = "coding-memory-error-index";
@@ -63,7 +63,7 @@ async function indexBatch(batch: MessageBatch<unknown>, services: Services): Pro
   }
   for (const group of groups) {
     try {
-      await services.indexer.indexErrors(group.projectId, [...group.ids]);
+      await services.errors.indexer.indexErrors(group.projectId, [...group.ids]);
       for (const message of group.messages) message.ack();
     } catch (error) {
       console.error(
@@ -81,7 +81,7 @@ async function recordDeadLetters(batch: MessageBatch<unknown>, services: Service
     const job = parseJob(message);
     if (!job) continue;
     try {
-      const { marked } = await services.indexer.recordDeadLetter(job);
+      const { marked } = await services.errors.indexer.recordDeadLetter(job);
       console.warn(
         `indexing job for ${plural(job.errorIds.length, "error")} of project ${job.projectId} was dead-lettered; ` +
           `${marked} marked failed`,
@@ -128,7 +128,7 @@ async function summarizeBatch(batch: MessageBatch<unknown>, services: Services):
     }
     const job = parsed.data;
     try {
-      const outcome = await services.summaries.run(job);
+      const outcome = await services.llm.summaries.run(job);
       if (outcome !== "written" && outcome !== "exists") {
         console.warn(`session ${job.sessionId} keeps its digest: ${outcome}`);
       }
@@ -150,7 +150,7 @@ async function dropDeadSummaries(batch: MessageBatch<unknown>, services: Service
     console.error(`summary job ${message.id} was dead-lettered; the session keeps its digest`, message.body);
     const parsed = summaryJobSchema.safeParse(message.body);
     if (parsed.success) {
-      await services.summaries.giveUp(parsed.data, message.attempts).catch((error: unknown) => {
+      await services.llm.summaries.giveUp(parsed.data, message.attempts).catch((error: unknown) => {
         console.error(`marking the dead-lettered summary of session ${parsed.data.sessionId} failed`, error);
       });
     }

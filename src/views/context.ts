@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { estimateTokens, type ProjectContext } from "../domain/context/context";
-import type { StaleFile } from "../domain/ports";
+import type { StaleFile } from "../domain/context/ports";
 import { iso, isoTime } from "./records";
 
 const staleFileSchema = z.object({ path: z.string(), changed_at: isoTime, deleted: z.boolean() });

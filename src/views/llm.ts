@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { PendingApproval } from "../domain/ports";
+import type { PendingApproval } from "../domain/llm/ports";
 import { isoTime } from "./records";
 
 export const heldApprovalSchema = z.object({

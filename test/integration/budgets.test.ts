@@ -189,7 +189,7 @@ describe("a summary that can never succeed is not retried and not billed", () =>
     }
     const row = await env.DB.prepare("SELECT id FROM projects WHERE slug = ?").bind(project_id).first<{ id: string }>();
     const projectId = row?.id ?? "";
-    const settings = buildServices(env).llmSettings;
+    const settings = buildServices(env).llm.settings;
 
     // The key is missing by the time the job runs: acknowledged, not retried, not billed.
     await settings.update(projectId, userId, { model: "claude-haiku-4-5" });

@@ -3,11 +3,11 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { buildServices } from "../../src/composition/services";
 import worker from "../../src/index";
-import { D1MemoryStore } from "../../src/adapters/d1/memory-store";
+import { D1ErrorStore } from "../../src/adapters/d1/error-store";
 import { ErrorIndexer } from "../../src/domain/errors/indexing";
 import { ErrorSearchService } from "../../src/domain/errors/search";
 import { HashingEmbedder } from "../../src/domain/vectors/hash-embedder";
-import type { IndexJob } from "../../src/domain/ports";
+import type { IndexJob } from "../../src/domain/errors/ports";
 import type { Embedder } from "../../src/domain/vectors/vectors";
 import { ERROR_INDEX_DLQ, ERROR_INDEX_QUEUE, handleQueueBatch } from "../../src/queue/consumer";
 import { callTool, mcpClient, newUser, rest, uniqueName } from "../helpers";
@@ -350,10 +350,13 @@ describe("indexing failures", () => {
 
     const failing = new FailingEmbedder();
     const real = buildServices(env);
-    const store = new D1MemoryStore(env.DB);
+    const store = new D1ErrorStore(env.DB);
     const services = {
       ...real,
-      indexer: new ErrorIndexer(store, failing, real.vectors, { enqueue: async () => {} }, real.runtime),
+      errors: {
+        ...real.errors,
+        indexer: new ErrorIndexer(store, failing, real.errors.vectors, { enqueue: async () => {} }, real.runtime),
+      },
     };
     const job: IndexJob = { kind: "index_errors", projectId, errorIds: [errorId ?? ""], requestedAt: Date.now() };
     const first = batchOf(ERROR_INDEX_QUEUE, [job, { kind: "nonsense" }, { ...job, requestedAt: 1 }], 3);
@@ -411,7 +414,7 @@ describe("indexing failures", () => {
     expect(models.get(lostId ?? "")).toBe("local-error-hash-v2");
     expect(models.get(recentId ?? "")).toBeNull();
     // Claimed rows are stamped: a second sweep right away re-queues nothing of this project.
-    const again = await buildServices(env).indexer.requeueOverdue();
+    const again = await buildServices(env).errors.indexer.requeueOverdue();
     expect(again.requeued).toBe(0);
   }, 125_000); // 107 calls
 
@@ -424,7 +427,12 @@ describe("indexing failures", () => {
     const row = await env.DB.prepare("SELECT id, slug FROM projects WHERE slug = ?")
       .bind(base.split("/").pop())
       .first<{ id: string; slug: string }>();
-    const search = new ErrorSearchService(new D1MemoryStore(env.DB), new FailingEmbedder(), real.vectors, real.runtime);
+    const search = new ErrorSearchService(
+      new D1ErrorStore(env.DB),
+      new FailingEmbedder(),
+      real.errors.vectors,
+      real.runtime,
+    );
     const projectRecord = { id: row?.id ?? "", slug: row?.slug ?? "" } as never;
     const filters = { resolvedOnly: false, errorType: null, file: null, tag: null, since: null };
     const result = await search.search(projectRecord, "No module named requests", { k: 5, mode: "hybrid", filters });

@@ -6,7 +6,7 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { oauthDepsFromEnv } from "../../src/composition/services";
+import { oauthDepsFromEnv } from "../../src/composition/oauth";
 import { AccountService, SIGNUP_REFUSED } from "../../src/auth/accounts";
 import { addressKey } from "../../src/auth/sign-in-limits";
 import type { Env } from "../../src/composition/env";

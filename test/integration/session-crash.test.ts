@@ -2,7 +2,7 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { DurableSessionStore } from "../../src/adapters/durable-session-store";
-import type { ActiveSession } from "../../src/domain/ports";
+import type { ActiveSession } from "../../src/domain/sessions/ports";
 import { callTool, mcpClient, newUser, rest, uniqueName } from "../helpers";
 
 /**

@@ -99,7 +99,7 @@ describe("AI session summaries through the queue", () => {
       const project = await env.DB.prepare("SELECT id FROM projects WHERE slug = ?")
         .bind(project_id)
         .first<{ id: string }>();
-      const again = await buildServices(env).summaries.run({
+      const again = await buildServices(env).llm.summaries.run({
         kind: "session_summary",
         projectId: project?.id ?? "",
         sessionId,
@@ -191,7 +191,7 @@ describe("AI session summaries through the queue", () => {
     const project = await env.DB.prepare("SELECT id FROM projects WHERE slug = ?")
       .bind(plain.project_id)
       .first<{ id: string }>();
-    await buildServices(env).llmSettings.update(project?.id ?? "", plain.userId, { model: "gpt-4o-mini" });
+    await buildServices(env).llm.settings.update(project?.id ?? "", plain.userId, { model: "gpt-4o-mini" });
     let retried: number | null = null;
     let acked = false;
     const message = {

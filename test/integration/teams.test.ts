@@ -407,9 +407,9 @@ describe("isolation matrix: every tool, over MCP", () => {
       projectId: null,
       credentialId: "tok-1",
     };
-    await services.limitWrites(identity);
-    await services.limitWrites(identity);
-    await expect(services.limitWrites(identity)).rejects.toMatchObject({ code: "rate_limited" });
+    await services.accounts.limitWrites(identity);
+    await services.accounts.limitWrites(identity);
+    await expect(services.accounts.limitWrites(identity)).rejects.toMatchObject({ code: "rate_limited" });
     expect(keys).toEqual(["tok-1", "tok-1", "tok-1"]);
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { buildProjectContext, estimateTokens } from "../../src/domain/context/context";
 import { buildSessionDigest } from "../../src/domain/sessions/digest";
 import { truncateMiddle } from "../../src/domain/core/limits";
-import type { ContextSnapshot } from "../../src/domain/ports";
+import type { ContextSnapshot } from "../../src/domain/context/ports";
 import type { Decision, ErrorRecord, FileChange } from "../../src/domain/core/records";
 
 const T0 = Date.UTC(2026, 10, 24, 9, 0, 0);

@@ -1,6 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
-import type { Attachment, AttachmentRecords, ImageType } from "../../domain/screenshots/attachments";
+import type { Attachment, ImageType } from "../../domain/screenshots/attachments";
+import type { AttachmentRecords } from "../../domain/screenshots/ports";
 import type { ScreenshotAnalysis } from "../../domain/screenshots/screenshot-analysis";
 import * as schema from "./schema";
 

@@ -2,7 +2,7 @@ import { and, count, eq, gt, isNull, sql } from "drizzle-orm";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import type { TeamRole } from "../../domain/core/access";
 import { AppError } from "../../domain/core/app-error";
-import type { Invitation, Team, TeamMember, TeamStore } from "../../domain/projects/teams";
+import type { Invitation, Team, TeamMember, TeamStore } from "../../domain/projects/ports";
 import * as schema from "./schema";
 
 const { projects, teamInvitations, teamMembers, teams } = schema;

@@ -7,7 +7,7 @@
 import { afterCommit, type AfterCommitWarning } from "../core/after-commit";
 import { parseCiLog, type CiFailure } from "./logs";
 import type { ErrorSearchService, SolutionSuggestion } from "../errors/search";
-import type { MemoryService, RecordErrorInput } from "../memory";
+import type { ErrorRecords, RecordErrorInput } from "../errors/error-records";
 import type { Identity, Project } from "../core/records";
 
 export interface CiJobLog {
@@ -46,7 +46,7 @@ const MAX_PER_DELIVERY = 50;
 
 export class CiFailureRecorder {
   constructor(
-    private readonly memory: MemoryService,
+    private readonly errors: ErrorRecords,
     private readonly search: ErrorSearchService,
   ) {}
 
@@ -86,7 +86,7 @@ export class CiFailureRecorder {
       }
     }
     const kept = inputs.slice(0, MAX_PER_DELIVERY);
-    const { results } = await this.memory.importErrors(identity, project, kept, {
+    const { results } = await this.errors.importErrors(identity, project, kept, {
       delivery: {
         deliveryId: report.deliveryId,
         bodySha256: report.bodySha256,

@@ -4,7 +4,7 @@
  * content hash: an unchanged file is neither parsed nor written again.
  */
 import { AppError } from "../core/app-error";
-import type { Runtime } from "../ports";
+import type { Runtime } from "../core/ports";
 import type { Identity, Project } from "../core/records";
 import {
   buildSnapshot,

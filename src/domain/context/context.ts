@@ -1,4 +1,5 @@
-import type { ActiveSession, ArchitectureOverview, ContextSnapshot, StaleFile } from "../ports";
+import type { ActiveSession } from "../sessions/ports";
+import type { ArchitectureOverview, ContextSnapshot, StaleFile } from "./ports";
 import { inferStack, type StackItem } from "../errors/stack";
 import { plural } from "../core/plural";
 

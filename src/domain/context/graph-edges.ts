@@ -6,7 +6,7 @@
  */
 import { AppError } from "../core/app-error";
 import type { CodeGraph } from "../code/code-graph";
-import type { GraphEdge } from "../ports";
+import type { GraphEdge } from "./ports";
 
 /** Where an edge comes from: the tie-breaker between sources of the same time. */
 export const EDGE_SOURCES = { links: 0, solvedBy: 1, about: 2, modifies: 3, imports: 4 } as const;

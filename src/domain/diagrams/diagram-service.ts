@@ -20,8 +20,10 @@ import {
 } from "./";
 import { answerChoice, answerText } from "../llm/held-run";
 import type { VisionPolicy, VisionReader } from "../llm/vision";
-import type { MemoryService } from "../memory";
-import type { ArchitectureOverview, PendingApproval, Runtime } from "../ports";
+import type { DecisionService } from "../decisions/decisions";
+import type { ArchitectureOverview } from "../context/ports";
+import type { PendingApproval } from "../llm/ports";
+import type { Runtime } from "../core/ports";
 import type { Decision, Identity, Project } from "../core/records";
 import { redactSecrets } from "../core/redaction";
 import { z } from "zod";
@@ -187,7 +189,7 @@ export const diagramAnswerSchema = z.record(z.string(), z.unknown()).transform((
 export class ArchitectureService {
   constructor(
     private readonly store: DiagramStore,
-    private readonly memory: MemoryService,
+    private readonly decisions: DecisionService,
     private readonly attachments: AttachmentService,
     private readonly vision: VisionReader,
     private readonly systemPrompt: string,
@@ -376,7 +378,7 @@ export class ArchitectureService {
     let decision: Decision | null = null;
     if (input.recordDecision) {
       const names = read.components.map((component) => component.name);
-      ({ decision } = await this.memory.recordDecision(identity, project, {
+      ({ decision } = await this.decisions.recordDecision(identity, project, {
         decision: `Architecture of ${title}: ${read.pattern.pattern}`,
         rationale: [summary, ...read.pattern.evidence.map((line) => `Evidence: ${line}`)].join("\n"),
         alternatives: [],

@@ -10,8 +10,9 @@ import { afterCommit, type AfterCommitWarning } from "../core/after-commit";
 import { AppError } from "../core/app-error";
 import type { Attachment, AttachmentService } from "../screenshots/attachments";
 import type { VisionPolicy, VisionReader } from "../llm/vision";
-import type { MemoryService } from "../memory";
-import type { PendingApproval, Runtime } from "../ports";
+import type { ErrorRecords } from "./error-records";
+import type { PendingApproval } from "../llm/ports";
+import type { Runtime } from "../core/ports";
 import type { Identity, Project } from "../core/records";
 import { redactSecrets } from "../core/redaction";
 import {
@@ -47,7 +48,7 @@ export type VisionReading =
   | { state: "failed"; code: string; message: string }
   | { state: "skipped"; reason: string };
 
-type Recorded = Awaited<ReturnType<MemoryService["recordError"]>>;
+type Recorded = Awaited<ReturnType<ErrorRecords["recordError"]>>;
 
 export type ScreenshotRecordOutcome =
   | {
@@ -77,7 +78,7 @@ const NO_VISION_MODEL = "no vision model configured (vision_model, or CODING_MEM
 
 export class ErrorRecorder {
   constructor(
-    private readonly memory: MemoryService,
+    private readonly errors: ErrorRecords,
     private readonly attachments: AttachmentService,
     private readonly vision: VisionReader,
     private readonly systemPrompt: string,
@@ -111,7 +112,7 @@ export class ErrorRecorder {
     const fields = mergeErrorFields(input, visionAnalysis, ocr);
     requireIdentity(fields, screenshot !== null, screenshot, vision);
 
-    const result = await this.memory.recordError(identity, project, {
+    const result = await this.errors.recordError(identity, project, {
       errorType: fields.errorType,
       message: fields.message,
       stackTrace: fields.stackTrace,
@@ -161,7 +162,7 @@ export class ErrorRecorder {
       return { state: "enriched", errorId: screenshot.errorId, screenshot, vision, analysis: null, filled: [] };
     }
     const { analysis } = vision;
-    const { filled } = await this.memory.fillErrorDetails(project, screenshot.errorId, {
+    const { filled } = await this.errors.fillErrorDetails(project, screenshot.errorId, {
       filePath: analysis.isError ? analysis.filePath : null,
       lineNumber: analysis.isError ? analysis.lineNumber : null,
       stackTrace: analysis.isError ? framesAsStackTrace(analysis) : null,

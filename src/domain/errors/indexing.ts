@@ -8,7 +8,8 @@
  */
 import { AppError } from "../core/app-error";
 import { errorEmbeddingText } from "./text";
-import type { IndexJob, IndexQueue, MemoryStore, Runtime } from "../ports";
+import type { ErrorStore, IndexJob, IndexQueue } from "./ports";
+import type { Runtime } from "../core/ports";
 import type { ErrorRecord } from "../core/records";
 import type { Embedder, VectorIndex, VectorItem } from "../vectors/vectors";
 
@@ -27,7 +28,7 @@ export const OVERDUE_AFTER_MS = 10 * 60_000;
 export const SWEEP_LIMIT = 5_000;
 
 export type IndexingStore = Pick<
-  MemoryStore,
+  ErrorStore,
   | "getErrorsByIds"
   | "errorVectorCounts"
   | "listErrorIdsNotVectorIndexed"

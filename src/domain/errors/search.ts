@@ -13,7 +13,8 @@ import { hasFilters, matchesErrorFilters, type ErrorSearchFilters } from "./filt
 import { errorFingerprint, extractErrorType, lexicalTerms } from "./normalize";
 import { redactSecrets } from "../core/redaction";
 import { errorEmbeddingText, queryEmbeddingText } from "./text";
-import type { MemoryStore, Runtime } from "../ports";
+import type { Runtime } from "../core/ports";
+import type { ErrorStore } from "./ports";
 import type { ErrorRecord, Project } from "../core/records";
 import type { Embedder, VectorIndex } from "../vectors/vectors";
 
@@ -112,7 +113,7 @@ export const CONFIDENCE_THRESHOLDS = { high: 0.75, medium: 0.5, minimum: 0.3 } a
 
 export class ErrorSearchService {
   constructor(
-    private readonly store: MemoryStore,
+    private readonly store: Pick<ErrorStore, "countErrorsNotVectorIndexed" | "getErrorsByIds" | "searchErrorsLexical">,
     private readonly embedder: Embedder,
     private readonly vectors: VectorIndex,
     private readonly runtime: Pick<Runtime, "sha256Hex">,

@@ -1,5 +1,6 @@
 import { AppError } from "../core/app-error";
-import type { ApprovalStore, PendingApproval, Runtime } from "../ports";
+import type { ApprovalStore, PendingApproval } from "./ports";
+import type { Runtime } from "../core/ports";
 import type { CostEstimate } from "./gateway";
 
 /** How long a held approval stays valid. */

@@ -4,7 +4,7 @@
  * open error and decision can still be named. Through the gateway's budget and approval path.
  */
 import type { ProjectContext } from "../context/context";
-import type { PendingApproval } from "../ports";
+import type { PendingApproval } from "./ports";
 import type { Project } from "../core/records";
 import type { ApprovalDesk } from "./approvals";
 import type { LlmGateway } from "./gateway";

@@ -8,7 +8,7 @@
  */
 import { AppError } from "../core/app-error";
 import { redactOutboundRequest } from "./outbound-redaction";
-import type { Runtime } from "../ports";
+import type { Runtime } from "../core/ports";
 import { billingMonth, modelLabel, nanoToUsd, resolveModel, usdToNano, type ModelRef } from "./models";
 import { promptTokenBound } from "./token-bounds";
 import {

@@ -4,7 +4,7 @@
  * run it later. Features only build their request and read the answer.
  */
 import type { z } from "zod";
-import type { PendingApproval } from "../ports";
+import type { PendingApproval } from "./ports";
 import type { ApprovalDesk } from "./approvals";
 import type { CallContext, LlmGateway, LlmPolicy, LlmRunResult } from "./gateway";
 import type { LlmRequest } from "./types";

@@ -5,7 +5,8 @@
 import { z } from "zod";
 import { estimateTokens } from "../context/context";
 import { renderPatternReport, type PatternAnalysis } from "../context/change-statistics";
-import type { MemoryStore, PendingApproval } from "../ports";
+import type { DecisionStore } from "../decisions/ports";
+import type { PendingApproval } from "./ports";
 import type { Project } from "../core/records";
 import type { ApprovalDesk } from "./approvals";
 import type { BudgetState, LlmGateway } from "./gateway";
@@ -34,7 +35,7 @@ export type PreferenceResult =
 
 export class PreferenceExtractor {
   constructor(
-    private readonly store: MemoryStore,
+    private readonly store: Pick<DecisionStore, "listChanges" | "listDecisions">,
     private readonly gateway: LlmGateway,
     private readonly settings: LlmSettingsService,
     private readonly approvals: ApprovalDesk,

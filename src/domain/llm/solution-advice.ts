@@ -8,7 +8,8 @@ import { AppError } from "../core/app-error";
 import { estimateTokens } from "../context/context";
 import type { ErrorSearchService } from "../errors/search";
 import { errorEmbeddingText } from "../errors/text";
-import type { MemoryStore, PendingApproval } from "../ports";
+import type { ErrorStore } from "../errors/ports";
+import type { PendingApproval } from "./ports";
 import type { ErrorRecord, Project } from "../core/records";
 import type { ApprovalDesk } from "./approvals";
 import type { BudgetState, LlmGateway } from "./gateway";
@@ -40,7 +41,7 @@ export type AdviceSource = { error: ErrorRecord } | { text: string };
 
 export class SolutionAdvisor {
   constructor(
-    private readonly store: MemoryStore,
+    private readonly store: Pick<ErrorStore, "getError">,
     private readonly search: ErrorSearchService,
     private readonly gateway: LlmGateway,
     private readonly settings: LlmSettingsService,

@@ -6,7 +6,9 @@
  */
 import { plural } from "../core/plural";
 import { AppError } from "../core/app-error";
-import type { MemoryStore, PendingApproval, Runtime, SummaryJob, SummaryQueue } from "../ports";
+import type { SessionStore } from "../sessions/ports";
+import type { PendingApproval, SummaryJob, SummaryQueue } from "./ports";
+import type { Runtime } from "../core/ports";
 import type { ApprovalDesk } from "./approvals";
 import type { CodingSession } from "../core/records";
 import { needsApproval, type BudgetState, type LlmGateway } from "./gateway";
@@ -45,7 +47,10 @@ export interface SummaryServiceOptions {
 
 export class SessionSummaries {
   constructor(
-    private readonly store: MemoryStore,
+    private readonly store: Pick<
+      SessionStore,
+      "getSession" | "sessionActivity" | "saveModelSummary" | "markSummaryFailed"
+    >,
     private readonly gateway: LlmGateway,
     private readonly settings: LlmSettingsService,
     private readonly approvals: ApprovalDesk,

@@ -8,7 +8,7 @@ import type { z } from "zod";
 import { AppError } from "../core/app-error";
 import type { Attachment } from "../screenshots/attachments";
 import { toBase64 } from "../core/encoding";
-import type { PendingApproval } from "../ports";
+import type { PendingApproval } from "./ports";
 import type { Project } from "../core/records";
 import type { ApprovalDesk } from "./approvals";
 import type { BudgetState, LlmGateway, LlmPolicy } from "./gateway";

@@ -6,7 +6,8 @@
  */
 import { requireRole, requireScope, type Access } from "../core/access";
 import { AppError } from "../core/app-error";
-import type { MemoryStore, Runtime } from "../ports";
+import type { ProjectStore } from "./ports";
+import type { Runtime } from "../core/ports";
 import type { Identity, Project, ProjectAccess } from "../core/records";
 
 export interface ProjectRef {
@@ -46,7 +47,7 @@ export function withinRestriction(identity: Identity, access: { project: Project
 
 export class ProjectResolver {
   constructor(
-    private readonly store: MemoryStore,
+    private readonly store: ProjectStore,
     private readonly runtime: Runtime,
   ) {}
 

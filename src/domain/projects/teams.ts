@@ -5,53 +5,8 @@
  */
 import { AppError } from "../core/app-error";
 import { requireScope, requireWholeAccount, roleAtLeast, type Credential, type TeamRole } from "../core/access";
-import type { Runtime } from "../ports";
-
-export interface Team {
-  id: string;
-  slug: string;
-  name: string;
-  personal: boolean;
-  createdAt: number;
-}
-
-export interface TeamMember {
-  userId: string;
-  role: TeamRole;
-  addedBy: string;
-  createdAt: number;
-}
-
-export interface Invitation {
-  id: string;
-  teamId: string;
-  role: Exclude<TeamRole, "owner">;
-  note: string | null;
-  invitedBy: string;
-  createdAt: number;
-  expiresAt: number;
-  acceptedBy: string | null;
-  acceptedAt: number | null;
-  revokedAt: number | null;
-}
-
-export interface TeamStore {
-  createTeam(team: Team, owner: string): Promise<boolean>;
-  teamBySlug(slug: string): Promise<Team | null>;
-  teamsOf(userId: string): Promise<Array<Team & { role: TeamRole; projects: Array<{ id: string; slug: string }> }>>;
-  members(teamId: string): Promise<TeamMember[]>;
-  role(teamId: string, userId: string): Promise<TeamRole | null>;
-  setRole(teamId: string, userId: string, role: TeamRole): Promise<boolean>;
-  removeMember(teamId: string, userId: string): Promise<boolean>;
-  countOwners(teamId: string): Promise<number>;
-  createInvitation(invitation: Invitation, codeHash: string): Promise<void>;
-  pendingInvitations(teamId: string, now: number): Promise<Invitation[]>;
-  /** Marks the invitation accepted and adds the member in one batch; null when the code is unknown or used. */
-  acceptInvitation(codeHash: string, userId: string, now: number): Promise<{ team: Team; role: TeamRole } | null>;
-  revokeInvitation(teamId: string, invitationId: string, now: number): Promise<boolean>;
-  /** Moves the project to another team; the new team's members share it from then on. */
-  transferProject(projectId: string, teamId: string): Promise<void>;
-}
+import type { Runtime } from "../core/ports";
+import type { Invitation, Team, TeamStore } from "./ports";
 
 const TEAM_SLUG = /^[a-z0-9][a-z0-9-]{1,62}$/;
 const INVITATION_DAYS = { default: 7, max: 30 };

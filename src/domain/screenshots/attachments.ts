@@ -6,9 +6,10 @@
  */
 import { AppError } from "../core/app-error";
 import { fromBase64, sha256Hex } from "../core/encoding";
-import type { Runtime } from "../ports";
+import type { Runtime } from "../core/ports";
 import type { Identity, Project } from "../core/records";
 import type { ScreenshotAnalysis } from "./screenshot-analysis";
+import type { AttachmentRecords, BlobStore, ImageFetcher } from "./ports";
 
 export const ATTACHMENT_LIMITS = { bytes: 5 * 1_048_576 } as const;
 
@@ -49,23 +50,6 @@ export interface Attachment {
   /** What the image was read as (vision model or OCR); null until read. */
   analysis: ScreenshotAnalysis | null;
 }
-
-/** Object storage for the bytes (R2). */
-export interface BlobStore {
-  put(key: string, bytes: Uint8Array, contentType: string): Promise<void>;
-  get(key: string): Promise<{ bytes: Uint8Array; contentType: string } | null>;
-}
-
-export interface AttachmentRecords {
-  insert(attachment: Attachment): Promise<void>;
-  get(projectId: string, id: string): Promise<Attachment | null>;
-  linkToError(projectId: string, id: string, errorId: string): Promise<void>;
-  saveAnalysis(projectId: string, id: string, analysis: ScreenshotAnalysis): Promise<void>;
-  forError(projectId: string, errorId: string): Promise<Attachment[]>;
-}
-
-/** Fetches an image over https with a size cap; the adapter refuses other schemes and redirects to them. */
-export type ImageFetcher = (url: string, maxBytes: number) => Promise<Uint8Array>;
 
 const DATA_URL = /^data:([a-z]+\/[a-z0-9.+-]+)?(;[a-z0-9=-]+)*;base64,/i;
 const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;

@@ -46,7 +46,7 @@ export const analyzeDiagramTool = defineTool({
   access: "write",
   rest: { method: "POST", path: "/diagrams" },
   async run({ services, identity, project }, input) {
-    const outcome = await services.architecture.analyze(identity, project, {
+    const outcome = await services.diagrams.analyze(identity, project, {
       image: input.image ?? null,
       source: input.diagram_source ?? null,
       title: input.title ?? null,

@@ -27,10 +27,10 @@ export const analyzePatternsTool = defineTool({
   access: "read",
   rest: { method: "GET", path: "/patterns" },
   async run({ services, identity, project }, input) {
-    const report = await services.memory.analyzePatterns(project);
+    const report = await services.context.analyzePatterns(project);
     if (report.status !== "ok" || !input.ai)
       return { data: patternReportView(report), text: renderPatternReport(report) };
-    const result = await services.preferences.extract(identity.userId, project, report, { approved: false });
+    const result = await services.llm.preferences.extract(identity.userId, project, report, { approved: false });
     return {
       ...(result.state === "approval_required"
         ? heldApproval("extraction of the team's preferences", result.approval)

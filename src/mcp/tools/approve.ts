@@ -32,42 +32,41 @@ export const approveTool = defineTool({
   access: "write",
   rest: { method: "POST", path: "/approvals/:approval_id/approve", status: 200 },
   async run({ services, identity, project }, input) {
-    const approval = await services.approvals.take(identity.userId, project.id, input.approval_id);
+    const approval = await services.llm.approvals.take(identity.userId, project.id, input.approval_id);
     const base = { approval_id: approval.id, decision: "approved", operation: approval.operation };
     if (approval.operation === "context_compression") {
       const options = ContextCompressor.heldOptions(approval);
-      const build = (o: typeof options) => services.memory.projectContext(identity, project, o);
+      const build = (o: typeof options) => services.context.projectContext(identity, project, o);
       const context = await build(options);
-      const result = await services.compressor.compress(approval.userId, project, context, build, { approved: true });
+      const result = await services.llm.compressor.compress(approval.userId, project, context, build, {
+        approved: true,
+      });
       const output = contextOutput(context, result);
       return { data: { ...base, ...output.data }, text: `Approved.\n${output.text}` };
     }
     if (approval.operation === "preference_extraction") {
-      const report = await services.memory.analyzePatterns(project);
+      const report = await services.context.analyzePatterns(project);
       if (report.status !== "ok") return { data: { ...base, preferences: null }, text: report.message };
-      const result = await services.preferences.extract(approval.userId, project, report, { approved: true });
+      const result = await services.llm.preferences.extract(approval.userId, project, report, { approved: true });
       return {
         data: { ...base, preferences: preferenceView(result) },
         text: `Approved.\n${renderPreferences(result)}`,
       };
     }
     if (approval.operation === "screenshot_analysis") {
-      const outcome = await services.errorRecorder.runApproved(identity, project, approval);
+      const outcome = await services.errors.recorder.runApproved(identity, project, approval);
       const output = await renderRecordOutcome(services, project, outcome);
       return { data: { ...base, ...output.data }, text: `Approved.\n${output.text}` };
     }
     if (approval.operation === "diagram_analysis") {
-      const output = renderDiagramOutcome(
-        project,
-        await services.architecture.runApproved(identity, project, approval),
-      );
+      const output = renderDiagramOutcome(project, await services.diagrams.runApproved(identity, project, approval));
       return { data: { ...base, ...output.data }, text: `Approved.\n${output.text}` };
     }
     if (approval.operation === "solution_suggestion") {
-      const result = await services.advisor.runApproved(project, approval);
+      const result = await services.llm.advisor.runApproved(project, approval);
       return { data: { ...base, ai_suggestion: adviceView(result) }, text: `Approved.\n${renderAdvice(result)}` };
     }
-    const status = await services.summaries.runApproved(approval);
+    const status = await services.llm.summaries.runApproved(approval);
     const data = { ...base, summary_status: summaryStatusView(status) };
     const text =
       status.state === "ready"
@@ -87,7 +86,7 @@ export const denyTool = defineTool({
   access: "write",
   rest: { method: "POST", path: "/approvals/:approval_id/deny", status: 200 },
   async run({ services, identity, project }, input) {
-    const approval = await services.approvals.take(identity.userId, project.id, input.approval_id);
+    const approval = await services.llm.approvals.take(identity.userId, project.id, input.approval_id);
     return {
       data: { approval_id: approval.id, decision: "denied", operation: approval.operation },
       text:

@@ -62,11 +62,11 @@ export const endSessionTool = defineTool({
   createsProject: false,
   rest: { method: "POST", path: "/sessions/end", status: 200 },
   async run({ services, identity, project }, input) {
-    const { session, digest, redactions } = await services.memory.endSession(identity, project, {
+    const { session, digest, redactions } = await services.sessions.endSession(identity, project, {
       summary: input.summary ?? null,
       success: input.success ?? null,
     });
-    const status = await services.summaries.afterSessionEnd(session).catch((error: unknown): SummaryStatus => {
+    const status = await services.llm.summaries.afterSessionEnd(session).catch((error: unknown): SummaryStatus => {
       // The session is already ended and its digest stored; a summary that cannot be requested must not undo that.
       console.error(`AI summary of session ${session.id} not requested`, error);
       return { state: "skipped", reason: error instanceof Error ? error.message : String(error) };

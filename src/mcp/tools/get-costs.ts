@@ -72,10 +72,10 @@ export const getCostsTool = defineTool({
   access: "read",
   rest: { method: "GET", path: "/costs" },
   async run({ services, project }, input) {
-    const report = await services.ledger.report(project.id, { month: input.month ?? null, limit: input.limit });
-    const policy = await services.llmSettings.effective(project.id);
+    const report = await services.llm.ledger.report(project.id, { month: input.month ?? null, limit: input.limit });
+    const policy = await services.llm.settings.effective(project.id);
     const month = billingMonth(services.runtime.now());
-    const budget = budgetState(policy, await services.ledger.monthSpend(project.id, month));
+    const budget = budgetState(policy, await services.llm.ledger.monthSpend(project.id, month));
     const data = {
       total_cost: round(nanoToUsd(report.totals.nanoUsd)),
       total_tokens: report.totals.inputTokens + report.totals.outputTokens,

@@ -37,7 +37,7 @@ export const getDecisionImplementationStatusTool = defineTool({
   access: "read",
   rest: { method: "GET", path: "/decisions/:decision_id/implementation" },
   async run({ services, project }, input) {
-    const status = await services.memory.decisionImplementation(project, input.decision_id);
+    const status = await services.decisions.decisionImplementation(project, input.decision_id);
     const percent = Math.round(status.completion * 100);
     const lines = [
       `🧭 Implementation Status: ${status.decision}`,

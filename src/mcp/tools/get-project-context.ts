@@ -35,16 +35,16 @@ export const getProjectContextTool = defineTool({
   access: "read",
   rest: { method: "GET", path: "/context" },
   async run({ services, identity, project }, input) {
-    const context = await services.memory.projectContext(identity, project, {
+    const context = await services.context.projectContext(identity, project, {
       focus: input.focus?.trim() || null,
       maxTokens: input.max_tokens,
     });
     if (!input.compress) return { data: contextView(context), text: context.markdown };
-    const compression = await services.compressor.compress(
+    const compression = await services.llm.compressor.compress(
       identity.userId,
       project,
       context,
-      (options) => services.memory.projectContext(identity, project, options),
+      (options) => services.context.projectContext(identity, project, options),
       { approved: false },
     );
     return contextOutput(context, compression);

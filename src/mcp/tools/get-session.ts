@@ -17,7 +17,7 @@ export const getSessionTool = defineTool({
   access: "read",
   rest: { method: "GET", path: "/sessions/:session_id" },
   async run({ services, project }, input) {
-    const session = await services.memory.getSession(project, input.session_id);
+    const session = await services.sessions.getSession(project, input.session_id);
     if (!session) {
       throw new AppError("not_found", `session_id: session ${input.session_id} not found in project ${project.slug}.`, {
         details: { field: "session_id" },

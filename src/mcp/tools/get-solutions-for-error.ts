@@ -50,7 +50,7 @@ export const getSolutionsTool = defineTool({
     }
     let source: { error: ErrorRecord } | { text: string };
     if (input.error_id) {
-      const error = await services.memory.getError(project, input.error_id);
+      const error = await services.errors.records.getError(project, input.error_id);
       if (!error) {
         throw new AppError("not_found", `error_id: error ${input.error_id} not found in project ${project.slug}.`, {
           details: { field: "error_id" },
@@ -59,9 +59,9 @@ export const getSolutionsTool = defineTool({
       source = { error };
     } else source = { text: input.error_text ?? "" };
 
-    const { suggestions, vector } = await services.search.solutionsFor(project, source, input.limit);
+    const { suggestions, vector } = await services.errors.search.solutionsFor(project, source, input.limit);
     const advice = input.ai
-      ? await services.advisor.advise(identity.userId, project, source, { approved: false })
+      ? await services.llm.advisor.advise(identity.userId, project, source, { approved: false })
       : null;
     const solutions = suggestions.map(solutionView);
     const note = vectorStatusNote(vector);

@@ -32,7 +32,7 @@ export const recordDecisionTool = defineTool({
   access: "write",
   rest: { method: "POST", path: "/decisions" },
   async run({ services, identity, project }, input) {
-    const { decision, sessionId, redactions } = await services.memory.recordDecision(identity, project, {
+    const { decision, sessionId, redactions } = await services.decisions.recordDecision(identity, project, {
       decision: input.decision,
       rationale: input.rationale,
       alternatives: input.alternatives,

@@ -87,7 +87,7 @@ export const recordErrorTool = defineTool({
   access: "write",
   rest: { method: "POST", path: "/errors" },
   async run({ services, identity, project }, input) {
-    const outcome = await services.errorRecorder.record(identity, project, {
+    const outcome = await services.errors.recorder.record(identity, project, {
       errorType: input.error_type ?? null,
       message: input.message ?? null,
       stackTrace: input.stack_trace ?? null,
@@ -154,7 +154,7 @@ export async function renderRecordOutcome(
   // now: a failing search must not make the caller believe otherwise (and record it again).
   const suggestions = await afterCommit(
     "suggested_solutions",
-    async () => (await services.search.solutionsFor(project, { error }, MAX_SUGGESTED_SOLUTIONS)).suggestions,
+    async () => (await services.errors.search.solutionsFor(project, { error }, MAX_SUGGESTED_SOLUTIONS)).suggestions,
     [],
     warnings,
   );

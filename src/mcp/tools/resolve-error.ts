@@ -29,7 +29,7 @@ export const resolveErrorTool = defineTool({
   createsProject: false,
   rest: { method: "POST", path: "/errors/:error_id/resolve", status: 200 },
   async run({ services, identity, project }, input) {
-    const { error, wasResolved, sessionId, redactions } = await services.memory.resolveError(
+    const { error, wasResolved, sessionId, redactions } = await services.errors.records.resolveError(
       identity,
       project,
       input.error_id,

@@ -34,7 +34,7 @@ export const searchErrorsTool = defineTool({
   rest: { method: "POST", path: "/errors/search" },
   async run({ services, project }, input) {
     const since = input.since ?? null;
-    const result = await services.search.search(project, input.query, {
+    const result = await services.errors.search.search(project, input.query, {
       k: input.k,
       mode: input.mode,
       filters: {

@@ -28,7 +28,7 @@ export const startSessionTool = defineTool({
   access: "write",
   rest: { method: "POST", path: "/sessions" },
   async run({ services, identity, project }, input) {
-    const { session, expiresAt, redactions } = await services.memory.startSession(identity, project, {
+    const { session, expiresAt, redactions } = await services.sessions.startSession(identity, project, {
       description: input.description,
       tags: input.tags,
     });

@@ -38,7 +38,7 @@ export const trackFileChangeTool = defineTool({
   access: "write",
   rest: { method: "POST", path: "/changes" },
   async run({ services, identity, project }, input) {
-    const { change, diffOriginalLength, redactions } = await services.memory.trackFileChange(identity, project, {
+    const { change, diffOriginalLength, redactions } = await services.decisions.trackFileChange(identity, project, {
       filePath: input.file_path,
       action: input.action,
       diff: input.diff ?? null,

@@ -56,7 +56,7 @@ export const updateSettingsTool = defineTool({
     if (input.max_monthly_budget_usd !== undefined) changes.maxMonthlyBudgetUsd = input.max_monthly_budget_usd;
     if (input.warn_at_percentage !== undefined) changes.warnAtPercentage = input.warn_at_percentage;
     if (input.auto_summarize_on_end !== undefined) changes.autoSummarizeOnEnd = input.auto_summarize_on_end;
-    const settings = await services.llmSettings.update(project.id, identity.userId, changes);
+    const settings = await services.llm.settings.update(project.id, identity.userId, changes);
     const data = settingsView(settings);
     return { data, text: renderSettings(project.slug, data, Object.keys(changes).length > 0) };
   },

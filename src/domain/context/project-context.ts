@@ -1,0 +1,61 @@
+/**
+ * What an assistant is told about a project at the start of work (its context), the statistics of its changes
+ * and errors (patterns), and its memory graph's edges. Reads only: nothing here writes.
+ */
+import type { Identity, Project } from "../core/records";
+import { lexicalTerms } from "../errors/normalize";
+import type { SessionStateStore } from "../sessions/ports";
+import { analyzePatterns, type PatternReport } from "./change-statistics";
+import { buildProjectContext, CONTEXT_DIAGRAMS, type ProjectContext } from "./context";
+import type { ArchitectureSource, ContextStore, GraphEdge, GraphEdgeQuery, StaleFile, StalenessSource } from "./ports";
+
+export class ProjectContextService {
+  constructor(
+    private readonly store: ContextStore,
+    /** The caller's active session is part of the context; only the slot's read is needed. */
+    private readonly sessions: Pick<SessionStateStore, "active">,
+    private readonly staleness: StalenessSource = async () => new Map(),
+    private readonly architecture: ArchitectureSource = async () => [],
+  ) {}
+
+  async projectContext(
+    identity: Identity,
+    project: Project,
+    options: { focus: string | null; maxTokens: number },
+  ): Promise<ProjectContext> {
+    const focusTerms = options.focus ? lexicalTerms(options.focus) : [];
+    const [snapshot, active, architecture] = await Promise.all([
+      // A list item costs at least ~25 tokens, so more than budget/25 items per section could never be shown.
+      this.store.contextSnapshot(project.id, focusTerms, Math.min(200, Math.ceil(options.maxTokens / 25))),
+      this.sessions.active({ userId: identity.userId, projectId: project.id }),
+      this.architecture(project.id, CONTEXT_DIAGRAMS),
+    ]);
+    const memories = [
+      ...[...snapshot.openErrors, ...snapshot.resolvedErrors]
+        .filter((error) => error.filePath)
+        .map((error) => ({
+          key: `error:${error.id}`,
+          paths: [error.filePath as string],
+          recordedAt: Math.max(error.lastSeen, error.resolvedAt ?? 0),
+        })),
+      ...snapshot.decisions
+        .filter((decision) => decision.relatedFiles.length)
+        .map((decision) => ({
+          key: `decision:${decision.id}`,
+          paths: decision.relatedFiles,
+          recordedAt: decision.createdAt,
+        })),
+    ];
+    const stale = memories.length ? await this.staleness(project, memories) : new Map<string, StaleFile[]>();
+    return buildProjectContext(project.slug, snapshot, active, options, stale, architecture);
+  }
+
+  async analyzePatterns(project: Project): Promise<PatternReport> {
+    const inputs = await this.store.patternInputs(project.id);
+    return analyzePatterns(inputs.changes, inputs.errors);
+  }
+
+  graphEdges(project: Project, query: GraphEdgeQuery): Promise<GraphEdge[]> {
+    return this.store.graphEdges(project.id, query);
+  }
+}

@@ -1,0 +1,114 @@
+import type { ErrorSearchFilters } from "./filters";
+import type { NewRecord, PageRequest } from "../core/ports";
+import type { ErrorRecord, Page } from "../core/records";
+
+/** Error records, their vector-indexing state and their lexical search (D1 in production and tests). */
+export interface ErrorStore {
+  /**
+   * Inserts the error, or, when the project already has one with this fingerprint, counts another occurrence
+   * of it (and takes the solution if one is given). Links the occurrence to the author's active session.
+   */
+  upsertError(
+    candidate: NewRecord<ErrorRecord>,
+    linkIds: { occurredIn: string; resolvedIn: string },
+  ): Promise<{ error: ErrorRecord; inserted: boolean; sessionId: string | null }>;
+  resolveError(
+    errorId: string,
+    solution: string,
+    resolvedAt: number,
+    author: { userId: string; resolvedInLinkId: string },
+  ): Promise<{ error: ErrorRecord; sessionId: string | null }>;
+  /**
+   * Bulk form of `upsertError` for imports, in one atomic batch, in input order: each candidate is inserted or
+   * counted as another occurrence (also of an earlier candidate of the same batch). No session links.
+   */
+  upsertErrors(
+    candidates: Array<NewRecord<ErrorRecord>>,
+    options?: { delivery?: WebhookDelivery },
+  ): Promise<Array<{ error: ErrorRecord; inserted: boolean }>>;
+  getError(projectId: string, errorId: string): Promise<ErrorRecord | null>;
+  /** Rewrites an error's details (not its identity: type, message and fingerprint stay). */
+  updateErrorDetails(
+    projectId: string,
+    errorId: string,
+    details: Pick<ErrorRecord, "filePath" | "lineNumber" | "stackTrace" | "stackTraceTruncated" | "searchTerms">,
+  ): Promise<ErrorRecord>;
+  /** The project's errors among `ids`, in no particular order; unknown ids and other projects' errors are left out. */
+  getErrorsByIds(projectId: string, ids: string[]): Promise<ErrorRecord[]>;
+  listErrors(projectId: string, page: PageRequest & { resolved?: boolean }): Promise<Page<ErrorRecord>>;
+
+  /** How many of the project's errors have no vector from `model` (none yet, an older model's, or failed). */
+  countErrorsNotVectorIndexed(projectId: string, model: string): Promise<number>;
+  /** All of the project's errors, those with a vector from `model`, and those marked `VECTOR_FAILED`. */
+  errorVectorCounts(projectId: string, model: string): Promise<{ total: number; indexed: number; failed: number }>;
+  /** Ids of the project's errors without a vector from `model`, ascending, after `afterId` (keyset paging). */
+  listErrorIdsNotVectorIndexed(
+    projectId: string,
+    model: string,
+    afterId: string | null,
+    limit: number,
+  ): Promise<string[]>;
+  /** Records that these errors' vectors now come from `model`, in one atomic batch. */
+  markErrorsVectorIndexed(projectId: string, ids: string[], model: string, at: number): Promise<void>;
+  /**
+   * Marks these errors `VECTOR_FAILED`, except those indexed after `requestedAt` (a later job already succeeded).
+   * Returns how many were marked.
+   */
+  markErrorsVectorFailed(projectId: string, ids: string[], requestedAt: number, at: number): Promise<number>;
+  /**
+   * Makes errors pending again (no vector, `vectorIndexedAt = at`): every error of the project, or only those
+   * marked `VECTOR_FAILED`.
+   */
+  resetErrorVectorState(projectId: string, which: "all" | "failed", at: number): Promise<void>;
+  /**
+   * Errors of any project still without a vector whose last indexing request (or creation) is older than
+   * `olderThan`, oldest first; each is stamped `vectorIndexedAt = at` in the same step, so the next sweep leaves
+   * it alone until it is overdue again.
+   */
+  claimOverdueUnindexedErrors(
+    olderThan: number,
+    at: number,
+    limit: number,
+  ): Promise<Array<{ projectId: string; id: string }>>;
+  /**
+   * Lexical candidates for a search that pass the filters: each error with its BM25 rank (lower is better, as
+   * SQLite reports it). Filters mean exactly what `matchesErrorFilters` means.
+   */
+  searchErrorsLexical(
+    projectId: string,
+    terms: string[],
+    options: { limit: number; filters: ErrorSearchFilters },
+  ): Promise<Array<{ error: ErrorRecord; bm25: number }>>;
+}
+
+/**
+ * A CI delivery, written with the errors it reports; a delivery id or body hash seen before is a `conflict`
+ * (nothing written).
+ */
+export interface WebhookDelivery {
+  projectId: string;
+  deliveryId: string;
+  source: string;
+  event: string;
+  receivedAt: number;
+  errorsRecorded: number;
+  /** SHA-256 (hex) of the delivered body, so a replayed body under a new delivery id is refused too. */
+  bodySha256: string | null;
+}
+
+/**
+ * Work for the indexer: (re)compute the vectors of some errors of one project. `requestedAt` lets a dead-lettered
+ * job tell whether a later job has already indexed the error since.
+ */
+export interface IndexJob {
+  kind: "index_errors";
+  projectId: string;
+  /** At most `MAX_IDS_PER_INDEX_JOB` ids. */
+  errorIds: string[];
+  requestedAt: number;
+}
+
+/** Where indexing work waits to run off the request path (a Cloudflare Queue in production and tests). */
+export interface IndexQueue {
+  enqueue(jobs: IndexJob[]): Promise<void>;
+}
