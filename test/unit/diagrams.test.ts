@@ -596,6 +596,33 @@ describe("Graphviz DOT", () => {
     ]);
   });
 
+  it("still reads DOT the grammar rejects: subgraph operands and a truncated source", () => {
+    const parsed = parseDiagramSource(`digraph {
+      gateway -> subgraph services { orders; payments }
+      subgraph cluster_data { label="Data"; ordersdb [shape=cylinder] } -> backup
+      orders [label="Order\\
+ Service"]
+      payments -> ordersdb [label="writes"
+    `);
+    expect(componentRows(parsed)).toEqual([
+      "gateway | gateway | gateway | -",
+      "orders | Order Service | service | -",
+      "payments | payments | component | -",
+      "ordersdb | ordersdb | database | Data",
+      "backup | backup | component | -",
+    ]);
+    expect(connectionRows(parsed)).toEqual([
+      "gateway -> orders | - | sync",
+      "gateway -> payments | - | sync",
+      "ordersdb -> backup | - | data",
+      "payments -> ordersdb | writes | data",
+    ]);
+    // Valid DOT goes through the grammar, which keeps a line continuation that DOT drops.
+    expect(componentRows(parseDiagramSource(`digraph { orders [label="Order\\\n Service"] }`))).toEqual([
+      "orders | Order Service | service | -",
+    ]);
+  });
+
   it("reads a diagram minified onto one long line", () => {
     const edges = Array.from({ length: 200 }, (_, index) => `n${index}->n${index + 1};`).join("");
     const parsed = parseDiagramSource(`digraph{${edges}}`);
