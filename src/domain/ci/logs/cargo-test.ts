@@ -35,7 +35,7 @@ interface RustPanic {
   end: number;
 }
 
-function readRustPanic(log: Log, start: number, limit: number): RustPanic | null {
+export function readRustPanic(log: Log, start: number, limit: number): RustPanic | null {
   const match = RUST_PANIC.exec(lineAt(log, start));
   if (!match) return null;
   const threadName = match[1] ?? "";

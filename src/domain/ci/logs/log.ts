@@ -7,8 +7,18 @@
  * minified bundle or data dump.
  */
 
+/** "junit" is a failed or errored testcase of a JUnit XML report, whichever tool wrote it. */
 export type CiTool =
-  "pytest" | "jest" | "vitest" | "tsc" | "eslint" | "go-test" | "cargo-test" | "python-traceback" | "node-error";
+  | "pytest"
+  | "jest"
+  | "vitest"
+  | "tsc"
+  | "eslint"
+  | "go-test"
+  | "cargo-test"
+  | "python-traceback"
+  | "node-error"
+  | "junit";
 
 export interface CiFailure {
   tool: CiTool;
@@ -155,6 +165,18 @@ export function excerpt(lines: readonly string[]): string | null {
 
 export function logExcerpt(log: Log, from: number, toExclusive: number): string | null {
   return excerpt(log.lines.slice(from, toExclusive));
+}
+
+/** Two failures with this key are the same one reported twice (e.g. by a block and by its summary line). */
+export function failureKey(failure: CiFailure): string {
+  return JSON.stringify([
+    failure.tool,
+    failure.errorType,
+    failure.message,
+    failure.filePath,
+    failure.lineNumber,
+    failure.testName,
+  ]);
 }
 
 export function makeFailure(
