@@ -208,15 +208,30 @@ async function githubFailure(
   return { ignored: `${event}${payload.action ? ` ${payload.action}` : ""}` };
 }
 
-const genericBody = z.object({
-  delivery_id: z.string().min(1).max(200).optional(),
-  job: z.string().min(1).max(200),
-  status: z.enum(["failure", "failed", "error", "success", "passed", "cancelled", "skipped"]),
-  commit: z.string().max(100).nullish(),
-  branch: z.string().max(200).nullish(),
-  url: z.string().max(2000).nullish(),
-  log: z.string().max(MAX_BODY_BYTES),
-});
+/** A job's reports arrive one per file (Surefire writes one per test class); more than this is not one job. */
+const MAX_JUNIT_REPORTS = 200;
+
+/**
+ * `log` is the job's console output; `junit` its JUnit XML report(s), preferred when they hold failures. A `log`
+ * that is itself a JUnit XML document is read as a report, so a CI that can only send one field still can.
+ */
+const genericBody = z
+  .object({
+    delivery_id: z.string().min(1).max(200).optional(),
+    job: z.string().min(1).max(200),
+    status: z.enum(["failure", "failed", "error", "success", "passed", "cancelled", "skipped"]),
+    commit: z.string().max(100).nullish(),
+    branch: z.string().max(200).nullish(),
+    url: z.string().max(2000).nullish(),
+    log: z.string().max(MAX_BODY_BYTES).optional(),
+    junit: z
+      .union([z.string().max(MAX_BODY_BYTES), z.array(z.string().max(MAX_BODY_BYTES)).max(MAX_JUNIT_REPORTS)])
+      .optional(),
+  })
+  .refine((body) => body.log !== undefined || body.junit !== undefined, {
+    message: "log or junit is required",
+    path: ["log"],
+  });
 
 /** Deliveries from CI: GitHub webhooks, and a generic endpoint any CI can call with a job's log. */
 export function webhookRoutes(): Hono<WebhookEnv> {
@@ -276,7 +291,7 @@ export function webhookRoutes(): Hono<WebhookEnv> {
     await limited(c.env, `ci:${config.projectId}`);
     const input = genericBody.safeParse(parseJson(body));
     if (!input.success) throw invalidInput(input.error);
-    const { job, status, log } = input.data;
+    const { job, status, log = "", junit } = input.data;
     if (!["failure", "failed", "error"].includes(status)) return c.json({ ignored: `status ${status}` }, 202);
     const bodySha256 = await sha256Hex(body);
     const deliveryId = c.req.header("X-Delivery-Id") ?? input.data.delivery_id ?? `sha256:${bodySha256}`;
@@ -286,7 +301,7 @@ export function webhookRoutes(): Hono<WebhookEnv> {
       source: "ci",
       event: "job",
       commit: input.data.commit ?? null,
-      jobs: [{ job, log }],
+      jobs: [{ job, log, ...(junit === undefined ? {} : { junit: typeof junit === "string" ? [junit] : junit }) }],
       url: input.data.url ?? null,
     });
   });

@@ -251,6 +251,61 @@ describe("CI failure webhooks", () => {
     expect(ignored.status).toBe(202);
   }, 25_000); // 6 calls
 
+  it("records the failures of a JUnit XML report sent to the generic endpoint, preferred to the log", async () => {
+    const { admin, project, secret } = await projectWithWebhook();
+    const report = [
+      '<?xml version="1.0" encoding="UTF-8"?>',
+      '<testsuite name="com.example.billing.InvoiceServiceTest" time="0.087" tests="2" errors="0" skipped="0" failures="1">',
+      '  <testcase name="totalsLineItems" classname="com.example.billing.InvoiceServiceTest" time="0.012"/>',
+      '  <testcase name="appliesDiscount" classname="com.example.billing.InvoiceServiceTest" time="0.021">',
+      '    <failure message="expected: &lt;90.00&gt; but was: &lt;100.00&gt;" type="org.opentest4j.AssertionFailedError"><![CDATA[org.opentest4j.AssertionFailedError: expected: <90.00> but was: <100.00>',
+      "\tat org.junit.jupiter.api.AssertEquals.failNotEqual(AssertEquals.java:197)",
+      "\tat com.example.billing.InvoiceServiceTest.appliesDiscount(InvoiceServiceTest.java:41)",
+      "]]></failure>",
+      "  </testcase>",
+      "</testsuite>",
+    ].join("\n");
+    // The console log would yield a different error; the report's failure is the one recorded.
+    const payload = JSON.stringify({
+      job: "mvn verify",
+      status: "failure",
+      commit: "b111ed",
+      log: "[ERROR] Tests run: 2, Failures: 1\nError: Process completed with exit code 1.\n",
+      junit: [report],
+    });
+    const res = await workerFetch(`${BASE}/webhooks/ci/${project}`, {
+      method: "POST",
+      headers: await ciSignature(secret, payload),
+      body: payload,
+    });
+    const answer = (await res.json()) as any;
+    expect(res.status, JSON.stringify(answer)).toBe(201);
+    expect(answer.recorded).toBe(1);
+    expect(answer.errors[0]).toMatchObject({
+      error_type: "org.opentest4j.AssertionFailedError",
+      message: "expected: <90.00> but was: <100.00> [com.example.billing.InvoiceServiceTest.appliesDiscount]",
+      file_path: "com/example/billing/InvoiceServiceTest.java",
+      line_number: 41,
+      job: "mvn verify",
+      recurring: false,
+    });
+    const stored = await rest(admin.token, "GET", `/api/v1/projects/${project}/errors?limit=200`);
+    const row = stored.body.items.find((item: { error_id: string }) => item.error_id === answer.errors[0].error_id);
+    expect(row).toMatchObject({ source: "ci", last_commit: "b111ed", last_ci_job: "mvn verify" });
+    expect(row.tags).toEqual(["ci", "junit"]);
+
+    // The same report in the log field (a CI that sends one field) is read as a report: the same error again.
+    const inLog = JSON.stringify({ job: "mvn verify", status: "failed", log: report, url: "https://ci.example/2" });
+    const again = await workerFetch(`${BASE}/webhooks/ci/${project}`, {
+      method: "POST",
+      headers: await ciSignature(secret, inLog),
+      body: inLog,
+    });
+    const second = (await again.json()) as any;
+    expect(again.status, JSON.stringify(second)).toBe(201);
+    expect(second.errors[0]).toMatchObject({ error_id: answer.errors[0].error_id, recurring: true, occurrences: 2 });
+  }, 20_000); // 4 calls
+
   it("refuses a replayed generic delivery: same body under a new id, stale or unsigned timestamps", async () => {
     const { admin, project, secret } = await projectWithWebhook();
     const payload = JSON.stringify({ job: "unit", status: "failure", log: "error TS2304: Cannot find name 'x'.\n" });

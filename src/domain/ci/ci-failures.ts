@@ -5,7 +5,7 @@
  * delivery id, or the same body under a new id) writes nothing.
  */
 import { afterCommit, type AfterCommitWarning } from "../core/after-commit";
-import { parseCiLog, type CiFailure } from "./logs";
+import { parseCiJob, type CiFailure } from "./logs";
 import type { ErrorSearchService, SolutionSuggestion } from "../errors/search";
 import type { ErrorRecords, RecordErrorInput } from "../errors/error-records";
 import type { Identity, Project } from "../core/records";
@@ -13,6 +13,8 @@ import type { Identity, Project } from "../core/records";
 export interface CiJobLog {
   job: string;
   log: string;
+  /** JUnit XML reports the job wrote; preferred to the log when they hold failures. */
+  junit?: readonly string[];
 }
 
 export interface CiReport {
@@ -56,8 +58,8 @@ export class CiFailureRecorder {
     report: CiReport,
   ): Promise<{ recorded: RecordedCiError[]; warnings: AfterCommitWarning[] }> {
     const inputs: Array<RecordErrorInput & { job: string }> = [];
-    for (const { job, log } of report.jobs) {
-      const failures = parseCiLog(log, { maxFailures: MAX_PER_DELIVERY });
+    for (const { job, log, junit } of report.jobs) {
+      const failures = parseCiJob({ log, junit }, { maxFailures: MAX_PER_DELIVERY });
       const list: CiFailure[] = failures.length
         ? failures
         : [
