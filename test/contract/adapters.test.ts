@@ -1,6 +1,4 @@
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { DurableObjectVectorIndex } from "../../src/adapters/durable-object-vector-index";
 import { OpenAiCompatibleEmbedder } from "../../src/adapters/openai-compatible-embedder";
 import { VectorizeIndex } from "../../src/adapters/vectorize-index";
 import type { WorkersAiBinding } from "../../src/adapters/workers-ai-embedder";
@@ -82,10 +80,6 @@ embedderContract(
     }),
 );
 
-vectorIndexContract(
-  "DurableObjectVectorIndex (local Durable Object SQLite)",
-  () => new DurableObjectVectorIndex(env.PROJECT_VECTORS),
-);
 vectorIndexContract(
   "VectorizeIndex (fake Vectorize, returnMetadata all)",
   () => new VectorizeIndex(new FakeVectorize({ dimensions: CONTRACT_DIMENSIONS })),
@@ -263,35 +257,6 @@ describe("OpenAiCompatibleEmbedder", () => {
       }).embed(["x", "y"]),
     ).rejects.toThrow(/malformed/);
     await expect(make({ object: "list" }).embed(["x"])).rejects.toThrow(/api\.example returned malformed/);
-  });
-});
-
-describe("DurableObjectVectorIndex", () => {
-  it("keeps vectors of another dimensionality (another embedder) out of a query", async () => {
-    const index = new DurableObjectVectorIndex(env.PROJECT_VECTORS);
-    const ns = `ns-${crypto.randomUUID().slice(0, 8)}`;
-    await index.upsert(ns, [
-      { id: "small", values: new Float32Array([1, 0]) },
-      { id: "large", values: new Float32Array([1, 0, 0, 0]) },
-    ]);
-    const matches = await index.query(ns, new Float32Array([1, 0, 0, 0]), { topK: 10 });
-    expect(matches.map((match) => match.id)).toEqual(["large"]);
-  });
-
-  it("deletes many ids at once", async () => {
-    const index = new DurableObjectVectorIndex(env.PROJECT_VECTORS);
-    const ns = `ns-${crypto.randomUUID().slice(0, 8)}`;
-    const items = Array.from({ length: 150 }, (_unused, position) => ({
-      id: `e${position}`,
-      values: new Float32Array([1, position]),
-    }));
-    await index.upsert(ns, items);
-    await index.delete(
-      ns,
-      items.slice(0, 149).map((item) => item.id),
-    );
-    const matches = await index.query(ns, new Float32Array([1, 0]), { topK: 100 });
-    expect(matches.map((match) => match.id)).toEqual(["e149"]);
   });
 });
 
