@@ -1,4 +1,5 @@
 import type { EdgeCursor } from "./context/graph-edges";
+import type { HeldOperation } from "./llm/types";
 import type { ErrorSearchFilters } from "./errors/filters";
 import type { TeamRole } from "./core/access";
 import type {
@@ -319,13 +320,7 @@ export interface SummaryQueue {
 /** An LLM operation waiting for the user's yes or no, held per user+project with an expiry. */
 export interface PendingApproval {
   id: string;
-  operation:
-    | "session_summary"
-    | "solution_suggestion"
-    | "preference_extraction"
-    | "context_compression"
-    | "screenshot_analysis"
-    | "diagram_analysis";
+  operation: HeldOperation;
   projectId: string;
   userId: string;
   /**

@@ -1,6 +1,6 @@
 import { Hono, type Context } from "hono";
 import { z } from "zod";
-import { recordErrorInput } from "../mcp/tools/record-error";
+
 import { analysisResultView } from "../views/screenshots";
 import { attachmentView } from "../views/attachments";
 import { diagramView } from "../views/diagrams";
@@ -13,9 +13,9 @@ import { decodeEdgeCursor, edgePage, importEdges } from "../domain/context/graph
 import { LIMITS } from "../domain/core/limits";
 import type { Identity, Page, Project } from "../domain/core/records";
 import { invalidInput, runTool } from "../mcp/run-tool";
-import { projectIdField } from "../mcp/schema";
+import { projectIdField, recordErrorInput } from "../mcp/schema";
 import type { ToolDefinition } from "../mcp/tool";
-import { tools } from "../mcp/tools";
+import { tools } from "../mcp/registry";
 
 export type RestEnv = { Variables: { services: Services; identity: Identity } };
 
