@@ -79,9 +79,7 @@ function firstValues(query: unknown): unknown {
 
 /** The URL's project name, checked before anything else in the request is read. */
 export const projectName = createMiddleware<RestEnv & { Variables: { projectName: string } }>(async (c, next) => {
-  const slug = projectIdField.safeParse(c.req.param("project"));
-  if (!slug.success) throw invalidInput(slug.error);
-  c.set("projectName", slug.data);
+  c.set("projectName", urlProjectName(c));
   await next();
 });
 
@@ -91,12 +89,16 @@ export const projectName = createMiddleware<RestEnv & { Variables: { projectName
  */
 export function member(access: Access = "read") {
   return createMiddleware<RestEnv & { Variables: { project: Project } }>(async (c, next) => {
-    const slug = projectIdField.safeParse(c.req.param("project"));
-    if (!slug.success) throw invalidInput(slug.error);
     c.set(
       "project",
-      await c.get("services").memory.resolveProject(c.get("identity"), slug.data, access, { create: false }),
+      await c.get("services").memory.resolveProject(c.get("identity"), urlProjectName(c), access, { create: false }),
     );
     await next();
   });
+}
+
+function urlProjectName(c: Context): string {
+  const slug = projectIdField.safeParse(c.req.param("project"));
+  if (!slug.success) throw invalidInput(slug.error);
+  return slug.data;
 }
