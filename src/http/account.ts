@@ -18,7 +18,7 @@ import { AppError } from "../domain/core/app-error";
 import type { Invitation, Team, TeamMember } from "../domain/projects/ports";
 import { invalidInput } from "../mcp/run-tool";
 import { projectIdField } from "../mcp/schema";
-import { readJsonObject, type RestEnv } from "./rest";
+import { limitBody, readJsonObject, type RestEnv } from "./input";
 
 /** Token lifetimes: expiring by default, at most a year. */
 const TOKEN_DAYS = { default: 90, max: 365 } as const;
@@ -137,10 +137,17 @@ export function accountRoutes(): Hono<RestEnv> {
   const api = new Hono<RestEnv>();
   const route = (key: AccountRoute, handler: (c: Context<RestEnv>) => Promise<Response>) => {
     const [method, path] = key.split(" ") as [string, string];
-    api.on(method, path, async (c) => {
-      authorizeAccount(c.get("identity"), ACCOUNT_ROUTES[key], `${method} /api/v1${path}`);
-      return handler(c);
-    });
+    api.on(
+      method,
+      path,
+      async (c, next) => {
+        authorizeAccount(c.get("identity"), ACCOUNT_ROUTES[key], `${method} /api/v1${path}`);
+        await next();
+      },
+      // Checked after the authorization, as when the handler read the body itself.
+      limitBody(),
+      handler,
+    );
   };
 
   route("GET /teams", async (c) => {

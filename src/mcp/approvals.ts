@@ -10,7 +10,6 @@ import { z } from "zod";
 import type { Services } from "../composition/services";
 import { budgetState } from "../domain/llm/gateway";
 import { billingMonth } from "../domain/llm/models";
-import type { PendingApproval } from "../domain/llm/ports";
 
 /** The month's budget warning of a project, once its LLM spend passes warn_at_percentage; else null. */
 export async function budgetWarning(services: Services, projectId: string): Promise<string | null> {
@@ -18,32 +17,6 @@ export async function budgetWarning(services: Services, projectId: string): Prom
   if (settings.maxMonthlyBudgetUsd === null) return null;
   const spent = await services.llm.ledger.monthSpend(projectId, billingMonth(services.runtime.now()));
   return budgetState(settings, spent).warning;
-}
-
-/** What the user is asked to approve, in their own client. */
-export function approvalMessage(what: string, approval: PendingApproval): string {
-  const { estimate } = approval;
-  return (
-    `Run ${what} with ${estimate.provider}/${estimate.model}? Estimated cost up to $${estimate.usd.toFixed(4)} ` +
-    `(${estimate.inputTokens} input tokens, at most ${estimate.outputTokens} output tokens).`
-  );
-}
-
-export { heldApprovalView } from "../views/llm";
-
-/** The readable line for a held operation, for clients that were not asked by elicitation. */
-export function heldApprovalNote(what: string, approval: PendingApproval): string {
-  const { estimate, id } = approval;
-  return (
-    `⚠️ Approval required: ${what} with ${estimate.provider}/${estimate.model} would cost up to ` +
-    `$${estimate.usd.toFixed(4)} (${estimate.inputTokens} input, ≤ ${estimate.outputTokens} output tokens). ` +
-    `Call coding_approve or coding_deny with approval_id ${id}.`
-  );
-}
-
-/** `ToolOutput.approval` for a held operation: lets the MCP edge ask by elicitation where it can. */
-export function heldApproval(what: string, approval: PendingApproval): { approval: { id: string; message: string } } {
-  return { approval: { id: approval.id, message: approvalMessage(what, approval) } };
 }
 
 /** The form shown in the user's client: one yes/no. */

@@ -1,11 +1,15 @@
-import type { z } from "zod";
 import type { Services } from "../composition/services";
 import { AppError } from "../domain/core/app-error";
 import type { Identity } from "../domain/core/records";
 import type { ToolDefinition, ToolOutput } from "./tool";
 
+/** A failed zod check: zod's own error, or the one @hono/zod-validator hands its hook. */
+export interface ZodIssues {
+  issues: ReadonlyArray<{ path: readonly PropertyKey[]; message: string }>;
+}
+
 /** Names every offending field, so an assistant can fix its call without guessing. */
-export function invalidInput(error: z.ZodError): AppError {
+export function invalidInput(error: ZodIssues): AppError {
   const fields = error.issues.map((issue) => ({
     field: issue.path.length ? issue.path.join(".") : "(input)",
     message: issue.message,

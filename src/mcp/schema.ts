@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ATTACHMENT_LIMITS } from "../domain/screenshots/attachments";
 import { LIMITS } from "../domain/core/limits";
 
 /**
@@ -101,3 +102,35 @@ function parseIsoDate(text: string): number | null {
   const time = Date.parse(text);
   return Number.isNaN(time) ? null : time;
 }
+
+/**
+ * coding_record_error's input. Here rather than in its tool file because it is also the shape of each item of
+ * `POST /errors/import` (src/http), which must not import tool files.
+ */
+export const recordErrorInput = z.object({
+  ...scopedInput,
+  error_type: z.string().min(1).max(256).nullish().describe("e.g. TypeError, TS2307. Required without a screenshot."),
+  message: z.string().min(1).max(LIMITS.messageChars).nullish().describe("Required without a screenshot."),
+  stack_trace: z.string().nullish(),
+  file_path: z.string().max(LIMITS.filePathChars).nullish(),
+  line_number: z.number().int().min(0).max(10_000_000).nullish(),
+  solution: z.string().max(LIMITS.solutionChars).nullish().describe("The fix, if known."),
+  screenshot: z
+    .string()
+    .max(Math.ceil((ATTACHMENT_LIMITS.bytes * 4) / 3) + 100)
+    .nullish()
+    .describe("attachment_id (`npx coding-memory screenshot`), data URL, base64 or https URL."),
+  screenshot_text: z
+    .string()
+    .max(LIMITS.stackTraceChars)
+    .nullish()
+    .describe("OCR text of the screenshot; fills empty fields."),
+  analyze: z.boolean().nullish().describe("Use the vision model (default, if configured)."),
+  tags: stringList("e.g. datetime, timezone.", LIMITS.tagChars),
+});
+
+/** The input of coding_approve and coding_deny: the approval_id a held operation's result gave. */
+export const approvalInput = z.object({
+  ...scopedInput,
+  approval_id: z.string().min(1).max(64),
+});

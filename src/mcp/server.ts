@@ -12,8 +12,9 @@ import { approvalAnswer, askForApproval, canElicit } from "./approvals";
 import { runTool } from "./run-tool";
 import { projectIdField } from "./schema";
 import type { ToolOutput } from "./tool";
-import { tools } from "./tools";
-import { approveTool, denyTool } from "./tools/approve";
+import { tools } from "./registry";
+import { approveTool } from "./tools/approve";
+import { denyTool } from "./tools/deny";
 
 export const SERVER_INFO = { name: "coding-memory", version: "0.1.0" } as const;
 

@@ -3,6 +3,8 @@ import type { z } from "zod";
 import type { Services } from "../composition/services";
 import type { Access } from "../domain/core/access";
 import type { Identity, Project } from "../domain/core/records";
+import type { PendingApproval } from "../domain/llm/ports";
+import type { ToolOutput } from "../views/output";
 
 export interface ToolContext {
   services: Services;
@@ -10,17 +12,7 @@ export interface ToolContext {
   project: Project;
 }
 
-export interface ToolOutput {
-  /** Becomes MCP `structuredContent` and the REST JSON body. */
-  data: Record<string, unknown>;
-  /** Readable rendering for assistants that show text. */
-  text: string;
-  /**
-   * An LLM operation of this call is held for the user's approval. Over MCP, a client that supports elicitation
-   * is asked directly (and the call resumes with the decision); others get the approval_id in `data`.
-   */
-  approval?: { id: string; message: string };
-}
+export type { ToolOutput };
 
 /** Every tool's input has project_id and user_id; the rest is the tool's own. */
 export type ToolInputSchema = z.ZodObject<{
@@ -61,3 +53,9 @@ export interface ToolDefinition<Schema extends ToolInputSchema = ToolInputSchema
 export function defineTool<Schema extends ToolInputSchema>(tool: ToolDefinition<Schema>): ToolDefinition {
   return tool as unknown as ToolDefinition;
 }
+
+/**
+ * How coding_approve runs an operation a tool held for approval (see held-operations.ts): the tool's own result
+ * for it, and its text saying it was approved. The approval was taken by then, so it runs at most once.
+ */
+export type Resume = (ctx: ToolContext, approval: PendingApproval) => Promise<Pick<ToolOutput, "data" | "text">>;

@@ -1,6 +1,9 @@
 import { z } from "zod";
 import { estimateTokens, type ProjectContext } from "../domain/context/context";
+import type { CompressionResult } from "../domain/llm/context-compression";
 import type { StaleFile } from "../domain/context/ports";
+import { heldApproval, heldApprovalNote, llmResultView } from "./llm";
+import type { ToolOutput } from "./output";
 import { iso, isoTime } from "./records";
 
 const staleFileSchema = z.object({ path: z.string(), changed_at: isoTime, deleted: z.boolean() });
@@ -181,4 +184,32 @@ export function contextView(context: ProjectContext, markdown: string = context.
     estimated_tokens: markdown === context.markdown ? context.estimatedTokens : estimateTokens(markdown),
     markdown,
   };
+}
+
+/** The context with compress: the compressed text when it is ready, else the full context and why not. */
+export function contextOutput(context: ProjectContext, compression: CompressionResult): ToolOutput {
+  const { markdown } = context;
+  const view = compressionView(compression);
+  if (compression.state === "ready") {
+    return {
+      data: { ...contextView(context, compression.markdown), compression: view },
+      text: compression.markdown,
+    };
+  }
+  if (compression.state === "approval_required") {
+    return {
+      ...heldApproval("compression of the project context", compression.approval),
+      data: { ...contextView(context), compression: view },
+      text: `${markdown}\n\n${heldApprovalNote("compressing the full context", compression.approval)}`,
+    };
+  }
+  return { data: { ...contextView(context), compression: view }, text: markdown };
+}
+
+/** How the compression went: the model's cost and the size it started from, held for approval, or skipped. */
+function compressionView(result: CompressionResult) {
+  return llmResultView(result, (ready) => ({
+    fields: { source_tokens: ready.sourceTokens },
+    budgetWarning: ready.warning,
+  }));
 }

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import type { PatternReport } from "../domain/context/change-statistics";
+import type { PreferenceResult } from "../domain/llm/preferences";
+import { heldApprovalNote, llmResultSchema, llmResultView } from "./llm";
 import { iso, isoTime } from "./records";
 
 const share = z.number().describe("0..1");
@@ -57,4 +59,29 @@ export function patternReportView(report: PatternReport): PatternReportView {
     test_file_share: report.testFileShare,
     directories: report.directories,
   };
+}
+
+/** The team's preferences the model extracted, grouped (languages, libraries, naming, testing, style). */
+export const preferencesSchema = llmResultSchema({});
+
+export function preferenceView(result: PreferenceResult) {
+  return llmResultView(result, (ready) => ({
+    fields: ready.preferences ?? { text: ready.text },
+    budgetWarning: ready.budget.warning,
+  }));
+}
+
+export function renderPreferences(result: PreferenceResult): string {
+  if (result.state === "skipped") return `Preferences: not extracted (${result.reason}).`;
+  if (result.state === "approval_required") {
+    return heldApprovalNote("extracting the team's preferences", result.approval);
+  }
+  if (!result.preferences) return `🧭 Preferences (${result.model}):\n${result.text}`;
+  const lines = [`🧭 Preferences (${result.model}):`];
+  for (const [group, items] of Object.entries(result.preferences)) {
+    for (const entry of items)
+      lines.push(`- ${group}: ${entry.preference}${entry.evidence ? ` (${entry.evidence})` : ""}`);
+  }
+  if (result.budget.warning) lines.push(`⚠️ ${result.budget.warning}`);
+  return lines.join("\n");
 }

@@ -1,7 +1,7 @@
 import type { Client } from "@modelcontextprotocol/client";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { z } from "zod";
-import { tools } from "../../src/mcp/tools";
+import { tools } from "../../src/mcp/registry";
 import { contextViewSchema } from "../../src/views/context";
 import { decisionViewSchema, errorViewSchema, fileChangeViewSchema, sessionViewSchema } from "../../src/views/records";
 import { callTool, interceptOpenAi, mcpClient, newUser, rest, uniqueName, type OpenAiFake } from "../helpers";

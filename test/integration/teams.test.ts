@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { TokenService } from "../../src/auth/tokens";
 import { restRoutes } from "../../src/http/rest";
-import { tools } from "../../src/mcp/tools";
+import { tools } from "../../src/mcp/registry";
 import { callTool, mcpClient, newUser, rest, uniqueName } from "../helpers";
 
 /** A team owned by a fresh user, with a project moved into it and `others` invited with their roles. */

@@ -1,4 +1,5 @@
 import type { SessionKey } from "../sessions/ports";
+import type { HeldOperation } from "./types";
 
 /** Work for the summary consumer: summarise one ended session with the project's model. */
 export interface SummaryJob {
@@ -18,13 +19,7 @@ export interface SummaryQueue {
 /** An LLM operation waiting for the user's yes or no, held per user+project with an expiry. */
 export interface PendingApproval {
   id: string;
-  operation:
-    | "session_summary"
-    | "solution_suggestion"
-    | "preference_extraction"
-    | "context_compression"
-    | "screenshot_analysis"
-    | "diagram_analysis";
+  operation: HeldOperation;
   projectId: string;
   userId: string;
   /**

@@ -19,6 +19,13 @@ export const LLM_OPERATIONS = [
 ] as const;
 export type LlmOperation = (typeof LLM_OPERATIONS)[number];
 
+/**
+ * The operations that can wait for the user's approval (PendingApproval.operation), each resumed by
+ * coding_approve (src/mcp/held-operations.ts). error_analysis is not one: advice is held as solution_suggestion
+ * whichever prompt it would use, and approving it chooses again.
+ */
+export type HeldOperation = Exclude<LlmOperation, "error_analysis">;
+
 /** A part of a multimodal message: text, or an image (screenshots, diagrams) as base64 of a sniffed type. */
 export type LlmContentPart =
   | { type: "text"; text: string }

@@ -1,9 +1,11 @@
 import { z } from "zod";
-import type { Project } from "../../domain/core/records";
-import { DIAGRAM_LIMITS, type ArchitectureDiagram, type DiagramOutcome } from "../../domain/diagrams/diagram-service";
+import { DIAGRAM_LIMITS } from "../../domain/diagrams/diagram-service";
+import { ATTACHMENT_LIMITS } from "../../domain/screenshots/attachments";
 import { attachmentViewSchema } from "../../views/attachments";
-import { diagramView, diagramViewSchema } from "../../views/diagrams";
+import { diagramViewSchema, renderDiagramOutcome } from "../../views/diagrams";
 import { elicitedDecision, heldApprovalSchema } from "../../views/llm";
+import { scopedInput } from "../schema";
+import { defineTool, type Resume } from "../tool";
 
 /** The diagram as read (every field), or, while an image waits for approval, diagram_id null and the image. */
 const analyzeDiagramOutput = diagramViewSchema.partial().extend({
@@ -16,12 +18,6 @@ const analyzeDiagramOutput = diagramViewSchema.partial().extend({
   ]),
   ...elicitedDecision,
 });
-import { ATTACHMENT_LIMITS } from "../../domain/screenshots/attachments";
-import { heldApproval, heldApprovalNote, heldApprovalView } from "../approvals";
-import { scopedInput } from "../schema";
-import { defineTool, type ToolOutput } from "../tool";
-import { attachmentView } from "../../views/attachments";
-import { plural } from "../render";
 
 export const analyzeDiagramTool = defineTool({
   name: "coding_analyze_diagram",
@@ -57,56 +53,8 @@ export const analyzeDiagramTool = defineTool({
   },
 });
 
-export function renderDiagram(diagram: ArchitectureDiagram): string {
-  const names = new Map(diagram.components.map((component) => [component.id, component.name]));
-  const lines = [
-    `Architecture "${diagram.title}": ${diagram.pattern.pattern} (${diagram.pattern.confidence} confidence) — ` +
-      `${plural(diagram.components.length, "component")}, ${plural(diagram.connections.length, "connection")}.`,
-    diagram.summary,
-    `Components: ${diagram.components.map((c) => `${c.name} (${c.kind}${c.group ? `, in ${c.group}` : ""})`).join("; ")}`,
-  ];
-  if (diagram.connections.length) {
-    const shown = diagram.connections.slice(0, 40).map((c) => {
-      const arrow = c.kind === "async" ? "⇢" : "→";
-      return `${names.get(c.from) ?? c.from} ${arrow} ${names.get(c.to) ?? c.to}${c.label ? ` (${c.label})` : ""}`;
-    });
-    const more = diagram.connections.length - shown.length;
-    lines.push(`Connections: ${shown.join("; ")}${more > 0 ? `; and ${more} more` : ""}`);
-  }
-  if (diagram.pattern.evidence.length) lines.push(`Evidence: ${diagram.pattern.evidence.join("; ")}`);
-  return lines.join("\n");
-}
-
-export function renderDiagramOutcome(project: Project, outcome: DiagramOutcome): ToolOutput {
-  if (outcome.state === "held") {
-    return {
-      data: {
-        diagram_id: null,
-        image: attachmentView(project, outcome.image),
-        analysis: heldApprovalView(outcome.approval),
-      },
-      text:
-        `Diagram image stored as ${outcome.image.id}.\n` +
-        heldApprovalNote("reading the diagram", outcome.approval) +
-        "\nOr pass its source in diagram_source (Mermaid, PlantUML, DOT, D2), which costs nothing.",
-      ...heldApproval("reading the architecture diagram", outcome.approval),
-    };
-  }
-  const { diagram, decision, vision } = outcome;
-  const text = [
-    renderDiagram(diagram),
-    `Kept in the project context as diagram ${diagram.id}` +
-      (decision ? `, and recorded as decision ${decision.id}.` : "."),
-    ...(vision ? [`Read by ${vision.model} for $${vision.usd.toFixed(4)}.`] : []),
-  ].join("\n");
-  return {
-    data: {
-      ...diagramView(diagram),
-      image: outcome.image && attachmentView(project, outcome.image),
-      analysis: vision
-        ? { state: "completed", model: vision.model, cost_usd: vision.usd }
-        : { state: "parsed", format: diagram.sourceFormat },
-    },
-    text,
-  };
-}
+/** coding_approve of a held diagram image: the vision model reads it now. */
+export const resumeDiagramAnalysis: Resume = async ({ services, identity, project }, approval) => {
+  const output = renderDiagramOutcome(project, await services.diagrams.runApproved(identity, project, approval));
+  return { data: output.data, text: `Approved.\n${output.text}` };
+};

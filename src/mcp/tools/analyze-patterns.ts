@@ -1,14 +1,15 @@
 import { z } from "zod";
-import type { PreferenceResult } from "../../domain/llm/preferences";
 import { renderPatternReport } from "../../domain/context/change-statistics";
+import { elicitedDecision, heldApproval } from "../../views/llm";
+import {
+  patternReportSchema,
+  patternReportView,
+  preferenceView,
+  preferencesSchema,
+  renderPreferences,
+} from "../../views/patterns";
 import { scopedInput } from "../schema";
-import { defineTool } from "../tool";
-import { heldApproval, heldApprovalNote, heldApprovalView } from "../approvals";
-import { elicitedDecision, llmResultSchema } from "../../views/llm";
-import { patternReportSchema, patternReportView } from "../../views/patterns";
-
-/** The team's preferences the model extracted, grouped (languages, libraries, naming, testing, style). */
-export const preferencesSchema = llmResultSchema({});
+import { defineTool, type Resume } from "../tool";
 
 const patternsOutput = patternReportSchema.extend({ preferences: preferencesSchema.optional(), ...elicitedDecision });
 
@@ -41,34 +42,10 @@ export const analyzePatternsTool = defineTool({
   },
 });
 
-export function preferenceView(result: PreferenceResult) {
-  switch (result.state) {
-    case "ready":
-      return {
-        state: "ready" as const,
-        model: result.model,
-        cost_usd: Math.round(result.usd * 1e6) / 1e6,
-        ...(result.preferences ?? { text: result.text }),
-        ...(result.budget.warning ? { budget_warning: result.budget.warning } : {}),
-      };
-    case "approval_required":
-      return heldApprovalView(result.approval);
-    case "skipped":
-      return { state: result.state, reason: result.reason };
-  }
-}
-
-export function renderPreferences(result: PreferenceResult): string {
-  if (result.state === "skipped") return `Preferences: not extracted (${result.reason}).`;
-  if (result.state === "approval_required") {
-    return heldApprovalNote("extracting the team's preferences", result.approval);
-  }
-  if (!result.preferences) return `🧭 Preferences (${result.model}):\n${result.text}`;
-  const lines = [`🧭 Preferences (${result.model}):`];
-  for (const [group, items] of Object.entries(result.preferences)) {
-    for (const entry of items)
-      lines.push(`- ${group}: ${entry.preference}${entry.evidence ? ` (${entry.evidence})` : ""}`);
-  }
-  if (result.budget.warning) lines.push(`⚠️ ${result.budget.warning}`);
-  return lines.join("\n");
-}
+/** coding_approve of a held extraction: the report is read again (it may have grown) and the model asked. */
+export const resumePreferenceExtraction: Resume = async ({ services, project }, approval) => {
+  const report = await services.context.analyzePatterns(project);
+  if (report.status !== "ok") return { data: { preferences: null }, text: report.message };
+  const result = await services.llm.preferences.extract(approval.userId, project, report, { approved: true });
+  return { data: { preferences: preferenceView(result) }, text: `Approved.\n${renderPreferences(result)}` };
+};

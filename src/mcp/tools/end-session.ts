@@ -1,35 +1,13 @@
 import { z } from "zod";
 import { LIMITS } from "../../domain/core/limits";
-import { scopedInput } from "../schema";
-import { budgetWarning, heldApproval, heldApprovalNote, heldApprovalView } from "../approvals";
-import { defineTool } from "../tool";
 import type { SummaryStatus } from "../../domain/llm/summaries";
-import { elicitedDecision, llmResultSchema } from "../../views/llm";
+import { elicitedDecision, heldApproval } from "../../views/llm";
 import { redactionsSchema } from "../../views/records";
-import { plural } from "../render";
-
-export function summaryStatusView(status: SummaryStatus) {
-  switch (status.state) {
-    case "ready":
-      return { state: "ready" as const };
-    case "pending":
-    case "skipped":
-    case "failed":
-      return { state: status.state, reason: status.reason };
-    case "approval_required":
-      return heldApprovalView(status.approval);
-  }
-}
-
-export function summaryStatusNote(status: SummaryStatus): string {
-  if (status.state === "pending") return "\n\n(AI summary pending: fetch it later with coding_get_session.)";
-  if (status.state === "failed") return `\n\n(AI summary failed: ${status.reason} The digest above is the summary.)`;
-  if (status.state === "approval_required")
-    return `\n\n${heldApprovalNote("an AI summary of this session", status.approval)}`;
-  return "";
-}
-
-export const summaryStatusSchema = llmResultSchema({});
+import { plural } from "../../views/render";
+import { summaryStatusNote, summaryStatusSchema, summaryStatusView } from "../../views/sessions";
+import { budgetWarning } from "../approvals";
+import { scopedInput } from "../schema";
+import { defineTool, type Resume } from "../tool";
 
 const endSessionOutput = z.object({
   session_id: z.string(),
@@ -108,3 +86,14 @@ export const endSessionTool = defineTool({
     };
   },
 });
+
+/** coding_approve of a held summary: queued (or written) now; the session keeps its digest until it is ready. */
+export const resumeSessionSummary: Resume = async ({ services }, approval) => {
+  const status = await services.llm.summaries.runApproved(approval);
+  const data = { summary_status: summaryStatusView(status) };
+  const text =
+    status.state === "ready"
+      ? `Approved. AI summary:\n\n${status.summary}`
+      : `Approved; the operation is running.${summaryStatusNote(status)}`;
+  return { data: status.state === "ready" ? { ...data, summary: status.summary } : data, text };
+};

@@ -1,48 +1,21 @@
 import { z } from "zod";
 import { budgetState } from "../../domain/llm/gateway";
 import { billingMonth, nanoToUsd } from "../../domain/llm/models";
-import type { CostTotals, LlmCallRecord } from "../../domain/llm/types";
+import { callView, callViewSchema, costTotalsShape, totalsView } from "../../views/costs";
+import { plural, roundUsd } from "../../views/render";
 import { scopedInput } from "../schema";
-import { isoTime } from "../../views/records";
 import { defineTool } from "../tool";
-import { plural } from "../render";
-
-const totals = {
-  cost_usd: z.number(),
-  input_tokens: z.number(),
-  cached_input_tokens: z.number(),
-  output_tokens: z.number(),
-  calls: z.number(),
-};
 
 // Loose: budget reporting may grow fields without breaking a validating client.
 const costsOutput = z.looseObject({
   total_cost: z.number(),
   total_tokens: z.number(),
   call_count: z.number(),
-  ...totals,
-  by_model: z.array(z.object({ model: z.string(), ...totals })),
-  by_operation: z.array(z.object({ operation: z.string(), ...totals })),
-  by_month: z.array(z.object({ month: z.string(), ...totals })),
-  calls: z.array(
-    z.object({
-      id: z.string(),
-      at: isoTime,
-      user_id: z.string(),
-      session_id: z.string().nullable(),
-      operation: z.string(),
-      provider: z.string(),
-      model: z.string(),
-      input_tokens: z.number(),
-      cached_input_tokens: z.number(),
-      output_tokens: z.number(),
-      cost_usd: z.number(),
-      estimated_cost_usd: z.number(),
-      latency_ms: z.number().nullable(),
-      outcome: z.string(),
-      error: z.string().nullable(),
-    }),
-  ),
+  ...costTotalsShape,
+  by_model: z.array(z.object({ model: z.string(), ...costTotalsShape })),
+  by_operation: z.array(z.object({ operation: z.string(), ...costTotalsShape })),
+  by_month: z.array(z.object({ month: z.string(), ...costTotalsShape })),
+  calls: z.array(callViewSchema),
   calls_truncated: z.boolean(),
   budget: z.object({
     month: z.string(),
@@ -77,7 +50,7 @@ export const getCostsTool = defineTool({
     const month = billingMonth(services.runtime.now());
     const budget = budgetState(policy, await services.llm.ledger.monthSpend(project.id, month));
     const data = {
-      total_cost: round(nanoToUsd(report.totals.nanoUsd)),
+      total_cost: roundUsd(nanoToUsd(report.totals.nanoUsd)),
       total_tokens: report.totals.inputTokens + report.totals.outputTokens,
       call_count: report.totals.calls,
       ...totalsView(report.totals),
@@ -89,7 +62,7 @@ export const getCostsTool = defineTool({
       calls_truncated: report.totals.calls > report.calls.length,
       budget: {
         month,
-        month_spent_usd: round(budget.monthSpentUsd),
+        month_spent_usd: roundUsd(budget.monthSpentUsd),
         max_monthly_budget_usd: budget.budgetUsd,
         percent_used: budget.percentUsed === null ? null : Math.round(budget.percentUsed * 10) / 10,
         warning: budget.warning,
@@ -110,37 +83,3 @@ export const getCostsTool = defineTool({
     return { data, text: lines.join("\n") };
   },
 });
-
-function round(usd: number): number {
-  return Math.round(usd * 1e6) / 1e6;
-}
-
-function totalsView(totals: CostTotals) {
-  return {
-    cost_usd: round(nanoToUsd(totals.nanoUsd)),
-    input_tokens: totals.inputTokens,
-    cached_input_tokens: totals.cachedInputTokens,
-    output_tokens: totals.outputTokens,
-    calls: totals.calls,
-  };
-}
-
-function callView(call: LlmCallRecord) {
-  return {
-    id: call.id,
-    at: new Date(call.createdAt).toISOString(),
-    user_id: call.userId,
-    session_id: call.sessionId,
-    operation: call.operation,
-    provider: call.provider,
-    model: call.model,
-    input_tokens: call.inputTokens,
-    cached_input_tokens: call.cachedInputTokens,
-    output_tokens: call.outputTokens,
-    cost_usd: round(nanoToUsd(call.nanoUsd)),
-    estimated_cost_usd: round(nanoToUsd(call.estimatedNanoUsd)),
-    latency_ms: call.latencyMs,
-    outcome: call.outcome,
-    error: call.error,
-  };
-}

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { bulletList, plural } from "../render";
+import { bulletList, plural } from "../../views/render";
 import { scopedInput } from "../schema";
 import { defineTool } from "../tool";
 import { isoTime } from "../../views/records";

@@ -1,11 +1,10 @@
 import { z } from "zod";
-import { DEFAULT_CONTEXT_TOKENS, type ProjectContext } from "../../domain/context/context";
-import type { CompressionResult } from "../../domain/llm/context-compression";
-import { heldApproval, heldApprovalNote, heldApprovalView } from "../approvals";
-import { scopedInput } from "../schema";
-import { defineTool, type ToolOutput } from "../tool";
-import { contextView, contextViewSchema } from "../../views/context";
+import { DEFAULT_CONTEXT_TOKENS } from "../../domain/context/context";
+import { ContextCompressor } from "../../domain/llm/context-compression";
+import { contextOutput, contextView, contextViewSchema } from "../../views/context";
 import { elicitedDecision, llmResultSchema } from "../../views/llm";
+import { scopedInput } from "../schema";
+import { defineTool, type Resume } from "../tool";
 
 const contextOutputSchema = contextViewSchema.extend({
   /** With compress: how the compression went (ready, held for approval, or skipped and why). */
@@ -51,38 +50,12 @@ export const getProjectContextTool = defineTool({
   },
 });
 
-export function contextOutput(context: ProjectContext, compression: CompressionResult): ToolOutput {
-  const { markdown } = context;
-  const view = compressionView(compression);
-  if (compression.state === "ready") {
-    return {
-      data: { ...contextView(context, compression.markdown), compression: view },
-      text: compression.markdown,
-    };
-  }
-  if (compression.state === "approval_required") {
-    return {
-      ...heldApproval("compression of the project context", compression.approval),
-      data: { ...contextView(context), compression: view },
-      text: `${markdown}\n\n${heldApprovalNote("compressing the full context", compression.approval)}`,
-    };
-  }
-  return { data: { ...contextView(context), compression: view }, text: markdown };
-}
-
-function compressionView(result: CompressionResult) {
-  switch (result.state) {
-    case "ready":
-      return {
-        state: result.state,
-        model: result.model,
-        cost_usd: Math.round(result.usd * 1e6) / 1e6,
-        source_tokens: result.sourceTokens,
-        ...(result.warning ? { budget_warning: result.warning } : {}),
-      };
-    case "approval_required":
-      return heldApprovalView(result.approval);
-    case "skipped":
-      return { state: result.state, reason: result.reason };
-  }
-}
+/** coding_approve of a held compression: the context is built again with the held options, then compressed. */
+export const resumeContextCompression: Resume = async ({ services, identity, project }, approval) => {
+  const options = ContextCompressor.heldOptions(approval);
+  const build = (o: typeof options) => services.context.projectContext(identity, project, o);
+  const context = await build(options);
+  const result = await services.llm.compressor.compress(approval.userId, project, context, build, { approved: true });
+  const output = contextOutput(context, result);
+  return { data: output.data, text: `Approved.\n${output.text}` };
+};

@@ -1,12 +1,8 @@
 import { z } from "zod";
 import { AppError } from "../../domain/core/app-error";
-import type { AdviceResult } from "../../domain/llm/solution-advice";
 import { LIMITS } from "../../domain/core/limits";
 import type { ErrorRecord } from "../../domain/core/records";
-import { scopedInput } from "../schema";
-import { defineTool } from "../tool";
-import { heldApproval, heldApprovalNote, heldApprovalView } from "../approvals";
-import { elicitedDecision, llmResultSchema } from "../../views/llm";
+import { elicitedDecision, heldApproval } from "../../views/llm";
 import {
   renderSolutions,
   solutionView,
@@ -15,9 +11,9 @@ import {
   vectorStatusSchema,
   vectorStatusView,
 } from "../../views/search";
-
-/** The model's advice: root cause, fix steps, confidence, alternatives (or its free text when not JSON). */
-export const adviceSchema = llmResultSchema({});
+import { adviceSchema, adviceView, renderAdvice } from "../../views/solutions";
+import { scopedInput } from "../schema";
+import { defineTool, type Resume } from "../tool";
 
 const getSolutionsOutput = z.object({
   solutions: z.array(solutionViewSchema),
@@ -88,36 +84,8 @@ export const getSolutionsTool = defineTool({
   },
 });
 
-export function adviceView(result: AdviceResult) {
-  switch (result.state) {
-    case "ready":
-      return {
-        state: "ready" as const,
-        model: result.model,
-        cost_usd: Math.round(result.usd * 1e6) / 1e6,
-        ...(result.advice ?? { text: result.text }),
-        ...(result.budget.warning ? { budget_warning: result.budget.warning } : {}),
-      };
-    case "approval_required":
-      return heldApprovalView(result.approval);
-    case "skipped":
-      return { state: result.state, reason: result.reason };
-  }
-}
-
-export function renderAdvice(result: AdviceResult): string {
-  if (result.state === "skipped") return `AI advice not available: ${result.reason}.`;
-  if (result.state === "approval_required") return heldApprovalNote("AI advice for this error", result.approval);
-  const advice = result.advice;
-  const warning = result.budget.warning ? `\n⚠️ ${result.budget.warning}` : "";
-  if (!advice) return `AI advice (${result.model}):\n${result.text}${warning}`;
-  return (
-    [
-      `AI advice (${result.model}, confidence ${advice.confidence}): ${advice.root_cause}`,
-      ...advice.fix_steps.map((step, index) => `  ${index + 1}. ${step}`),
-      ...(advice.alternatives.length ? [`  Alternatives: ${advice.alternatives.join("; ")}`] : []),
-      ...(advice.debugging_tips.length ? [`  Debugging: ${advice.debugging_tips.join("; ")}`] : []),
-      ...(advice.prevention ? [`  Prevention: ${advice.prevention}`] : []),
-    ].join("\n") + warning
-  );
-}
+/** coding_approve of held advice: the model is asked now, about the error (or text) the approval names. */
+export const resumeSolutionSuggestion: Resume = async ({ services, project }, approval) => {
+  const result = await services.llm.advisor.runApproved(project, approval);
+  return { data: { ai_suggestion: adviceView(result) }, text: `Approved.\n${renderAdvice(result)}` };
+};

@@ -1,11 +1,11 @@
 import { z } from "zod";
 import { CODE_LIMITS } from "../../domain/code/code-index";
 import { LIMITS } from "../../domain/core/limits";
-import { plural } from "../render";
+import { plural } from "../../views/render";
 import { scopedInput } from "../schema";
 import { defineTool } from "../tool";
 
-export const indexFilesInput = z.object({
+const indexFilesInput = z.object({
   ...scopedInput,
   files: z
     .array(

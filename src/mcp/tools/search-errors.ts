@@ -3,7 +3,7 @@ import { LIMITS } from "../../domain/core/limits";
 import { isoDateField, scopedInput } from "../schema";
 import { defineTool } from "../tool";
 import { hitView, hitViewSchema, vectorStatusNote, vectorStatusSchema, vectorStatusView } from "../../views/search";
-import { plural } from "../render";
+import { plural } from "../../views/render";
 
 const searchErrorsOutput = z.object({
   results: z.array(hitViewSchema),

@@ -1,7 +1,8 @@
 import { z } from "zod";
-import type { EffectiveLlmSettings, ProjectLlmSettings } from "../../domain/llm/settings";
-import { scopedInput } from "../schema";
+import type { ProjectLlmSettings } from "../../domain/llm/settings";
+import { renderSettings, settingsView } from "../../views/settings";
 import { NULL_RESETS } from "../advertised";
+import { scopedInput } from "../schema";
 import { defineTool } from "../tool";
 
 const modelField = z.string().min(1).max(200);
@@ -61,40 +62,3 @@ export const updateSettingsTool = defineTool({
     return { data, text: renderSettings(project.slug, data, Object.keys(changes).length > 0) };
   },
 });
-
-const FIELD_NAMES: Record<keyof ProjectLlmSettings, string> = {
-  model: "model",
-  visionModel: "vision_model",
-  autoApprove: "auto_approve",
-  costThresholdUsd: "cost_threshold",
-  maxMonthlyBudgetUsd: "max_monthly_budget_usd",
-  warnAtPercentage: "warn_at_percentage",
-  autoSummarizeOnEnd: "auto_summarize_on_end",
-};
-
-export function settingsView(settings: EffectiveLlmSettings) {
-  return {
-    model: settings.model,
-    vision_model: settings.visionModel,
-    auto_approve: settings.autoApprove,
-    cost_threshold: settings.costThresholdUsd,
-    max_monthly_budget_usd: settings.maxMonthlyBudgetUsd,
-    warn_at_percentage: settings.warnAtPercentage,
-    auto_summarize_on_end: settings.autoSummarizeOnEnd,
-    project_overrides: settings.overridden.map((key) => FIELD_NAMES[key]),
-  };
-}
-
-function renderSettings(slug: string, data: ReturnType<typeof settingsView>, changed: boolean): string {
-  const mark = (field: string) => (data.project_overrides.includes(field) ? " (project)" : " (server default)");
-  return [
-    `${changed ? "Updated LLM settings" : "LLM settings"} of ${slug}:`,
-    `- model: ${data.model ?? "none — features use their non-LLM fallbacks"}${mark("model")}`,
-    `- vision_model: ${data.vision_model ?? "none"}${mark("vision_model")}`,
-    `- auto_approve: ${data.auto_approve}${mark("auto_approve")}`,
-    `- cost_threshold: $${data.cost_threshold}${mark("cost_threshold")}`,
-    `- max_monthly_budget_usd: ${data.max_monthly_budget_usd === null ? "no budget" : `$${data.max_monthly_budget_usd}`}${mark("max_monthly_budget_usd")}`,
-    `- warn_at_percentage: ${data.warn_at_percentage}%${mark("warn_at_percentage")}`,
-    `- auto_summarize_on_end: ${data.auto_summarize_on_end}${mark("auto_summarize_on_end")}`,
-  ].join("\n");
-}

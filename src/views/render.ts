@@ -6,4 +6,9 @@ export function bulletList(items: readonly string[], max = 30, indent = ""): str
   return shown.join("\n");
 }
 
+/** Dollars as results show them: to the micro-dollar, so sums of small calls stay visible without float noise. */
+export function roundUsd(usd: number): number {
+  return Math.round(usd * 1e6) / 1e6;
+}
+
 export { plural } from "../domain/core/plural";

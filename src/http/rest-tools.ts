@@ -1,0 +1,62 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import { AppError } from "../domain/core/app-error";
+import { tools } from "../mcp/registry";
+import { runTool } from "../mcp/run-tool";
+import type { ToolDefinition } from "../mcp/tool";
+import { limitBody, readJsonObject, type RestEnv } from "./input";
+
+/**
+ * Query strings carry only text: a converter per tool turns the fields its schema declares as numbers or
+ * booleans into those types, so GET routes validate with the same schema as MCP and POST.
+ */
+function queryConverter(tool: ToolDefinition): (query: Record<string, string>) => Record<string, unknown> {
+  const jsonSchema = z.toJSONSchema(tool.inputSchema, { io: "input", unrepresentable: "any" }) as {
+    properties?: Record<string, { type?: string }>;
+  };
+  return (query) => {
+    const input: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(query)) {
+      const type = jsonSchema.properties?.[key]?.type;
+      if ((type === "number" || type === "integer") && value.trim() !== "" && !Number.isNaN(Number(value))) {
+        input[key] = Number(value);
+      } else if (type === "boolean" && (value === "true" || value === "false")) {
+        input[key] = value === "true";
+      } else {
+        input[key] = value;
+      }
+    }
+    return input;
+  };
+}
+
+/**
+ * One route per tool, at its `rest` path under the project: the body (or query) and the URL's parameters are the
+ * tool's input, validated and run by runTool exactly as an MCP call is, and the body of the answer is its data.
+ */
+export function toolRoutes(): Hono<RestEnv> {
+  const api = new Hono<RestEnv>();
+  for (const tool of tools) {
+    const fromQuery = tool.rest.method === "GET" ? queryConverter(tool) : null;
+    const path = `/projects/:project${tool.rest.path}`;
+    // Bodies are refused over the limit before they are read; bulk tools (coding_index_files) set a larger one.
+    if (!fromQuery) api.on(tool.rest.method, path, limitBody(tool.rest.maxBodyBytes));
+    api.on(tool.rest.method, path, async (c) => {
+      const base = fromQuery ? fromQuery(c.req.query()) : await readJsonObject(c);
+      const project = c.req.param("project");
+      if (base.project_id !== undefined && base.project_id !== project) {
+        throw new AppError("invalid_input", "project_id: the body names a different project than the URL.", {
+          details: { field: "project_id" },
+        });
+      }
+      const input = { ...base, ...c.req.param(), project_id: project };
+      delete (input as Record<string, unknown>).project;
+      const output = await runTool(tool, c.get("services"), c.get("identity"), input);
+      return c.json(
+        output.data,
+        tool.rest.status ?? (tool.rest.method === "POST" && tool.access === "write" ? 201 : 200),
+      );
+    });
+  }
+  return api;
+}
