@@ -29,7 +29,9 @@ import { ContextCompressor } from "../domain/llm/context-compression";
 import { PROMPTS } from "./prompts";
 import type { CostLedger } from "../domain/llm/types";
 import { DurableSessionStore } from "../adapters/durable-session-store";
-import { sha256Hex, TokenService } from "../auth/tokens";
+import type { TokenService } from "../auth/tokens";
+import { sha256Hex } from "../domain/core/encoding";
+import { D1TokenService } from "./auth";
 import { ErrorSearchService } from "../domain/errors/search";
 import { HashingEmbedder } from "../domain/vectors/hash-embedder";
 import { MemoryService } from "../domain/memory";
@@ -152,7 +154,7 @@ export function buildServices(env: Env): Services {
       : null,
     memory,
     ciFailures: new CiFailureRecorder(memory, search),
-    tokens: new TokenService(env.DB),
+    tokens: new D1TokenService(env.DB),
     runtime,
     embedder,
     vectors,
