@@ -1,4 +1,9 @@
 import { DurableObject } from "cloudflare:workers";
+import type { SessionSlotRpc } from "../src/adapters/durable-session-store";
+// The one arrow from a Durable Object into the composition root, allowed by name in .dependency-cruiser.cjs
+// (session-alarm-entry-arrow): the alarm is an entry point like src/index.ts's fetch/queue/scheduled. The runtime
+// calls it with nobody's services in hand, so it builds them from its env as the other entry points do. The RPC
+// methods need nothing of the kind, and the adapter that calls them knows only SessionSlotRpc.
 import { buildServices } from "../src/composition/services";
 import type { Env } from "../src/composition/env";
 import type { ActiveSession } from "../src/domain/sessions/ports";
@@ -15,7 +20,7 @@ const ACTIVE_KEY = "active";
  * (`pendingUntil`) and confirmed once the row is written; the alarm first fires at the lease, so a start that
  * crashed between the phases is cleaned up on its own (SessionService.reconcileStart), not left as a ghost.
  */
-export class ProjectSession extends DurableObject<Env> {
+export class ProjectSession extends DurableObject<Env> implements SessionSlotRpc {
   async start(session: ActiveSession): Promise<{ started: true } | { started: false; active: ActiveSession }> {
     const current = await this.ctx.storage.get<ActiveSession>(ACTIVE_KEY);
     if (current) return { started: false, active: current };

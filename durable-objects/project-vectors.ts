@@ -3,19 +3,8 @@ import { AppError } from "../src/domain/core/app-error";
 import { bytesToFloat32, checkVectorValues, float32ToBytes, VectorScan } from "../src/domain/vectors/vector-scan";
 import type { VectorScanStats } from "../src/domain/vectors/vector-scan";
 import type { VectorMatch, VectorMetadata } from "../src/domain/vectors/vectors";
-import type { Env } from "../src/composition/env";
+import type { VectorShardRpc, VectorUpsertBatch } from "../src/adapters/durable-object-vector-index";
 import kernel from "./vector-kernel.wasm";
-
-/** Vectors of one upsert call, packed so that one RPC message carries one Float32Array instead of thousands. */
-export interface VectorUpsertBatch {
-  ids: string[];
-  /** Dimensions of each vector, in `ids` order; they add up to `values.length`. */
-  dims: number[];
-  /** The values of all vectors, concatenated in `ids` order. */
-  values: Float32Array;
-  /** Each vector's metadata as JSON, or null. */
-  metadata: Array<string | null>;
-}
 
 export interface ProjectVectorsStats extends VectorScanStats {
   /** Whether the in-memory index has been loaded from SQLite since the object started. */
@@ -44,11 +33,12 @@ const SCHEMA = `CREATE TABLE IF NOT EXISTS vectors (
  * interleave: a write and the in-memory update are one atomic step. SQL runs first, inside `transactionSync`,
  * and memory changes only after it committed, so a failed write leaves both as they were.
  */
-export class ProjectVectors extends DurableObject<Env> {
+export class ProjectVectors extends DurableObject<unknown> implements VectorShardRpc {
   private readonly sql: SqlStorage;
   private scan: VectorScan | undefined;
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  /** The object reads no binding, so its env stays untyped rather than importing the composition root's Env. */
+  constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.sql.exec(SCHEMA);

@@ -1,5 +1,6 @@
 import { createMcpHandler } from "agents/mcp/server";
 import { Hono, type Context } from "hono";
+import { D1AccountService, D1TokenService } from "./composition/auth";
 import { buildServices, type Services } from "./composition/services";
 import { oauthDepsFromEnv } from "./composition/oauth";
 import { authorizeRoutes, identityFromContext, oauthProvider, publicOrigin, withApiErrorBody } from "./auth/oauth";
@@ -66,7 +67,9 @@ app.route("/api/v1", accountRoutes() as unknown as Hono<AppEnv>);
 app.route("/api/v1", restRoutes() as unknown as Hono<AppEnv>);
 
 /** Pages and routes outside the protected API: health, sign-in and consent, the upstream callback. */
-const site = authorizeRoutes(oauthDepsFromEnv) as unknown as Hono<{ Bindings: Env }>;
+const site = authorizeRoutes(oauthDepsFromEnv, (env) => new D1AccountService(env.DB)) as unknown as Hono<{
+  Bindings: Env;
+}>;
 site.get("/health", (c) => c.json({ status: "ok", name: SERVER_INFO.name, version: SERVER_INFO.version }));
 site.route("/", webhookRoutes());
 site.onError((error, c) => errorResponse(c, error));
@@ -84,7 +87,7 @@ async function serve(request: Request, env: Env, ctx: ExecutionContext): Promise
     const canonical = await withCanonicalResource(admitted, publicOrigin(env, admitted));
     return withApiErrorBody(
       canonical,
-      await oauthProvider(env, canonical, { api: app, site }).fetch(canonical, env, ctx),
+      await oauthProvider(env, canonical, { api: app, site }, new D1TokenService(env.DB)).fetch(canonical, env, ctx),
     );
   } catch (error) {
     return plainErrorResponse(error);

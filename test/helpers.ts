@@ -1,6 +1,6 @@
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { env, exports } from "cloudflare:workers";
-import { TokenService } from "../src/auth/tokens";
+import { D1TokenService as TokenService } from "../src/composition/auth";
 
 export const BASE = "http://localhost";
 

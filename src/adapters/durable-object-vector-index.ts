@@ -1,8 +1,41 @@
-import type { ProjectVectors, VectorUpsertBatch } from "../../durable-objects/project-vectors";
 import { AppError } from "../domain/core/app-error";
 import { checkVectorValues } from "../domain/vectors/vector-scan";
-import type { VectorIndex, VectorItem, VectorMatch, VectorQueryOptions } from "../domain/vectors/vectors";
+import type {
+  VectorIndex,
+  VectorItem,
+  VectorMatch,
+  VectorMetadata,
+  VectorQueryOptions,
+} from "../domain/vectors/vectors";
 import { checkTopK } from "../domain/vectors/vectors";
+
+/** Vectors of one upsert call, packed so that one RPC message carries one Float32Array instead of thousands. */
+export interface VectorUpsertBatch {
+  ids: string[];
+  /** Dimensions of each vector, in `ids` order; they add up to `values.length`. */
+  dims: number[];
+  /** The values of all vectors, concatenated in `ids` order. */
+  values: Float32Array;
+  /** Each vector's metadata as JSON, or null. */
+  metadata: Array<string | null>;
+}
+
+/**
+ * What this adapter calls on one namespace's vector object; durable-objects/project-vectors.ts implements it.
+ * The object's methods are synchronous (their SQLite calls are); through the stub every call returns a promise.
+ * Declared here, by the caller, so the adapter names no Durable Object class.
+ */
+export interface VectorShardRpc {
+  /** Inserts or replaces vectors by id, in one transaction; how many were written. */
+  upsert(batch: VectorUpsertBatch): number;
+  /** Deletes vectors by id (unknown ids ignored); how many were deleted. */
+  delete(ids: string[]): number;
+  /** Exact cosine top-K among vectors of the query's dimensionality whose metadata matches `filter`. */
+  query(vector: Float32Array, options: { topK: number; filter?: VectorMetadata }): VectorMatch[];
+}
+
+/** The binding as this adapter sees it (`PROJECT_VECTORS` in wrangler.toml). */
+export type VectorShardNamespace = DurableObjectNamespace<VectorShardRpc & Rpc.DurableObjectBranded>;
 
 export interface DurableObjectVectorIndexOptions {
   /** Largest accepted `topK`; default 100, at most 1000. */
@@ -36,7 +69,7 @@ export class DurableObjectVectorIndex implements VectorIndex {
   private readonly maxBatchBytes: number;
 
   constructor(
-    private readonly namespaceBinding: DurableObjectNamespace<ProjectVectors>,
+    private readonly namespaceBinding: VectorShardNamespace,
     options: DurableObjectVectorIndexOptions = {},
   ) {
     const maxTopK = options.maxTopK ?? DEFAULT_MAX_TOP_K;
@@ -110,7 +143,7 @@ export class DurableObjectVectorIndex implements VectorIndex {
   }
 
   /** The ProjectVectors object holding this namespace (one per project). */
-  private objectFor(namespace: string): DurableObjectStub<ProjectVectors> {
+  private objectFor(namespace: string): DurableObjectStub<VectorShardRpc & Rpc.DurableObjectBranded> {
     return this.namespaceBinding.get(this.namespaceBinding.idFromName(namespace));
   }
 }

@@ -1,8 +1,6 @@
-import { and, eq } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/d1";
 import { AppError } from "../domain/core/app-error";
-import * as schema from "../adapters/d1/schema";
 import { hashPassword, verifyPassword } from "./passwords";
+import type { AccountStore } from "./ports";
 
 export const USER_ID = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 const MIN_PASSWORD = 10;
@@ -27,18 +25,17 @@ export interface UpstreamIdentity {
   legacySubject?: string;
 }
 
-/** Built-in accounts (self-hosting, local development) and identities from upstream sign-in providers. */
+/**
+ * Built-in accounts (self-hosting, local development) and identities from upstream sign-in providers. Rows go
+ * through `AccountStore` (D1: src/adapters/d1/account-store.ts).
+ */
 export class AccountService {
-  private readonly db;
-
-  constructor(d1: D1Database) {
-    this.db = drizzle(d1, { schema });
-  }
+  constructor(private readonly store: AccountStore) {}
 
   /**
-   * Signs up a new user with a password and returns its id. Only ever creates: the users row and the account
-   * are inserted in one transaction without any ON CONFLICT clause, so an id that exists for any reason (or
-   * that a concurrent sign-up took a moment earlier) fails the whole batch and nothing changes. The password
+   * Signs up a new user with a password and returns its id. Only ever creates (AccountStore.createPasswordUser):
+   * an id that exists for any reason (or that a concurrent sign-up took a moment earlier) fails the whole write
+   * and nothing changes. The password
    * is hashed before the insert, so a refused and an accepted sign-up cost the same time.
    */
   async create(userId: string, password: string, now: number): Promise<string> {
@@ -54,47 +51,30 @@ export class AccountService {
     }
     const passwordHash = await hashPassword(password);
     if (UPSTREAM_SUFFIX.test(userId)) throw new AppError("conflict", SIGNUP_REFUSED, { details: { field: "user" } });
-    try {
-      await this.db.batch([
-        this.db.insert(schema.users).values({ id: userId, displayName: userId, createdAt: now }),
-        this.db.insert(schema.accounts).values({ userId, passwordHash, createdAt: now, updatedAt: now }),
-      ]);
-    } catch (error) {
-      if (isConstraintViolation(error)) {
-        throw new AppError("conflict", SIGNUP_REFUSED, { details: { field: "user" }, cause: error });
-      }
-      throw error;
+    if ((await this.store.createPasswordUser(userId, passwordHash, now)) === "conflict") {
+      throw new AppError("conflict", SIGNUP_REFUSED, { details: { field: "user" } });
     }
     return userId;
   }
 
   /** The user id when the password is right; null otherwise (unknown users cost the same KDF time). */
   async verify(userId: string, password: string): Promise<string | null> {
-    const row = USER_ID.test(userId)
-      ? await this.db.select().from(schema.accounts).where(eq(schema.accounts.userId, userId)).get()
-      : undefined;
+    const row = USER_ID.test(userId) ? await this.store.passwordAccount(userId) : null;
     const ok = await verifyPassword(password, row?.passwordHash ?? DUMMY_HASH);
     return row && ok ? row.userId : null;
   }
 
   /** The user an upstream identity is linked to, or null. */
   async linkedUser(identity: Pick<UpstreamIdentity, "provider" | "subject">): Promise<string | null> {
-    const row = await this.db
-      .select({ userId: schema.userIdentities.userId })
-      .from(schema.userIdentities)
-      .where(
-        and(eq(schema.userIdentities.provider, identity.provider), eq(schema.userIdentities.subject, identity.subject)),
-      )
-      .get();
-    return row?.userId ?? null;
+    return this.store.linkedUser(identity);
   }
 
   /**
    * The user an upstream identity signs in as: the one it is linked to, else a new user. The identity is
    * (provider, subject) and nothing else; the login never selects a user. A new user gets an id no one else
-   * has (`<login>-<random>@<provider>`, inserted without ON CONFLICT, so it can never join an existing user)
-   * and the login as its display name. A concurrent first sign-in of the same identity loses the race on the
-   * identity's key, its batch (and its user) is rolled back, and it signs in as the winner's user.
+   * has (`<login>-<random>@<provider>`, created only, so it can never join an existing user) and the login as
+   * its display name. A concurrent first sign-in of the same identity loses the race on the identity's key, its
+   * write (and its user) is rolled back, and it signs in as the winner's user.
    */
   async userForIdentity(identity: UpstreamIdentity, now: number): Promise<string> {
     const linked = await this.linkedUser(identity);
@@ -110,22 +90,11 @@ export class AccountService {
         .slice(0, 40) || "user";
     for (let attempt = 0; attempt < 3; attempt += 1) {
       const userId = `${stem}-${randomTag()}@${identity.provider}`;
-      try {
-        await this.db.batch([
-          this.db
-            .insert(schema.users)
-            .values({ id: userId, displayName: identity.login.slice(0, 200), createdAt: now }),
-          this.db
-            .insert(schema.userIdentities)
-            .values({ provider: identity.provider, subject: identity.subject, userId, createdAt: now }),
-        ]);
-        return userId;
-      } catch (error) {
-        if (!isConstraintViolation(error)) throw error;
-        const winner = await this.linkedUser(identity);
-        if (winner) return winner;
-        // The random id itself was taken (2^-40 per attempt): draw another.
-      }
+      const outcome = await this.store.createIdentityUser(identity, userId, identity.login.slice(0, 200), now);
+      if (outcome === "created") return userId;
+      const winner = await this.linkedUser(identity);
+      if (winner) return winner;
+      // The random id itself was taken (2^-40 per attempt): draw another.
     }
     throw new AppError("unavailable", "Could not create a user for this sign-in; try again.");
   }
@@ -139,12 +108,7 @@ export class AccountService {
     if (identity.legacySubject && !(await this.linkedUser(identity))) {
       await this.adoptLegacy(identity, identity.legacySubject);
     }
-    const inserted = await this.db
-      .insert(schema.userIdentities)
-      .values({ provider: identity.provider, subject: identity.subject, userId, createdAt: now })
-      .onConflictDoNothing()
-      .returning({ userId: schema.userIdentities.userId });
-    if (inserted.length) return;
+    if (await this.store.linkIdentity(identity, userId, now)) return;
     const owner = await this.linkedUser(identity);
     if (owner !== userId) {
       throw new AppError("conflict", "This sign-in is already linked to another account; it was not changed.");
@@ -153,20 +117,9 @@ export class AccountService {
 
   /** Re-keys an identity stored before subjects carried the issuer; one statement, so it is adopted once. */
   private async adoptLegacy(identity: UpstreamIdentity, legacySubject: string): Promise<string | null> {
-    try {
-      const rows = await this.db
-        .update(schema.userIdentities)
-        .set({ subject: identity.subject })
-        .where(
-          and(eq(schema.userIdentities.provider, identity.provider), eq(schema.userIdentities.subject, legacySubject)),
-        )
-        .returning({ userId: schema.userIdentities.userId });
-      return rows[0]?.userId ?? null;
-    } catch (error) {
-      // A concurrent sign-in stored the new key first: that link stands, the old row stays unused.
-      if (isConstraintViolation(error)) return this.linkedUser(identity);
-      throw error;
-    }
+    const adopted = await this.store.rekeyIdentity(identity, legacySubject);
+    // A concurrent sign-in stored the new key first: that link stands, the old row stays unused.
+    return adopted === "conflict" ? this.linkedUser(identity) : adopted;
   }
 }
 
@@ -174,13 +127,6 @@ export class AccountService {
 function randomTag(): string {
   const alphabet = "abcdefghijkmnpqrstuvwxyz23456789";
   return [...crypto.getRandomValues(new Uint8Array(8))].map((byte) => alphabet[byte % 32]).join("");
-}
-
-function isConstraintViolation(error: unknown): boolean {
-  for (let current = error; current; current = (current as { cause?: unknown }).cause) {
-    if (/UNIQUE|PRIMARY KEY|constraint/i.test(String((current as Error).message ?? current))) return true;
-  }
-  return false;
 }
 
 /** A valid hash of a random password: verifying against it takes as long as a real check. */

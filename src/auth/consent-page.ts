@@ -4,7 +4,7 @@
  */
 import type { Scope } from "../domain/core/access";
 import { isLoopbackHostname } from "../http/hosts";
-import type { OAuthDeps } from "./oauth";
+import type { IdentityProvider } from "./identity-providers";
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
@@ -47,7 +47,8 @@ export function renderAuthorizePage(options: {
   redirectUri: string | null;
   /** What the client asked for (or the defaults): the level preselected. */
   scopes: Scope[];
-  deps: Pick<OAuthDeps, "identityProvider" | "allowSignup">;
+  /** What oauth.ts's OAuthDeps says about the page (declared here so the page does not import oauth.ts). */
+  deps: { identityProvider: IdentityProvider | null; allowSignup: boolean };
   error: string | null;
 }): string {
   const chosen = levelOf(options.scopes);

@@ -17,11 +17,11 @@ import { isScope, SCOPES, type Scope } from "../domain/core/access";
 import { AppError } from "../domain/core/app-error";
 import type { Identity } from "../domain/core/records";
 import type { Env } from "../composition/env";
-import { AccountService } from "./accounts";
+import type { AccountService } from "./accounts";
 import { errorPage, renderAuthorizePage } from "./consent-page";
 import { s256, type IdentityProvider } from "./identity-providers";
 import { passwordAttemptAllowed } from "./sign-in-limits";
-import { TokenService } from "./tokens";
+import type { TokenService } from "./tokens";
 
 /** What a verified credential carries into the API handler (`ctx.props`). */
 export type AuthProps =
@@ -71,6 +71,8 @@ export function oauthProvider(
   env: Env,
   request: Request,
   handlers: { api: ExportedHandler<Env>; site: ExportedHandler<Env> },
+  /** API tokens over this request's `env` (the same env the provider is then fetched with). */
+  tokens: TokenService,
 ): OAuthProvider<Env> {
   const origin = publicOrigin(env, request);
   // The whole origin is the protected resource, so one token serves /mcp and /api/ (the library requires
@@ -107,10 +109,10 @@ export function oauthProvider(
         { status, headers: { ...headers, "Content-Type": "application/json" } },
       );
     },
-    resolveExternalToken: async ({ token, env: requestEnv }) => {
+    resolveExternalToken: async ({ token }) => {
       if (!token.startsWith("cm_")) return null;
       try {
-        const { identity, touch } = await new TokenService(requestEnv.DB).authenticate(`Bearer ${token}`, Date.now());
+        const { identity, touch } = await tokens.authenticate(`Bearer ${token}`, Date.now());
         if (touch) await touch;
         const props: AuthProps = {
           kind: "api_token",
@@ -187,7 +189,11 @@ type SiteEnv = {
 };
 
 /** `/authorize` (sign-in + consent in one page) and the upstream provider's callback. */
-export function authorizeRoutes(depsOf: (env: Env) => OAuthDeps): Hono<SiteEnv> {
+export function authorizeRoutes(
+  depsOf: (env: Env) => OAuthDeps,
+  /** Built-in accounts and upstream identities over a request's bindings. */
+  accountsOf: (env: Env) => AccountService,
+): Hono<SiteEnv> {
   const site = new Hono<SiteEnv>();
 
   site.get("/authorize", async (c) => {
@@ -249,7 +255,7 @@ export function authorizeRoutes(depsOf: (env: Env) => OAuthDeps): Hono<SiteEnv> 
       if (!(await passwordAttemptAllowed(limits, user, c.req.header("CF-Connecting-IP")))) {
         return retryPage(c, deps, handle, scopes, "Too many sign-in attempts. Wait a minute and try again.", 429);
       }
-      const accounts = new AccountService(c.env.DB);
+      const accounts = accountsOf(c.env);
       let userId: string | null;
       if (action === "signup") {
         try {
@@ -300,7 +306,7 @@ export function authorizeRoutes(depsOf: (env: Env) => OAuthDeps): Hono<SiteEnv> 
         codeVerifier: resumed.data.verifier,
       });
       const identity = { provider: deps.identityProvider.id, ...upstream };
-      const accounts = new AccountService(c.env.DB);
+      const accounts = accountsOf(c.env);
       const { linkTo } = resumed.data;
       if (linkTo) await accounts.link(identity, linkTo, Date.now());
       const userId = linkTo ?? (await accounts.userForIdentity(identity, Date.now()));

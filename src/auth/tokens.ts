@@ -1,15 +1,14 @@
-import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/d1";
 import { parseScopes, SCOPES, type Scope } from "../domain/core/access";
 import { AppError } from "../domain/core/app-error";
 import { sha256Hex, toBase64Url } from "../domain/core/encoding";
 import type { Identity } from "../domain/core/records";
-import * as schema from "../adapters/d1/schema";
+import type { TokenStore } from "./ports";
 
 /**
  * Bearer API tokens. Only a SHA-256 of the token is stored: tokens are 256-bit random, so a fast hash is
  * enough (no dictionary to attack) and keeps verification cheap on every request. This module is the one
- * place identity is decided; OAuth later plugs in beside it and yields the same Identity.
+ * place identity is decided; OAuth later plugs in beside it and yields the same Identity. Rows go through
+ * `TokenStore` (D1: src/adapters/d1/token-store.ts).
  */
 const TOKEN_PREFIX = "cm_";
 /** last_used_at is informational; writing it at most once a minute keeps hot paths free of extra writes. */
@@ -49,11 +48,7 @@ export interface TokenInfo {
 }
 
 export class TokenService {
-  private readonly db;
-
-  constructor(d1: D1Database) {
-    this.db = drizzle(d1, { schema });
-  }
+  constructor(private readonly store: TokenStore) {}
 
   async issue(
     userId: string,
@@ -74,24 +69,18 @@ export class TokenService {
     const token = randomToken();
     const id = crypto.randomUUID();
     const scopes = options.scopes ?? [...SCOPES];
-    await this.db.batch([
-      this.db
-        .insert(schema.users)
-        .values({ id: userId, displayName: userId, createdAt: options.now })
-        .onConflictDoNothing(),
-      this.db.insert(schema.apiTokens).values({
-        id,
-        userId,
-        name,
-        tokenHash: await sha256Hex(token),
-        tokenPrefix: token.slice(0, 8),
-        createdAt: options.now,
-        expiresAt: options.expiresAt ?? null,
-        scopes,
-        teamId: options.teamId ?? null,
-        projectId: options.projectId ?? null,
-      }),
-    ]);
+    await this.store.insert({
+      id,
+      userId,
+      name,
+      tokenHash: await sha256Hex(token),
+      tokenPrefix: token.slice(0, 8),
+      createdAt: options.now,
+      expiresAt: options.expiresAt ?? null,
+      scopes,
+      teamId: options.teamId ?? null,
+      projectId: options.projectId ?? null,
+    });
     return {
       id,
       token,
@@ -106,37 +95,20 @@ export class TokenService {
 
   /** Revokes one of the user's tokens (any token when `userId` is null: operator scripts). */
   async revoke(tokenId: string, now: number, userId: string | null = null): Promise<boolean> {
-    const result = await this.db
-      .update(schema.apiTokens)
-      .set({ revokedAt: now })
-      .where(
-        and(
-          eq(schema.apiTokens.id, tokenId),
-          isNull(schema.apiTokens.revokedAt),
-          userId === null ? undefined : eq(schema.apiTokens.userId, userId),
-        ),
-      )
-      .run();
-    return result.meta.changes > 0;
+    return this.store.revoke(tokenId, now, userId);
   }
 
   /** The user's tokens, newest first; never the token itself (only its first characters). */
   async list(userId: string, tokenId: string | null = null): Promise<TokenInfo[]> {
-    const { apiTokens, projects } = schema;
-    const rows = await this.db
-      .select({ token: apiTokens, projectTeamId: projects.teamId })
-      .from(apiTokens)
-      .leftJoin(projects, eq(projects.id, apiTokens.projectId))
-      .where(and(eq(apiTokens.userId, userId), tokenId === null ? undefined : eq(apiTokens.id, tokenId)))
-      .orderBy(desc(apiTokens.createdAt));
-    return rows.map(({ token: row, projectTeamId }) => ({
+    const rows = await this.store.list(userId, tokenId);
+    return rows.map(({ projectTeamId, ...row }) => ({
       id: row.id,
       name: row.name,
       prefix: row.tokenPrefix,
       scopes: parseScopes(row.scopes),
       teamId: row.teamId,
       projectId: row.projectId,
-      projectTeamId: projectTeamId ?? null,
+      projectTeamId,
       createdAt: row.createdAt,
       lastUsedAt: row.lastUsedAt,
       expiresAt: row.expiresAt,
@@ -163,28 +135,12 @@ export class TokenService {
       );
     }
     if (!token.startsWith(TOKEN_PREFIX)) throw new AppError("unauthorized", "Invalid, expired or revoked token.");
-    const { apiTokens } = schema;
-    const row = await this.db
-      .select()
-      .from(apiTokens)
-      .where(eq(apiTokens.tokenHash, await sha256Hex(token)))
-      .get();
+    const row = await this.store.byHash(await sha256Hex(token));
     if (!row || row.revokedAt !== null || (row.expiresAt !== null && row.expiresAt <= now)) {
       throw new AppError("unauthorized", "Invalid, expired or revoked token.");
     }
     const stale = row.lastUsedAt === null || now - row.lastUsedAt > LAST_USED_GRANULARITY_MS;
-    const touch = stale
-      ? this.db
-          .update(apiTokens)
-          .set({ lastUsedAt: now })
-          .where(
-            and(
-              eq(apiTokens.id, row.id),
-              or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, now - LAST_USED_GRANULARITY_MS)),
-            ),
-          )
-          .run()
-      : null;
+    const touch = stale ? this.store.touch(row.id, now, now - LAST_USED_GRANULARITY_MS) : null;
     const identity: Identity = {
       userId: row.userId,
       scopes: parseScopes(row.scopes),

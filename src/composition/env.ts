@@ -1,5 +1,5 @@
-import type { ProjectSession } from "../../durable-objects/project-session";
-import type { ProjectVectors } from "../../durable-objects/project-vectors";
+import type { VectorShardNamespace } from "../adapters/durable-object-vector-index";
+import type { SessionSlotNamespace } from "../adapters/durable-session-store";
 import type { VectorizeBinding } from "../adapters/vectorize-index";
 import type { WorkersAiTextBinding } from "../adapters/llm/workers-ai";
 import type { WorkersAiBinding } from "../adapters/workers-ai-embedder";
@@ -9,9 +9,13 @@ import type { SummaryJob } from "../domain/llm/ports";
 /** Bindings and vars from wrangler.toml. Only the composition root (src/composition/services.ts) and the edges read them. */
 export interface Env {
   DB: D1Database;
-  PROJECT_SESSION: DurableObjectNamespace<ProjectSession>;
+  /**
+   * Typed by the RPC interfaces the adapters declare (the classes, exported by src/index.ts, implement them), so
+   * the bindings do not name the Durable Object classes and their imports.
+   */
+  PROJECT_SESSION: SessionSlotNamespace;
   /** Local vector index, one object per project (DurableObjectVectorIndex). */
-  PROJECT_VECTORS: DurableObjectNamespace<ProjectVectors>;
+  PROJECT_VECTORS: VectorShardNamespace;
   MAX_SESSION_DURATION_HOURS?: string;
 
   /** Producer for vector indexing jobs; the same Worker consumes them (see `queue()` in src/index.ts). */

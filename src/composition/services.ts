@@ -33,7 +33,9 @@ import { ContextCompressor } from "../domain/llm/context-compression";
 import { PROMPTS } from "./prompts";
 import type { CostLedger } from "../domain/llm/types";
 import { DurableSessionStore } from "../adapters/durable-session-store";
-import { sha256Hex, TokenService } from "../auth/tokens";
+import type { TokenService } from "../auth/tokens";
+import { sha256Hex } from "../domain/core/encoding";
+import { D1TokenService } from "./auth";
 import { ErrorSearchService } from "../domain/errors/search";
 import { ProjectAccessService } from "../domain/projects/project-access";
 import { SessionService } from "../domain/sessions/sessions";
@@ -206,7 +208,7 @@ export function buildServices(env: Env): Services {
       vision,
     },
     accounts: {
-      tokens: new TokenService(env.DB),
+      tokens: new D1TokenService(env.DB),
       teams: new TeamService(new D1TeamStore(env.DB), runtime),
       limitWrites: async (identity) => {
         const key = identity.credentialId ?? identity.userId;

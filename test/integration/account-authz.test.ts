@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { AccountService } from "../../src/auth/accounts";
+import { D1AccountService as AccountService } from "../../src/composition/auth";
 import { s256 } from "../../src/auth/identity-providers";
-import { TokenService } from "../../src/auth/tokens";
+import { D1TokenService as TokenService } from "../../src/composition/auth";
 import { ACCOUNT_ROUTES, accountRoutes } from "../../src/http/account";
 import { BASE, newUser, rest, uniqueName, workerFetch } from "../helpers";
 

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { TokenService } from "../../src/auth/tokens";
+import { D1TokenService as TokenService } from "../../src/composition/auth";
 import { BASE, callTool, mcpClient, newUser, rest, uniqueName, workerFetch } from "../helpers";
 
 /** The internal id of the project a REST base path names: the key of its session Durable Object. */

@@ -7,7 +7,8 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { oauthDepsFromEnv } from "../../src/composition/oauth";
-import { AccountService, SIGNUP_REFUSED } from "../../src/auth/accounts";
+import { SIGNUP_REFUSED } from "../../src/auth/accounts";
+import { D1AccountService as AccountService } from "../../src/composition/auth";
 import { addressKey } from "../../src/auth/sign-in-limits";
 import type { Env } from "../../src/composition/env";
 import worker from "../../src/index";

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { AccountService } from "../../src/auth/accounts";
+import { D1AccountService as AccountService } from "../../src/composition/auth";
 import { BASE, callTool, mcpClient, uniqueName, workerFetch } from "../helpers";
 import { exchangeCode, LOOPBACK_REDIRECT, openAuthorizePage, registerClient, submit } from "../support/oauth-flow";
 

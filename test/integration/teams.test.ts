@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { TokenService } from "../../src/auth/tokens";
+import { D1TokenService as TokenService } from "../../src/composition/auth";
 import { restRoutes } from "../../src/http/rest";
 import { tools } from "../../src/mcp/registry";
 import { callTool, mcpClient, newUser, rest, uniqueName } from "../helpers";

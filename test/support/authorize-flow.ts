@@ -6,7 +6,7 @@
  */
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
-import { AccountService } from "../../src/auth/accounts";
+import { D1AccountService as AccountService } from "../../src/composition/auth";
 import { s256 } from "../../src/auth/identity-providers";
 import { BASE, uniqueName, workerFetch } from "../helpers";
 

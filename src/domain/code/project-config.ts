@@ -2,6 +2,7 @@
  * The resolution settings a repository declares: tsconfig/jsconfig `baseUrl`, `paths` and `extends`, and
  * package.json `imports`. Only these settings are kept from config files; the rest of their content is not.
  */
+import { parse, printParseErrorCode, type ParseError } from "jsonc-parser";
 import { normalizePath, type TsPaths } from "./resolve";
 
 export type ConfigFacts =
@@ -20,16 +21,19 @@ export function isConfigPath(path: string): boolean {
   return name === "package.json" || /^(ts|js)config(\..+)?\.json$/.test(name);
 }
 
-/** tsconfig files are JSON with comments and trailing commas; package.json is plain JSON. */
+/**
+ * tsconfig files are JSON with comments and trailing commas (what TypeScript itself accepts); package.json is
+ * plain JSON, read the same lenient way since only its `imports` matter here.
+ */
 export function parseConfig(
   path: string,
   text: string,
 ): { ok: true; facts: ConfigFacts } | { ok: false; reason: string } {
-  let value: unknown;
-  try {
-    value = JSON.parse(stripJsonComments(text));
-  } catch (cause) {
-    return { ok: false, reason: `invalid JSON: ${cause instanceof Error ? cause.message : String(cause)}` };
+  const errors: ParseError[] = [];
+  const value: unknown = parse(text, errors, { allowTrailingComma: true, disallowComments: false });
+  const [error] = errors;
+  if (error) {
+    return { ok: false, reason: `invalid JSON: ${printParseErrorCode(error.error)} at offset ${error.offset}` };
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     return { ok: false, reason: "expected a JSON object" };
@@ -78,62 +82,6 @@ function packageImports(field: unknown): Record<string, string[]> {
     result[key] = [...new Set(targets)];
   }
   return result;
-}
-
-/** The index just past the JSON string that starts at `start` (its closing quote, escapes skipped). */
-function stringEnd(text: string, start: number): number {
-  let end = start + 1;
-  while (end < text.length && text[end] !== '"') end += text[end] === "\\" ? 2 : 1;
-  return end + 1;
-}
-
-/** Removes // and /* comments and trailing commas outside strings. */
-export function stripJsonComments(text: string): string {
-  let out = "";
-  let index = 0;
-  while (index < text.length) {
-    const char = text[index] as string;
-    if (char === '"') {
-      const end = stringEnd(text, index);
-      out += text.slice(index, end);
-      index = end;
-    } else if (char === "/" && text[index + 1] === "/") {
-      while (index < text.length && text[index] !== "\n") index += 1;
-    } else if (char === "/" && text[index + 1] === "*") {
-      const end = text.indexOf("*/", index + 2);
-      index = end < 0 ? text.length : end + 2;
-    } else {
-      out += char;
-      index += 1;
-    }
-  }
-  return removeTrailingCommas(out);
-}
-
-/** Drops a comma followed only by whitespace before } or ], outside strings (so ",]" inside a string stays). */
-function removeTrailingCommas(text: string): string {
-  let out = "";
-  let index = 0;
-  while (index < text.length) {
-    const char = text[index] as string;
-    if (char === '"') {
-      const end = stringEnd(text, index);
-      out += text.slice(index, end);
-      index = end;
-      continue;
-    }
-    if (char === ",") {
-      let next = index + 1;
-      while (next < text.length && /\s/.test(text[next] as string)) next += 1;
-      if (text[next] === "}" || text[next] === "]") {
-        index += 1;
-        continue;
-      }
-    }
-    out += char;
-    index += 1;
-  }
-  return out;
 }
 
 function dirname(path: string): string {
