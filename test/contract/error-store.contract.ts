@@ -155,6 +155,23 @@ export function errorStoreContract(name: string, make: MakeRecordStores): void {
       expect(elsewhere).toHaveLength(1);
     });
 
+    it("refuses an id another error has, in any project, and writes nothing of a batch holding one", async () => {
+      const world = await newWorld(await make());
+      const { errors } = world.stores;
+      const other = await otherProject(world);
+      const { error: taken } = await errors.upsertError(errorCandidate(world), linkIds());
+      const collision = errorCandidate(world, { id: taken.id, projectId: other.id });
+      await expect(errors.upsertError(collision, linkIds())).rejects.toThrow();
+      expect(await errors.getError(world.project.id, taken.id)).toEqual(taken);
+      expect(await errors.getError(other.id, taken.id)).toBeNull();
+
+      const fresh = errorCandidate(world);
+      const repeat = errorCandidate(world, { fingerprint: taken.fingerprint });
+      await expect(errors.upsertErrors([fresh, repeat, errorCandidate(world, { id: taken.id })])).rejects.toThrow();
+      expect(await errors.getError(world.project.id, fresh.id)).toBeNull();
+      expect(await errors.getError(world.project.id, taken.id)).toEqual(taken);
+    });
+
     it("finds errors by id within the project only, however many ids are asked for", async () => {
       const world = await newWorld(await make());
       const { errors } = world.stores;

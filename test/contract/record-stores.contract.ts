@@ -213,6 +213,11 @@ export function recordStoresContract(name: string, make: MakeRecordStores): void
       expect(await decisions.getDecision(world.project.id, input.id)).toEqual(stored);
       expect(await decisions.getDecision((await otherProject(world)).id, input.id)).toBeNull();
       expect(await decisions.getDecision(world.project.id, uid("dec"))).toBeNull();
+      // What a caller gets back is its own: changing it changes nothing stored.
+      stored.tags.push("changed");
+      expect((await decisions.getDecision(world.project.id, input.id))?.tags).toEqual([]);
+      await expect(decisions.insertDecision({ ...input, decision: "again" }, [])).rejects.toThrow();
+      expect((await decisions.getDecision(world.project.id, input.id))?.decision).toBe(input.decision);
     });
 
     it("lists the changes implementing a decision oldest first, only of that project", async () => {

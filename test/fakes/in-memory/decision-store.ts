@@ -1,7 +1,7 @@
 import type { NewRecord, PageRequest } from "../../../src/domain/core/ports";
 import type { Decision, FileChange, Link, Page } from "../../../src/domain/core/records";
 import type { DecisionStore } from "../../../src/domain/decisions/ports";
-import { compareIds, copy, keysetPage, type MemoryRecords } from "./records";
+import { compareIds, copy, insertNew, keysetPage, type MemoryRecords } from "./records";
 
 /** Twin of D1DecisionStore: each write takes the author's active session and writes its links with it. */
 export class InMemoryDecisionStore implements DecisionStore {
@@ -9,7 +9,7 @@ export class InMemoryDecisionStore implements DecisionStore {
 
   async insertDecision(decision: NewRecord<Decision>, links: Link[]): Promise<Decision> {
     const stored = { ...copy(decision), sessionId: this.records.activeSessionId(decision.projectId, decision.userId) };
-    this.records.decisions.set(stored.id, stored);
+    insertNew(this.records.decisions, stored, "decisions");
     for (const link of links) this.records.addLink(link);
     return copy(stored);
   }
@@ -21,7 +21,7 @@ export class InMemoryDecisionStore implements DecisionStore {
 
   async insertFileChange(change: NewRecord<FileChange>, links: Link[]): Promise<FileChange> {
     const stored = { ...copy(change), sessionId: this.records.activeSessionId(change.projectId, change.userId) };
-    this.records.changes.set(stored.id, stored);
+    insertNew(this.records.changes, stored, "file_changes");
     for (const link of links) this.records.addLink(link);
     return copy(stored);
   }

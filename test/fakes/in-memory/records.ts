@@ -42,6 +42,26 @@ export class MemoryRecords {
   /** Keyed by project and delivery id, as D1's primary key. */
   readonly deliveries = new Map<string, WebhookDelivery>();
 
+  /**
+   * Runs a multi-row write as D1 runs a batch: if any step throws, every table is put back as it was. Only for
+   * synchronous steps, so nothing else can interleave.
+   */
+  atomically<T>(write: () => T): T {
+    const tables = [this.errors, this.deliveries, this.links, this.sessions, this.decisions, this.changes] as Array<
+      Map<string, unknown>
+    >;
+    const saved = tables.map((table) => new Map([...table].map(([key, row]) => [key, copy(row)])));
+    try {
+      return write();
+    } catch (error) {
+      tables.forEach((table, index) => {
+        table.clear();
+        for (const [key, row] of saved[index] ?? []) table.set(key, row);
+      });
+      throw error;
+    }
+  }
+
   /** The user's active session in the project (at most one, as D1's one-active-row index keeps it). */
   activeSessionId(projectId: string, userId: string): string | null {
     for (const row of this.sessions.values()) {
@@ -89,6 +109,12 @@ export class MemoryRecords {
       createdAt: at,
     });
   }
+}
+
+/** Adds a row under a new id; like D1's primary keys, an id is unique across all projects. */
+export function insertNew<T extends { id: string }>(table: Map<string, T>, row: T, name: string): void {
+  if (table.has(row.id)) throw new Error(`UNIQUE constraint failed: ${name}.id`);
+  table.set(row.id, row);
 }
 
 export function memberKey(teamId: string, userId: string): string {

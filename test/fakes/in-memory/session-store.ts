@@ -9,6 +9,7 @@ export class InMemorySessionStore implements SessionStore {
 
   async insertSession(session: CodingSession): Promise<void> {
     // As D1: the slot was just won, so a row still active for this user and project is stale; close it.
+    if (this.records.sessions.has(session.id)) throw new Error("UNIQUE constraint failed: coding_sessions.id");
     const staleId = this.records.activeSessionId(session.projectId, session.userId);
     const stale = staleId === null ? undefined : this.records.sessions.get(staleId);
     if (stale) {
