@@ -3,7 +3,7 @@ import type { NewRecord, PageRequest } from "../../../src/domain/core/ports";
 import { VECTOR_FAILED, type ErrorRecord, type Page } from "../../../src/domain/core/records";
 import { matchesErrorFilters, type ErrorSearchFilters } from "../../../src/domain/errors/filters";
 import type { ErrorStore, WebhookDelivery } from "../../../src/domain/errors/ports";
-import { compareIds, copy, keysetPage, words, type MemoryRecords } from "./records";
+import { compareIds, copy, insertNew, keysetPage, words, type MemoryRecords } from "./records";
 
 /** FTS5's bm25() defaults, which the D1 search uses too. */
 const BM25_K1 = 1.2;
@@ -29,7 +29,7 @@ export class InMemoryErrorStore implements ErrorStore {
       error = existing;
     } else {
       error = { ...copy(candidate), sessionId };
-      this.records.errors.set(error.id, error);
+      insertNew(this.records.errors, error, "errors");
     }
     this.records.addSessionLink(
       linkIds.occurredIn,
@@ -75,34 +75,36 @@ export class InMemoryErrorStore implements ErrorStore {
   }
 
   async upsertErrors(candidates: Array<NewRecord<ErrorRecord>>, options: { delivery?: WebhookDelivery } = {}) {
-    const { delivery } = options;
-    // The delivery is checked before anything is written, so a replay writes nothing (D1: one failed batch).
-    if (delivery) {
-      const key = `${delivery.projectId}\u0000${delivery.deliveryId}`;
-      const sameBody = [...this.records.deliveries.values()].some(
-        (row) =>
-          row.projectId === delivery.projectId && row.bodySha256 !== null && row.bodySha256 === delivery.bodySha256,
-      );
-      if (this.records.deliveries.has(key) || sameBody) {
-        throw new AppError("conflict", `delivery ${delivery.deliveryId} was already processed.`, {
-          details: { duplicate_delivery: delivery.deliveryId },
-        });
+    // One batch in D1: a replayed delivery or a taken id anywhere in it leaves nothing of it written.
+    return this.records.atomically(() => {
+      const { delivery } = options;
+      if (delivery) {
+        const key = `${delivery.projectId}\u0000${delivery.deliveryId}`;
+        const sameBody = [...this.records.deliveries.values()].some(
+          (row) =>
+            row.projectId === delivery.projectId && row.bodySha256 !== null && row.bodySha256 === delivery.bodySha256,
+        );
+        if (this.records.deliveries.has(key) || sameBody) {
+          throw new AppError("conflict", `delivery ${delivery.deliveryId} was already processed.`, {
+            details: { duplicate_delivery: delivery.deliveryId },
+          });
+        }
+        this.records.deliveries.set(key, { ...delivery });
       }
-      this.records.deliveries.set(key, { ...delivery });
-    }
-    return candidates.map((candidate) => {
-      const existing = this.sameError(candidate);
-      if (!existing) {
-        const error = { ...copy(candidate), sessionId: null };
-        this.records.errors.set(error.id, error);
-        return { error: copy(error), inserted: true };
-      }
-      existing.occurrences += 1;
-      existing.lastSeen = Math.max(existing.lastSeen, candidate.lastSeen);
-      if (candidate.solution !== null) takeSolution(existing, candidate);
-      if (candidate.source === "ci")
-        Object.assign(existing, { lastCommit: candidate.lastCommit, lastCiJob: candidate.lastCiJob });
-      return { error: copy(existing), inserted: false };
+      return candidates.map((candidate) => {
+        const existing = this.sameError(candidate);
+        if (!existing) {
+          const error = { ...copy(candidate), sessionId: null };
+          insertNew(this.records.errors, error, "errors");
+          return { error: copy(error), inserted: true };
+        }
+        existing.occurrences += 1;
+        existing.lastSeen = Math.max(existing.lastSeen, candidate.lastSeen);
+        if (candidate.solution !== null) takeSolution(existing, candidate);
+        if (candidate.source === "ci")
+          Object.assign(existing, { lastCommit: candidate.lastCommit, lastCiJob: candidate.lastCiJob });
+        return { error: copy(existing), inserted: false };
+      });
     });
   }
 
