@@ -12,6 +12,7 @@ import {
   allPages,
   errorCandidate,
   ids,
+  linkIds,
   newWorld,
   otherProject,
   session,
@@ -19,10 +20,6 @@ import {
   type MakeRecordStores,
   type World,
 } from "./record-fixtures";
-
-function linkIds() {
-  return { occurredIn: uid("link"), resolvedIn: uid("link") };
-}
 
 function delivery(world: World, overrides: Partial<WebhookDelivery> = {}): WebhookDelivery {
   return {

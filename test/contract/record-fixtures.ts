@@ -159,6 +159,11 @@ function expectAtMost(actual: number, limit: number): void {
   if (actual > limit) throw new Error(`page of ${actual} items exceeds its limit ${limit}`);
 }
 
+/** Fresh ids for the session links an error upsert may write. */
+export function linkIds(): { occurredIn: string; resolvedIn: string } {
+  return { occurredIn: uid("link"), resolvedIn: uid("link") };
+}
+
 export function ids(records: Array<{ id: string }>): string[] {
   return records.map((record) => record.id);
 }

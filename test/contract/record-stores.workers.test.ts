@@ -6,6 +6,7 @@ import { D1DecisionStore } from "../../src/adapters/d1/decision-store";
 import { D1ErrorStore } from "../../src/adapters/d1/error-store";
 import { D1ProjectStore } from "../../src/adapters/d1/project-store";
 import { D1SessionStore } from "../../src/adapters/d1/session-store";
+import { contextStoreContract } from "./context-store.contract";
 import { errorStoreContract } from "./error-store.contract";
 import type { RecordStores } from "./record-fixtures";
 import { recordStoresContract } from "./record-stores.contract";
@@ -26,4 +27,5 @@ function d1Stores(): RecordStores {
 }
 
 recordStoresContract("D1 stores (local D1)", d1Stores);
+contextStoreContract("D1 stores (local D1)", d1Stores);
 errorStoreContract("D1 stores (local D1)", d1Stores);

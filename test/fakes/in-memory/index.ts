@@ -1,7 +1,7 @@
 /**
  * In-memory twins of the record stores, sharing one MemoryRecords as the D1 stores share one database. They pass
- * the same contract suites as the D1 stores (test/contract/record-stores.contract.ts, error-store.contract.ts),
- * so plain-Node tests of the domain can use them in place of D1.
+ * the same contract suites as the D1 stores (test/contract/record-stores, context-store and error-store
+ * .contract.ts), so plain-Node tests of the domain can use them in place of D1.
  */
 import { InMemoryContextStore } from "./context-store";
 import { InMemoryDecisionStore } from "./decision-store";
