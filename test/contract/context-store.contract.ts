@@ -1,0 +1,215 @@
+/**
+ * The behaviour the domain relies on from the ContextStore's read models (project context snapshot, pattern
+ * inputs, memory-graph edges), through the port only; the records are written through the other stores.
+ */
+import { describe, expect, it } from "vitest";
+import type { GraphEdge, GraphEdgeQuery } from "../../src/domain/context/ports";
+import { edgeCursorOf } from "../../src/domain/context/graph-edges";
+import {
+  T0,
+  change,
+  decision,
+  errorCandidate,
+  ids,
+  linkIds,
+  newWorld,
+  otherProject,
+  session,
+  type MakeRecordStores,
+} from "./record-fixtures";
+
+export function contextStoreContract(name: string, make: MakeRecordStores): void {
+  describe(`ContextStore contract: ${name}`, () => {
+    it("snapshots the project's records, ordered and capped per section, with totals of the whole project", async () => {
+      const world = await newWorld(await make());
+      const { decisions, errors, sessions, context } = world.stores;
+      const other = await otherProject(world);
+      const paths = ["src/a.ts", "src/b.ts", "src/a.ts", "src/c.ts", "src/a.ts", "src/b.ts"];
+      const changed = [];
+      for (const [index, filePath] of paths.entries()) {
+        changed.push(await decisions.insertFileChange(change(world, { filePath, createdAt: T0 + index }), []));
+      }
+      const made = [];
+      for (const offset of [1, 3, 2])
+        made.push(await decisions.insertDecision(decision(world, { createdAt: T0 + offset }), []));
+      const rare = await errors.upsertError(errorCandidate(world, { lastSeen: T0 + 50 }), linkIds());
+      const frequent = await errors.upsertError(errorCandidate(world, { occurrences: 5 }), linkIds());
+      const recent = await errors.upsertError(errorCandidate(world, { lastSeen: T0 + 90 }), linkIds());
+      const fixedEarly = await errors.upsertError(
+        errorCandidate(world, { solution: "a", resolved: true, resolvedAt: T0 + 1 }),
+        linkIds(),
+      );
+      const fixedLate = await errors.upsertError(
+        errorCandidate(world, { solution: "b", resolved: true, resolvedAt: T0 + 7 }),
+        linkIds(),
+      );
+      await sessions.insertSession(session(world));
+      await decisions.insertFileChange(change(world, { projectId: other.id, filePath: "elsewhere.ts" }), []);
+      await errors.upsertError(errorCandidate(world, { projectId: other.id, occurrences: 99 }), linkIds());
+
+      const snapshot = await context.contextSnapshot(world.project.id, [], 2);
+      expect(ids(snapshot.recentChanges)).toEqual([changed[5]?.id, changed[4]?.id]);
+      expect(ids(snapshot.openErrors)).toEqual([frequent.error.id, recent.error.id]);
+      expect(ids(snapshot.resolvedErrors)).toEqual([fixedLate.error.id, fixedEarly.error.id]);
+      expect(ids(snapshot.decisions)).toEqual([made[1]?.id, made[2]?.id]);
+      expect(snapshot.hotFiles).toEqual([
+        { filePath: "src/a.ts", changes: 3 },
+        { filePath: "src/b.ts", changes: 2 },
+        { filePath: "src/c.ts", changes: 1 },
+      ]);
+      expect([...snapshot.knownPaths].sort()).toEqual(["src/a.ts", "src/b.ts", "src/c.ts"]);
+      expect(snapshot.totals).toEqual({ changes: 6, errors: 5, openErrors: 3, decisions: 3, sessions: 1 });
+      expect(rare.inserted).toBe(true);
+      const empty = await context.contextSnapshot((await otherProject(world, "empty")).id, [], 5);
+      expect(empty.totals).toEqual({ changes: 0, errors: 0, openErrors: 0, decisions: 0, sessions: 0 });
+      expect(empty.hotFiles).toEqual([]);
+    });
+
+    it("narrows the snapshot's lists to records matching any focus term, but not its totals or paths", async () => {
+      const world = await newWorld(await make());
+      const { decisions, errors, context } = world.stores;
+      const paid = await decisions.insertFileChange(change(world, { filePath: "src/payment/api.ts" }), []);
+      const refund = await decisions.insertFileChange(
+        change(world, { filePath: "src/x.ts", reason: "refund flow" }),
+        [],
+      );
+      await decisions.insertFileChange(change(world, { filePath: "src/login.ts", reason: "tidy" }), []);
+      const chosen = await decisions.insertDecision(decision(world, { decision: "retry payment twice" }), []);
+      await decisions.insertDecision(decision(world, { decision: "cache sessions" }), []);
+      const failing = await errors.upsertError(errorCandidate(world, { searchTerms: "payment declined" }), linkIds());
+      await errors.upsertError(errorCandidate(world, { searchTerms: "login timeout" }), linkIds());
+
+      const snapshot = await context.contextSnapshot(world.project.id, ["payment", "refund"], 10);
+      expect(ids(snapshot.recentChanges).sort()).toEqual([paid.id, refund.id].sort());
+      expect(ids(snapshot.decisions)).toEqual([chosen.id]);
+      expect(ids(snapshot.openErrors)).toEqual([failing.error.id]);
+      expect(snapshot.hotFiles.map((file) => file.filePath).sort()).toEqual(["src/payment/api.ts", "src/x.ts"]);
+      expect(snapshot.knownPaths).toHaveLength(3);
+      expect(snapshot.totals).toMatchObject({ changes: 3, errors: 2, decisions: 2 });
+    });
+
+    it("gives pattern inputs: every change newest first and every error's type, count and state", async () => {
+      const world = await newWorld(await make());
+      const { decisions, errors, context } = world.stores;
+      await decisions.insertFileChange(change(world, { filePath: "a.ts", action: "create", createdAt: T0 + 1 }), []);
+      await decisions.insertFileChange(change(world, { filePath: "b.ts", action: "test", createdAt: T0 + 2 }), []);
+      await errors.upsertError(errorCandidate(world, { errorType: "KeyError", occurrences: 3 }), linkIds());
+      await errors.upsertError(
+        errorCandidate(world, { errorType: "OSError", solution: "s", resolved: true }),
+        linkIds(),
+      );
+      await decisions.insertFileChange(change(world, { projectId: (await otherProject(world)).id }), []);
+      const inputs = await context.patternInputs(world.project.id);
+      expect(inputs.changes).toEqual([
+        { filePath: "b.ts", action: "test", createdAt: T0 + 2 },
+        { filePath: "a.ts", action: "create", createdAt: T0 + 1 },
+      ]);
+      const byType = [...inputs.errors].sort((a, b) => a.errorType.localeCompare(b.errorType));
+      expect(byType).toEqual([
+        { errorType: "KeyError", occurrences: 3, resolved: false },
+        { errorType: "OSError", occurrences: 1, resolved: true },
+      ]);
+    });
+
+    it("lists memory-graph edges in one stable order, filtered, and pages them with the last edge as cursor", async () => {
+      const world = await newWorld(await make());
+      const { decisions, errors, sessions, context } = world.stores;
+      // Edges of one time and source are listed by id: these ids fix the order of the links written at T0 + 20.
+      const suffix = crypto.randomUUID().slice(0, 8);
+      await sessions.insertSession(session(world, { startedAt: T0 }));
+      const concerning = decision(world, { createdAt: T0 + 10 });
+      const made = await decisions.insertDecision(concerning, [
+        link(
+          `l3-${suffix}`,
+          world.project.id,
+          ["decision", concerning.id],
+          "concerns",
+          ["file", "src/pay.ts"],
+          T0 + 10,
+        ),
+      ]);
+      const implementing = change(world, { filePath: "src/pay.ts", implementsDecisionId: made.id, createdAt: T0 + 20 });
+      await decisions.insertFileChange(implementing, [
+        link(
+          `l2-${suffix}`,
+          world.project.id,
+          ["change", implementing.id],
+          "implements",
+          ["decision", made.id],
+          T0 + 20,
+        ),
+      ]);
+      await decisions.insertFileChange(change(world, { filePath: "lib/other.ts", createdAt: T0 + 10 }), []);
+      const failed = await errors.upsertError(
+        errorCandidate(world, {
+          filePath: "src/pay.ts",
+          createdAt: T0 + 20,
+          solution: "pin the version",
+          resolved: true,
+          resolvedAt: T0 + 30,
+        }),
+        { occurredIn: `l0-${suffix}`, resolvedIn: `l1-${suffix}` },
+      );
+      const elsewhere = await otherProject(world);
+      await decisions.insertFileChange(change(world, { projectId: elsewhere.id, createdAt: T0 + 15 }), []);
+
+      const query = (overrides: Partial<GraphEdgeQuery> = {}) =>
+        context.graphEdges(world.project.id, { node: null, relation: null, after: null, limit: 100, ...overrides });
+      const all = await query();
+      const summary = (edges: GraphEdge[]) =>
+        edges.map((edge) => `${edge.from.type}-${edge.relation}->${edge.to.type}`);
+      expect(summary(all)).toEqual([
+        "error-solved_by->solution",
+        "error-occurred_in->session",
+        "error-resolved_in->session",
+        "change-implements->decision",
+        "error-about->file",
+        "change-modifies->file",
+        "decision-concerns->file",
+        "change-modifies->file",
+      ]);
+      expect(all[0]).toMatchObject({ label: "pin the version", from: { id: failed.error.id }, createdAt: T0 + 30 });
+      expect(all.every((edge) => edge.createdAt >= T0)).toBe(true);
+
+      const pages: GraphEdge[] = [];
+      for (let after = null as GraphEdgeQuery["after"], round = 0; round < 10; round++) {
+        const page = await query({ after, limit: 3 });
+        pages.push(...page);
+        const last = page[page.length - 1];
+        if (page.length < 3 || !last) break;
+        after = edgeCursorOf(last);
+      }
+      expect(pages).toEqual(all);
+
+      expect(summary(await query({ relation: "modifies" }))).toEqual([
+        "change-modifies->file",
+        "change-modifies->file",
+      ]);
+      const aboutFile = await query({ node: { type: "file", id: "pay.ts" } });
+      expect(summary(aboutFile)).toEqual(["error-about->file", "change-modifies->file"]);
+      const aboutError = await query({ node: { type: "error", id: failed.error.id } });
+      expect(summary(aboutError)).toEqual([
+        "error-solved_by->solution",
+        "error-occurred_in->session",
+        "error-resolved_in->session",
+        "error-about->file",
+      ]);
+      const aboutDecision = await query({ node: { type: "decision", id: made.id } });
+      expect(summary(aboutDecision)).toEqual(["change-implements->decision", "decision-concerns->file"]);
+      expect(
+        await context.graphEdges(elsewhere.id, {
+          node: { type: "file", id: "src/pay.ts" },
+          relation: null,
+          after: null,
+          limit: 10,
+        }),
+      ).toEqual([]);
+    });
+  });
+}
+
+type Node = [type: string, id: string];
+
+function link(id: string, projectId: string, from: Node, relation: string, to: Node, createdAt: number) {
+  return { id, projectId, fromType: from[0], fromId: from[1], relation, toType: to[0], toId: to[1], createdAt };
+}

@@ -1,0 +1,330 @@
+/**
+ * The behaviour the domain relies on from the ErrorStore, through the port only: occurrence counting by
+ * fingerprint, resolution, atomic imports, paging, vector-indexing state and lexical search. Ranking assertions
+ * are about order only (a better match first), never BM25's numbers, so an honest simpler ranking may pass.
+ */
+import { describe, expect, it } from "vitest";
+import { VECTOR_FAILED, type ErrorRecord } from "../../src/domain/core/records";
+import { NO_FILTERS } from "../../src/domain/errors/filters";
+import type { WebhookDelivery } from "../../src/domain/errors/ports";
+import {
+  T0,
+  allPages,
+  errorCandidate,
+  ids,
+  linkIds,
+  newWorld,
+  otherProject,
+  session,
+  uid,
+  type MakeRecordStores,
+  type World,
+} from "./record-fixtures";
+
+function delivery(world: World, overrides: Partial<WebhookDelivery> = {}): WebhookDelivery {
+  return {
+    projectId: world.project.id,
+    deliveryId: uid("delivery"),
+    source: "github",
+    event: "workflow_run",
+    receivedAt: T0,
+    errorsRecorded: 1,
+    bodySha256: null,
+    ...overrides,
+  };
+}
+
+export function errorStoreContract(name: string, make: MakeRecordStores): void {
+  describe(`ErrorStore contract: ${name}`, () => {
+    it("inserts an error once and counts every later report of its fingerprint as an occurrence", async () => {
+      const world = await newWorld(await make());
+      const { errors } = world.stores;
+      const first = errorCandidate(world, { tags: ["ui"], filePath: "src/a.ts", lineNumber: 3 });
+      const inserted = await errors.upsertError(first, linkIds());
+      expect(inserted).toEqual({ error: { ...first, sessionId: null }, inserted: true, sessionId: null });
+
+      const again = errorCandidate(world, { fingerprint: first.fingerprint, lastSeen: T0 + 60, message: "other" });
+      const counted = await errors.upsertError(again, linkIds());
+      expect(counted.inserted).toBe(false);
+      expect(counted.error).toEqual({ ...first, sessionId: null, occurrences: 2, lastSeen: T0 + 60 });
+
+      const fixed = errorCandidate(world, {
+        fingerprint: first.fingerprint,
+        lastSeen: T0 + 70,
+        solution: "guard it",
+        resolved: true,
+        resolvedAt: T0 + 70,
+      });
+      const solved = await errors.upsertError(fixed, linkIds());
+      expect(solved.error).toMatchObject({
+        id: first.id,
+        occurrences: 3,
+        solution: "guard it",
+        resolved: true,
+        resolvedAt: T0 + 70,
+      });
+      expect(await errors.getError(world.project.id, first.id)).toEqual(solved.error);
+
+      const other = await otherProject(world);
+      const there = await errors.upsertError({ ...first, id: uid("err"), projectId: other.id }, linkIds());
+      expect(there.inserted).toBe(true);
+      expect(there.error.occurrences).toBe(1);
+      expect(await errors.getError(other.id, first.id)).toBeNull();
+    });
+
+    it("puts an error in the author's active session of that project, and says which", async () => {
+      const world = await newWorld(await make());
+      const { errors, sessions } = world.stores;
+      const row = session(world);
+      await sessions.insertSession(row);
+      const result = await errors.upsertError(errorCandidate(world), linkIds());
+      expect(result.sessionId).toBe(row.id);
+      expect(result.error.sessionId).toBe(row.id);
+      const colleague = await newWorld(world.stores);
+      const theirs = await errors.upsertError(errorCandidate(colleague), linkIds());
+      expect(theirs.sessionId).toBeNull();
+    });
+
+    it("resolves an error with its solution and reports the resolver's active session", async () => {
+      const world = await newWorld(await make());
+      const { errors, sessions } = world.stores;
+      const { error } = await errors.upsertError(errorCandidate(world), linkIds());
+      const row = session(world);
+      await sessions.insertSession(row);
+      const result = await errors.resolveError(error.id, "restart it", T0 + 5, {
+        userId: world.userId,
+        resolvedInLinkId: uid("link"),
+      });
+      expect(result.sessionId).toBe(row.id);
+      expect(result.error).toEqual({ ...error, solution: "restart it", resolved: true, resolvedAt: T0 + 5 });
+      expect(await errors.getError(world.project.id, error.id)).toEqual(result.error);
+      await expect(
+        errors.resolveError(uid("err"), "nothing", T0, { userId: world.userId, resolvedInLinkId: uid("link") }),
+      ).rejects.toThrow();
+    });
+
+    it("imports a batch in input order, counting repeats within the batch, keeping the latest sighting", async () => {
+      const world = await newWorld(await make());
+      const { errors } = world.stores;
+      const existing = (await errors.upsertError(errorCandidate(world, { lastSeen: T0 + 50 }), linkIds())).error;
+      const fresh = errorCandidate(world, { source: "ci", lastCommit: "c1", lastCiJob: "j1" });
+      const results = await errors.upsertErrors([
+        errorCandidate(world, { fingerprint: existing.fingerprint, lastSeen: T0 + 10 }),
+        fresh,
+        errorCandidate(world, {
+          fingerprint: fresh.fingerprint,
+          source: "ci",
+          lastCommit: "c2",
+          lastCiJob: "j2",
+          lastSeen: T0 + 9,
+        }),
+      ]);
+      expect(results.map((result) => [result.error.id, result.inserted, result.error.occurrences])).toEqual([
+        [existing.id, false, 2],
+        [fresh.id, true, 1],
+        [fresh.id, false, 2],
+      ]);
+      expect(results[0]?.error.lastSeen).toBe(T0 + 50);
+      expect(results[2]?.error).toMatchObject({ lastSeen: T0 + 9, lastCommit: "c2", lastCiJob: "j2", sessionId: null });
+      expect(await errors.upsertErrors([])).toEqual([]);
+    });
+
+    it("refuses a replayed delivery (same id, or same body) and writes nothing of it", async () => {
+      const world = await newWorld(await make());
+      const { errors } = world.stores;
+      const first = delivery(world, { bodySha256: "a".repeat(64) });
+      await errors.upsertErrors([errorCandidate(world)], { delivery: first });
+      const before = await errors.errorVectorCounts(world.project.id, "m");
+      const replayed = [errorCandidate(world), errorCandidate(world)];
+      await expect(
+        errors.upsertErrors(replayed, { delivery: { ...first, bodySha256: "b".repeat(64) } }),
+      ).rejects.toMatchObject({ code: "conflict" });
+      await expect(
+        errors.upsertErrors(replayed, { delivery: delivery(world, { bodySha256: "a".repeat(64) }) }),
+      ).rejects.toMatchObject({ code: "conflict" });
+      expect(await errors.errorVectorCounts(world.project.id, "m")).toEqual(before);
+      expect(await errors.getErrorsByIds(world.project.id, ids(replayed))).toEqual([]);
+      // The same delivery id is another delivery in another project.
+      const other = await otherProject(world);
+      const elsewhere = await errors.upsertErrors([errorCandidate(world, { projectId: other.id })], {
+        delivery: { ...first, projectId: other.id },
+      });
+      expect(elsewhere).toHaveLength(1);
+    });
+
+    it("refuses an id another error has, in any project, and writes nothing of a batch holding one", async () => {
+      const world = await newWorld(await make());
+      const { errors } = world.stores;
+      const other = await otherProject(world);
+      const { error: taken } = await errors.upsertError(errorCandidate(world), linkIds());
+      const collision = errorCandidate(world, { id: taken.id, projectId: other.id });
+      await expect(errors.upsertError(collision, linkIds())).rejects.toThrow();
+      expect(await errors.getError(world.project.id, taken.id)).toEqual(taken);
+      expect(await errors.getError(other.id, taken.id)).toBeNull();
+
+      const fresh = errorCandidate(world);
+      const repeat = errorCandidate(world, { fingerprint: taken.fingerprint });
+      await expect(errors.upsertErrors([fresh, repeat, errorCandidate(world, { id: taken.id })])).rejects.toThrow();
+      expect(await errors.getError(world.project.id, fresh.id)).toBeNull();
+      expect(await errors.getError(world.project.id, taken.id)).toEqual(taken);
+    });
+
+    it("finds errors by id within the project only, however many ids are asked for", async () => {
+      const world = await newWorld(await make());
+      const { errors } = world.stores;
+      const candidates = Array.from({ length: 120 }, () => errorCandidate(world));
+      await errors.upsertErrors(candidates);
+      const other = await otherProject(world);
+      const foreign = (await errors.upsertError(errorCandidate(world, { projectId: other.id }), linkIds())).error;
+      const wanted = [...ids(candidates), foreign.id, uid("err"), candidates[0]?.id ?? ""];
+      const found = await errors.getErrorsByIds(world.project.id, wanted);
+      expect(ids(found).sort()).toEqual(ids(candidates).sort());
+      expect(await errors.getErrorsByIds(world.project.id, [])).toEqual([]);
+    });
+
+    it("rewrites an error's details, not its identity, and only in its own project", async () => {
+      const world = await newWorld(await make());
+      const { errors } = world.stores;
+      const { error } = await errors.upsertError(errorCandidate(world), linkIds());
+      const details = {
+        filePath: "src/b.py",
+        lineNumber: 9,
+        stackTrace: "trace",
+        stackTraceTruncated: true,
+        searchTerms: "typeerror undefined b_py",
+      };
+      expect(await errors.updateErrorDetails(world.project.id, error.id, details)).toEqual({ ...error, ...details });
+      const other = await otherProject(world);
+      await expect(errors.updateErrorDetails(other.id, error.id, { ...details, lineNumber: 1 })).rejects.toThrow();
+      expect((await errors.getError(world.project.id, error.id))?.lineNumber).toBe(9);
+    });
+
+    it("pages errors newest first, optionally only resolved or only open ones", async () => {
+      const world = await newWorld(await make());
+      const { errors } = world.stores;
+      const other = await otherProject(world);
+      const made: ErrorRecord[] = [];
+      for (const [index, offset] of [5, 1, 5, 3, 8, 5].entries()) {
+        const resolved = index % 2 === 0;
+        const extra = resolved ? { solution: "s", resolved, resolvedAt: T0 } : {};
+        made.push(
+          (await errors.upsertError(errorCandidate(world, { createdAt: T0 + offset, ...extra }), linkIds())).error,
+        );
+        await errors.upsertError(errorCandidate(world, { projectId: other.id, createdAt: T0 + offset }), linkIds());
+      }
+      const newestFirst = (rows: ErrorRecord[]) =>
+        [...rows].sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1)).map((row) => row.id);
+      for (const limit of [1, 4, 10]) {
+        const listed = await allPages((page) => errors.listErrors(world.project.id, page), limit);
+        expect(ids(listed)).toEqual(newestFirst(made));
+        const open = await allPages((page) => errors.listErrors(world.project.id, { ...page, resolved: false }), limit);
+        expect(ids(open)).toEqual(newestFirst(made.filter((error) => !error.resolved)));
+        const fixed = await allPages((page) => errors.listErrors(world.project.id, { ...page, resolved: true }), limit);
+        expect(ids(fixed)).toEqual(newestFirst(made.filter((error) => error.resolved)));
+      }
+    });
+
+    it("tracks which errors have a vector from the current model, which failed, and which are pending", async () => {
+      const world = await newWorld(await make());
+      const { errors } = world.stores;
+      const project = world.project.id;
+      const made = [];
+      for (let index = 0; index < 5; index++) made.push(errorCandidate(world, { id: `${uid("err")}-${index}` }));
+      await errors.upsertErrors(made);
+      const sorted = ids(made).sort();
+      const [a, b, c, d, e] = sorted as [string, string, string, string, string];
+      const other = await otherProject(world);
+      await errors.upsertErrors([errorCandidate(world, { projectId: other.id })]);
+
+      expect(await errors.countErrorsNotVectorIndexed(project, "m2")).toBe(5);
+      await errors.markErrorsVectorIndexed(project, [a, b], "m1", T0 + 1);
+      await errors.markErrorsVectorIndexed(project, [c], "m2", T0 + 1);
+      await errors.markErrorsVectorIndexed(other.id, [d], "m2", T0 + 1);
+      expect(await errors.countErrorsNotVectorIndexed(project, "m2")).toBe(4);
+      expect(await errors.countErrorsNotVectorIndexed(project, "m1")).toBe(3);
+      expect(await errors.listErrorIdsNotVectorIndexed(project, "m2", null, 10)).toEqual([a, b, d, e]);
+      expect(await errors.listErrorIdsNotVectorIndexed(project, "m2", null, 2)).toEqual([a, b]);
+      expect(await errors.listErrorIdsNotVectorIndexed(project, "m2", b, 2)).toEqual([d, e]);
+
+      // A job requested at T0 + 5 fails: c and d were indexed at T0 + 1 (before), e at T0 + 9 (after it).
+      await errors.markErrorsVectorIndexed(project, [e], "m2", T0 + 9);
+      expect(await errors.markErrorsVectorFailed(project, [c, d, e], T0 + 5, T0 + 10)).toBe(2);
+      expect(await errors.errorVectorCounts(project, "m2")).toEqual({ total: 5, indexed: 1, failed: 2 });
+      expect(await errors.errorVectorCounts(project, "m1")).toEqual({ total: 5, indexed: 2, failed: 2 });
+      expect((await errors.getError(project, c))?.vectorModel).toBe(VECTOR_FAILED);
+
+      await errors.resetErrorVectorState(project, "failed", T0 + 20);
+      expect(await errors.errorVectorCounts(project, "m1")).toEqual({ total: 5, indexed: 2, failed: 0 });
+      expect(await errors.getError(project, d)).toMatchObject({ vectorModel: null, vectorIndexedAt: T0 + 20 });
+      await errors.resetErrorVectorState(project, "all", T0 + 30);
+      expect(await errors.errorVectorCounts(project, "m2")).toEqual({ total: 5, indexed: 0, failed: 0 });
+      expect(await errors.countErrorsNotVectorIndexed(other.id, "m2")).toBe(1);
+      expect(await errors.errorVectorCounts(uid("proj"), "m2")).toEqual({ total: 0, indexed: 0, failed: 0 });
+    });
+
+    it("claims overdue unindexed errors of every project, oldest first, once per overdue period", async () => {
+      const world = await newWorld(await make());
+      const { errors } = world.stores;
+      const other = await otherProject(world);
+      // Times far below every other test's, so no other test's errors are older than these.
+      const oldest = errorCandidate(world, { projectId: other.id, createdAt: 1 });
+      const middle = errorCandidate(world, { createdAt: 2 });
+      const newest = errorCandidate(world, { createdAt: 3 });
+      const indexed = errorCandidate(world, { createdAt: 0, vectorModel: "m", vectorIndexedAt: 0 });
+      await errors.upsertErrors([newest, indexed, middle, oldest]);
+      const claimed = await errors.claimOverdueUnindexedErrors(100, 200, 2);
+      expect(claimed).toEqual(
+        expect.arrayContaining([
+          { projectId: other.id, id: oldest.id },
+          { projectId: world.project.id, id: middle.id },
+        ]),
+      );
+      expect(claimed).toHaveLength(2);
+      const next = await errors.claimOverdueUnindexedErrors(100, 200, 10);
+      expect(next).toContainEqual({ projectId: world.project.id, id: newest.id });
+      expect(ids(next)).not.toContain(oldest.id);
+      expect(ids(next)).not.toContain(indexed.id);
+      expect((await errors.getError(world.project.id, middle.id))?.vectorIndexedAt).toBe(200);
+    });
+
+    it("finds lexical candidates in the project only, better matches first, with the filters applied", async () => {
+      const world = await newWorld(await make());
+      const { errors } = world.stores;
+      const project = world.project.id;
+      const both = errorCandidate(world, { searchTerms: "alpha beta", tags: ["db"], filePath: "src/db/pool.py" });
+      const one = errorCandidate(world, {
+        searchTerms: "beta gamma",
+        errorType: "pkg.KeyError",
+        solution: "s",
+        resolved: true,
+        lastSeen: T0 + 50,
+      });
+      const none = errorCandidate(world, { searchTerms: "gamma delta" });
+      const filler = errorCandidate(world, { searchTerms: "delta epsilon" });
+      await errors.upsertErrors([both, one, none, filler]);
+      const other = await otherProject(world);
+      await errors.upsertErrors([errorCandidate(world, { projectId: other.id, searchTerms: "alpha beta" })]);
+
+      const search = (terms: string[], filters = {}) =>
+        errors.searchErrorsLexical(project, terms, { limit: 10, filters: { ...NO_FILTERS, ...filters } });
+      const ranked = await search(["alpha", "beta"]);
+      expect(ranked.map((hit) => hit.error.id)).toEqual([both.id, one.id]);
+      expect(ranked[0]?.error).toEqual({ ...both, sessionId: null });
+      expect(ranked[0]?.bm25).toBeLessThanOrEqual(ranked[1]?.bm25 ?? Number.NaN);
+      expect(await search([])).toEqual([]);
+      expect(await search(["zeta"])).toEqual([]);
+      expect(
+        (await errors.searchErrorsLexical(project, ["alpha", "beta"], { limit: 1, filters: NO_FILTERS })).length,
+      ).toBe(1);
+
+      const hits = async (filters: object) =>
+        (await search(["alpha", "beta", "gamma"], filters)).map((hit) => hit.error.id);
+      expect(await hits({ resolvedOnly: true })).toEqual([one.id]);
+      expect(await hits({ errorType: "keyerror" })).toEqual([one.id]);
+      expect(await hits({ file: "db/pool.py" })).toEqual([both.id]);
+      expect(await hits({ file: "b/pool.py" })).toEqual([]);
+      expect(await hits({ tag: "db" })).toEqual([both.id]);
+      expect(await hits({ since: T0 + 10 })).toEqual([one.id]);
+    });
+  });
+}
