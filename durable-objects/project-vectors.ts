@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { AppError } from "../src/domain/core/app-error";
 import { bytesToFloat32, checkVectorValues, float32ToBytes, VectorScan } from "../src/domain/vectors/vector-scan";
 import type { VectorScanStats } from "../src/domain/vectors/vector-scan";
-import type { VectorMatch, VectorMetadata } from "../src/domain/vectors/vectors";
+import type { VectorMatch, VectorMetadata } from "../src/domain/vectors/ports";
 import type { VectorShardRpc, VectorUpsertBatch } from "../src/adapters/durable-object-vector-index";
 import kernel from "./vector-kernel.wasm";
 

@@ -1,13 +1,7 @@
 import { AppError } from "../domain/core/app-error";
 import { checkVectorValues } from "../domain/vectors/vector-scan";
-import type {
-  VectorIndex,
-  VectorItem,
-  VectorMatch,
-  VectorMetadata,
-  VectorQueryOptions,
-} from "../domain/vectors/vectors";
-import { checkTopK } from "../domain/vectors/vectors";
+import type { VectorIndex, VectorItem, VectorMatch, VectorMetadata, VectorQueryOptions } from "../domain/vectors/ports";
+import { checkTopK } from "../domain/vectors/ports";
 
 /** Vectors of one upsert call, packed so that one RPC message carries one Float32Array instead of thousands. */
 export interface VectorUpsertBatch {

@@ -1,6 +1,6 @@
 import { AppError } from "../domain/core/app-error";
-import type { Embedder } from "../domain/vectors/vectors";
-import { l2normalize } from "../domain/vectors/vectors";
+import type { Embedder } from "../domain/vectors/ports";
+import { l2normalize } from "../domain/vectors/ports";
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 

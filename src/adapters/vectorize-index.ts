@@ -1,12 +1,6 @@
 import { AppError } from "../domain/core/app-error";
-import type {
-  VectorIndex,
-  VectorItem,
-  VectorMatch,
-  VectorMetadata,
-  VectorQueryOptions,
-} from "../domain/vectors/vectors";
-import { checkTopK } from "../domain/vectors/vectors";
+import type { VectorIndex, VectorItem, VectorMatch, VectorMetadata, VectorQueryOptions } from "../domain/vectors/ports";
+import { checkTopK } from "../domain/vectors/ports";
 
 export type VectorizeMetadataLevel = "all" | "indexed" | "none";
 

@@ -1,6 +1,6 @@
 import { AppError } from "../domain/core/app-error";
-import type { Embedder } from "../domain/vectors/vectors";
-import { l2normalize } from "../domain/vectors/vectors";
+import type { Embedder } from "../domain/vectors/ports";
+import { l2normalize } from "../domain/vectors/ports";
 
 /**
  * The part of the Workers AI binding (`env.AI`) this adapter uses. Text embedding models such as

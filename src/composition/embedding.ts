@@ -8,7 +8,7 @@ import { VectorizeIndex } from "../adapters/vectorize-index";
 import { WorkersAiEmbedder } from "../adapters/workers-ai-embedder";
 import { AppError } from "../domain/core/app-error";
 import { HashingEmbedder } from "../domain/vectors/hash-embedder";
-import type { Embedder, VectorIndex } from "../domain/vectors/vectors";
+import type { Embedder, VectorIndex } from "../domain/vectors/ports";
 import type { Env } from "./env";
 
 /** Vectorize when the binding exists (production); otherwise the local index, for `wrangler dev` and tests. */

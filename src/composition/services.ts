@@ -25,7 +25,7 @@ import { D1SettingsStore } from "../adapters/d1/settings-store";
 import { baseUrlIsLocal, llmDefaultsFromEnv, providerFactoryFromEnv } from "./llm";
 import { LlmGateway } from "../domain/llm/gateway";
 import { LlmSettingsService } from "../domain/llm/settings";
-import { SessionSummaries } from "../domain/llm/summaries";
+import { SessionSummaries } from "../domain/llm/session-summaries";
 import { ApprovalDesk } from "../domain/llm/approvals";
 import { SolutionAdvisor } from "../domain/llm/solution-advice";
 import { PreferenceExtractor } from "../domain/llm/preferences";
@@ -47,7 +47,7 @@ import { AppError } from "../domain/core/app-error";
 import { ErrorIndexer } from "../domain/errors/indexing";
 import type { Runtime } from "../domain/core/ports";
 import type { Identity } from "../domain/core/records";
-import type { Embedder, VectorIndex } from "../domain/vectors/vectors";
+import type { Embedder, VectorIndex } from "../domain/vectors/ports";
 import type { Env } from "./env";
 import { embedderFromEnv, LazyEmbedder, minSimilarityFromEnv, vectorIndexFromEnv } from "./embedding";
 

@@ -1,4 +1,4 @@
-import type { SummaryStatus } from "../domain/llm/summaries";
+import type { SummaryStatus } from "../domain/llm/session-summaries";
 import { heldApprovalNote, heldApprovalView, llmResultSchema } from "./llm";
 
 /** How the AI summary of an ended session went: ready, pending in the queue, held for approval, or not written. */

@@ -5,7 +5,7 @@ import type { WorkersAiBinding } from "../../src/adapters/workers-ai-embedder";
 import { WorkersAiEmbedder } from "../../src/adapters/workers-ai-embedder";
 import { AppError } from "../../src/domain/core/app-error";
 import { HashingEmbedder } from "../../src/domain/vectors/hash-embedder";
-import { cosine } from "../../src/domain/vectors/vectors";
+import { cosine } from "../../src/domain/vectors/ports";
 import { FakeVectorize } from "../fakes/fake-vectorize";
 import { embedderContract } from "./embedder.contract";
 import { CONTRACT_DIMENSIONS, vectorIndexContract } from "./vector-index.contract";

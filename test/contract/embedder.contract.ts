@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Embedder } from "../../src/domain/vectors/vectors";
+import type { Embedder } from "../../src/domain/vectors/ports";
 
 const TEXTS = [
   "TypeError: can't compare offset-naive and offset-aware datetimes",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { VectorIndex, VectorItem } from "../../src/domain/vectors/vectors";
-import { l2normalize } from "../../src/domain/vectors/vectors";
+import type { VectorIndex, VectorItem } from "../../src/domain/vectors/ports";
+import { l2normalize } from "../../src/domain/vectors/ports";
 
 /** Dimensions of the vectors the contract writes; an index under test must accept them. */
 export const CONTRACT_DIMENSIONS = 8;

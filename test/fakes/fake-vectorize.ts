@@ -4,8 +4,8 @@ import type {
   VectorizeQueryOptions,
   VectorMetadataFilterValue,
 } from "../../src/adapters/vectorize-index";
-import type { VectorMetadata } from "../../src/domain/vectors/vectors";
-import { cosine } from "../../src/domain/vectors/vectors";
+import type { VectorMetadata } from "../../src/domain/vectors/ports";
+import { cosine } from "../../src/domain/vectors/ports";
 
 interface StoredVector {
   id: string;

@@ -8,7 +8,7 @@ import { ErrorIndexer } from "../../src/domain/errors/indexing";
 import { ErrorSearchService } from "../../src/domain/errors/search";
 import { HashingEmbedder } from "../../src/domain/vectors/hash-embedder";
 import type { IndexJob } from "../../src/domain/errors/ports";
-import type { Embedder } from "../../src/domain/vectors/vectors";
+import type { Embedder } from "../../src/domain/vectors/ports";
 import { ERROR_INDEX_DLQ, ERROR_INDEX_QUEUE, handleQueueBatch } from "../../src/queue/consumer";
 import { callTool, mcpClient, newUser, rest, uniqueName } from "../helpers";
 

@@ -4,7 +4,7 @@ import { matchesErrorFilters, NO_FILTERS } from "../../src/domain/errors/filters
 import { lexicalTerms, MAX_LEXICAL_TERMS } from "../../src/domain/errors/normalize";
 import { HashingEmbedder } from "../../src/domain/vectors/hash-embedder";
 import type { ErrorRecord } from "../../src/domain/core/records";
-import { cosine } from "../../src/domain/vectors/vectors";
+import { cosine } from "../../src/domain/vectors/ports";
 
 const JAVA = [
   "java.lang.NullPointerException",

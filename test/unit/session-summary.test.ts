@@ -4,7 +4,7 @@ import {
   compactActivity,
   sessionSummaryRequest,
   SESSION_SUMMARY_INPUT_TOKENS,
-} from "../../src/domain/llm/session-summary";
+} from "../../src/domain/llm/session-summary-input";
 import type { Decision, ErrorRecord, FileChange } from "../../src/domain/core/records";
 import { PROMPTS } from "../../src/composition/prompts";
 import { messageText } from "../../src/domain/llm/types";

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import kernel from "../../durable-objects/vector-kernel.wasm";
 import { VectorScan } from "../../src/domain/vectors/vector-scan";
-import type { VectorMetadata } from "../../src/domain/vectors/vectors";
-import { cosine } from "../../src/domain/vectors/vectors";
+import type { VectorMetadata } from "../../src/domain/vectors/ports";
+import { cosine } from "../../src/domain/vectors/ports";
 
 /** Deterministic pseudo-random numbers (mulberry32), so a failure reproduces. */
 function random(seed: number): () => number {

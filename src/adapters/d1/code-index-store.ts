@@ -1,9 +1,9 @@
 import { and, count, eq, inArray, isNotNull, isNull, or, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
+import type { CodeIndexStore } from "../../domain/code/ports";
 import type {
   CodeFileWrite,
-  CodeIndexStore,
   FileChangeTime,
   FileFacts,
   ManifestEntry,

@@ -1,6 +1,7 @@
 import { and, desc, eq } from "drizzle-orm";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
-import type { ArchitectureDiagram, DiagramStore } from "../../domain/diagrams/diagram-service";
+import type { ArchitectureDiagram } from "../../domain/diagrams/diagram-service";
+import type { DiagramStore } from "../../domain/diagrams/ports";
 import type { DiagramComponent, DiagramConnection, PatternGuess } from "../../domain/diagrams";
 import * as schema from "./schema";
 

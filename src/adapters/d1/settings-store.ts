@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
-import { NO_OVERRIDES, type ProjectLlmSettings, type SettingsStore } from "../../domain/llm/settings";
+import type { SettingsStore } from "../../domain/llm/ports";
+import { NO_OVERRIDES, type ProjectLlmSettings } from "../../domain/llm/settings";
 import * as schema from "./schema";
 
 const { projectSettings } = schema;

@@ -6,6 +6,7 @@
  */
 import { AppError } from "../core/app-error";
 import type { Attachment, AttachmentService } from "../screenshots/attachments";
+import type { DiagramStore } from "./ports";
 import {
   analyzeDiagramSource,
   classifyComponentKind,
@@ -60,14 +61,6 @@ export function architectureOverview(diagram: ArchitectureDiagram): Architecture
     connections: diagram.connections.length,
     createdAt: diagram.createdAt,
   };
-}
-
-export interface DiagramStore {
-  insert(diagram: ArchitectureDiagram): Promise<void>;
-  linkDecision(projectId: string, id: string, decisionId: string): Promise<void>;
-  get(projectId: string, id: string): Promise<ArchitectureDiagram | null>;
-  /** Newest first. */
-  list(projectId: string, limit: number): Promise<ArchitectureDiagram[]>;
 }
 
 export interface AnalyzeDiagramInput {

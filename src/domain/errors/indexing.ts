@@ -11,7 +11,7 @@ import { errorEmbeddingText } from "./text";
 import type { ErrorStore, IndexJob, IndexQueue } from "./ports";
 import type { Runtime } from "../core/ports";
 import type { ErrorRecord } from "../core/records";
-import type { Embedder, VectorIndex, VectorItem } from "../vectors/vectors";
+import type { Embedder, VectorIndex, VectorItem } from "../vectors/ports";
 
 /** Ids per job: one Workers AI call embeds at most 100 texts, and a message stays a few KiB. */
 export const MAX_IDS_PER_INDEX_JOB = 100;

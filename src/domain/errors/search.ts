@@ -16,7 +16,7 @@ import { errorEmbeddingText, queryEmbeddingText } from "./text";
 import type { Runtime } from "../core/ports";
 import type { ErrorStore } from "./ports";
 import type { ErrorRecord, Project } from "../core/records";
-import type { Embedder, VectorIndex } from "../vectors/vectors";
+import type { Embedder, VectorIndex } from "../vectors/ports";
 
 /**
  * The lexical score. BM25 alone is scale-free (its value depends on corpus size; on a small project it is near

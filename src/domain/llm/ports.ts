@@ -1,5 +1,6 @@
 import type { SessionKey } from "../sessions/ports";
 import type { HeldOperation } from "./types";
+import type { ProjectLlmSettings } from "./settings";
 
 /** Work for the summary consumer: summarise one ended session with the project's model. */
 export interface SummaryJob {
@@ -38,4 +39,15 @@ export interface ApprovalStore {
   put(key: SessionKey, approval: PendingApproval): Promise<void>;
   /** Removes and returns the approval; `expired` when it passed its expiry (and is removed too). */
   take(key: SessionKey, id: string, now: number): Promise<PendingApproval | "expired" | null>;
+}
+
+/** A project's stored LLM overrides (D1: src/adapters/d1/settings-store.ts). */
+export interface SettingsStore {
+  get(projectId: string): Promise<ProjectLlmSettings>;
+  /** Applies the given fields (null clears an override; absent leaves it) and returns the stored overrides. */
+  update(
+    projectId: string,
+    changes: Partial<ProjectLlmSettings>,
+    author: { userId: string; at: number },
+  ): Promise<ProjectLlmSettings>;
 }

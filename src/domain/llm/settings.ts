@@ -1,5 +1,6 @@
 import type { LlmPolicy } from "./gateway";
 import { resolveModel } from "./models";
+import type { SettingsStore } from "./ports";
 
 /** A project's stored overrides; null means "the server default". */
 export interface ProjectLlmSettings {
@@ -45,16 +46,6 @@ export function effectiveSettings(defaults: ServerLlmDefaults, project: ProjectL
     autoSummarizeOnEnd: project.autoSummarizeOnEnd ?? defaults.autoSummarizeOnEnd,
     overridden,
   };
-}
-
-export interface SettingsStore {
-  get(projectId: string): Promise<ProjectLlmSettings>;
-  /** Applies the given fields (null clears an override; absent leaves it) and returns the stored overrides. */
-  update(
-    projectId: string,
-    changes: Partial<ProjectLlmSettings>,
-    author: { userId: string; at: number },
-  ): Promise<ProjectLlmSettings>;
 }
 
 /** Reads and changes a project's effective LLM settings: the server's defaults under the project's overrides. */

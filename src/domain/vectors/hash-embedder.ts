@@ -14,8 +14,8 @@
  * It needs no network, no account and no model download, so vector search works (and is tested) offline.
  */
 import { errorFeatures } from "../errors/features";
-import type { Embedder } from "./vectors";
-import { l2normalize } from "./vectors";
+import type { Embedder } from "./ports";
+import { l2normalize } from "./ports";
 
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;

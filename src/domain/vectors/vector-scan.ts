@@ -14,8 +14,8 @@
  * test compares them), while only a few dozen rows are read back at full precision.
  */
 import { AppError } from "../core/app-error";
-import type { VectorMatch, VectorMetadata } from "./vectors";
-import { cosine } from "./vectors";
+import type { VectorMatch, VectorMetadata } from "./ports";
+import { cosine } from "./ports";
 
 /** Rows are padded to a multiple of 32 codes: the kernel consumes two 16-byte lanes per step. */
 const ROW_ALIGN = 32;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { LIMITS } from "../../domain/core/limits";
-import type { SummaryStatus } from "../../domain/llm/summaries";
+import type { SummaryStatus } from "../../domain/llm/session-summaries";
 import { elicitedDecision, heldApproval } from "../../views/llm";
 import { redactionsSchema } from "../../views/records";
 import { plural } from "../../views/render";

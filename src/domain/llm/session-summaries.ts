@@ -13,7 +13,7 @@ import type { ApprovalDesk } from "./approvals";
 import type { CodingSession } from "../core/records";
 import { needsApproval, type BudgetState, type LlmGateway } from "./gateway";
 import { NO_MODEL } from "./held-run";
-import { sessionSummaryRequest } from "./session-summary";
+import { sessionSummaryRequest } from "./session-summary-input";
 import type { LlmSettingsService } from "./settings";
 
 export type SummaryStatus =
