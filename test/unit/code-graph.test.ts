@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildSnapshot, CodeGraph } from "../../src/domain/code/code-graph";
-import type { FileFacts, StoredCodeFile } from "../../src/domain/code/code-index";
+import type { FileFacts, StoredCodeFile } from "../../src/domain/code/ports";
 import { ImportGraph, impactRisk } from "../../src/domain/code/graph";
 import { extractJsImports } from "../../src/domain/code/js-imports";
 import { extractPythonImports } from "../../src/domain/code/python-imports";

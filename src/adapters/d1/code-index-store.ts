@@ -1,14 +1,14 @@
 import { and, count, eq, inArray, isNotNull, isNull, or, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
-import type { CodeIndexStore } from "../../domain/code/ports";
 import type {
+  CodeIndexStore,
   CodeFileWrite,
   FileChangeTime,
   FileFacts,
   ManifestEntry,
   StoredCodeFile,
-} from "../../domain/code/code-index";
+} from "../../domain/code/ports";
 import { fromBase64, toBase64 } from "../../domain/core/encoding";
 import * as schema from "./schema";
 import { codeFiles, codeGraphChunks, codeIndexState } from "./schema";

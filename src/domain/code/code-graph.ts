@@ -3,7 +3,7 @@
  * (buildSnapshot), stored as a compact snapshot, and queried through CodeGraph.
  */
 import { AppError } from "../core/app-error";
-import type { StoredCodeFile } from "./code-index";
+import type { StoredCodeFile } from "./ports";
 import { ImportGraph } from "./graph";
 import type { ImportKind } from "./js-imports";
 import { ProjectConfig, type ConfigFacts } from "./project-config";

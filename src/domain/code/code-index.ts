@@ -5,7 +5,7 @@
  */
 import { AppError } from "../core/app-error";
 import type { Runtime } from "../core/ports";
-import type { CodeIndexStore } from "./ports";
+import type { CodeFileWrite, CodeIndexStore, CodeLanguage, ManifestEntry } from "./ports";
 import type { Identity, Project } from "../core/records";
 import {
   buildSnapshot,
@@ -15,9 +15,9 @@ import {
   type GraphSnapshot,
   type GraphStats,
 } from "./code-graph";
-import { extractJsImports, type ImportSpecifier } from "./js-imports";
-import { isConfigPath, parseConfig, type ConfigFacts } from "./project-config";
-import { extractPythonImports, type PythonImport } from "./python-imports";
+import { extractJsImports } from "./js-imports";
+import { isConfigPath, parseConfig } from "./project-config";
+import { extractPythonImports } from "./python-imports";
 import { normalizePath } from "./resolve";
 
 export { buildSnapshot, CodeGraph, type GraphSnapshot, type GraphStats };
@@ -33,16 +33,6 @@ export const CODE_LIMITS = {
   filesPerProject: 50_000,
 } as const;
 
-export type CodeLanguage = "typescript" | "javascript" | "python" | "config";
-
-/** What is kept of a file: its imports as written, or a config file's resolution settings. */
-export type FileFacts =
-  | { js: ImportSpecifier[] }
-  | { python: PythonImport[] }
-  | { config: ConfigFacts }
-  /** Nothing could be read (parse error). */
-  | Record<string, never>;
-
 export function languageOf(path: string): CodeLanguage | null {
   if (isConfigPath(path)) return "config";
   const lower = path.toLowerCase();
@@ -50,37 +40,6 @@ export function languageOf(path: string): CodeLanguage | null {
   if (/\.(js|jsx|mjs|cjs)$/.test(lower)) return "javascript";
   if (lower.endsWith(".py")) return "python";
   return null;
-}
-
-export interface CodeFileWrite {
-  path: string;
-  contentHash: string;
-  language: CodeLanguage;
-  sizeBytes: number;
-  parseError: string | null;
-  facts: FileFacts;
-}
-
-export interface StoredCodeFile {
-  path: string;
-  language: CodeLanguage;
-  parseError: string | null;
-  facts: FileFacts;
-}
-
-export interface ManifestEntry {
-  path: string;
-  hash: string;
-  language: CodeLanguage;
-  parseError: string | null;
-  indexedAt: number;
-}
-
-export interface FileChangeTime {
-  path: string;
-  /** Last content change seen by the index after the first upload (null: unchanged since first indexed). */
-  changedAt: number | null;
-  deletedAt: number | null;
 }
 
 export interface IndexFilesInput {

@@ -1,4 +1,47 @@
-import type { CodeFileWrite, FileChangeTime, ManifestEntry, StoredCodeFile } from "./code-index";
+import type { ImportSpecifier } from "./js-imports";
+import type { ConfigFacts } from "./project-config";
+import type { PythonImport } from "./python-imports";
+
+export type CodeLanguage = "typescript" | "javascript" | "python" | "config";
+
+/** What is kept of a file: its imports as written, or a config file's resolution settings. */
+export type FileFacts =
+  | { js: ImportSpecifier[] }
+  | { python: PythonImport[] }
+  | { config: ConfigFacts }
+  /** Nothing could be read (parse error). */
+  | Record<string, never>;
+
+export interface CodeFileWrite {
+  path: string;
+  contentHash: string;
+  language: CodeLanguage;
+  sizeBytes: number;
+  parseError: string | null;
+  facts: FileFacts;
+}
+
+export interface StoredCodeFile {
+  path: string;
+  language: CodeLanguage;
+  parseError: string | null;
+  facts: FileFacts;
+}
+
+export interface ManifestEntry {
+  path: string;
+  hash: string;
+  language: CodeLanguage;
+  parseError: string | null;
+  indexedAt: number;
+}
+
+export interface FileChangeTime {
+  path: string;
+  /** Last content change seen by the index after the first upload (null: unchanged since first indexed). */
+  changedAt: number | null;
+  deletedAt: number | null;
+}
 
 /** D1 in production and tests. Every write is one atomic batch. */
 export interface CodeIndexStore {

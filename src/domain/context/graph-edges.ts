@@ -7,16 +7,10 @@
 import { AppError } from "../core/app-error";
 import type { CodeGraph } from "../code/code-graph";
 import type { GraphEdge } from "./ports";
+import type { EdgeCursor } from "./ports";
 
 /** Where an edge comes from: the tie-breaker between sources of the same time. */
 export const EDGE_SOURCES = { links: 0, solvedBy: 1, about: 2, modifies: 3, imports: 4 } as const;
-
-/** The position of the last edge of a page: the next page starts after it. */
-export interface EdgeCursor {
-  at: number;
-  source: number;
-  id: string;
-}
 
 export function edgeCursorOf(edge: GraphEdge): EdgeCursor {
   return { at: edge.createdAt, source: edge.source, id: edge.key };
@@ -98,3 +92,5 @@ export function edgePage(candidates: GraphEdge[], limit: number): { edges: Graph
     nextCursor: sorted.length > limit && last ? encodeEdgeCursor(edgeCursorOf(last)) : null,
   };
 }
+
+export type { EdgeCursor };

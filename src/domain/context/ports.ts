@@ -1,4 +1,3 @@
-import type { EdgeCursor } from "./graph-edges";
 import type { Decision, ErrorRecord, FileChange, Project } from "../core/records";
 
 /** Read models across the project's records, for its context, its patterns and its memory graph. */
@@ -78,4 +77,11 @@ export interface GraphEdgeQuery {
   after: EdgeCursor | null;
   /** At most this many, the first in listing order. */
   limit: number;
+}
+
+/** The position of the last edge of a page: the next page starts after it. */
+export interface EdgeCursor {
+  at: number;
+  source: number;
+  id: string;
 }

@@ -16,7 +16,6 @@ import {
   type ComponentKind,
   type DiagramComponent,
   type DiagramConnection,
-  type DiagramFormat,
   type PatternGuess,
 } from "./";
 import { answerChoice, answerText } from "../llm/held-run";
@@ -29,26 +28,9 @@ import type { Decision, Identity, Project } from "../core/records";
 import { redactSecrets } from "../core/redaction";
 import { z } from "zod";
 import { plural } from "../core/plural";
+import type { ArchitectureDiagram } from "./ports";
 
 export const DIAGRAM_LIMITS = { sourceChars: 100_000, titleChars: 200, notesChars: 2_000 } as const;
-
-export interface ArchitectureDiagram {
-  id: string;
-  projectId: string;
-  title: string;
-  sourceFormat: DiagramFormat | "vision";
-  sourceText: string | null;
-  attachmentId: string | null;
-  /** The vision model that read the image, `provider/model`; null when parsed from source. */
-  model: string | null;
-  components: DiagramComponent[];
-  connections: DiagramConnection[];
-  pattern: PatternGuess;
-  summary: string;
-  decisionId: string | null;
-  createdBy: string;
-  createdAt: number;
-}
 
 /** A diagram as the project context lists it. */
 export function architectureOverview(diagram: ArchitectureDiagram): ArchitectureOverview {
@@ -393,3 +375,5 @@ function describe(components: DiagramComponent[], connections: DiagramConnection
     (pattern.evidence.length ? `: ${pattern.evidence[0]}` : ".")
   );
 }
+
+export type { ArchitectureDiagram };

@@ -1,4 +1,4 @@
-import type { ArchitectureDiagram } from "./diagram-service";
+import type { DiagramComponent, DiagramConnection, DiagramFormat, PatternGuess } from "./model";
 
 /** Where analysed diagrams are kept (D1 in production: src/adapters/d1/diagram-store.ts). */
 export interface DiagramStore {
@@ -7,4 +7,22 @@ export interface DiagramStore {
   get(projectId: string, id: string): Promise<ArchitectureDiagram | null>;
   /** Newest first. */
   list(projectId: string, limit: number): Promise<ArchitectureDiagram[]>;
+}
+
+export interface ArchitectureDiagram {
+  id: string;
+  projectId: string;
+  title: string;
+  sourceFormat: DiagramFormat | "vision";
+  sourceText: string | null;
+  attachmentId: string | null;
+  /** The vision model that read the image, `provider/model`; null when parsed from source. */
+  model: string | null;
+  components: DiagramComponent[];
+  connections: DiagramConnection[];
+  pattern: PatternGuess;
+  summary: string;
+  decisionId: string | null;
+  createdBy: string;
+  createdAt: number;
 }

@@ -1,6 +1,5 @@
 import type { SessionKey } from "../sessions/ports";
 import type { HeldOperation } from "./types";
-import type { ProjectLlmSettings } from "./settings";
 
 /** Work for the summary consumer: summarise one ended session with the project's model. */
 export interface SummaryJob {
@@ -50,4 +49,15 @@ export interface SettingsStore {
     changes: Partial<ProjectLlmSettings>,
     author: { userId: string; at: number },
   ): Promise<ProjectLlmSettings>;
+}
+
+/** A project's stored overrides; null means "the server default". */
+export interface ProjectLlmSettings {
+  model: string | null;
+  visionModel: string | null;
+  autoApprove: boolean | null;
+  costThresholdUsd: number | null;
+  maxMonthlyBudgetUsd: number | null;
+  warnAtPercentage: number | null;
+  autoSummarizeOnEnd: boolean | null;
 }

@@ -1,17 +1,7 @@
 import type { LlmPolicy } from "./gateway";
 import { resolveModel } from "./models";
 import type { SettingsStore } from "./ports";
-
-/** A project's stored overrides; null means "the server default". */
-export interface ProjectLlmSettings {
-  model: string | null;
-  visionModel: string | null;
-  autoApprove: boolean | null;
-  costThresholdUsd: number | null;
-  maxMonthlyBudgetUsd: number | null;
-  warnAtPercentage: number | null;
-  autoSummarizeOnEnd: boolean | null;
-}
+import type { ProjectLlmSettings } from "./ports";
 
 export const NO_OVERRIDES: ProjectLlmSettings = {
   model: null,
@@ -70,3 +60,5 @@ export class LlmSettingsService {
     return effectiveSettings(this.defaults(), stored);
   }
 }
+
+export type { ProjectLlmSettings };
