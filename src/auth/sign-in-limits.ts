@@ -1,5 +1,5 @@
 /**
- * Throttling of password attempts on the sign-in page (src/auth/oauth.ts) with the Workers rate limiting
+ * Throttling of password attempts on the sign-in page (src/auth/authorize-routes.ts) with the Workers rate limiting
  * bindings. PBKDF2 is deliberately slow, so every attempt that reaches it costs the server real CPU: the limits
  * decide before any hashing, which keeps the hashing cost from being a lever against other users.
  */
