@@ -21,8 +21,9 @@ export class D1ProjectStore implements ProjectStore {
     this.db = database(d1);
   }
 
-  async projectsNamed(name: string, userId: string, team: string | null): Promise<ProjectAccess[]> {
-    const rows = await this.db
+  /** Projects joined with their team and the user's membership in it: a project the user cannot see has no row. */
+  private accessible(userId: string) {
+    return this.db
       .select({
         id: projects.id,
         slug: projects.slug,
@@ -32,7 +33,11 @@ export class D1ProjectStore implements ProjectStore {
       })
       .from(projects)
       .innerJoin(teams, eq(teams.id, projects.teamId))
-      .innerJoin(teamMembers, and(eq(teamMembers.teamId, projects.teamId), eq(teamMembers.userId, userId)))
+      .innerJoin(teamMembers, and(eq(teamMembers.teamId, projects.teamId), eq(teamMembers.userId, userId)));
+  }
+
+  async projectsNamed(name: string, userId: string, team: string | null): Promise<ProjectAccess[]> {
+    const rows = await this.accessible(userId)
       .where(and(eq(projects.slug, name), team === null ? undefined : or(eq(teams.slug, team), eq(teams.id, team))))
       .orderBy(teams.slug)
       .limit(PROJECT_CANDIDATES);
@@ -40,19 +45,7 @@ export class D1ProjectStore implements ProjectStore {
   }
 
   async projectAccess(projectId: string, userId: string): Promise<ProjectAccess | null> {
-    const row = await this.db
-      .select({
-        id: projects.id,
-        slug: projects.slug,
-        teamId: teams.id,
-        teamSlug: teams.slug,
-        role: teamMembers.role,
-      })
-      .from(projects)
-      .innerJoin(teams, eq(teams.id, projects.teamId))
-      .innerJoin(teamMembers, and(eq(teamMembers.teamId, projects.teamId), eq(teamMembers.userId, userId)))
-      .where(eq(projects.id, projectId))
-      .get();
+    const row = await this.accessible(userId).where(eq(projects.id, projectId)).get();
     return row ? toProjectAccess(row) : null;
   }
 
