@@ -4,6 +4,7 @@
  */
 import { AppError } from "../domain/core/app-error";
 import type { CiJobLog } from "../domain/ci/ci-failures";
+import type { CiLogSource } from "../domain/ci/ports";
 
 type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
 
@@ -11,7 +12,7 @@ type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
 const MAX_LOG_CHARS = 2_000_000;
 const MAX_JOBS = 10;
 
-export class GitHubActionsLogs {
+export class GitHubActionsLogs implements CiLogSource {
   constructor(
     private readonly token: string,
     private readonly fetch: Fetch,

@@ -10,6 +10,7 @@ import { D1TeamStore } from "../adapters/d1/team-store";
 import { TeamService } from "../domain/projects/teams";
 import { D1WebhookStore } from "../adapters/d1/webhook-store";
 import { GitHubActionsLogs } from "../adapters/github-actions";
+import type { CiLogSource, WebhookStore } from "../domain/ci/ports";
 import { CiFailureRecorder } from "../domain/ci/ci-failures";
 import { AttachmentService } from "../domain/screenshots/attachments";
 import { ErrorRecorder } from "../domain/errors/error-recorder";
@@ -80,9 +81,9 @@ export interface Services {
   screenshots: AttachmentService;
   ci: {
     failures: CiFailureRecorder;
-    webhooks: D1WebhookStore;
+    webhooks: WebhookStore;
     /** Failed job logs from the GitHub API, when GITHUB_API_TOKEN is set. */
-    githubLogs: GitHubActionsLogs | null;
+    githubLogs: CiLogSource | null;
   };
   llm: {
     /** Every LLM call goes through it (estimate, budget, approval, ledger). */

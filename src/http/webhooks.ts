@@ -8,7 +8,7 @@ import { sha256Hex, toHex } from "../domain/core/encoding";
 import type { CiJobLog, CiReport, RecordedCiError } from "../domain/ci/ci-failures";
 import type { Identity, Project } from "../domain/core/records";
 import type { Env } from "../composition/env";
-import type { WebhookConfig } from "../adapters/d1/webhook-store";
+import type { WebhookConfig } from "../domain/ci/ports";
 import { invalidInput } from "../mcp/run-tool";
 
 /** CI logs are big; GitHub's payloads are not (logs are fetched separately). */

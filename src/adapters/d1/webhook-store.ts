@@ -2,22 +2,15 @@ import { and, eq, or } from "drizzle-orm";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import { AppError } from "../../domain/core/app-error";
 import { parseProjectRef } from "../../domain/projects/project-ref";
+import type { WebhookConfig, WebhookStore } from "../../domain/ci/ports";
 import * as schema from "./schema";
 
 const { projectWebhooks, projects, teams } = schema;
 /** Webhooks of one project name across teams: a delivery is checked against each one's secret. */
 const MAX_CANDIDATES = 20;
 
-export interface WebhookConfig {
-  projectId: string;
-  projectSlug: string;
-  secret: string;
-  repository: string | null;
-  createdBy: string;
-}
-
 /** Per-project CI webhook secrets and the repository a GitHub webhook is matched by. */
-export class D1WebhookStore {
+export class D1WebhookStore implements WebhookStore {
   private readonly db: DrizzleD1Database<typeof schema>;
 
   constructor(d1: D1Database) {

@@ -17,6 +17,9 @@ import type { Runtime } from "../core/ports";
 import type { ErrorStore } from "./ports";
 import type { ErrorRecord, Project } from "../core/records";
 import type { Embedder, VectorIndex } from "../vectors/ports";
+import { CONFIDENCE_THRESHOLDS, confidenceOf, round, type Confidence } from "./confidence";
+
+export { CONFIDENCE_THRESHOLDS, type Confidence };
 
 /**
  * The lexical score. BM25 alone is scale-free (its value depends on corpus size; on a small project it is near
@@ -88,8 +91,6 @@ export interface ErrorSearchOptions {
   excludeErrorId?: string;
 }
 
-export type Confidence = "high" | "medium" | "low";
-
 export interface SolutionSuggestion {
   solution: string;
   confidence: Confidence;
@@ -107,9 +108,6 @@ export interface SolutionSuggestion {
   recurredAfterFix: boolean;
   resolvedAt: number | null;
 }
-
-/** Similarity bands for confidence, on the absolute similarity of a hit. */
-export const CONFIDENCE_THRESHOLDS = { high: 0.75, medium: 0.5, minimum: 0.3 } as const;
 
 export class ErrorSearchService {
   constructor(
@@ -372,39 +370,6 @@ export class ErrorSearchService {
   }
 }
 
-function confidenceOf(
-  score: number,
-  sameError: boolean,
-  resolvedErrors: number,
-  recurredAfterFix: boolean,
-): { confidence: Confidence; basis: string } {
-  const reasons: string[] = [];
-  let level: number;
-  if (sameError) {
-    level = 2;
-    reasons.push("the fix recorded for this same error");
-  } else if (score >= CONFIDENCE_THRESHOLDS.high) {
-    level = 2;
-    reasons.push(`a very similar error (similarity ${round(score)})`);
-  } else if (score >= CONFIDENCE_THRESHOLDS.medium) {
-    level = 1;
-    reasons.push(`a similar error (similarity ${round(score)})`);
-  } else {
-    level = 0;
-    reasons.push(`a loosely similar error (similarity ${round(score)})`);
-  }
-  if (resolvedErrors > 1) {
-    level += 1;
-    reasons.push(`the same fix resolved ${resolvedErrors} similar errors`);
-  }
-  if (recurredAfterFix) {
-    level -= 1;
-    reasons.push("the error came back after this fix");
-  }
-  const confidence: Confidence = level >= 2 ? "high" : level === 1 ? "medium" : "low";
-  return { confidence, basis: reasons.join("; ") };
-}
-
 /** Frames and classes the query and the error share, most specific first: the structural part of "why". */
 function sharedFrames(queryFeatures: ReturnType<typeof errorFeatures>, error: ErrorRecord): string[] {
   if (queryFeatures.size === 0) return [];
@@ -418,8 +383,4 @@ function sharedFrames(queryFeatures: ReturnType<typeof errorFeatures>, error: Er
   }
   const framedClasses = new Set(frames.map((frame) => frame.split(".")[0]));
   return [...frames, ...classes.filter((name) => !framedClasses.has(name))].slice(0, 6);
-}
-
-function round(value: number): number {
-  return Math.round(value * 1000) / 1000;
 }
