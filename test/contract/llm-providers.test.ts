@@ -3,6 +3,7 @@
  * adapters get an intercepted `fetch` answering with the bodies each API documents, so the openai and Anthropic
  * SDKs run for real; Workers AI gets a fake `AI` binding that returns or throws what the binding does.
  */
+import { describe, expect, it } from "vitest";
 import { AnthropicProvider } from "../../src/adapters/llm/anthropic-messages";
 import { GeminiProvider } from "../../src/adapters/llm/gemini";
 import { OpenAiChatProvider } from "../../src/adapters/llm/openai-chat";
@@ -383,3 +384,30 @@ llmProviderContract(
 llmProviderContract("AnthropicProvider (intercepted fetch)", anthropicHarness);
 llmProviderContract("GeminiProvider (intercepted fetch)", geminiHarness);
 llmProviderContract("WorkersAiTextProvider (fake AI binding)", workersAiHarness);
+
+describe("WorkersAiTextProvider: the binding's error codes", () => {
+  // Regression: "5\d\d" also matched Workers AI's four-digit 5xxx codes, so a permanent refusal was retried as a 503.
+  it.each([
+    ["5007: No such model @cf/none/such", 400, 1],
+    ["5018: This account is not allowed to access this model", 400, 1],
+    ["3040: Capacity temporarily exceeded, please try again.", 503, 1 + RETRIES],
+    ["upstream answered 502 Bad Gateway", 503, 1 + RETRIES],
+  ])("%s → %i after %i call(s)", async (message, status, calls) => {
+    let made = 0;
+    const ai: WorkersAiTextBinding = {
+      async run() {
+        made += 1;
+        throw new InferenceUpstreamError(message);
+      },
+    };
+    const provider = new WorkersAiTextProvider(ai, { maxRetries: RETRIES, baseDelayMs: 1 });
+    await expect(
+      provider.complete({
+        model: "@cf/meta/llama-3.1-8b-instruct",
+        messages: [{ role: "user", content: "hi" }],
+        maxOutputTokens: 8,
+      }),
+    ).rejects.toMatchObject({ status });
+    expect(made).toBe(calls);
+  });
+});

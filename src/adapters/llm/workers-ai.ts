@@ -50,8 +50,10 @@ export class WorkersAiTextProvider implements LlmProvider {
       });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      // The binding throws plain errors; capacity and rate errors mention them, and are worth a retry.
-      const status = /capacity|rate|429|overload|timeout|5\d\d/i.test(message) ? 503 : 400;
+      // The binding throws plain errors; capacity and rate errors mention them, and are worth a retry. A 5xx
+      // status counts only as a whole number: Workers AI's own four-digit codes 5xxx (5007 no such model, 5018
+      // account not allowed…) are permanent refusals, not server faults.
+      const status = /capacity|rate|429|overload|timeout|\b5\d\d\b/i.test(message) ? 503 : 400;
       throw new LlmProviderError(this.name, message, status, { cause: error });
     }
     // Classic models: {response, usage}; chat-completions models: {choices:[{message}], usage}; some: a string.
