@@ -173,6 +173,7 @@ export function buildServices(env: Env): Services {
       sessionState,
       (project, memories) => code.staleness(project, memories),
       async (projectId, limit) => (await diagramStore.list(projectId, limit)).map(architectureOverview),
+      (project) => code.graph(project),
     ),
     code,
     diagrams: new ArchitectureService(diagramStore, decisions, screenshots, vision, PROMPTS.diagramAnalysis, runtime),

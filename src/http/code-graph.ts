@@ -1,6 +1,5 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { decodeEdgeCursor, edgePage, importEdges } from "../domain/context/graph-edges";
 import { LIMITS } from "../domain/core/limits";
 import { member, validQuery, type RestEnv } from "./input";
 
@@ -66,24 +65,16 @@ export function codeGraphRoutes(): Hono<RestEnv> {
       cycle_groups: groups,
     });
   });
-  // Every relation of the project's memory graph, with the code index's imports among them.
+  // Every relation of the project's memory graph, with the code index's imports among them (domain/context).
   api.get("/projects/:project/graph/edges", member(), validQuery(edgeQuery), async (c) => {
     const project = c.get("project");
     const { node, relation, limit, cursor } = c.req.valid("query");
-    const after = cursor ? decodeEdgeCursor(cursor) : null;
-    const services = c.get("services");
-    // One more than asked for from every source tells whether the listing goes on after this page.
-    const candidates = await services.context.graphEdges(project, {
+    const page = await c.get("services").context.graphEdges(project, {
       node,
       relation: relation ?? null,
-      after,
-      limit: limit + 1,
+      cursor: cursor ?? null,
+      limit,
     });
-    if ((relation === undefined || relation === "imports") && (node === null || node.type === "file")) {
-      const graph = await services.code.graph(project);
-      candidates.push(...importEdges(graph, node ? node.id : null, after, limit + 1));
-    }
-    const page = edgePage(candidates, limit);
     return c.json({
       edges: page.edges.map((edge) => ({
         from: edge.from,

@@ -7,7 +7,9 @@ import { lexicalTerms } from "../errors/normalize";
 import type { SessionStateStore } from "../sessions/ports";
 import { analyzePatterns, type PatternReport } from "./change-statistics";
 import { buildProjectContext, CONTEXT_DIAGRAMS, type ProjectContext } from "./context";
-import type { ArchitectureSource, ContextStore, GraphEdge, GraphEdgeQuery, StaleFile, StalenessSource } from "./ports";
+import type { CodeGraph } from "../code/code-graph";
+import { decodeEdgeCursor, edgePage, importEdges } from "./graph-edges";
+import type { ArchitectureSource, ContextStore, GraphEdge, GraphNode, StaleFile, StalenessSource } from "./ports";
 
 export class ProjectContextService {
   constructor(
@@ -16,6 +18,8 @@ export class ProjectContextService {
     private readonly sessions: Pick<SessionStateStore, "active">,
     private readonly staleness: StalenessSource = async () => new Map(),
     private readonly architecture: ArchitectureSource = async () => [],
+    /** The code index's resolved import graph, whose imports are edges of the memory graph too. */
+    private readonly codeGraph: ((project: Project) => Promise<CodeGraph>) | null = null,
   ) {}
 
   async projectContext(
@@ -55,7 +59,21 @@ export class ProjectContextService {
     return analyzePatterns(inputs.changes, inputs.errors);
   }
 
-  graphEdges(project: Project, query: GraphEdgeQuery): Promise<GraphEdge[]> {
-    return this.store.graphEdges(project.id, query);
+  /**
+   * One page of the project's graph edges: stored memory relations and the code index's imports, merged in the
+   * listing's one stable order (graph-edges.ts). `cursor` is the previous page's `nextCursor`.
+   */
+  async graphEdges(
+    project: Project,
+    query: { node: GraphNode | null; relation: string | null; cursor: string | null; limit: number },
+  ): Promise<{ edges: GraphEdge[]; nextCursor: string | null }> {
+    const { node, relation, limit } = query;
+    const after = query.cursor ? decodeEdgeCursor(query.cursor) : null;
+    // One more than asked for from every source tells whether the listing goes on after this page.
+    const candidates = await this.store.graphEdges(project.id, { node, relation, after, limit: limit + 1 });
+    if (this.codeGraph && (relation === null || relation === "imports") && (node === null || node.type === "file")) {
+      candidates.push(...importEdges(await this.codeGraph(project), node ? node.id : null, after, limit + 1));
+    }
+    return edgePage(candidates, limit);
   }
 }
