@@ -16,9 +16,8 @@ import { projectRefOf } from "../domain/projects/project-ref";
 import type { ProjectAccess } from "../domain/core/records";
 import { AppError } from "../domain/core/app-error";
 import type { Invitation, Team, TeamMember } from "../domain/projects/ports";
-import { invalidInput } from "../mcp/run-tool";
 import { projectIdField } from "../mcp/schema";
-import { limitBody, readJsonObject, type RestEnv } from "./input";
+import { jsonBody, limitBody, urlProjectName, type RestEnv } from "./input";
 
 /** Token lifetimes: expiring by default, at most a year. */
 const TOKEN_DAYS = { default: 90, max: 365 } as const;
@@ -55,12 +54,6 @@ const tokenBody = z.object({
     .default(TOKEN_DAYS.default)
     .describe(`Days until it expires (default ${TOKEN_DAYS.default}, at most ${TOKEN_DAYS.max}).`),
 });
-
-async function body<T extends z.ZodType>(c: Context<RestEnv>, schema: T): Promise<z.output<T>> {
-  const result = schema.safeParse(await readJsonObject(c));
-  if (!result.success) throw invalidInput(result.error);
-  return result.data;
-}
 
 const iso = (time: number | null) => (time === null ? null : new Date(time).toISOString());
 const teamView = (team: Team) => ({
@@ -111,9 +104,9 @@ type AccountRoute = keyof typeof ACCOUNT_ROUTES;
 
 /** The project an account route is about, through the project authorization point. */
 async function projectOf(c: Context<RestEnv>, access: Access): Promise<ProjectAccess> {
-  const slug = projectIdField.safeParse(c.req.param("project"));
-  if (!slug.success) throw invalidInput(slug.error);
-  return c.get("services").projects.resolveProjectAccess(c.get("identity"), slug.data, access, { create: false });
+  return c.get("services").projects.resolveProjectAccess(c.get("identity"), urlProjectName(c), access, {
+    create: false,
+  });
 }
 
 const tokenView = (token: TokenInfo) => ({
@@ -155,7 +148,7 @@ export function accountRoutes(): Hono<RestEnv> {
     return c.json({ teams: teams.map((team) => ({ ...teamView(team), role: team.role, projects: team.projects })) });
   });
   route("POST /teams", async (c) => {
-    const input = await body(c, createTeamBody);
+    const input = await jsonBody(c, createTeamBody);
     const team = await c
       .get("services")
       .accounts.teams.create(c.get("identity"), { slug: input.slug, name: input.name ?? null });
@@ -173,7 +166,7 @@ export function accountRoutes(): Hono<RestEnv> {
     });
   });
   route("POST /teams/:team/invitations", async (c) => {
-    const input = await body(c, inviteBody);
+    const input = await jsonBody(c, inviteBody);
     const { invitation, code } = await c
       .get("services")
       .accounts.teams.invite(c.get("identity"), c.req.param("team") ?? "", {
@@ -193,12 +186,12 @@ export function accountRoutes(): Hono<RestEnv> {
     return c.json({ revoked: true });
   });
   route("POST /invitations/accept", async (c) => {
-    const input = await body(c, acceptBody);
+    const input = await jsonBody(c, acceptBody);
     const { team, role } = await c.get("services").accounts.teams.accept(c.get("identity"), input.code);
     return c.json({ team: teamView(team), role });
   });
   route("PATCH /teams/:team/members/:user", async (c) => {
-    const input = await body(c, roleBody);
+    const input = await jsonBody(c, roleBody);
     const user = c.req.param("user") ?? "";
     await c.get("services").accounts.teams.changeRole(c.get("identity"), c.req.param("team") ?? "", user, input.role);
     return c.json({ user_id: user, role: input.role });
@@ -210,7 +203,7 @@ export function accountRoutes(): Hono<RestEnv> {
   });
   route("POST /projects/:project/transfer", async (c) => {
     const access = await projectOf(c, "admin");
-    const input = await body(c, transferBody);
+    const input = await jsonBody(c, transferBody);
     const team = await c
       .get("services")
       .accounts.teams.transferProject(c.get("identity"), { id: access.project.id, teamId: access.teamId }, input.team);
@@ -221,7 +214,7 @@ export function accountRoutes(): Hono<RestEnv> {
   route("POST /projects/:project/webhooks", async (c) => {
     const access = await projectOf(c, "admin");
     const { project } = access;
-    const input = await body(c, webhookBody);
+    const input = await jsonBody(c, webhookBody);
     const services = c.get("services");
     const secret = `whsec_${crypto.randomUUID().replace(/-/g, "")}${crypto.randomUUID().replace(/-/g, "")}`;
     // Answers 409 when another project holds the repository (D1WebhookStore.configure).
@@ -272,7 +265,7 @@ export function accountRoutes(): Hono<RestEnv> {
   });
   route("POST /tokens", async (c) => {
     const identity = c.get("identity");
-    const input = await body(c, tokenBody);
+    const input = await jsonBody(c, tokenBody);
     const scopes: Scope[] = parseScopes(input.scopes);
     const wider = scopes.filter((scope) => !scopeCovered(identity.scopes, scope));
     if (wider.length) {

@@ -97,7 +97,8 @@ export function member(access: Access = "read") {
   });
 }
 
-function urlProjectName(c: Context): string {
+/** The URL's `:project`, checked like any project field (400 naming it). */
+export function urlProjectName(c: Context): string {
   const slug = projectIdField.safeParse(c.req.param("project"));
   if (!slug.success) throw invalidInput(slug.error);
   return slug.data;

@@ -40,25 +40,23 @@ export class D1SessionStore implements SessionStore {
     return row ?? null;
   }
 
-  async saveModelSummary(projectId: string, sessionId: string, summary: string): Promise<boolean> {
-    const rows = await this.db
-      .update(codingSessions)
-      .set({ summary, summarySource: "llm" })
-      .where(
-        and(
-          eq(codingSessions.projectId, projectId),
-          eq(codingSessions.id, sessionId),
-          eq(codingSessions.summarySource, "digest"),
-        ),
-      )
-      .returning({ id: codingSessions.id });
-    return rows.length > 0;
+  saveModelSummary(projectId: string, sessionId: string, summary: string): Promise<boolean> {
+    return this.updateDigest(projectId, sessionId, { summary, summarySource: "llm" });
   }
 
-  async markSummaryFailed(projectId: string, sessionId: string, reason: string): Promise<boolean> {
+  markSummaryFailed(projectId: string, sessionId: string, reason: string): Promise<boolean> {
+    return this.updateDigest(projectId, sessionId, { summaryError: reason.slice(0, 500) });
+  }
+
+  /** Changes a session whose summary is still the digest; false once a model's or the user's summary replaced it. */
+  private async updateDigest(
+    projectId: string,
+    sessionId: string,
+    set: Partial<typeof codingSessions.$inferInsert>,
+  ): Promise<boolean> {
     const rows = await this.db
       .update(codingSessions)
-      .set({ summaryError: reason.slice(0, 500) })
+      .set(set)
       .where(
         and(
           eq(codingSessions.projectId, projectId),
