@@ -3,11 +3,23 @@ import type { Embedder } from "../domain/vectors/ports";
 import { l2normalize } from "../domain/vectors/ports";
 
 /**
- * The part of the Workers AI binding (`env.AI`) this adapter uses. Text embedding models such as
- * `@cf/baai/bge-base-en-v1.5` answer `{ text: string[] }` with `{ shape: [n, dims], data: number[][] }`.
+ * The part of the Workers AI binding (`env.AI`) this adapter uses. The text embedding models
+ * (`@cf/baai/bge-{small,base,large}-en-v1.5`, `@cf/baai/bge-m3`, `@cf/google/embeddinggemma-300m`) take
+ * `{ text: string[] }` (at most 100 texts, each at least one character) and answer
+ * `{ shape: [n, dims], data: number[][] }`. bge-m3 documents two more answers: `{ response: number[][] }` (its
+ * embeddings-for-contexts form) and `{ request_id }` (queued, asynchronous); the first is read like `data`, the
+ * second is refused, since this adapter never queues.
  */
 export interface WorkersAiBinding {
-  run(model: string, input: { text: string[] }): Promise<{ data: number[][]; shape?: number[] }>;
+  run(model: string, input: { text: string[] }): Promise<WorkersAiEmbeddingOutput>;
+}
+
+export interface WorkersAiEmbeddingOutput {
+  data?: number[][];
+  response?: number[][];
+  shape?: number[];
+  pooling?: string;
+  request_id?: string;
 }
 
 export interface WorkersAiEmbedderOptions {
@@ -57,7 +69,11 @@ export class WorkersAiEmbedder implements Embedder {
   }
 
   private parse(output: unknown, expected: number): Float32Array[] {
-    const data = (output as { data?: unknown } | null)?.data;
+    const shaped = (output ?? {}) as { data?: unknown; response?: unknown; request_id?: unknown };
+    if (shaped.data === undefined && shaped.response === undefined && typeof shaped.request_id === "string") {
+      throw this.malformed("an asynchronous request id instead of embeddings");
+    }
+    const data = shaped.data ?? shaped.response;
     if (!Array.isArray(data) || data.length !== expected) {
       throw this.malformed(`expected ${expected} embeddings, got ${Array.isArray(data) ? data.length : "none"}`);
     }

@@ -1,14 +1,15 @@
 /**
- * Which embedder and vector index the configuration names (EMBEDDING_*, the VECTORIZE binding). Read lazily, so a
- * misconfiguration fails only the calls that embed, naming the variable to fix.
+ * Which embedder, vector index and reranker the configuration names (EMBEDDING_*, RERANKER_*, the VECTORIZE
+ * binding). Read lazily, so a misconfiguration fails only the calls that embed or rerank, naming the variable to fix.
  */
 import { DurableObjectVectorIndex } from "../adapters/durable-object-vector-index";
 import { OpenAiCompatibleEmbedder } from "../adapters/openai-compatible-embedder";
 import { VectorizeIndex } from "../adapters/vectorize-index";
 import { WorkersAiEmbedder } from "../adapters/workers-ai-embedder";
+import { DEFAULT_WORKERS_AI_RERANKER, WorkersAiReranker } from "../adapters/workers-ai-reranker";
 import { AppError } from "../domain/core/app-error";
 import { HashingEmbedder } from "../domain/vectors/hash-embedder";
-import type { Embedder, VectorIndex } from "../domain/vectors/ports";
+import type { Embedder, Reranker, VectorIndex } from "../domain/vectors/ports";
 import type { Env } from "./env";
 
 /** Vectorize when the binding exists (production); otherwise the local index, for `wrangler dev` and tests. */
@@ -25,11 +26,16 @@ export function localVectorIndex(env: Env): VectorIndex {
 
 export const EMBEDDING_PROVIDERS = ["local", "workers-ai", "openai"] as const;
 export const DEFAULT_WORKERS_AI_MODEL = "@cf/baai/bge-base-en-v1.5";
-/** Output sizes of the Workers AI BGE models, so EMBEDDING_DIMENSIONS can be left out for them. */
-const WORKERS_AI_DIMENSIONS: Record<string, number> = {
+/**
+ * Output sizes of the Workers AI text embedding models, so EMBEDDING_DIMENSIONS can be left out for them (model
+ * cards: BGE v1.5 small/base/large, bge-m3 1024, EmbeddingGemma 768, its full Matryoshka size).
+ */
+export const WORKERS_AI_DIMENSIONS: Readonly<Record<string, number>> = {
   "@cf/baai/bge-small-en-v1.5": 384,
   "@cf/baai/bge-base-en-v1.5": 768,
   "@cf/baai/bge-large-en-v1.5": 1024,
+  "@cf/baai/bge-m3": 1024,
+  "@cf/google/embeddinggemma-300m": 768,
 };
 
 /** The embedder the configuration names; a misconfiguration is an AppError naming the variable to fix. */
@@ -94,6 +100,36 @@ export function embedderFromEnv(env: Env): Embedder {
       throw configError(
         "EMBEDDING_PROVIDER",
         `EMBEDDING_PROVIDER "${provider}" is not one of ${EMBEDDING_PROVIDERS.join(", ")}.`,
+      );
+  }
+}
+
+export const RERANKER_PROVIDERS = ["off", "workers-ai"] as const;
+
+/**
+ * The reranker the configuration names (RERANKER_PROVIDER, RERANKER_MODEL), or null when reranking is off (the
+ * default). A misconfiguration is an AppError naming the variable to fix; call this where reranking happens, not
+ * while building every request's services, so that error fails only the searches that rerank.
+ */
+export function rerankerFromEnv(env: Env): Reranker | null {
+  const provider = env.RERANKER_PROVIDER?.trim() || "off";
+  switch (provider) {
+    case "off":
+      return null;
+    case "workers-ai": {
+      if (!env.AI) {
+        throw configError(
+          "AI",
+          'RERANKER_PROVIDER is "workers-ai" but the AI binding is missing: add `[ai] binding = "AI"` to wrangler.toml.',
+        );
+      }
+      const model = env.RERANKER_MODEL?.trim() || DEFAULT_WORKERS_AI_RERANKER;
+      return new WorkersAiReranker(env.AI, { model });
+    }
+    default:
+      throw configError(
+        "RERANKER_PROVIDER",
+        `RERANKER_PROVIDER "${provider}" is not one of ${RERANKER_PROVIDERS.join(", ")}.`,
       );
   }
 }

@@ -3,6 +3,7 @@ import type { SessionSlotNamespace } from "../adapters/durable-session-store";
 import type { VectorizeBinding } from "../adapters/vectorize-index";
 import type { WorkersAiTextBinding } from "../adapters/llm/workers-ai";
 import type { WorkersAiBinding } from "../adapters/workers-ai-embedder";
+import type { WorkersAiRerankerBinding } from "../adapters/workers-ai-reranker";
 import type { IndexJob } from "../domain/errors/ports";
 import type { SummaryJob } from "../domain/llm/ports";
 
@@ -40,8 +41,15 @@ export interface Env {
   EMBEDDING_BASE_URL?: string;
   /** openai: bearer token; a secret (`wrangler secret put EMBEDDING_API_KEY`), optional for local servers. */
   EMBEDDING_API_KEY?: string;
-  /** Workers AI binding, for EMBEDDING_PROVIDER=workers-ai and `@cf/…` language models. */
-  AI?: WorkersAiBinding & WorkersAiTextBinding;
+  /**
+   * `off` (default: search order stands) | `workers-ai` (a cross-encoder rescores the top few dozen matches; needs
+   * the AI binding).
+   */
+  RERANKER_PROVIDER?: string;
+  /** workers-ai: defaults to `@cf/baai/bge-reranker-base`. */
+  RERANKER_MODEL?: string;
+  /** Workers AI binding, for EMBEDDING_PROVIDER / RERANKER_PROVIDER=workers-ai and `@cf/…` language models. */
+  AI?: WorkersAiBinding & WorkersAiTextBinding & WorkersAiRerankerBinding;
   /** Vectorize index; when bound it replaces the local vector index. */
   VECTORIZE?: VectorizeBinding;
 

@@ -2,8 +2,9 @@
  * Ports for semantic (vector) error search, and the pure vector maths shared by adapters.
  *
  * An `Embedder` turns error texts into vectors; a `VectorIndex` stores them per namespace (one per project) and
- * answers nearest-neighbour queries. Both are ports: the domain never learns whether vectors come from a local
- * hashing model, Workers AI or an HTTP provider, or whether they live in D1 or Vectorize.
+ * answers nearest-neighbour queries; a `Reranker` rescores a short list of candidates against the query. All are
+ * ports: the domain never learns whether vectors come from a local hashing model, Workers AI or an HTTP provider,
+ * or whether they live in D1 or Vectorize.
  */
 import { AppError } from "../core/app-error";
 
@@ -27,6 +28,22 @@ export interface Embedder {
    * product is a cosine similarity. An empty batch yields an empty result.
    */
   embed(texts: string[]): Promise<Float32Array[]>;
+}
+
+/**
+ * A cross-encoder: reads the query and each candidate together and says how relevant the candidate is. Far more
+ * precise than comparing vectors, and far slower, so it only rescores the top few dozen of a cheaper search.
+ */
+export interface Reranker {
+  /** Model id, e.g. "workers-ai:@cf/baai/bge-reranker-base"; scores from different ids are not comparable. */
+  readonly id: string;
+  /** Documents per call the provider accepts; `rerank` batches by it, so callers may pass more. */
+  readonly maxDocuments: number;
+  /**
+   * One relevance score per document, in input order, each in [0, 1] (higher is more relevant), the same for the
+   * same input. No documents yield an empty result. A document, or a query, with nothing in it scores 0.
+   */
+  rerank(query: string, documents: string[]): Promise<number[]>;
 }
 
 export interface VectorItem {
