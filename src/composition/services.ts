@@ -48,9 +48,9 @@ import { AppError } from "../domain/core/app-error";
 import { ErrorIndexer } from "../domain/errors/indexing";
 import type { Runtime } from "../domain/core/ports";
 import type { Identity } from "../domain/core/records";
-import type { Embedder, VectorIndex } from "../domain/vectors/ports";
+import type { Embedder, Reranker, VectorIndex } from "../domain/vectors/ports";
 import type { Env } from "./env";
-import { embedderFromEnv, LazyEmbedder, minSimilarityFromEnv, vectorIndexFromEnv } from "./embedding";
+import { embedderFromEnv, LazyEmbedder, minSimilarityFromEnv, rerankerFromEnv, vectorIndexFromEnv } from "./embedding";
 
 /**
  * Everything the edges (MCP tools, REST routes, queue consumers, Durable Object alarms) call, grouped by feature:
@@ -141,7 +141,11 @@ export function buildServices(env: Env): Services {
   const sessionState = redactingPort(new DurableSessionStore(env.PROJECT_SESSION));
   const waitMs = Number(env.CODING_MEMORY_SUMMARY_WAIT_MS ?? "3000");
   const approvals = new ApprovalDesk(sessionState, runtime);
-  const search = new ErrorSearchService(errorStore, embedder, vectors, runtime);
+  let reranker: Reranker | null | undefined;
+  const search = new ErrorSearchService(errorStore, embedder, vectors, runtime, () => {
+    reranker ??= rerankerFromEnv(env);
+    return reranker;
+  });
   const code = new CodeIndexService(new D1CodeIndexStore(env.DB), runtime);
   const diagramStore = redactingPort(new D1DiagramStore(env.DB));
   const records = new ErrorRecords(errorStore, runtime, indexQueue);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { ErrorSearchHit, SolutionSuggestion, VectorSearchStatus } from "../domain/errors/search";
+import type { ErrorSearchHit, RerankStatus, SolutionSuggestion, VectorSearchStatus } from "../domain/errors/search";
 import { iso, isoOrNull, isoTime } from "./records";
 import { plural } from "../domain/core/plural";
 
@@ -20,6 +20,8 @@ export const hitViewSchema = z.object({
     lexical: z.number(),
     bm25: z.number(),
     coverage: z.number(),
+    frames: z.number(),
+    rerank: z.number().nullable(),
     vector: z.number().nullable(),
     fingerprint: z.number(),
   }),
@@ -36,6 +38,16 @@ export const vectorStatusSchema = z.object({
   pending_errors: z.number(),
   reason: z.string().optional(),
 });
+
+export const rerankStatusSchema = z.object({
+  state: z.enum(["used", "unavailable", "off"]),
+  model: z.string().nullable(),
+  reason: z.string().optional(),
+});
+
+export function rerankStatusView(status: RerankStatus): z.output<typeof rerankStatusSchema> {
+  return { state: status.state, model: status.model, ...(status.reason ? { reason: status.reason } : {}) };
+}
 
 export const solutionViewSchema = z.object({
   solution: z.string(),
@@ -75,15 +87,21 @@ export function hitView(hit: ErrorSearchHit): z.output<typeof hitViewSchema> {
 }
 
 function explain(hit: ErrorSearchHit): string {
-  if (hit.signals.fingerprint)
-    return "the same error (identical fingerprint once paths, numbers and values are ignored)";
   const parts: string[] = [];
+  if (hit.signals.fingerprint) {
+    parts.push(
+      "the same error by fingerprint (type, message and own frames once paths, lines and volatile values are ignored)",
+    );
+  }
   if (hit.matchedTerms.length) {
     parts.push(`${Math.round(hit.signals.coverage * 100)}% of the query's terms (${hit.matchedTerms.join(", ")})`);
   }
+  if (hit.signals.frames > 0) parts.push(`stack traces line up (${hit.signals.frames})`);
   if (hit.signals.vector !== null) parts.push(`semantic similarity ${hit.signals.vector}`);
+  if (hit.signals.rerank !== null) parts.push(`reranker relevance ${hit.signals.rerank}`);
   else if (hit.vectorPending) parts.push("keyword match only (its vector is not indexed yet)");
   if (hit.sharedFrames.length) parts.push(`shared frames: ${hit.sharedFrames.join(", ")}`);
+  if (hit.error.occurrences > 1) parts.push(`recorded ${hit.error.occurrences} times`);
   return parts.join("; ");
 }
 

@@ -221,8 +221,8 @@ describe("extractErrorType", () => {
 describe("parseStackFrames", () => {
   it("returns Python frames innermost first", () => {
     expect(parseStackFrames(pythonTraceback("/app", 1, 2))).toEqual([
-      { functionName: "compute", file: "calc" },
-      { functionName: "handler", file: "main" },
+      { functionName: "compute", file: "calc", library: false },
+      { functionName: "handler", file: "main", library: false },
     ]);
   });
 
@@ -235,22 +235,44 @@ describe("parseStackFrames", () => {
       "    at node:internal/process/task_queues:95:5",
     ].join("\n");
     expect(parseStackFrames(stack)).toEqual([
-      { functionName: "renderlist", file: "list" },
-      { functionName: "anonymous", file: "index" },
-      { functionName: "", file: "task_queues" },
+      { functionName: "renderlist", file: "list", library: false },
+      { functionName: "anonymous", file: "index", library: false },
+      { functionName: "", file: "task_queues", library: true },
+    ]);
+  });
+
+  it("marks the runtime's, harnesses' and dependencies' frames as library frames", () => {
+    const frames = parseStackFrames(
+      [
+        "\tat java.util.ArrayList.get(ArrayList.java:433)",
+        "\tat junit.framework.Assert.fail(Assert.java:57)",
+        "\tat org.jsoup.nodes.Element.child(Element.java:254)",
+        "    at handler (/srv/app/node_modules/express/lib/router.js:10:5)",
+        "    at save (/srv/app/src/save.ts:3:1)",
+      ].join("\n"),
+    );
+    expect(frames.map((frame) => frame.library)).toEqual([true, true, false, true, false]);
+    const python = parseStackFrames(
+      'Traceback (most recent call last):\n  File "/app/main.py", line 3, in run\n  File "/usr/lib/python3.11/json/decoder.py", line 9, in decode\nValueError: x',
+    );
+    expect(python.map((frame) => [frame.functionName, frame.library])).toEqual([
+      ["decode", true],
+      ["run", false],
     ]);
   });
 
   it("parses JVM, Ruby, Go and Rust frames", () => {
     expect(parseStackFrames("\tat com.example.Foo.bar(Foo.java:42)")).toEqual([
-      { functionName: "com.example.foo.bar", file: "foo" },
+      { functionName: "com.example.foo.bar", file: "foo", library: false },
     ]);
-    expect(parseStackFrames("/app/models/user.rb:42:in `save'")).toEqual([{ functionName: "save", file: "user" }]);
+    expect(parseStackFrames("/app/models/user.rb:42:in `save'")).toEqual([
+      { functionName: "save", file: "user", library: false },
+    ]);
     expect(parseStackFrames("main.divide(...)\n\t/home/u/app/main.go:12 +0x1d")).toEqual([
-      { functionName: "main.divide", file: "main" },
+      { functionName: "main.divide", file: "main", library: false },
     ]);
     expect(parseStackFrames("   3: app::run\n             at ./src/lib.rs:10:5")).toEqual([
-      { functionName: "app::run", file: "lib" },
+      { functionName: "app::run", file: "lib", library: false },
     ]);
   });
 });
@@ -311,6 +333,49 @@ describe("errorFingerprint", () => {
     expect(errorFingerprint({ errorType: "TypeError", message: traceback, stackTrace: traceback })).toBe(
       errorFingerprint({ errorType: "TypeError", message, stackTrace: traceback }),
     );
+  });
+
+  describe("merges only what is the same error", () => {
+    const fp = (message: string, stackTrace: string | null = null, errorType = "Error") =>
+      errorFingerprint({ errorType, message, stackTrace });
+
+    it("keeps issue keys, CVE ids and versions", () => {
+      expect(fp("Regression from JIRA-1234 in checkout")).not.toBe(fp("Regression from JIRA-987 in checkout"));
+      expect(fp("Vulnerable dependency: CVE-2021-44228")).not.toBe(fp("Vulnerable dependency: CVE-2022-22965"));
+      expect(fp("Unsupported engine: requires node v18.2.0")).not.toBe(fp("Unsupported engine: requires node v20.1.0"));
+      expect(fp("lodash@4.17.20 has a prototype pollution")).not.toBe(fp("lodash@4.17.21 has a prototype pollution"));
+      expect(fp("Crash again, see #4521")).not.toBe(fp("Crash again, see #4522"));
+      // Ordinary values still abstract away: the same error with another id or count is one record.
+      expect(fp("User 1234 not found after 3 retries")).toBe(fp("User 98 not found after 5 retries"));
+    });
+
+    it("keeps an assertion's expected and actual values", () => {
+      const at = "\tat org.jsoup.nodes.FormElementTest.createsFormData(FormElementTest.java:38)";
+      const type = "junit.framework.AssertionFailedError";
+      expect(fp(`${type}: expected:<6> but was:<7>`, at, type)).not.toBe(
+        fp(`${type}: expected:<6> but was:<5>`, at, type),
+      );
+      expect(fp("AssertionError: expected 'a' to equal 'b'")).not.toBe(fp("AssertionError: expected 'a' to equal 'c'"));
+      // The same failure moved to another line, or run on another machine, is still one error.
+      expect(fp(`${type}: expected:<6> but was:<7>`, at.replace(":38", ":41"), type)).toBe(
+        fp(`${type}: expected:<6> but was:<7>`, at, type),
+      );
+    });
+
+    it("does not merge failures that share only the runtime's or the harness's frames", () => {
+      const type = "java.lang.IndexOutOfBoundsException";
+      const library =
+        "\tat java.util.ArrayList.rangeCheck(ArrayList.java:657)\n\tat java.util.ArrayList.get(ArrayList.java:433)";
+      const one = fp(
+        `${type}: Index: 0, Size: 0`,
+        `${library}\n\tat org.jsoup.nodes.Element.child(Element.java:254)`,
+        type,
+      );
+      const two = fp(`${type}: Index: 0, Size: 0`, `${library}\n\tat org.jsoup.parser.Tag.valueOf(Tag.java:12)`, type);
+      expect(one).not.toBe(two);
+      // The throw site is kept: it says which runtime call failed.
+      expect(one).toContain("frames:java.util.arraylist.rangecheck@arraylist | org.jsoup.nodes.element.child@element");
+    });
   });
 
   it("uses at most three frames", () => {

@@ -5,6 +5,7 @@
 import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { ErrorRecord } from "../../domain/core/records";
 import type { ErrorSearchFilters } from "../../domain/errors/filters";
+import type { TermStatistics } from "../../domain/errors/ports";
 import { errors } from "./schema";
 import { pathMatches, type Db } from "./sql";
 
@@ -17,7 +18,7 @@ export const COMMON_TERM_MIN_DOCS = 50;
  * match touches, so this keeps a search at 100,000 errors about as cheap as at 10,000 (where 20% is the same).
  */
 export const COMMON_TERM_MAX_DOCS = 2_000;
-/** The rarest terms carry the match; more add scoring work and little signal. */
+/** The most informative terms carry the match; more add scoring work and little signal. */
 export const MAX_MATCH_TERMS = 24;
 
 /** BM25's k1 and b: FTS5's defaults, so ranking is what bm25() gave, with this project's statistics. */
@@ -26,7 +27,7 @@ const BM25_B = 0.75;
 
 /**
  * The query terms the match is made of, with their BM25 IDF, from the project's own term statistics
- * (`error_term_stats`, `error_search_totals`; migration 0017): the rarest terms, without those so common that
+ * (`error_term_stats`, `error_search_totals`; migration 0017): the first (most informative) of the given terms, without those so common that
  * scoring them touches most of the project for almost no signal. Nothing here reads another project's errors,
  * so neither a score nor the choice of terms depends on them. All terms are bound as one JSON parameter
  * (D1 binds at most 100 per statement, and a pasted traceback has hundreds of terms).
@@ -35,16 +36,35 @@ function matchTermsTable(projectId: string, termsJson: string): SQL {
   return sql`(
     SELECT term, max(1e-6, coalesce(ln((n - docs + 0.5) / (docs + 0.5)), 0)) AS idf, avg_terms FROM (
       SELECT s.term AS term, s.docs AS docs, t.docs AS n, CAST(t.terms AS REAL) / t.docs AS avg_terms,
-        row_number() OVER (ORDER BY s.docs, s.term) AS position
-      FROM error_term_stats AS s JOIN error_search_totals AS t ON t.project_id = s.project_id
-      WHERE s.project_id = ${projectId} AND s.docs > 0
-        AND s.term IN (SELECT value FROM json_each(${termsJson}))
+        q.key AS given, row_number() OVER (ORDER BY q.key) AS position
+      FROM json_each(${termsJson}) AS q
+      CROSS JOIN error_term_stats AS s ON s.project_id = ${projectId} AND s.term = q.value
+      JOIN error_search_totals AS t ON t.project_id = s.project_id
+      WHERE s.docs > 0
     )
     WHERE position <= 2
       OR docs <= max(${sql.raw(String(COMMON_TERM_MIN_DOCS))}, min(${sql.raw(String(COMMON_TERM_MAX_DOCS))}, n * ${sql.raw(String(COMMON_TERM_SHARE))}))
-    ORDER BY docs, term
+    ORDER BY given
     LIMIT ${sql.raw(String(MAX_MATCH_TERMS))}
   )`;
+}
+
+/** BM25's statistics of the project for `terms` (see `ErrorStore.termStatistics`). */
+export async function termStatistics(db: Db, projectId: string, terms: string[]): Promise<TermStatistics> {
+  const termsJson = JSON.stringify([...new Set(terms)]);
+  const [rows, totals] = await Promise.all([
+    db.all<{ term: string; docs: number }>(sql`
+      SELECT term, docs FROM error_term_stats
+      WHERE project_id = ${projectId} AND docs > 0 AND term IN (SELECT value FROM json_each(${termsJson}))`),
+    db.all<{ docs: number; terms: number }>(sql`
+      SELECT docs, terms FROM error_search_totals WHERE project_id = ${projectId}`),
+  ]);
+  const total = totals[0];
+  return {
+    documents: total?.docs ?? 0,
+    averageTerms: total && total.docs > 0 ? total.terms / total.docs : 0,
+    docs: new Map(rows.map((row) => [row.term, row.docs])),
+  };
 }
 
 /**

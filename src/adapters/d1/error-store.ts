@@ -4,8 +4,8 @@ import { AppError } from "../../domain/core/app-error";
 import type { NewRecord, PageRequest } from "../../domain/core/ports";
 import { VECTOR_FAILED, type ErrorRecord, type Page } from "../../domain/core/records";
 import type { ErrorSearchFilters } from "../../domain/errors/filters";
-import type { ErrorStore, WebhookDelivery } from "../../domain/errors/ports";
-import { searchErrorsLexical } from "./error-search";
+import type { ErrorStore, TermStatistics, WebhookDelivery } from "../../domain/errors/ports";
+import { searchErrorsLexical, termStatistics } from "./error-search";
 import { codingSessions, errors, webhookDeliveries } from "./schema";
 import { activeSessionOf, isActiveSessionOf, sessionLink } from "./session-links";
 import { database, firstRow, idChunks, keysetPage, type Db } from "./sql";
@@ -308,6 +308,10 @@ export class D1ErrorStore implements ErrorStore {
     options: { limit: number; filters: ErrorSearchFilters },
   ): Promise<Array<{ error: ErrorRecord; bm25: number }>> {
     return searchErrorsLexical(this.db, projectId, terms, options);
+  }
+
+  termStatistics(projectId: string, terms: string[]): Promise<TermStatistics> {
+    return termStatistics(this.db, projectId, terms);
   }
 }
 

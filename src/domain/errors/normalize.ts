@@ -36,6 +36,12 @@ export interface StackFrame {
   functionName: string;
   /** File basename without extension, lowercased; empty when unknown. */
   file: string;
+  /**
+   * The frame is the runtime's, a test harness's or an installed dependency's (JDK, JUnit, node_modules,
+   * site-packages, Go's runtime, Rust's std): code that unrelated failures share, so it says little about which
+   * bug this is.
+   */
+  library: boolean;
 }
 
 export const MAX_SEARCH_TERMS = 64;
@@ -277,11 +283,27 @@ function normalizeFunctionName(raw: string, preserveCase: boolean): string {
   return preserveCase ? name : name.toLowerCase();
 }
 
+/** Qualified names of the JVM's, .NET's and test harnesses' own code. */
+const LIBRARY_FUNCTION =
+  /^(?:java|javax|jdk|sun|com\.sun|kotlin|kotlinx|scala|junit|org\.junit|org\.hamcrest|org\.assertj|org\.testng|org\.opentest4j|org\.apache\.maven|org\.gradle|org\.apache\.tools\.ant|org\.spockframework|System|Microsoft|NUnit|Xunit)\./;
+/**
+ * Paths of installed dependencies and runtimes: node_modules, Node's internals (older Node prints its core
+ * modules as a bare `module.js` or `internal/…js`, never with a directory of the machine's), Python's stdlib,
+ * Go, Rust std.
+ */
+const LIBRARY_PATH =
+  /^(?:internal[\\/][\w/.-]+|[\w-]+)\.js$|node_modules|^node:|^internal[\\/]|site-packages|dist-packages|[\\/]lib[\\/]python\d|^<frozen |[\\/]rustc[\\/]|[\\/]\.cargo[\\/]registry|[\\/]go[\\/]src[\\/]|[\\/]pkg[\\/]mod[\\/]|[\\/]gems[\\/]|[\\/]vendor[\\/]/;
+
+export function isLibraryFrame(functionName: string, filePath: string): boolean {
+  return LIBRARY_FUNCTION.test(functionName.trim()) || LIBRARY_PATH.test(filePath.trim());
+}
+
 function makeFrame(functionName: string, filePath: string, preserveCase: boolean): StackFrame {
   const file = pathBasename(filePath.trim().replace(/(?::\d+){1,2}$/, "")).replace(/[<>]/g, "");
   return {
     functionName: normalizeFunctionName(functionName, preserveCase),
     file: preserveCase ? file : file.toLowerCase(),
+    library: isLibraryFrame(functionName, filePath),
   };
 }
 
@@ -388,19 +410,65 @@ function normalizeErrorTypeName(errorType: string): string {
 }
 
 /**
- * Canonical signature of an error: normalised type, normalised message (with a
- * leading `Type:` prefix and any pasted stack trace removed) and the three innermost frames as
- * `function@file` (no directories, no line numbers). Returns the string to be
- * hashed by the caller; it is stable across machines and edits that only move
- * lines. When no stack trace is given, frames are read from the message itself.
+ * Identifiers in a message that name a different thing when they differ, so the fingerprint keeps them as
+ * written: issue keys (`PROJ-123`, `GH-42`, `#1234`), CVE ids and version numbers (`v2.1`, `1.4.0`, `@1.2.3`).
+ * Two reports that differ only in one of these are about different tickets, advisories or releases.
+ */
+const MEANINGFUL_IDENTIFIER =
+  /\bCVE-\d{4}-\d{4,}\b|\b[A-Z][A-Z0-9]{1,9}-\d+\b|(?<![\w&])#\d+\b|(?<![\w.])v\d+(?:\.\d+)+\b|(?<=@)\d+(?:\.\d+){1,3}\b|(?<![\w.])\d+\.\d+\.\d+(?:[-+][\w.]+)?(?![\w.])/g;
+
+/**
+ * An assertion failure's message is its expected and actual values: the same assertion failing with other
+ * values is another behaviour (in a deterministic test, another bug), so those values stay in its fingerprint.
+ */
+const ASSERTION_MESSAGE = /\bexpected\b[\s\S]*?\b(?:but (?:was|got|found)|got|actual|received|to (?:be|equal))\b/i;
+const ASSERTION_TYPE = /assert|comparisonfailure/i;
+
+/** Placeholder for the n-th kept identifier: survives normalisation untouched, then is put back. */
+const keptMarker = (index: number) => `keptidentifier${index}x`;
+
+function fingerprintMessage(type: string, rawMessage: string): string {
+  const kept: string[] = [];
+  const keep = (value: string) => {
+    kept.push(value);
+    return ` ${keptMarker(kept.length - 1)} `;
+  };
+  let message = messageWithoutTrace(rawMessage);
+  if (ASSERTION_TYPE.test(type) || ASSERTION_MESSAGE.test(message)) {
+    // Quoted literals and numbers stay; paths, URLs, timestamps, ids and addresses are still volatile.
+    message = message.replace(
+      /"(?:[^"\\\r\n]|\\.){0,200}"|'(?:[^'\\\r\n]|\\.){0,200}'|(?<![\w.])-?\d+(?:\.\d+)?(?![\w.])/g,
+      (value) => (looksLikePath(value.slice(1, -1)) ? value : keep(value)),
+    );
+  }
+  message = message.replace(MEANINGFUL_IDENTIFIER, keep);
+  let normalized = normalizeErrorText(message);
+  normalized = normalized.replace(/keptidentifier(\d+)x/g, (_match, index: string) => kept[Number(index)] ?? "");
+  normalized = normalized.replace(/\s+/g, " ").trim();
+  if (type.length > 0 && normalized.startsWith(`${type}:`)) normalized = normalized.slice(type.length + 1).trim();
+  return normalized;
+}
+
+/** Frames shown in a fingerprint: the throw site, then the innermost frames of the code's own. */
+export const FINGERPRINT_OWN_FRAMES = 3;
+
+/**
+ * Canonical signature of an error: normalised type, normalised message (with a leading `Type:` prefix and any
+ * pasted stack trace removed; issue keys, CVE ids, versions and an assertion's values kept as written) and the
+ * frames where it happened as `function@file` (no directories, no line numbers): the throw site, then the three
+ * innermost frames that are not the runtime's, a harness's or a dependency's. Harness frames (JUnit's
+ * `Assert.fail`, pytest's runner) are the same for every failing test, so using them would merge different
+ * failures. Returns the string to be hashed by the caller; it is stable across machines and edits that only
+ * move lines. When no stack trace is given, frames are read from the message itself.
  */
 export function errorFingerprint(input: ErrorFingerprintInput): string {
   const type = normalizeErrorTypeName(input.errorType);
-  let message = normalizeErrorText(messageWithoutTrace(input.message));
-  if (type.length > 0 && message.startsWith(`${type}:`)) message = message.slice(type.length + 1).trim();
+  const message = fingerprintMessage(type, input.message);
   const frameSource = input.stackTrace && input.stackTrace.trim().length > 0 ? input.stackTrace : input.message;
-  const frames = parseStackFrames(frameSource)
-    .slice(0, 3)
-    .map((stackFrame) => `${stackFrame.functionName}@${stackFrame.file}`);
-  return [`type:${type}`, `message:${message}`, `frames:${frames.join(" | ")}`].join("\n");
+  const parsed = parseStackFrames(frameSource);
+  const own = parsed.filter((frame) => !frame.library).slice(0, FINGERPRINT_OWN_FRAMES);
+  const throwSite = parsed[0];
+  const frames = throwSite && throwSite.library ? [throwSite, ...own] : own.length ? own : parsed.slice(0, 3);
+  const signature = frames.map((stackFrame) => `${stackFrame.functionName}@${stackFrame.file}`);
+  return [`type:${type}`, `message:${message}`, `frames:${signature.join(" | ")}`].join("\n");
 }

@@ -72,13 +72,28 @@ export interface ErrorStore {
   ): Promise<Array<{ projectId: string; id: string }>>;
   /**
    * Lexical candidates for a search that pass the filters: each error with its BM25 rank (lower is better, as
-   * SQLite reports it). Filters mean exactly what `matchesErrorFilters` means.
+   * SQLite reports it). `terms` come most informative first: the match is made of the first of them, leaving
+   * out terms so common that matching them touches most of the project. Filters mean exactly what
+   * `matchesErrorFilters` means.
    */
   searchErrorsLexical(
     projectId: string,
     terms: string[],
     options: { limit: number; filters: ErrorSearchFilters },
   ): Promise<Array<{ error: ErrorRecord; bm25: number }>>;
+  /**
+   * The project's own term statistics for `terms`: how many errors it has, their average number of search
+   * terms, and how many of them contain each term (terms in none are left out). Nothing of another project's.
+   */
+  termStatistics(projectId: string, terms: string[]): Promise<TermStatistics>;
+}
+
+/** A project's term statistics (BM25's N, average length and document frequencies). */
+export interface TermStatistics {
+  documents: number;
+  averageTerms: number;
+  /** Errors of the project containing each term; a term missing here is in none. */
+  docs: Map<string, number>;
 }
 
 /**

@@ -10,39 +10,77 @@
 import { AppError } from "../core/app-error";
 import { errorFeatures } from "./features";
 import { hasFilters, matchesErrorFilters, type ErrorSearchFilters } from "./filters";
-import { errorFingerprint, extractErrorType, lexicalTerms } from "./normalize";
+import { errorFingerprint, extractErrorType } from "./normalize";
 import { redactSecrets } from "../core/redaction";
 import { errorEmbeddingText, queryEmbeddingText } from "./text";
 import type { Runtime } from "../core/ports";
-import type { ErrorStore } from "./ports";
+import type { ErrorStore, TermStatistics } from "./ports";
+import {
+  analyseQuery,
+  analyseRecord,
+  bm25f,
+  frameSimilarity,
+  informativeTerms,
+  inverseDocumentFrequency,
+  type AnalysedQuery,
+} from "./ranking";
 import type { ErrorRecord, Project } from "../core/records";
-import type { Embedder, VectorIndex } from "../vectors/ports";
+import type { Embedder, Reranker, VectorIndex } from "../vectors/ports";
 import { CONFIDENCE_THRESHOLDS, confidenceOf, round, type Confidence } from "./confidence";
 
 export { CONFIDENCE_THRESHOLDS, type Confidence };
 
 /**
- * The lexical score. BM25 alone is scale-free (its value depends on corpus size; on a small project it is near
- * zero for every hit) so it is taken relative to the best hit, and blended with term coverage: the share of the
- * query's normalised terms the error contains, which reads naturally ("7 of 10 terms match").
+ * The lexical score, 0..1: BM25F relative to the best candidate (BM25 alone is scale-free: its value depends on
+ * corpus size), the share of the query's information (term weight · IDF) the error contains, which is absolute
+ * ("the rare words match"), and, when the query has a stack trace, how well the two traces line up.
  */
-export const LEXICAL_WEIGHTS = { bm25: 0.7, coverage: 0.3 } as const;
-/** hybrid = LEXICAL · lexical + VECTOR · vector; an identical fingerprint scores 1 (the same error recurring). */
-export const HYBRID_WEIGHTS = { lexical: 0.6, vector: 0.4 } as const;
+export const LEXICAL_WEIGHTS = {
+  withFrames: { bm25: 0.5, coverage: 0.2, frames: 0.3 },
+  withoutFrames: { bm25: 0.7, coverage: 0.3, frames: 0 },
+} as const;
+/**
+ * hybrid = (1 − w) · lexical + w · vector, where w is the embedder's own `searchWeight` (its measured value;
+ * DEFAULT_VECTOR_WEIGHT when it has none).
+ */
+export const DEFAULT_VECTOR_WEIGHT = 0.3;
+/**
+ * Reranking (when a reranker is configured): its relevance replaces this share of the first-stage score of the
+ * best RERANK_CANDIDATES hits. Half, because there is no local model to measure a better share on; a
+ * cross-encoder sees query and error together, which the first stage never does.
+ */
+export const RERANK_WEIGHT = 0.5;
+export const RERANK_CANDIDATES = 30;
+/** A fingerprint match moves an error this share of the way to the top score. */
+export const FINGERPRINT_PULL = 0.5;
 /** Nearest neighbours asked of the vector index (capped by what the index allows). */
 export const VECTOR_CANDIDATES = 100;
 /** Lexical candidates: enough to re-rank well beyond k. */
 export const MIN_LEXICAL_CANDIDATES = 50;
 
+const OFF: RerankStatus = { state: "off", model: null };
+const NO_STATISTICS: TermStatistics = { documents: 0, averageTerms: 0, docs: new Map() };
+
+/** The query's information: the sum of its terms' weight · IDF, what weighted coverage is a share of. */
+function queryInformation(query: AnalysedQuery, stats: TermStatistics): number {
+  let total = 0;
+  for (const [term, weight] of query.weights) total += weight * inverseDocumentFrequency(stats, term);
+  return total;
+}
+
 export type SearchMode = "hybrid" | "lexical" | "vector";
 
 export interface HitSignals {
-  /** 0..1: LEXICAL_WEIGHTS blend of bm25 and coverage. */
+  /** 0..1: LEXICAL_WEIGHTS blend of bm25, weighted coverage and frames. */
   lexical: number;
-  /** BM25 relative to the best lexical hit (0 when the error was found by vector only). */
+  /** BM25F relative to the best lexical candidate. */
   bm25: number;
-  /** Share of the query's normalised terms the error contains. */
+  /** Share of the query's terms the error contains. */
   coverage: number;
+  /** 0..1: how well the two stack traces line up (0 when either has none). */
+  frames: number;
+  /** 0..1: the reranker's relevance, or null when no reranker scored it. */
+  rerank: number | null;
   /** Cosine similarity of the embeddings, or null when this error's vector is not indexed yet. */
   vector: number | null;
   /** 1 when the query normalises to this error's fingerprint: it is the same error. */
@@ -77,10 +115,18 @@ export interface VectorSearchStatus {
   reason?: string;
 }
 
+export interface RerankStatus {
+  /** used: the best hits were reranked; unavailable: the reranker failed (first-stage order kept); off: none. */
+  state: "used" | "unavailable" | "off";
+  model: string | null;
+  reason?: string;
+}
+
 export interface ErrorSearchResult {
   hits: ErrorSearchHit[];
   mode: SearchMode;
   vector: VectorSearchStatus;
+  rerank: RerankStatus;
 }
 
 export interface ErrorSearchOptions {
@@ -111,32 +157,50 @@ export interface SolutionSuggestion {
 
 export class ErrorSearchService {
   constructor(
-    private readonly store: Pick<ErrorStore, "countErrorsNotVectorIndexed" | "getErrorsByIds" | "searchErrorsLexical">,
+    private readonly store: Pick<
+      ErrorStore,
+      "countErrorsNotVectorIndexed" | "getErrorsByIds" | "searchErrorsLexical" | "termStatistics"
+    >,
     private readonly embedder: Embedder,
     private readonly vectors: VectorIndex,
     private readonly runtime: Pick<Runtime, "sha256Hex">,
+    /** Built on first use, so a misconfigured reranker fails (softly) only the searches that would rerank. */
+    private readonly reranker: () => Reranker | null = () => null,
   ) {}
 
   get model(): string {
     return this.embedder.id;
   }
 
+  /** The vector signal's share of a hybrid score: what the embedder's measured value warrants. */
+  get vectorWeight(): number {
+    return this.embedder.searchWeight ?? DEFAULT_VECTOR_WEIGHT;
+  }
+
   async search(project: Project, rawQuery: string, options: ErrorSearchOptions): Promise<ErrorSearchResult> {
     // A pasted error may carry secrets: its terms and embedding come from the redacted text, like stored errors'.
     const query = redactSecrets(rawQuery).text;
-    const terms = lexicalTerms(query);
+    const analysed = analyseQuery(query);
+    const terms = [...analysed.weights.keys()];
     const useVectors = options.mode !== "lexical";
     const useLexical = options.mode !== "vector";
     // One extra candidate so that leaving out `excludeErrorId` still leaves k.
     const wanted = options.k + (options.excludeErrorId ? 1 : 0);
 
-    const [lexical, vector, pendingErrors, fingerprints] = await Promise.all([
-      useLexical && terms.length
-        ? this.store.searchErrorsLexical(project.id, terms, {
+    const lexicalSearch = async () => {
+      if (!terms.length) return { stats: NO_STATISTICS, candidates: [] };
+      const stats = await this.store.termStatistics(project.id, terms);
+      const matchTerms = informativeTerms(analysed, stats);
+      const candidates = matchTerms.length
+        ? await this.store.searchErrorsLexical(project.id, matchTerms, {
             limit: Math.max(wanted * 4, MIN_LEXICAL_CANDIDATES),
             filters: options.filters,
           })
-        : Promise.resolve([]),
+        : [];
+      return { stats, candidates };
+    };
+    const [lexical, vector, pendingErrors, fingerprints] = await Promise.all([
+      useLexical ? lexicalSearch() : Promise.resolve({ stats: NO_STATISTICS, candidates: [] }),
       useVectors ? this.nearest(project, query, options.filters) : Promise.resolve(null),
       useVectors ? this.store.countErrorsNotVectorIndexed(project.id, this.embedder.id) : Promise.resolve(0),
       this.queryFingerprints(query),
@@ -152,15 +216,30 @@ export class ErrorSearchService {
     }
     const vectorScores = vector && "matches" in vector ? vector.matches : new Map<string, number>();
 
-    const bestBm25 = Math.min(0, ...lexical.map((candidate) => candidate.bm25));
+    // The second stage: every candidate scored again with all query terms, by field, and by its frames.
+    const { stats } = lexical;
+    const rescored = new Map<string, { bm25f: number; frames: number }>();
+    const rescore = (error: ErrorRecord) => {
+      const record = analyseRecord(error);
+      const value = { bm25f: bm25f(analysed, record, stats), frames: frameSimilarity(analysed, record, stats) };
+      rescored.set(error.id, value);
+      return value;
+    };
+    for (const { error } of lexical.candidates) rescore(error);
+    const bestBm25f = Math.max(0, ...[...rescored.values()].map((value) => value.bm25f));
+    const information = queryInformation(analysed, stats);
     const queryTerms = new Set(terms);
     const minSimilarity = this.embedder.minSimilarity ?? 0;
     const hits: ErrorSearchHit[] = [];
-    const score = (error: ErrorRecord, bm25: number | null) => {
+    const score = (error: ErrorRecord, lexicalCandidate: boolean) => {
       if (error.id === options.excludeErrorId) return;
-      const hit = this.scoreCandidate(error, bm25, {
-        bestBm25,
+      const hit = this.scoreCandidate(error, lexicalCandidate, rescored.get(error.id) ?? rescore(error), {
+        bestBm25f,
+        information,
+        analysed,
+        stats,
         queryTerms,
+        queryHasFrames: analysed.frames.length > 0,
         fingerprints,
         vectorScores,
         vectorUsed: vectorStatus.state === "used",
@@ -169,18 +248,16 @@ export class ErrorSearchService {
       });
       if (hit) hits.push(hit);
     };
-    for (const { error, bm25 } of lexical) score(error, bm25);
+    for (const { error } of lexical.candidates) score(error, true);
 
     // Errors only the vector index found are fetched by id, best first, and only while one could still enter
     // the top k: without lexical evidence a hybrid score is at most VECTOR · cosine + LEXICAL · coverage share.
-    const seen = new Set(lexical.map((candidate) => candidate.error.id));
+    const seen = new Set(lexical.candidates.map((candidate) => candidate.error.id));
     const vectorOnly = [...vectorScores]
       .filter(([id, similarity]) => !seen.has(id) && similarity >= minSimilarity)
       .sort((a, b) => b[1] - a[1]);
     const ceiling = (similarity: number) =>
-      options.mode === "vector"
-        ? similarity
-        : HYBRID_WEIGHTS.vector * similarity + HYBRID_WEIGHTS.lexical * LEXICAL_WEIGHTS.coverage;
+      options.mode === "vector" ? similarity : this.vectorWeight * similarity + (1 - this.vectorWeight);
     const chunk = Math.max(wanted, 10);
     for (let start = 0; start < vectorOnly.length; start += chunk) {
       const best = hits.map((hit) => hit.score).sort((a, b) => b - a);
@@ -191,7 +268,7 @@ export class ErrorSearchService {
         project.id,
         next.map(([id]) => id),
       )) {
-        if (matchesErrorFilters(error, options.filters)) score(error, null);
+        if (matchesErrorFilters(error, options.filters)) score(error, false);
       }
     }
 
@@ -203,17 +280,53 @@ export class ErrorSearchService {
         b.error.lastSeen - a.error.lastSeen ||
         (a.error.id < b.error.id ? -1 : 1),
     );
+    const rerank = options.mode === "vector" ? OFF : await this.rerank(query, hits);
     const top = hits.slice(0, options.k);
     for (const hit of top) hit.sharedFrames = sharedFrames(queryFeatures, hit.error);
-    return { hits: top, mode: options.mode, vector: vectorStatus };
+    return { hits: top, mode: options.mode, vector: vectorStatus, rerank };
+  }
+
+  /** Reorders the best hits (in place) by the reranker's relevance blended with their first-stage score. */
+  private async rerank(query: string, hits: ErrorSearchHit[]): Promise<RerankStatus> {
+    let reranker: Reranker | null;
+    try {
+      reranker = this.reranker();
+    } catch (cause) {
+      return { state: "unavailable", model: null, reason: cause instanceof Error ? cause.message : String(cause) };
+    }
+    if (!reranker || hits.length === 0) return reranker ? { state: "used", model: reranker.id } : OFF;
+    const best = hits.slice(0, RERANK_CANDIDATES);
+    try {
+      const scores = await reranker.rerank(
+        queryEmbeddingText(query),
+        best.map((hit) => errorEmbeddingText(hit.error)),
+      );
+      best.forEach((hit, index) => {
+        const relevance = Math.min(1, Math.max(0, scores[index] ?? 0));
+        hit.signals.rerank = round(relevance);
+        hit.score = round((1 - RERANK_WEIGHT) * hit.score + RERANK_WEIGHT * relevance);
+      });
+      best.sort((a, b) => b.score - a.score || (a.error.id < b.error.id ? -1 : 1));
+      hits.splice(0, best.length, ...best);
+      return { state: "used", model: reranker.id };
+    } catch (cause) {
+      // A reranker outage must not take search down: the first-stage order stands.
+      const reason = cause instanceof Error ? cause.message : String(cause);
+      return { state: "unavailable", model: reranker.id, reason };
+    }
   }
 
   private scoreCandidate(
     error: ErrorRecord,
-    bm25: number | null,
+    lexicalCandidate: boolean,
+    rescored: { bm25f: number; frames: number },
     context: {
-      bestBm25: number;
+      bestBm25f: number;
+      information: number;
+      analysed: AnalysedQuery;
+      stats: TermStatistics;
       queryTerms: Set<string>;
+      queryHasFrames: boolean;
       fingerprints: Set<string>;
       vectorScores: Map<string, number>;
       vectorUsed: boolean;
@@ -221,30 +334,41 @@ export class ErrorSearchService {
       minSimilarity: number;
     },
   ): ErrorSearchHit | null {
-    const { bestBm25, queryTerms, fingerprints, vectorScores, mode } = context;
+    const { queryTerms, fingerprints, vectorScores, mode } = context;
     const docTerms = new Set(error.searchTerms.split(" "));
     const matchedTerms = [...queryTerms].filter((term) => docTerms.has(term));
     const coverage = queryTerms.size ? matchedTerms.length / queryTerms.size : 0;
-    const relativeBm25 = bm25 === null ? 0 : bestBm25 < 0 ? bm25 / bestBm25 : 1;
-    const lexicalScore = LEXICAL_WEIGHTS.bm25 * relativeBm25 + LEXICAL_WEIGHTS.coverage * coverage;
+    // The share of the query's information (weight · IDF) the error contains: rare shared terms count most.
+    const matchedInformation = matchedTerms.reduce(
+      (sum, term) => sum + (context.analysed.weights.get(term) ?? 0) * inverseDocumentFrequency(context.stats, term),
+      0,
+    );
+    const weightedCoverage = context.information > 0 ? matchedInformation / context.information : 0;
+    const relativeBm25 = context.bestBm25f > 0 ? rescored.bm25f / context.bestBm25f : 0;
+    const weights = context.queryHasFrames ? LEXICAL_WEIGHTS.withFrames : LEXICAL_WEIGHTS.withoutFrames;
+    const lexicalScore =
+      rescored.bm25f > 0 || rescored.frames > 0
+        ? weights.bm25 * relativeBm25 + weights.coverage * weightedCoverage + weights.frames * rescored.frames
+        : 0;
     const indexed = error.vectorModel === this.embedder.id;
     // An indexed error outside the nearest neighbours is far from the query: its similarity counts as 0.
     const vectorScore = context.vectorUsed && indexed ? Math.max(0, vectorScores.get(error.id) ?? 0) : null;
     const sameError = fingerprints.has(error.fingerprint) ? 1 : 0;
 
     let score: number;
-    if (sameError) score = 1;
-    else if (mode === "lexical") score = lexicalScore;
-    else if (mode === "vector") score = vectorScore ?? 0;
+    if (mode === "vector") score = vectorScore ?? 0;
+    else if (mode === "lexical" || vectorScore === null) score = lexicalScore;
     // Without a vector the lexical evidence stands alone rather than being discounted.
-    else if (vectorScore === null) score = lexicalScore;
-    else score = HYBRID_WEIGHTS.lexical * lexicalScore + HYBRID_WEIGHTS.vector * vectorScore;
+    else score = (1 - this.vectorWeight) * lexicalScore + this.vectorWeight * vectorScore;
+    // The same fingerprint is the strongest single piece of evidence, but not proof: it moves the error up by
+    // half the distance to the top rather than forcing it there (a fingerprint can still merge two bugs).
+    if (sameError) score = score + (1 - score) * FINGERPRINT_PULL;
     if (score <= 0) return null;
     // Found by its vector alone, below the model's noise level: nothing connects it to the query.
-    if (!sameError && bm25 === null && (vectorScore ?? 0) < context.minSimilarity) return null;
+    if (!sameError && !lexicalCandidate && (vectorScore ?? 0) < context.minSimilarity) return null;
 
     const matchedBy: ErrorSearchHit["matchedBy"] = [];
-    if (bm25 !== null) matchedBy.push("lexical");
+    if (lexicalCandidate) matchedBy.push("lexical");
     if (vectorScores.has(error.id) && vectorScore !== null) matchedBy.push("vector");
     if (sameError) matchedBy.push("fingerprint");
     const similarity = sameError ? 1 : vectorScore === null ? coverage : (coverage + vectorScore) / 2;
@@ -256,6 +380,8 @@ export class ErrorSearchService {
         lexical: round(lexicalScore),
         bm25: round(relativeBm25),
         coverage: round(coverage),
+        frames: round(rescored.frames),
+        rerank: null,
         vector: vectorScore === null ? null : round(vectorScore),
         fingerprint: sameError,
       },

@@ -24,6 +24,12 @@ export interface Embedder {
    */
   readonly minSimilarity?: number;
   /**
+   * The share (0..1) of a hybrid search score this model's cosine gets, by its measured value on the
+   * development sets (`npm run bench:quality`): a model that adds little to the lexical ranking gets little.
+   * Unset means the search's default.
+   */
+  readonly searchWeight?: number;
+  /**
    * One vector per text, in input order, each of length `dimensions` and L2-normalised (unit length), so a dot
    * product is a cosine similarity. An empty batch yields an empty result.
    */

@@ -2,7 +2,15 @@ import { z } from "zod";
 import { LIMITS } from "../../domain/core/limits";
 import { isoDateField, scopedInput } from "../schema";
 import { defineTool } from "../tool";
-import { hitView, hitViewSchema, vectorStatusNote, vectorStatusSchema, vectorStatusView } from "../../views/search";
+import {
+  hitView,
+  hitViewSchema,
+  rerankStatusSchema,
+  rerankStatusView,
+  vectorStatusNote,
+  vectorStatusSchema,
+  vectorStatusView,
+} from "../../views/search";
 import { plural } from "../../views/render";
 
 const searchErrorsOutput = z.object({
@@ -10,6 +18,7 @@ const searchErrorsOutput = z.object({
   count: z.number(),
   mode: z.enum(["hybrid", "lexical", "vector"]),
   vector_search: vectorStatusSchema,
+  rerank: rerankStatusSchema,
   message: z.string().optional(),
 });
 
@@ -47,7 +56,13 @@ export const searchErrorsTool = defineTool({
     });
     const results = result.hits.map(hitView);
     const vectorNote = vectorStatusNote(result.vector);
-    const data = { results, count: results.length, mode: result.mode, vector_search: vectorStatusView(result.vector) };
+    const data = {
+      results,
+      count: results.length,
+      mode: result.mode,
+      vector_search: vectorStatusView(result.vector),
+      rerank: rerankStatusView(result.rerank),
+    };
     if (!results.length) {
       return {
         data: { ...data, message: "No similar errors found." },

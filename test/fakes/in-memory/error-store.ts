@@ -2,7 +2,7 @@ import { AppError } from "../../../src/domain/core/app-error";
 import type { NewRecord, PageRequest } from "../../../src/domain/core/ports";
 import { VECTOR_FAILED, type ErrorRecord, type Page } from "../../../src/domain/core/records";
 import { matchesErrorFilters, type ErrorSearchFilters } from "../../../src/domain/errors/filters";
-import type { ErrorStore, WebhookDelivery } from "../../../src/domain/errors/ports";
+import type { ErrorStore, TermStatistics, WebhookDelivery } from "../../../src/domain/errors/ports";
 import { compareIds, copy, insertNew, keysetPage, words, type MemoryRecords } from "./records";
 
 /** FTS5's bm25() defaults, which the D1 search uses too. */
@@ -224,6 +224,17 @@ export class InMemoryErrorStore implements ErrorStore {
       .sort((a, b) => b.score - a.score || compareIds(a.error.id, b.error.id))
       .slice(0, options.limit)
       .map((hit) => ({ error: copy(hit.error), bm25: -hit.score }));
+  }
+
+  async termStatistics(projectId: string, terms: string[]): Promise<TermStatistics> {
+    const documents = this.ofProject(projectId).map((error) => words(error.searchTerms, true));
+    const docs = new Map<string, number>();
+    for (const term of new Set(terms)) {
+      const count = documents.filter((doc) => doc.has(term)).length;
+      if (count > 0) docs.set(term, count);
+    }
+    const total = documents.reduce((sum, doc) => sum + doc.size, 0);
+    return { documents: documents.length, averageTerms: documents.length ? total / documents.length : 0, docs };
   }
 
   private sameError(candidate: NewRecord<ErrorRecord>): ErrorRecord | undefined {
