@@ -19,7 +19,14 @@ const { values } = parseArgs({
     port: { type: "string", default: "8789" },
     // The prose duplicate-report set is built outside the repository from a fetched data set
     // (bench/corpora/prose-duplicates/README.md); it is measured when this directory holds it.
-    "prose-dir": { type: "string", default: process.env.PROSE_DUPLICATES_DIR ?? "/tmp/prose-duplicates/" },
+    "prose-dir": {
+      type: "string",
+      default:
+        process.env.PROSE_DUPLICATES_DIR ??
+        (existsSync(new URL("../../shared/eval/prose-duplicates/dev.jsonl", import.meta.url))
+          ? fileURLToPath(new URL("../../shared/eval/prose-duplicates/", import.meta.url))
+          : "/tmp/prose-duplicates/"),
+    },
   },
 });
 const EXTRA_SIZES = values.extra.split(",").map(Number);
@@ -234,13 +241,15 @@ try {
       // The baseline ranks the same texts the server holds (without the synthetic crowd, which only makes the
       // server's task harder): each text is its own document, a hit when it is relevant.
       const bm25 = new PlainBm25(set.items);
-      /** @type {Record<string, Array<{ rank: number | null, near: boolean }>>} */
-      const results = { "plain-bm25": [] };
+      /** @type {Array<{ rank: number | null, near: boolean }>} */
+      const baseline = [];
       for (const query of set.queries) {
         const keys = bm25.search(query.text.slice(0, 8000), 10);
         const index = keys.findIndex((key) => query.relevant.has(key));
-        results["plain-bm25"].push({ rank: index >= 0 ? index + 1 : null, near: Boolean(query.near) });
+        baseline.push({ rank: index >= 0 ? index + 1 : null, near: Boolean(query.near) });
       }
+      /** @type {Record<string, Array<{ rank: number | null, near: boolean }>>} */
+      const results = { "plain-bm25": baseline };
       for (const mode of MODES) {
         const ranks = [];
         for (const query of set.queries) {

@@ -326,5 +326,33 @@ export function errorStoreContract(name: string, make: MakeRecordStores): void {
       expect(await hits({ tag: "db" })).toEqual([both.id]);
       expect(await hits({ since: T0 + 10 })).toEqual([one.id]);
     });
+
+    it("reports term statistics of the project's own errors only", async () => {
+      const world = await newWorld(await make());
+      const { errors } = world.stores;
+      const project = world.project.id;
+      await errors.upsertErrors([
+        errorCandidate(world, { searchTerms: "alpha beta" }),
+        errorCandidate(world, { searchTerms: "beta gamma delta" }),
+      ]);
+      const before = await errors.termStatistics(project, ["alpha", "beta", "omega"]);
+      expect(before.documents).toBe(2);
+      expect(before.averageTerms).toBeCloseTo(2.5, 5);
+      expect([...before.docs].sort()).toEqual([
+        ["alpha", 1],
+        ["beta", 2],
+      ]);
+      // Another project holding the same and new words changes nothing here: neither a score nor which terms
+      // exist can be learned from, or influenced by, another team's errors.
+      const other = await otherProject(world);
+      await errors.upsertErrors(
+        ["alpha omega", "alpha", "omega beta"].map((searchTerms) =>
+          errorCandidate(world, { projectId: other.id, searchTerms }),
+        ),
+      );
+      expect(await errors.termStatistics(project, ["alpha", "beta", "omega"])).toEqual(before);
+      const empty = await errors.termStatistics("no-such-project", ["alpha"]);
+      expect(empty).toEqual({ documents: 0, averageTerms: 0, docs: new Map() });
+    });
   });
 }

@@ -8,7 +8,8 @@ import { ErrorIndexer } from "../../src/domain/errors/indexing";
 import { ErrorSearchService } from "../../src/domain/errors/search";
 import { HashingEmbedder } from "../../src/domain/vectors/hash-embedder";
 import type { IndexJob } from "../../src/domain/errors/ports";
-import type { Embedder } from "../../src/domain/vectors/ports";
+import type { Embedder, Reranker } from "../../src/domain/vectors/ports";
+import { WorkersAiReranker } from "../../src/adapters/workers-ai-reranker";
 import { ERROR_INDEX_DLQ, ERROR_INDEX_QUEUE, handleQueueBatch } from "../../src/queue/consumer";
 import { callTool, mcpClient, newUser, rest, uniqueName } from "../helpers";
 
@@ -442,6 +443,90 @@ describe("indexing failures", () => {
       search.search(projectRecord, "No module named requests", { k: 5, mode: "vector", filters }),
     ).rejects.toMatchObject({ code: "unavailable" });
   }, 30_000); // 15 calls
+});
+
+describe("ranking", () => {
+  it("scores a project's errors the same whether or not another project holds the query's words", async () => {
+    const { token } = await newUser();
+    const base = `/api/v1/projects/${uniqueName("iso-a")}`;
+    const otherBase = `/api/v1/projects/${uniqueName("iso-b")}`;
+    await recordAll(token, base, PROJECT_ERRORS.slice(0, 3) as Array<Record<string, unknown>>);
+    const query = { query: "TypeError: can't compare offset-naive datetimes in session payload", mode: "lexical" };
+    const before = await rest(token, "POST", `${base}/errors/search`, query);
+    expect(before.status).toBe(200);
+    expect(before.body.results.length).toBeGreaterThan(0);
+    await recordAll(
+      token,
+      otherBase,
+      ["offset naive datetimes", "session payload compare", "typeerror offset"].map((message) => ({
+        error_type: "TypeError",
+        message,
+      })),
+    );
+    const after = await rest(token, "POST", `${base}/errors/search`, query);
+    const scores = (body: { results: Array<{ error_id: string; score: number; signals: unknown }> }) =>
+      body.results.map((hit) => [hit.error_id, hit.score, hit.signals]);
+    expect(scores(after.body)).toEqual(scores(before.body));
+  }, 30_000); // 8 calls
+
+  it("reranks the best hits with the configured reranker, and keeps the first-stage order when it fails", async () => {
+    const { token } = await newUser();
+    const base = `/api/v1/projects/${uniqueName("rerank")}`;
+    await recordAll(token, base, PROJECT_ERRORS.slice(0, 3) as Array<Record<string, unknown>>);
+    const real = buildServices(env);
+    const row = await env.DB.prepare("SELECT id, slug FROM projects WHERE slug = ?")
+      .bind(base.split("/").pop())
+      .first<{ id: string; slug: string }>();
+    const project = { id: row?.id ?? "", slug: row?.slug ?? "" } as never;
+    const filters = { resolvedOnly: false, errorType: null, file: null, tag: null, since: null };
+    const calls: Array<{ model: string; contexts: number }> = [];
+    // Workers AI's documented answer: `{ response: [{ id, score }] }`, best first, scores as logits.
+    const binding = {
+      async run(model: string, input: { query: string; contexts: Array<{ text: string }> }) {
+        calls.push({ model, contexts: input.contexts.length });
+        const response = input.contexts
+          .map((context, id) => ({ id, score: context.text.includes("KeyError") ? 6 : -6 }))
+          .sort((a, b) => b.score - a.score);
+        return { response };
+      },
+    };
+    const searchWith = (reranker: () => Reranker | null) =>
+      new ErrorSearchService(
+        new D1ErrorStore(env.DB),
+        new HashingEmbedder(),
+        real.errors.vectors,
+        real.runtime,
+        reranker,
+      );
+    const query = "compare offset datetimes session payload";
+    const plain = await searchWith(() => null).search(project, query, { k: 3, mode: "lexical", filters });
+    expect(plain.rerank).toEqual({ state: "off", model: null });
+    expect(plain.hits[0]?.error.errorType).toBe("TypeError");
+
+    const reranked = await searchWith(() => new WorkersAiReranker(binding)).search(project, query, {
+      k: 3,
+      mode: "lexical",
+      filters,
+    });
+    expect(reranked.rerank).toEqual({ state: "used", model: "workers-ai:@cf/baai/bge-reranker-base" });
+    expect(calls).toEqual([{ model: "@cf/baai/bge-reranker-base", contexts: plain.hits.length }]);
+    expect(reranked.hits[0]?.error.errorType).toBe("KeyError");
+    expect(reranked.hits[0]?.signals.rerank).toBeGreaterThan(0.99);
+
+    const failing = { run: async () => Promise.reject(new Error("3040: capacity exceeded")) };
+    const fallback = await searchWith(() => new WorkersAiReranker(failing)).search(project, query, {
+      k: 3,
+      mode: "lexical",
+      filters,
+    });
+    expect(fallback.rerank).toMatchObject({ state: "unavailable" });
+    expect(fallback.hits.map((hit) => hit.error.id)).toEqual(plain.hits.map((hit) => hit.error.id));
+    // A misconfigured reranker fails softly too, naming what to fix.
+    const misconfigured = await searchWith(() => {
+      throw new Error("RERANKER_PROVIDER is not one of off, workers-ai.");
+    }).search(project, query, { k: 3, mode: "lexical", filters });
+    expect(misconfigured.rerank).toMatchObject({ state: "unavailable", reason: expect.stringContaining("RERANKER") });
+  }, 30_000); // 3 calls
 });
 
 describe("bulk import", () => {
