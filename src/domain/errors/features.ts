@@ -15,6 +15,7 @@
 import {
   errorSearchTerms,
   extractErrorType,
+  frameOwnerAndMethod,
   messageWithoutTrace,
   normalizeErrorText,
   parseStackFrames,
@@ -85,10 +86,7 @@ export function errorFeatures(text: string, errorType?: string | null): ErrorFea
   }
 
   for (const frame of parseStackFrames(text, { preserveCase: true }).slice(0, MAX_FEATURE_FRAMES)) {
-    const segments = frame.functionName.split(/[.:#/\\]+/).filter((segment) => segment.length > 0);
-    const method = segments[segments.length - 1] ?? "";
-    // JVM/.NET/Python qualified names end in Class.method; elsewhere the file stands for the class.
-    const owner = segments.length > 1 ? (segments[segments.length - 2] ?? "") : frame.file;
+    const { owner, method } = frameOwnerAndMethod(frame);
     if (!method && !owner) continue;
     add(`f:${owner}.${method}`.toLowerCase(), FEATURE_WEIGHTS.frame);
     if (owner) add(`c:${owner.toLowerCase()}`, FEATURE_WEIGHTS.frameClass);

@@ -283,6 +283,20 @@ function normalizeFunctionName(raw: string, preserveCase: boolean): string {
   return preserveCase ? name : name.toLowerCase();
 }
 
+/**
+ * The method and its owner of a parsed frame: JVM/.NET/Python qualified names end in `Class.method`; elsewhere
+ * the file stands for the class.
+ */
+export function frameOwnerAndMethod(frame: Pick<StackFrame, "functionName" | "file">): {
+  owner: string;
+  method: string;
+} {
+  const segments = frame.functionName.split(/[.:#/\\]+/).filter((segment) => segment.length > 0);
+  const method = segments[segments.length - 1] ?? "";
+  const owner = segments.length > 1 ? (segments[segments.length - 2] ?? "") : frame.file;
+  return { owner, method };
+}
+
 /** Qualified names of the JVM's, .NET's and test harnesses' own code. */
 const LIBRARY_FUNCTION =
   /^(?:java|javax|jdk|sun|com\.sun|kotlin|kotlinx|scala|junit|org\.junit|org\.hamcrest|org\.assertj|org\.testng|org\.opentest4j|org\.apache\.maven|org\.gradle|org\.apache\.tools\.ant|org\.spockframework|System|Microsoft|NUnit|Xunit)\./;

@@ -10,7 +10,14 @@
  * frames further out are the caller's caller (Brodie et al. 2005; TraceSim, Vasiliev et al. 2020; FaST,
  * Sabor et al. 2022 weight matched frames by position and by rarity, as done here).
  */
-import { extractErrorType, isLibraryFrame, lexicalTerms, messageWithoutTrace, parseStackFrames } from "./normalize";
+import {
+  extractErrorType,
+  frameOwnerAndMethod,
+  lexicalTerms,
+  messageWithoutTrace,
+  parseStackFrames,
+  type StackFrame,
+} from "./normalize";
 import type { ErrorRecord } from "../core/records";
 import type { TermStatistics } from "./ports";
 
@@ -45,10 +52,8 @@ export function framePositionWeight(index: number): number {
   return 1 / Math.sqrt(1 + index);
 }
 
-function frameKey(functionName: string, file: string): { key: string; method: string } {
-  const segments = functionName.split(/[.:#/\\]+/).filter((segment) => segment.length > 0);
-  const method = segments[segments.length - 1] ?? "";
-  const owner = segments.length > 1 ? (segments[segments.length - 2] ?? "") : file;
+function frameKey(frame: StackFrame): { key: string; method: string } {
+  const { owner, method } = frameOwnerAndMethod(frame);
   return { key: `${owner}.${method}`.toLowerCase(), method: method.toLowerCase() };
 }
 
@@ -76,14 +81,14 @@ export function analyseError(input: {
   const frameTerms: string[] = [];
   for (const frame of parseStackFrames(stack, { preserveCase: true }).slice(0, RANKED_FRAMES * 2)) {
     const frameText = `${frame.functionName} ${frame.file}`;
-    if (frame.library || isLibraryFrame(frame.functionName, "")) {
+    if (frame.library) {
       for (const term of lexicalTerms(frameText)) add(term, FIELD_WEIGHTS.libraryFrame);
       continue;
     }
     if (frames.length >= RANKED_FRAMES) continue;
     const weight = FIELD_WEIGHTS.ownFrame * framePositionWeight(frames.length);
     for (const term of lexicalTerms(frameText)) add(term, weight);
-    const { key, method } = frameKey(frame.functionName, frame.file);
+    const { key, method } = frameKey(frame);
     frames.push(key);
     frameTerms.push(method);
   }
