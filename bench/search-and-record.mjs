@@ -1,7 +1,7 @@
 // Bench: seed N errors into one project through the REST API of `wrangler dev` (bulk import), wait until the queue
 // consumer has built every vector, then measure coding_record_error (sequential) and coding_search_errors latency
 // in each mode over REST, and hybrid over MCP. Local vector index: the ProjectVectors Durable Object.
-// Targets on a 2-core machine: hybrid search p95 ≤ 100 ms at 100,000 errors; record ≥ 100/s sequential.
+// Targets on a 2-core machine (issue 18): hybrid search p95 ≤ 50 ms at 100,000 errors; record ≥ 100/s sequential.
 // Usage: npm run bench [-- --errors 10000 --queries 300 --concurrency 8 --checkpoints 10000,100000]
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -189,7 +189,7 @@ try {
     }
     console.log(`  search hybrid  (MCP tools/call), ${mcpMs.length} queries: ${dist(mcpMs)}`);
     console.log(`  server-side hybrid search (Server-Timing): ${dist(serverMs)}`);
-    if (checkpoint === TOTAL) ok = quantile(mcpMs, 0.95) <= 100 && quantile(restMs.hybrid ?? [], 0.95) <= 100;
+    if (checkpoint === TOTAL) ok = quantile(restMs.hybrid ?? [], 0.95) <= 50;
   }
 
   const healthMs = [];
@@ -197,6 +197,19 @@ try {
     const start = performance.now();
     await (await fetch(`${server.base}/health`)).arrayBuffer();
     healthMs.push(performance.now() - start);
+  }
+  // What any authenticated API call costs here (token, project, one D1 read, wrangler dev's proxy): a search
+  // whose only word no error holds. A record cannot be cheaper than this plus its write.
+  const floorMs = [];
+  for (let i = 0; i < 200; i++) {
+    const start = performance.now();
+    const res = await fetch(url("/errors/search"), {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ query: "zzqqxxnothing", k: 1, mode: "lexical" }),
+    });
+    await res.arrayBuffer();
+    floorMs.push(performance.now() - start);
   }
   const recordMs = [];
   /** @type {number[]} */
@@ -213,7 +226,10 @@ try {
       `${(TIMED_RECORDS / recordSeconds).toFixed(0)} records/s; ${dist(recordMs)}; server-side ${dist(recordServerMs)}`,
   );
   console.log(`wrangler dev transport floor (GET /health): ${dist(healthMs)}`);
-  console.log(`target (hybrid search p95 ≤ 100 ms at ${TOTAL}): ${ok ? "met" : "NOT met"}`);
+  console.log(`authenticated API floor (POST /errors/search matching nothing): ${dist(floorMs)}`);
+  const recordsPerSecond = TIMED_RECORDS / recordSeconds;
+  console.log(`target (hybrid search REST p95 ≤ 50 ms at ${TOTAL}): ${ok ? "met" : "NOT met"}`);
+  console.log(`target (record ≥ 100/s sequential): ${recordsPerSecond >= 100 ? "met" : "NOT met"}`);
 } finally {
   await server.stop();
 }

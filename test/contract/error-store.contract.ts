@@ -34,6 +34,9 @@ function delivery(world: World, overrides: Partial<WebhookDelivery> = {}): Webho
   };
 }
 
+/** Terms of equal weight, as the store's port takes them. */
+const weighted = (terms: string[]) => terms.map((term) => ({ term, weight: 1 }));
+
 export function errorStoreContract(name: string, make: MakeRecordStores): void {
   describe(`ErrorStore contract: ${name}`, () => {
     it("inserts an error once and counts every later report of its fingerprint as an occurrence", async () => {
@@ -305,17 +308,26 @@ export function errorStoreContract(name: string, make: MakeRecordStores): void {
       const other = await otherProject(world);
       await errors.upsertErrors([errorCandidate(world, { projectId: other.id, searchTerms: "alpha beta" })]);
 
-      const search = (terms: string[], filters = {}) =>
-        errors.searchErrorsLexical(project, terms, { limit: 10, filters: { ...NO_FILTERS, ...filters } });
+      const search = async (terms: string[], filters = {}) =>
+        (
+          await errors.searchErrorsLexical(project, weighted(terms), {
+            limit: 10,
+            filters: { ...NO_FILTERS, ...filters },
+          })
+        ).candidates;
       const ranked = await search(["alpha", "beta"]);
       expect(ranked.map((hit) => hit.error.id)).toEqual([both.id, one.id]);
       expect(ranked[0]?.error).toEqual({ ...both, sessionId: null });
       expect(ranked[0]?.bm25).toBeLessThanOrEqual(ranked[1]?.bm25 ?? Number.NaN);
       expect(await search([])).toEqual([]);
       expect(await search(["zeta"])).toEqual([]);
-      expect(
-        (await errors.searchErrorsLexical(project, ["alpha", "beta"], { limit: 1, filters: NO_FILTERS })).length,
-      ).toBe(1);
+      const limited = await errors.searchErrorsLexical(project, weighted(["alpha", "beta"]), {
+        limit: 1,
+        filters: NO_FILTERS,
+      });
+      expect(limited.candidates.length).toBe(1);
+      // The statistics come with the candidates, the same as termStatistics reports.
+      expect(limited.stats).toEqual(await errors.termStatistics(project, ["alpha", "beta"]));
 
       const hits = async (filters: object) =>
         (await search(["alpha", "beta", "gamma"], filters)).map((hit) => hit.error.id);
@@ -325,6 +337,37 @@ export function errorStoreContract(name: string, make: MakeRecordStores): void {
       expect(await hits({ file: "b/pool.py" })).toEqual([]);
       expect(await hits({ tag: "db" })).toEqual([both.id]);
       expect(await hits({ since: T0 + 10 })).toEqual([one.id]);
+    });
+
+    it("matches the most informative terms and leaves out common ones below the first two", async () => {
+      const world = await newWorld(await make());
+      const { errors } = world.stores;
+      const project = world.project.id;
+      // 60 errors hold "common" (more than MATCH_TERMS.commonMinDocs), one holds "rare", one "scarce".
+      const crowd = Array.from({ length: 60 }, () => errorCandidate(world, { searchTerms: "common filler" }));
+      const rare = errorCandidate(world, { searchTerms: "rare filler" });
+      const scarce = errorCandidate(world, { searchTerms: "scarce filler" });
+      await errors.upsertErrors([...crowd, rare, scarce]);
+      const ids = async (terms: Array<{ term: string; weight: number }>) =>
+        (await errors.searchErrorsLexical(project, terms, { limit: 100, filters: NO_FILTERS })).candidates.map(
+          (hit) => hit.error.id,
+        );
+      // Third by information: left out, so no error holding only "common" is a candidate.
+      const three = await ids([
+        { term: "rare", weight: 1 },
+        { term: "scarce", weight: 1 },
+        { term: "common", weight: 1 },
+      ]);
+      expect(three.sort()).toEqual([rare.id, scarce.id].sort());
+      // Among the first two it stays: however common, it is what the query is about.
+      expect((await ids([{ term: "common", weight: 1 }])).length).toBe(60);
+      // Weight decides the order: a heavy common term comes first, so it is kept (and so are the rare ones).
+      const heavy = await ids([
+        { term: "common", weight: 50 },
+        { term: "rare", weight: 1 },
+        { term: "scarce", weight: 0.01 },
+      ]);
+      expect(heavy.length).toBe(62);
     });
 
     it("reports term statistics of the project's own errors only", async () => {

@@ -140,6 +140,20 @@ describe("search statistics are per project", () => {
         .bind(projectId)
         .first<{ docs: number; terms: number }>();
       expect(totals).toEqual({ docs: rows.results.length, terms });
+      // The narrow rows the first stage scores with (migration 0019) mirror every error of the project.
+      const expected = await env.DB.prepare(
+        `SELECT rowid AS error_rowid, id AS error_id, resolved,
+           CASE WHEN search_terms = '' THEN 0 ELSE length(search_terms) - length(replace(search_terms, ' ', '')) + 1 END AS terms
+         FROM errors WHERE project_id = ? ORDER BY rowid`,
+      )
+        .bind(projectId)
+        .all();
+      const narrow = await env.DB.prepare(
+        "SELECT error_rowid, error_id, resolved, terms FROM error_search_docs WHERE project_id = ? ORDER BY error_rowid",
+      )
+        .bind(projectId)
+        .all();
+      expect(narrow.results).toEqual(expected.results);
     }
     await expectExact();
     expect(
@@ -150,6 +164,9 @@ describe("search statistics are per project", () => {
 
     // What fillErrorDetails does (new search terms), and a deletion, go through the same triggers.
     await env.DB.prepare("UPDATE errors SET search_terms = search_terms || ' quota_overflow' WHERE id = ?")
+      .bind(first.body.error_id)
+      .run();
+    await env.DB.prepare("UPDATE errors SET resolved = 1, solution = 'raise the quota' WHERE id = ?")
       .bind(first.body.error_id)
       .run();
     await env.DB.prepare("DELETE FROM errors WHERE project_id = ? AND message = ?")

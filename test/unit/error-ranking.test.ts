@@ -6,7 +6,8 @@ import {
   FIELD_WEIGHTS,
   framePositionWeight,
   frameSimilarity,
-  informativeTerms,
+  matchTerms,
+  weightedTerms,
 } from "../../src/domain/errors/ranking";
 import type { TermStatistics } from "../../src/domain/errors/ports";
 
@@ -59,9 +60,22 @@ describe("BM25F fields", () => {
   it("orders match terms by information (weight · IDF) and leaves out terms the project does not have", () => {
     const query = analyseQuery("TypeError: widgetFactory is undefined in renderList");
     const stats = statistics(1000, { typeerror: 400, widgetfactory: 2, undefined: 300, renderlist: 10 });
-    const terms = informativeTerms(query, stats);
+    const terms = matchTerms(weightedTerms(query), stats);
     expect(terms.slice(0, 2)).toEqual(["widgetfactory", "renderlist"]);
     expect(terms).not.toContain("widget");
+  });
+
+  it("keeps common terms out of the match unless they are among the two most informative", () => {
+    const stats = statistics(1000, { rare: 1, scarce: 2, common: 900 });
+    const terms = (weights: Record<string, number>) =>
+      matchTerms(
+        Object.entries(weights).map(([term, weight]) => ({ term, weight })),
+        stats,
+      );
+    expect(terms({ rare: 1, scarce: 1, common: 1 })).toEqual(["rare", "scarce"]);
+    expect(terms({ common: 1 })).toEqual(["common"]);
+    // Weighted up enough, a common term is the most informative: kept, ahead of rarer ones.
+    expect(terms({ common: 100, rare: 1, scarce: 0.001 })).toEqual(["common", "rare", "scarce"]);
   });
 });
 

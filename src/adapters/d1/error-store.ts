@@ -4,7 +4,13 @@ import { AppError } from "../../domain/core/app-error";
 import type { NewRecord, PageRequest } from "../../domain/core/ports";
 import { VECTOR_FAILED, type ErrorRecord, type Page } from "../../domain/core/records";
 import type { ErrorSearchFilters } from "../../domain/errors/filters";
-import type { ErrorStore, TermStatistics, WebhookDelivery } from "../../domain/errors/ports";
+import type {
+  ErrorStore,
+  LexicalCandidates,
+  TermStatistics,
+  WebhookDelivery,
+  WeightedTerm,
+} from "../../domain/errors/ports";
 import { searchErrorsLexical, termStatistics } from "./error-search";
 import { codingSessions, errors, webhookDeliveries } from "./schema";
 import { activeSessionOf, isActiveSessionOf, sessionLink } from "./session-links";
@@ -304,9 +310,9 @@ export class D1ErrorStore implements ErrorStore {
 
   searchErrorsLexical(
     projectId: string,
-    terms: string[],
+    terms: WeightedTerm[],
     options: { limit: number; filters: ErrorSearchFilters },
-  ): Promise<Array<{ error: ErrorRecord; bm25: number }>> {
+  ): Promise<LexicalCandidates> {
     return searchErrorsLexical(this.db, projectId, terms, options);
   }
 

@@ -152,6 +152,15 @@ export const errorSearchTotals = sqliteTable("error_search_totals", {
   terms: integer("terms").notNull(),
 });
 
+/** One narrow row per error for the lexical first stage (migration 0019), kept in step by triggers. */
+export const errorSearchDocs = sqliteTable("error_search_docs", {
+  errorRowid: integer("error_rowid").primaryKey(),
+  projectId: text("project_id").notNull(),
+  errorId: text("error_id").notNull(),
+  resolved: integer("resolved").notNull(),
+  terms: integer("terms").notNull(),
+});
+
 export const decisions = sqliteTable("decisions", {
   id: text("id").primaryKey(),
   projectId: text("project_id").notNull(),

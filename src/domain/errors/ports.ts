@@ -71,21 +71,34 @@ export interface ErrorStore {
     limit: number,
   ): Promise<Array<{ projectId: string; id: string }>>;
   /**
-   * Lexical candidates for a search that pass the filters: each error with its BM25 rank (lower is better, as
-   * SQLite reports it). `terms` come most informative first: the match is made of the first of them, leaving
-   * out terms so common that matching them touches most of the project. Filters mean exactly what
-   * `matchesErrorFilters` means.
+   * Lexical candidates for a search that pass the filters, best first, with the project's statistics for every
+   * given term (what the second stage scores them with), read in one round trip. The match is made of the
+   * terms `matchTerms` (ranking.ts) picks: the most informative (weight · IDF), leaving out terms so common
+   * that matching them touches most of the project. Filters mean exactly what `matchesErrorFilters` means.
    */
   searchErrorsLexical(
     projectId: string,
-    terms: string[],
+    terms: WeightedTerm[],
     options: { limit: number; filters: ErrorSearchFilters },
-  ): Promise<Array<{ error: ErrorRecord; bm25: number }>>;
+  ): Promise<LexicalCandidates>;
   /**
    * The project's own term statistics for `terms`: how many errors it has, their average number of search
    * terms, and how many of them contain each term (terms in none are left out). Nothing of another project's.
    */
   termStatistics(projectId: string, terms: string[]): Promise<TermStatistics>;
+}
+
+/** A query term and its weight in the query (field weight × saturated frequency, see ranking.ts). */
+export interface WeightedTerm {
+  term: string;
+  weight: number;
+}
+
+export interface LexicalCandidates {
+  /** Each candidate with its first-stage BM25 rank (lower is better, as SQLite reports it), best first. */
+  candidates: Array<{ error: ErrorRecord; bm25: number }>;
+  /** The project's statistics for every given term (see `termStatistics`). */
+  stats: TermStatistics;
 }
 
 /** A project's term statistics (BM25's N, average length and document frequencies). */

@@ -19,13 +19,25 @@ import {
   type StackFrame,
 } from "./normalize";
 import type { ErrorRecord } from "../core/records";
-import type { TermStatistics } from "./ports";
+import type { TermStatistics, WeightedTerm } from "./ports";
 
 /**
  * Field weights of BM25F (Robertson, Zaragoza & Taylor 2004): a term's weight in a record is the weight of the
- * strongest field it occurs in. Library frames count a quarter: they are evidence, but weak.
+ * strongest field it occurs in. Library frames count a quarter: they are evidence, but weak. A report without a
+ * stack trace is prose: its first line is its summary, which names the problem more than the body does (REP,
+ * Sun et al. 2011, weights a bug report's summary over its description). With a trace the first line is the
+ * exception line, already the type and message: weighting it again lost 3 points hit@1 on the Defects4J set,
+ * while the summary weight gained 2.6 on the prose set (bench/search-quality.mjs).
  */
-export const FIELD_WEIGHTS = { type: 1, message: 1, ownFrame: 1, libraryFrame: 0.25, file: 1, other: 1 } as const;
+export const FIELD_WEIGHTS = {
+  type: 1,
+  summary: 1.5,
+  message: 1,
+  ownFrame: 1,
+  libraryFrame: 0.25,
+  file: 1,
+  other: 1,
+} as const;
 /**
  * BM25's k1 and b (FTS5's defaults), and k3, which saturates a term repeated in the query: low, because a pasted
  * trace repeats its package names in every frame, which makes them frequent, not important.
@@ -70,16 +82,20 @@ export function analyseError(input: {
     if ((terms.get(term) ?? 0) < weight) terms.set(term, weight);
   };
   const stack = (input.stackTrace?.trim() ? input.stackTrace : input.message).slice(0, MAX_ANALYSED_CHARS);
+  const parsedFrames = parseStackFrames(stack, { preserveCase: true }).slice(0, RANKED_FRAMES * 2);
   const type = input.errorType ?? extractErrorType(input.message) ?? "";
   for (const term of lexicalTerms(type)) add(term, FIELD_WEIGHTS.type);
-  for (const term of lexicalTerms(messageWithoutTrace(input.message.slice(0, MAX_ANALYSED_CHARS)))) {
-    add(term, FIELD_WEIGHTS.message);
+  const message = messageWithoutTrace(input.message.slice(0, MAX_ANALYSED_CHARS));
+  if (!parsedFrames.length) {
+    const summary = message.split("\n").find((line) => line.trim()) ?? "";
+    for (const term of lexicalTerms(summary)) add(term, FIELD_WEIGHTS.summary);
   }
+  for (const term of lexicalTerms(message)) add(term, FIELD_WEIGHTS.message);
   if (input.filePath) for (const term of lexicalTerms(input.filePath)) add(term, FIELD_WEIGHTS.file);
 
   const frames: string[] = [];
   const frameTerms: string[] = [];
-  for (const frame of parseStackFrames(stack, { preserveCase: true }).slice(0, RANKED_FRAMES * 2)) {
+  for (const frame of parsedFrames) {
     const frameText = `${frame.functionName} ${frame.file}`;
     if (frame.library) {
       for (const term of lexicalTerms(frameText)) add(term, FIELD_WEIGHTS.libraryFrame);
@@ -200,11 +216,37 @@ export function frameSimilarity(query: AnalysedError, record: AnalysedError, sta
   return denominator > 0 ? Math.min(1, dot / denominator) : 0;
 }
 
-/** Query terms with their weight times IDF, most informative first: the terms the first stage should match. */
-export function informativeTerms(query: AnalysedQuery, stats: TermStatistics): string[] {
-  return [...query.weights]
-    .map(([term, weight]) => ({ term, value: weight * inverseDocumentFrequency(stats, term) }))
-    .filter((entry) => entry.value > 0)
+/**
+ * Which query terms the first stage matches (the D1 store does this in SQL, the in-memory twin with
+ * `matchTerms`): the most informative (weight · IDF) first, without terms in more than `commonShare` of the
+ * project's errors (at least `commonMinDocs`, at most `commonMaxDocs` errors), unless among the `alwaysKept` most
+ * informative, and at most `max` of them. BM25 work grows with the postings a match touches, so the cap on common
+ * terms keeps a search at 100,000 errors about as cheap as at 10,000; the second stage scores every term anyway.
+ */
+export const MATCH_TERMS = {
+  max: 24,
+  alwaysKept: 2,
+  commonShare: 0.2,
+  commonMinDocs: 50,
+  commonMaxDocs: 2_000,
+} as const;
+
+/** The query's terms with their weight, for the store. */
+export function weightedTerms(query: AnalysedQuery): WeightedTerm[] {
+  return [...query.weights].map(([term, weight]) => ({ term, weight }));
+}
+
+/** The terms the first stage matches, in order (see MATCH_TERMS): the reference for the D1 store's SQL. */
+export function matchTerms(terms: WeightedTerm[], stats: TermStatistics): string[] {
+  const common = Math.max(
+    MATCH_TERMS.commonMinDocs,
+    Math.min(MATCH_TERMS.commonMaxDocs, stats.documents * MATCH_TERMS.commonShare),
+  );
+  return terms
+    .filter(({ term }) => (stats.docs.get(term) ?? 0) > 0)
+    .map(({ term, weight }) => ({ term, value: weight * inverseDocumentFrequency(stats, term) }))
     .sort((a, b) => b.value - a.value || (a.term < b.term ? -1 : 1))
-    .map((entry) => entry.term);
+    .filter(({ term }, position) => position < MATCH_TERMS.alwaysKept || (stats.docs.get(term) ?? 0) <= common)
+    .slice(0, MATCH_TERMS.max)
+    .map(({ term }) => term);
 }

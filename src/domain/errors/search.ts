@@ -14,14 +14,14 @@ import { errorFingerprint, extractErrorType } from "./normalize";
 import { redactSecrets } from "../core/redaction";
 import { errorEmbeddingText, queryEmbeddingText } from "./text";
 import type { Runtime } from "../core/ports";
-import type { ErrorStore, TermStatistics } from "./ports";
+import type { ErrorStore, LexicalCandidates, TermStatistics } from "./ports";
 import {
   analyseQuery,
   analyseRecord,
   bm25f,
   frameSimilarity,
-  informativeTerms,
   inverseDocumentFrequency,
+  weightedTerms,
   type AnalysedQuery,
 } from "./ranking";
 import type { ErrorRecord, Project } from "../core/records";
@@ -187,18 +187,14 @@ export class ErrorSearchService {
     // One extra candidate so that leaving out `excludeErrorId` still leaves k.
     const wanted = options.k + (options.excludeErrorId ? 1 : 0);
 
-    const lexicalSearch = async () => {
-      if (!terms.length) return { stats: NO_STATISTICS, candidates: [] };
-      const stats = await this.store.termStatistics(project.id, terms);
-      const matchTerms = informativeTerms(analysed, stats);
-      const candidates = matchTerms.length
-        ? await this.store.searchErrorsLexical(project.id, matchTerms, {
+    // Candidates and the statistics to score them with come in one round trip.
+    const lexicalSearch = async (): Promise<LexicalCandidates> =>
+      terms.length
+        ? this.store.searchErrorsLexical(project.id, weightedTerms(analysed), {
             limit: Math.max(wanted * 4, MIN_LEXICAL_CANDIDATES),
             filters: options.filters,
           })
-        : [];
-      return { stats, candidates };
-    };
+        : { stats: NO_STATISTICS, candidates: [] };
     const [lexical, vector, pendingErrors, fingerprints] = await Promise.all([
       useLexical ? lexicalSearch() : Promise.resolve({ stats: NO_STATISTICS, candidates: [] }),
       useVectors ? this.nearest(project, query, options.filters) : Promise.resolve(null),
@@ -250,24 +246,20 @@ export class ErrorSearchService {
     };
     for (const { error } of lexical.candidates) score(error, true);
 
-    // Errors only the vector index found are fetched by id, best first, and only while one could still enter
-    // the top k: without lexical evidence a hybrid score is at most VECTOR · cosine + LEXICAL · coverage share.
+    // Errors only the vector index found are fetched by id, in one read, and only those that could still enter
+    // the top k: without lexical evidence a hybrid score is at most VECTOR · cosine + LEXICAL (a bound on the
+    // lexical share they might still get from the second stage), and the k-th score can only rise from here.
     const seen = new Set(lexical.candidates.map((candidate) => candidate.error.id));
-    const vectorOnly = [...vectorScores]
-      .filter(([id, similarity]) => !seen.has(id) && similarity >= minSimilarity)
-      .sort((a, b) => b[1] - a[1]);
+    const best = hits.map((hit) => hit.score).sort((a, b) => b - a);
+    const kth = best.length >= wanted ? (best[wanted - 1] ?? 0) : -1;
     const ceiling = (similarity: number) =>
       options.mode === "vector" ? similarity : this.vectorWeight * similarity + (1 - this.vectorWeight);
-    const chunk = Math.max(wanted, 10);
-    for (let start = 0; start < vectorOnly.length; start += chunk) {
-      const best = hits.map((hit) => hit.score).sort((a, b) => b - a);
-      const kth = best.length >= wanted ? (best[wanted - 1] ?? 0) : -1;
-      const next = vectorOnly.slice(start, start + chunk);
-      if (ceiling(next[0]?.[1] ?? 0) < kth) break;
-      for (const error of await this.store.getErrorsByIds(
-        project.id,
-        next.map(([id]) => id),
-      )) {
+    const vectorOnly = [...vectorScores]
+      .filter(([id, similarity]) => !seen.has(id) && similarity >= minSimilarity && ceiling(similarity) >= kth)
+      .sort((a, b) => b[1] - a[1])
+      .map(([id]) => id);
+    if (vectorOnly.length) {
+      for (const error of await this.store.getErrorsByIds(project.id, vectorOnly)) {
         if (matchesErrorFilters(error, options.filters)) score(error, false);
       }
     }
@@ -400,12 +392,14 @@ export class ErrorSearchService {
     project: Project,
     source: { error: ErrorRecord } | { text: string },
     limit: number,
+    /** lexical: keywords and fingerprint only, one round trip (what recording an error answers with). */
+    mode: Exclude<SearchMode, "vector"> = "hybrid",
   ): Promise<{ suggestions: SolutionSuggestion[]; vector: VectorSearchStatus }> {
     const query = "error" in source ? errorEmbeddingText({ ...source.error, tags: [] }) : source.text;
     const own = "error" in source && source.error.resolved && source.error.solution ? source.error : null;
     const result = await this.search(project, query, {
       k: Math.max(limit * 3, 10),
-      mode: "hybrid",
+      mode,
       filters: { resolvedOnly: true, errorType: null, file: null, tag: null, since: null },
       ...("error" in source ? { excludeErrorId: source.error.id } : {}),
     });

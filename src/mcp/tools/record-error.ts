@@ -91,10 +91,13 @@ async function answer(
   const { error } = outcome.result;
   const warnings = [...outcome.warnings];
   // Past fixes come with the record, so the assistant sees them without a second call. The error is stored by
-  // now: a failing search must not make the caller believe otherwise (and record it again).
+  // now: a failing search must not make the caller believe otherwise (and record it again). They come from
+  // keywords, fingerprint and stack frames in one round trip, which keeps a record fast at 100,000 errors;
+  // coding_get_solutions_for_error adds the vector signal.
   const suggestions = await afterCommit(
     "suggested_solutions",
-    async () => (await services.errors.search.solutionsFor(project, { error }, MAX_SUGGESTED_SOLUTIONS)).suggestions,
+    async () =>
+      (await services.errors.search.solutionsFor(project, { error }, MAX_SUGGESTED_SOLUTIONS, "lexical")).suggestions,
     [],
     warnings,
   );

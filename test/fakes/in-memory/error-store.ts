@@ -2,7 +2,14 @@ import { AppError } from "../../../src/domain/core/app-error";
 import type { NewRecord, PageRequest } from "../../../src/domain/core/ports";
 import { VECTOR_FAILED, type ErrorRecord, type Page } from "../../../src/domain/core/records";
 import { matchesErrorFilters, type ErrorSearchFilters } from "../../../src/domain/errors/filters";
-import type { ErrorStore, TermStatistics, WebhookDelivery } from "../../../src/domain/errors/ports";
+import type {
+  ErrorStore,
+  LexicalCandidates,
+  TermStatistics,
+  WebhookDelivery,
+  WeightedTerm,
+} from "../../../src/domain/errors/ports";
+import { matchTerms } from "../../../src/domain/errors/ranking";
 import { compareIds, copy, insertNew, keysetPage, words, type MemoryRecords } from "./records";
 
 /** FTS5's bm25() defaults, which the D1 search uses too. */
@@ -196,16 +203,21 @@ export class InMemoryErrorStore implements ErrorStore {
 
   async searchErrorsLexical(
     projectId: string,
-    terms: string[],
+    terms: WeightedTerm[],
     options: { limit: number; filters: ErrorSearchFilters },
-  ): Promise<Array<{ error: ErrorRecord; bm25: number }>> {
-    if (!terms.length) return [];
+  ): Promise<LexicalCandidates> {
+    const stats = await this.termStatistics(
+      projectId,
+      terms.map((entry) => entry.term),
+    );
+    const chosen = matchTerms(terms, stats);
+    if (!chosen.length) return { candidates: [], stats };
     const documents = this.ofProject(projectId).map((error) => ({ error, words: words(error.searchTerms, true) }));
-    const averageLength = documents.reduce((sum, doc) => sum + doc.words.size, 0) / Math.max(1, documents.length);
+    const averageLength = stats.averageTerms || 1;
     const idf = new Map<string, number>();
-    for (const term of new Set(terms)) {
-      const docs = documents.filter((doc) => doc.words.has(term)).length;
-      if (docs > 0) idf.set(term, Math.max(1e-6, Math.log((documents.length - docs + 0.5) / (docs + 0.5))));
+    for (const term of chosen) {
+      const docs = stats.docs.get(term) ?? 0;
+      idf.set(term, Math.max(1e-6, Math.log((stats.documents - docs + 0.5) / (docs + 0.5))));
     }
     const hits: Array<{ error: ErrorRecord; score: number }> = [];
     for (const doc of documents) {
@@ -220,10 +232,11 @@ export class InMemoryErrorStore implements ErrorStore {
       const norm = 1 + BM25_K1 * (1 - BM25_B + (BM25_B * doc.words.size) / averageLength);
       hits.push({ error: doc.error, score: (sum * (BM25_K1 + 1)) / norm });
     }
-    return hits
+    const candidates = hits
       .sort((a, b) => b.score - a.score || compareIds(a.error.id, b.error.id))
       .slice(0, options.limit)
       .map((hit) => ({ error: copy(hit.error), bm25: -hit.score }));
+    return { candidates, stats };
   }
 
   async termStatistics(projectId: string, terms: string[]): Promise<TermStatistics> {
