@@ -38,6 +38,15 @@ export const WORKERS_AI_DIMENSIONS: Readonly<Record<string, number>> = {
   "@cf/google/embeddinggemma-300m": 768,
 };
 
+/** The Workers AI binding a provider setting of "workers-ai" needs, or an AppError saying how to add it. */
+function aiBinding(env: Env, setting: "EMBEDDING_PROVIDER" | "RERANKER_PROVIDER"): NonNullable<Env["AI"]> {
+  if (env.AI) return env.AI;
+  throw configError(
+    "AI",
+    `${setting} is "workers-ai" but the AI binding is missing: add \`[ai] binding = "AI"\` to wrangler.toml.`,
+  );
+}
+
 /** The embedder the configuration names; a misconfiguration is an AppError naming the variable to fix. */
 export function embedderFromEnv(env: Env): Embedder {
   const provider = env.EMBEDDING_PROVIDER?.trim() || "local";
@@ -47,12 +56,7 @@ export function embedderFromEnv(env: Env): Embedder {
       return new HashingEmbedder(dimensions === undefined ? {} : { dimensions });
     }
     case "workers-ai": {
-      if (!env.AI) {
-        throw configError(
-          "AI",
-          'EMBEDDING_PROVIDER is "workers-ai" but the AI binding is missing: add `[ai] binding = "AI"` to wrangler.toml.',
-        );
-      }
+      const ai = aiBinding(env, "EMBEDDING_PROVIDER");
       const model = env.EMBEDDING_MODEL?.trim() || DEFAULT_WORKERS_AI_MODEL;
       const dimensions = optionalDimensions(env) ?? WORKERS_AI_DIMENSIONS[model];
       if (dimensions === undefined) {
@@ -61,7 +65,7 @@ export function embedderFromEnv(env: Env): Embedder {
           `EMBEDDING_DIMENSIONS is required for the Workers AI model ${model} (its vector length is not known here).`,
         );
       }
-      return new WorkersAiEmbedder(env.AI, { model, dimensions });
+      return new WorkersAiEmbedder(ai, { model, dimensions });
     }
     case "openai": {
       const baseUrl = env.EMBEDDING_BASE_URL?.trim();
@@ -117,14 +121,9 @@ export function rerankerFromEnv(env: Env): Reranker | null {
     case "off":
       return null;
     case "workers-ai": {
-      if (!env.AI) {
-        throw configError(
-          "AI",
-          'RERANKER_PROVIDER is "workers-ai" but the AI binding is missing: add `[ai] binding = "AI"` to wrangler.toml.',
-        );
-      }
+      const ai = aiBinding(env, "RERANKER_PROVIDER");
       const model = env.RERANKER_MODEL?.trim() || DEFAULT_WORKERS_AI_RERANKER;
-      return new WorkersAiReranker(env.AI, { model });
+      return new WorkersAiReranker(ai, { model });
     }
     default:
       throw configError(

@@ -110,7 +110,8 @@ export async function searchErrorsLexical(
     ...termStatisticsReads(db, projectId, [...unique.keys()]),
     lexicalCandidates(db, projectId, JSON.stringify(Object.fromEntries(unique)), options),
   ]);
-  return { candidates: unique.size ? candidates : [], stats: statisticsFrom(statRows, totals) };
+  // No terms: the match table is empty, and so are the candidates.
+  return { candidates, stats: statisticsFrom(statRows, totals) };
 }
 
 /**

@@ -157,10 +157,7 @@ export interface SolutionSuggestion {
 
 export class ErrorSearchService {
   constructor(
-    private readonly store: Pick<
-      ErrorStore,
-      "countErrorsNotVectorIndexed" | "getErrorsByIds" | "searchErrorsLexical" | "termStatistics"
-    >,
+    private readonly store: Pick<ErrorStore, "countErrorsNotVectorIndexed" | "getErrorsByIds" | "searchErrorsLexical">,
     private readonly embedder: Embedder,
     private readonly vectors: VectorIndex,
     private readonly runtime: Pick<Runtime, "sha256Hex">,
