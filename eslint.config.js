@@ -3,7 +3,7 @@ import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", ".wrangler/", "coverage/"] },
+  { ignores: ["node_modules/", ".wrangler/", "coverage/", "src/cli/generated/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -26,12 +26,13 @@ export class ApiClient {
   }
 
   /**
-   * @param {"GET" | "POST"} method
+   * @param {"GET" | "POST" | "DELETE"} method
    * @param {string} path below /api/v1
    * @param {unknown} [body]
+   * @param {{ signal?: AbortSignal }} [options] a hook's deadline
    * @returns {Promise<any>}
    */
-  async request(method, path, body) {
+  async request(method, path, body, options = {}) {
     const url = `${this.base}/api/v1${path}`;
     const send = () =>
       this.fetch(url, {
@@ -41,6 +42,7 @@ export class ApiClient {
           ...(body === undefined ? {} : { "Content-Type": "application/json" }),
         },
         body: body === undefined ? undefined : JSON.stringify(body),
+        ...(options.signal ? { signal: options.signal } : {}),
       });
     let response;
     try {

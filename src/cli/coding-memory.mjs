@@ -8,6 +8,12 @@ import { indexRepository } from "./index-command.mjs";
 import { screenshot } from "./screenshot-command.mjs";
 import { describeDiagram, diagram } from "./diagram-command.mjs";
 import { gitRoot, listRepositoryFiles } from "./repo-files.mjs";
+import { runHook } from "./hook-command.mjs";
+import { applyPlan, planInit, planUninstall } from "./init-command.mjs";
+import { Spool, spoolDirectory } from "./spool.mjs";
+import { fileURLToPath } from "node:url";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 
 const HELP = `coding-memory — command-line client of a Coding Memory server
 
@@ -23,10 +29,19 @@ Usage:
                               pattern): Mermaid/PlantUML/DOT/D2 source (or a Markdown file's \`\`\`mermaid
                               block) is parsed by the server; an image is read by the project's vision model.
 
+  coding-memory init [--dry-run]
+                              Set this repository up for Claude Code: the MCP server in .mcp.json, the capture
+                              hooks in .claude/settings.local.json, server and project in .coding-memory.json.
+  coding-memory uninstall [--dry-run]
+                              Remove what init added to .mcp.json and .claude/settings.local.json.
+  coding-memory status        Server, project (and where each came from), and events waiting in the spool.
+  coding-memory hook <event>  What the hooks run (SessionStart, PostToolUseFailure, PostToolUse, Stop,
+                              SessionEnd): the event's JSON on stdin; see docs/capture.md.
+
 Options:
   --url <url>          Server URL, e.g. https://memory.example.com       (env CODING_MEMORY_URL)
   --token <token>      API token                                          (env CODING_MEMORY_TOKEN)
-  --project <id>       Project id (default: the repository directory name) (env CODING_MEMORY_PROJECT)
+  --project <id>       Project id (default: from the git remote, e.g. acme.widget) (env CODING_MEMORY_PROJECT)
   --batch-size <n>     Files per request (default 200, at most 500)
   --concurrency <n>    Requests in flight (default 2)
   --dry-run            Show what would be uploaded and deleted, send nothing
@@ -131,6 +146,61 @@ async function main(argv = process.argv.slice(2)) {
     console.log(values.json ? JSON.stringify(result, null, 2) : describeDiagram(result));
     return 0;
   }
+  if (command === "hook") return hookCommand(rest[0] ?? "", values);
+  if (command === "init" || command === "uninstall" || command === "status") {
+    const root = gitRoot(process.cwd()) ?? process.cwd();
+    if (command === "uninstall") {
+      const plan = planUninstall(root);
+      for (const change of plan)
+        console.log(
+          `${values["dry-run"] ? "would " : ""}${change.after === null ? "remove" : "update"} ${change.path}`,
+        );
+      if (!plan.length) console.log("Nothing of coding-memory init to remove.");
+      if (!values["dry-run"]) applyPlan(plan);
+      return 0;
+    }
+    const settings = resolveSettings(
+      { url: values.url, token: values.token, project: values.project },
+      root,
+      process.env,
+    );
+    if (command === "status") {
+      const spool = new Spool(spoolDirectory(process.env), settings.url, settings.project);
+      const status = {
+        url: settings.url,
+        project: settings.project,
+        sources: settings.sources,
+        spooled: spool.pending().length,
+      };
+      console.log(
+        values.json
+          ? JSON.stringify(status, null, 2)
+          : `Server:  ${status.url} (${status.sources.url})\nProject: ${status.project} (${status.sources.project})\n` +
+              `Spool:   ${status.spooled} event(s) waiting to be sent`,
+      );
+      return 0;
+    }
+    const plan = planInit({
+      root,
+      url: settings.url.replace(/\/+$/, ""),
+      project: settings.project,
+      cli: fileURLToPath(import.meta.url),
+      node: process.execPath,
+    });
+    const changed = plan.filter((change) => change.before !== change.after);
+    for (const change of changed) console.log(`${values["dry-run"] ? "would write" : "wrote"} ${change.path}`);
+    if (!changed.length) console.log(`Already set up: project "${settings.project}" at ${settings.url}.`);
+    if (!values["dry-run"]) {
+      // The project exists before the first hook runs (a failure captured then must not be its first write).
+      await new ApiClient({ url: settings.url, token: settings.token }).request("GET", "/projects").catch(() => null);
+      applyPlan(plan);
+      console.log(
+        `Claude Code will record sessions, failing commands and file changes in project "${settings.project}". ` +
+          "Restart Claude Code in this repository; approve the coding-memory MCP server when asked.",
+      );
+    }
+    return 0;
+  }
   if (command !== "index") {
     console.error(`Unknown command "${command}". Run coding-memory help.`);
     return 2;
@@ -193,6 +263,74 @@ async function main(argv = process.argv.slice(2)) {
   if (summary.parse_errors.length > 10) console.log(`… and ${summary.parse_errors.length - 10} more parse errors`);
   for (const skip of summary.skipped.slice(0, 10)) console.log(`Skipped ${skip.path}: ${skip.reason}`);
   return 0;
+}
+
+/** How long a hook may take at most (ms): under the editor's own timeout, and SessionEnd's budget of 1.5 s. */
+const HOOK_DEADLINE_MS = { SessionEnd: 1_200, default: 2_000 };
+/** More stdin than a hook event carries is not read. */
+const MAX_HOOK_INPUT_BYTES = 8 * 1_048_576;
+
+/**
+ * A hook: reads the event on stdin, runs it within its deadline, prints what goes back to the editor. It exits 0
+ * whatever happens (a hook that fails must not disturb the editor); problems go to stderr.
+ * @param {string} event @param {Record<string, any>} values
+ */
+async function hookCommand(event, values) {
+  const started = Date.now();
+  const deadline =
+    started + (HOOK_DEADLINE_MS[/** @type {keyof typeof HOOK_DEADLINE_MS} */ (event)] ?? HOOK_DEADLINE_MS.default);
+  try {
+    const input = JSON.parse((await readStdin(deadline)) || "{}");
+    const root = gitRoot(String(input.cwd ?? process.cwd())) ?? String(input.cwd ?? process.cwd());
+    const settings = resolveSettings(
+      { url: values.url, token: values.token, project: values.project },
+      root,
+      process.env,
+    );
+    const repoFile = join(root, ".coding-memory.json");
+    const capture = existsSync(repoFile) ? (JSON.parse(readFileSync(repoFile, "utf8")).capture ?? {}) : {};
+    const result = await runHook({
+      event,
+      input,
+      api: new ApiClient({ url: settings.url, token: settings.token }),
+      spool: new Spool(spoolDirectory(process.env), settings.url, settings.project),
+      project: settings.project,
+      root,
+      deadline,
+      capture,
+    });
+    if (result.output) process.stdout.write(`${JSON.stringify(result.output)}\n`);
+    if (process.env.CODING_MEMORY_HOOK_DEBUG) {
+      console.error(
+        `coding-memory hook ${event}: ${Date.now() - started} ms, sent ${result.sent}, spooled ${result.spooled}`,
+      );
+    }
+  } catch (error) {
+    console.error(`coding-memory hook ${event}: ${error instanceof Error ? error.message : error}`);
+  }
+  return 0;
+}
+
+/** @param {number} deadline */
+function readStdin(deadline) {
+  return new Promise((resolveText) => {
+    if (process.stdin.isTTY) return resolveText("");
+    /** @type {Buffer[]} */
+    const chunks = [];
+    let size = 0;
+    const done = () => {
+      clearTimeout(timer);
+      process.stdin.pause();
+      resolveText(Buffer.concat(chunks).toString("utf8"));
+    };
+    const timer = setTimeout(done, Math.max(0, deadline - Date.now()));
+    process.stdin.on("data", (chunk) => {
+      size += chunk.length;
+      if (size <= MAX_HOOK_INPUT_BYTES) chunks.push(chunk);
+    });
+    process.stdin.on("end", done);
+    process.stdin.on("error", done);
+  });
 }
 
 /**

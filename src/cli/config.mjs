@@ -1,10 +1,13 @@
 // Where the client's settings come from, first match wins: command-line flags, environment variables
 // (CODING_MEMORY_URL, CODING_MEMORY_TOKEN, CODING_MEMORY_PROJECT), `.coding-memory.json` in the repository root
-// (url and project; keep tokens out of repositories), then the user's config file
-// (~/.config/coding-memory/config.json, or $XDG_CONFIG_HOME/coding-memory/config.json).
+// (url, project, and `subdirectory` for a monorepo package; keep tokens out of repositories), then the user's
+// config file
+// (~/.config/coding-memory/config.json, or $XDG_CONFIG_HOME/coding-memory/config.json). Without a project
+// setting, the project is derived from the git remote (project-identity.mjs).
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
-import { basename, join } from "node:path";
+import { join } from "node:path";
+import { repositoryProject } from "./project-identity.mjs";
 
 /**
  * @param {string} path
@@ -59,8 +62,14 @@ export function resolveSettings(flags, repoRoot, env) {
   };
   const url = pick("url");
   const token = pick("token");
-  const project = pick("project") ?? basename(repoRoot);
-  sources.project ??= "repository directory name";
+  const repoSettings = readJson(repoFile);
+  const subdirectory = typeof repoSettings.subdirectory === "string" ? repoSettings.subdirectory : null;
+  let project = pick("project");
+  if (!project) {
+    const derived = repositoryProject(repoRoot, { subdirectory });
+    project = derived.project;
+    sources.project = derived.source;
+  }
   const missing = [
     ...(url ? [] : ["server URL (--url or CODING_MEMORY_URL)"]),
     ...(token ? [] : ["API token (--token or CODING_MEMORY_TOKEN)"]),

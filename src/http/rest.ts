@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { attachmentRoutes } from "./attachments";
+import { captureRoutes } from "./capture";
 import { codeGraphRoutes } from "./code-graph";
 import { errorIndexRoutes } from "./error-index";
 import type { RestEnv } from "./input";
@@ -18,6 +19,7 @@ export function restRoutes(): Hono<RestEnv> {
     .route("/", toolRoutes())
     .route("/", listingRoutes())
     .route("/", errorIndexRoutes())
+    .route("/", captureRoutes())
     .route("/", codeGraphRoutes())
     .route("/", attachmentRoutes());
 }

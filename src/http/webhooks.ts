@@ -120,7 +120,8 @@ function ciIdentity(config: WebhookConfig): { identity: Identity; project: Proje
   };
 }
 
-function view(deliveryId: string, recorded: RecordedCiError[], warnings: AfterCommitWarning[] = []) {
+/** The answer to a delivery (also to a captured command, src/http/capture.ts): what was recorded, with its fixes. */
+export function recordedView(deliveryId: string, recorded: RecordedCiError[], warnings: AfterCommitWarning[] = []) {
   return {
     delivery_id: deliveryId,
     recorded: recorded.length,
@@ -148,7 +149,7 @@ async function recordOnce(c: Context<WebhookEnv>, services: Services, config: We
   const { identity, project } = ciIdentity(config);
   try {
     const { recorded, warnings } = await services.ci.failures.record(identity, project, report);
-    return c.json(view(report.deliveryId, recorded, warnings), 201);
+    return c.json(recordedView(report.deliveryId, recorded, warnings), 201);
   } catch (error) {
     if (error instanceof AppError && error.code === "conflict" && error.details?.duplicate_delivery) {
       return c.json({ delivery_id: report.deliveryId, duplicate: true, recorded: 0 }, 200);

@@ -350,6 +350,13 @@ describe("isolation matrix: every tool, over MCP", () => {
         access: "write",
         creates: true,
       },
+      {
+        method: "POST",
+        pattern: "/projects/:project/errors/capture",
+        body: { event_id: "matrix-event-1", client: "claude-code", command: "npm test", output: "Error: x" },
+        access: "write",
+        creates: true,
+      },
       { method: "POST", pattern: "/projects/:project/webhooks", body: {}, access: "admin" },
       { method: "POST", pattern: "/projects/:project/transfer", body: { team: "nope" }, access: "admin" },
     ];

@@ -79,12 +79,16 @@ export class D1ErrorStore implements ErrorStore {
 
   async upsertErrors(
     candidates: Array<NewRecord<ErrorRecord>>,
-    options: { delivery?: WebhookDelivery } = {},
+    options: { delivery?: WebhookDelivery; occurredInLinkIds?: string[] } = {},
   ): Promise<Array<{ error: ErrorRecord; inserted: boolean }>> {
-    const statements = candidates.map((candidate) =>
+    const linkIds = options.occurredInLinkIds;
+    const upserts = candidates.map((candidate) =>
       this.db
         .insert(errors)
-        .values({ ...candidate, sessionId: null })
+        .values({
+          ...candidate,
+          sessionId: linkIds ? activeSessionOf(this.db, candidate.projectId, candidate.userId) : null,
+        })
         .onConflictDoUpdate({
           target: [errors.projectId, errors.fingerprint],
           set: {
@@ -98,6 +102,24 @@ export class D1ErrorStore implements ErrorStore {
         })
         .returning(),
     );
+    // Each upsert is followed by its session link, so results alternate: [error rows, link] per candidate.
+    const statements = linkIds
+      ? upserts.flatMap((upsert, index) => {
+          const candidate = candidates[index] as NewRecord<ErrorRecord>;
+          const sameError = sql`(SELECT ${errors.id} FROM ${errors} WHERE ${errors.projectId} = ${candidate.projectId} AND ${errors.fingerprint} = ${candidate.fingerprint})`;
+          const link = sessionLink(
+            this.db,
+            linkIds[index] ?? `${candidate.id}:occurred_in`,
+            candidate.projectId,
+            candidate.userId,
+            "error",
+            sameError,
+            "occurred_in",
+            candidate.lastSeen,
+          );
+          return [upsert, link] as BatchItem<"sqlite">[];
+        })
+      : upserts;
     // A webhook delivery's row goes first in the same transaction: a delivery id seen before violates its key,
     // the batch fails, and nothing of the replay is written.
     const guard = options.delivery ? [this.db.insert(webhookDeliveries).values(options.delivery)] : [];
@@ -115,7 +137,8 @@ export class D1ErrorStore implements ErrorStore {
       }
       throw error;
     }
-    return (results.slice(guard.length) as ErrorRecord[][]).map((rows, index) => {
+    const upserted = results.slice(guard.length).filter((_, index) => !linkIds || index % 2 === 0);
+    return (upserted as ErrorRecord[][]).map((rows, index) => {
       const error = firstRow(rows, "error");
       return { error, inserted: error.id === candidates[index]?.id };
     });

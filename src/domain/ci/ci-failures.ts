@@ -21,7 +21,13 @@ export interface CiReport {
   deliveryId: string;
   /** SHA-256 of the signed body: the same body delivered again under another delivery id is a replay. */
   bodySha256: string | null;
-  source: "github" | "ci";
+  /**
+   * hook: a command that failed in the author's own editor session, captured by a client hook
+   * (`coding-memory hook`); its errors are the author's (source user, linked to their active session, tagged
+   * with the client), not CI's.
+   */
+  source: "github" | "ci" | "hook";
+  /** The webhook event, or for a hook the client that captured it (claude-code, cursor). */
   event: string;
   commit: string | null;
   /** Jobs whose logs had no recognisable failure are reported as one failure naming the job. */
@@ -65,8 +71,11 @@ export class CiFailureRecorder {
         : [
             {
               tool: "node-error",
-              errorType: "CIFailure",
-              message: `CI job "${job}" failed without a recognisable test or build error${report.url ? ` (${report.url})` : ""}`,
+              errorType: report.source === "hook" ? "CommandFailure" : "CIFailure",
+              message:
+                report.source === "hook"
+                  ? `Command \`${job}\` failed without a recognisable test or build error`
+                  : `CI job "${job}" failed without a recognisable test or build error${report.url ? ` (${report.url})` : ""}`,
               stackTrace: log.trim() ? log.trim().split("\n").slice(-40).join("\n") : null,
               filePath: null,
               lineNumber: null,
@@ -82,8 +91,9 @@ export class CiFailureRecorder {
           filePath: failure.filePath,
           lineNumber: failure.lineNumber,
           solution: null,
-          tags: ["ci", failure.tool],
-          ci: { commit: report.commit, job },
+          ...(report.source === "hook"
+            ? { tags: [report.event, failure.tool] }
+            : { tags: ["ci", failure.tool], ci: { commit: report.commit, job } }),
         });
       }
     }
@@ -95,6 +105,7 @@ export class CiFailureRecorder {
         source: report.source,
         event: report.event,
       },
+      linkToSession: report.source === "hook",
     });
     // The delivery and its errors are committed by now: a failing search for fixes must not answer an error
     // (CI would redeliver, and the delivery is already taken). After one failure the rest are not tried.

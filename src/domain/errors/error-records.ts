@@ -128,15 +128,18 @@ export class ErrorRecords {
     identity: Identity,
     project: Project,
     inputs: RecordErrorInput[],
-    options: { delivery?: Omit<WebhookDelivery, "projectId" | "receivedAt" | "errorsRecorded"> } = {},
+    options: {
+      delivery?: Omit<WebhookDelivery, "projectId" | "receivedAt" | "errorsRecorded">;
+      /** Link each error to the author's active session, as recording one does (failures the author ran into). */
+      linkToSession?: boolean;
+    } = {},
   ) {
     const redactor = new Redactor();
     const candidates: Array<NewRecord<ErrorRecord>> = [];
     for (const input of inputs)
       candidates.push((await this.errorCandidate(identity, project, input, redactor)).candidate);
-    const results = await this.store.upsertErrors(
-      candidates,
-      options.delivery
+    const results = await this.store.upsertErrors(candidates, {
+      ...(options.delivery
         ? {
             delivery: {
               ...options.delivery,
@@ -145,8 +148,9 @@ export class ErrorRecords {
               errorsRecorded: candidates.length,
             },
           }
-        : {},
-    );
+        : {}),
+      ...(options.linkToSession ? { occurredInLinkIds: candidates.map(() => this.runtime.newId()) } : {}),
+    });
     const toIndex = [
       ...new Set(results.filter((r, i) => r.inserted || candidates[i]?.solution).map((r) => r.error.id)),
     ];

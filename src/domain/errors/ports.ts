@@ -20,11 +20,19 @@ export interface ErrorStore {
   ): Promise<{ error: ErrorRecord; sessionId: string | null }>;
   /**
    * Bulk form of `upsertError` for imports, in one atomic batch, in input order: each candidate is inserted or
-   * counted as another occurrence (also of an earlier candidate of the same batch). No session links.
+   * counted as another occurrence (also of an earlier candidate of the same batch). Session links only when
+   * `occurredInLinkIds` asks for them.
    */
   upsertErrors(
     candidates: Array<NewRecord<ErrorRecord>>,
-    options?: { delivery?: WebhookDelivery },
+    options?: {
+      delivery?: WebhookDelivery;
+      /**
+       * Link each error to its author's active session (one link id per candidate), as recording one does: for
+       * failures captured from the author's own editor, not for CI's.
+       */
+      occurredInLinkIds?: string[];
+    },
   ): Promise<Array<{ error: ErrorRecord; inserted: boolean }>>;
   getError(projectId: string, errorId: string): Promise<ErrorRecord | null>;
   /** Rewrites an error's details (not its identity: type, message and fingerprint stay). */

@@ -81,7 +81,10 @@ export class InMemoryErrorStore implements ErrorStore {
     return { error: copy(error), sessionId: this.records.activeSessionId(projectId, author.userId) };
   }
 
-  async upsertErrors(candidates: Array<NewRecord<ErrorRecord>>, options: { delivery?: WebhookDelivery } = {}) {
+  async upsertErrors(
+    candidates: Array<NewRecord<ErrorRecord>>,
+    options: { delivery?: WebhookDelivery; occurredInLinkIds?: string[] } = {},
+  ) {
     // One batch in D1: a replayed delivery or a taken id anywhere in it leaves nothing of it written.
     return this.records.atomically(() => {
       const { delivery } = options;
@@ -98,13 +101,31 @@ export class InMemoryErrorStore implements ErrorStore {
         }
         this.records.deliveries.set(key, { ...delivery });
       }
-      return candidates.map((candidate) => {
+      const linkIds = options.occurredInLinkIds;
+      return candidates.map((candidate, index) => {
+        const { projectId, userId } = candidate;
         const existing = this.sameError(candidate);
+        const link = (errorId: string) => {
+          const linkId = linkIds?.[index];
+          if (linkId) {
+            this.records.addSessionLink(
+              linkId,
+              projectId,
+              userId,
+              ["error", errorId],
+              "occurred_in",
+              candidate.lastSeen,
+            );
+          }
+        };
         if (!existing) {
-          const error = { ...copy(candidate), sessionId: null };
+          const sessionId = linkIds ? this.records.activeSessionId(projectId, userId) : null;
+          const error = { ...copy(candidate), sessionId };
           insertNew(this.records.errors, error, "errors");
+          link(error.id);
           return { error: copy(error), inserted: true };
         }
+        link(existing.id);
         existing.occurrences += 1;
         existing.lastSeen = Math.max(existing.lastSeen, candidate.lastSeen);
         if (candidate.solution !== null) takeSolution(existing, candidate);

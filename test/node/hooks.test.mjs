@@ -1,0 +1,263 @@
+// Capture from Claude Code end to end: `coding-memory init` on a fresh repository, then the hook programs fed
+// Claude Code's documented hook payloads (JSON on stdin) against `wrangler dev`, through a proxy that can make
+// the server unreachable or lose its answers: what is stored, what is printed back, how long each hook takes, and
+// the spool (events kept while the server is away, sent once, in order).
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { startServer } from "../../bench/server.mjs";
+
+const CLI = fileURLToPath(new URL("../../src/cli/coding-memory.mjs", import.meta.url));
+const PYTEST_FAILURE = [
+  "Exit code 1",
+  "============================= test session starts ==============================",
+  "collected 3 items",
+  "tests/test_auth.py .F.                                                     [100%]",
+  "=================================== FAILURES ===================================",
+  "______________________________ test_token_expiry _______________________________",
+  "    def test_token_expiry():",
+  ">       assert token.expires_at > datetime.now()",
+  "E       TypeError: can't compare offset-naive and offset-aware datetimes",
+  "tests/test_auth.py:42: TypeError",
+  "=========================== short test summary info ============================",
+  "FAILED tests/test_auth.py::test_token_expiry - TypeError: can't compare offset-naive and offset-aware datetimes",
+  "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+  "========================= 1 failed, 2 passed in 0.12s ==========================",
+].join("\n");
+
+/** @type {Awaited<ReturnType<typeof startServer>>} */ let server;
+/** @type {import("node:http").Server} */ let proxy;
+/** up: forward; down: refuse; lose: forward, then drop the answer. */
+let mode = "up";
+/** @type {string} */ let scratch;
+/** @type {string} */ let repo;
+/** @type {string} */ let url;
+/** @type {Record<string, string | undefined>} */ let env;
+/** @type {number[]} */ const timings = [];
+
+before(async () => {
+  server = await startServer({ port: "8796" });
+  proxy = createServer((req, res) => {
+    if (mode === "down") return req.socket.destroy();
+    const upstream = request(`${server.base}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
+      if (mode === "lose") {
+        answer.resume();
+        answer.on("end", () => req.socket.destroy());
+        return;
+      }
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    req.pipe(upstream);
+  });
+  await new Promise((resolve) => proxy.listen(0, "127.0.0.1", () => resolve(undefined)));
+  const address = /** @type {import("node:net").AddressInfo} */ (proxy.address());
+  url = `http://127.0.0.1:${address.port}`;
+  scratch = mkdtempSync(join(tmpdir(), "cm-hooks-"));
+  repo = join(scratch, "widget-worktree");
+  mkdirSync(repo);
+  spawnSync("git", ["init", "-q", repo]);
+  spawnSync("git", ["-C", repo, "remote", "add", "origin", "git@github.com:Acme/Widget.git"]);
+  env = {
+    ...process.env,
+    HOME: join(scratch, "home"),
+    XDG_CONFIG_HOME: join(scratch, "config"),
+    XDG_STATE_HOME: join(scratch, "state"),
+    CODING_MEMORY_URL: url,
+    CODING_MEMORY_TOKEN: server.token,
+    CODING_MEMORY_PROJECT: undefined,
+  };
+});
+
+after(async () => {
+  proxy?.close();
+  await server?.stop();
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+  if (timings.length) {
+    const sorted = [...timings].sort((a, b) => a - b);
+    const p95 = sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.95) - 1)];
+    console.log(
+      `hook process wall time over ${sorted.length} runs: p50 ${sorted[Math.floor(sorted.length / 2)]} ms, p95 ${p95} ms, max ${sorted.at(-1)} ms`,
+    );
+  }
+});
+
+/** @param {string[]} args @param {string} [stdin] */
+function cli(args, stdin = "") {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: repo, env });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("close", (code) => resolve({ code, stdout, stderr, ms: Date.now() - started }));
+    child.stdin.end(stdin);
+  });
+}
+
+/** @param {string} event @param {Record<string, unknown>} payload */
+async function hook(event, payload) {
+  const result = /** @type {{ code: number, stdout: string, stderr: string, ms: number }} */ (
+    await cli(
+      ["hook", event],
+      JSON.stringify({
+        session_id: "5f0c7a1e-claude",
+        transcript_path: "/tmp/t.jsonl",
+        cwd: repo,
+        hook_event_name: event,
+        ...payload,
+      }),
+    )
+  );
+  timings.push(result.ms);
+  assert.equal(result.code, 0, result.stderr);
+  return { ...result, json: result.stdout.trim() ? JSON.parse(result.stdout) : null };
+}
+
+const api = async (
+  /** @type {string} */ method,
+  /** @type {string} */ path,
+  /** @type {unknown} */ body = undefined,
+) => {
+  const res = await fetch(`${server.base}/api/v1/projects/acme.widget${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${server.token}`, "Content-Type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return /** @type {any} */ (await res.json());
+};
+
+const failure = () => ({
+  tool_name: "Bash",
+  tool_input: { command: "pytest -q", description: "Run tests" },
+  tool_use_id: "toolu_01",
+  error: PYTEST_FAILURE,
+});
+
+describe("coding-memory init and the Claude Code hooks", () => {
+  it("init writes the MCP server, the hooks and the project, idempotently; --dry-run writes nothing", async () => {
+    const dry = /** @type {any} */ (await cli(["init", "--dry-run"]));
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /would write .*\.mcp\.json/);
+    assert.equal(existsSync(join(repo, ".mcp.json")), false);
+
+    const first = /** @type {any} */ (await cli(["init"]));
+    assert.equal(first.code, 0, first.stderr);
+    const mcp = JSON.parse(readFileSync(join(repo, ".mcp.json"), "utf8"));
+    assert.deepEqual(mcp.mcpServers["coding-memory"], { type: "http", url: `${url}/mcp` });
+    const settings = JSON.parse(readFileSync(join(repo, ".claude/settings.local.json"), "utf8"));
+    for (const event of ["SessionStart", "PostToolUseFailure", "PostToolUse", "Stop", "SessionEnd"]) {
+      const [group] = settings.hooks[event];
+      assert.equal(group.hooks[0].type, "command");
+      assert.match(group.hooks[0].command, new RegExp(`coding-memory\\.mjs" hook ${event}$`));
+      assert.equal(typeof group.hooks[0].timeout, "number");
+    }
+    assert.equal(settings.hooks.PostToolUseFailure[0].matcher, "Bash");
+    // The project comes from the normalised remote, not the worktree's directory name.
+    assert.equal(JSON.parse(readFileSync(join(repo, ".coding-memory.json"), "utf8")).project, "acme.widget");
+
+    const again = /** @type {any} */ (await cli(["init"]));
+    assert.match(again.stdout, /Already set up/);
+    const status = /** @type {any} */ (await cli(["status", "--json"]));
+    assert.equal(JSON.parse(status.stdout).project, "acme.widget");
+  });
+
+  it("a session: context in, a failure recorded, an edit tracked, the same failure answered with its fix, a digest", async () => {
+    const start = await hook("SessionStart", { source: "startup" });
+    assert.equal(start.json.hookSpecificOutput.hookEventName, "SessionStart");
+    assert.match(start.json.hookSpecificOutput.additionalContext, /acme\.widget/);
+
+    const first = await hook("PostToolUseFailure", failure());
+    assert.equal(first.json, null, "nothing is known yet: nothing is said");
+    const [error] = (await api("GET", "/errors")).items;
+    assert.equal(error.error_type, "TypeError");
+    assert.equal(error.occurrences, 1);
+    // Redacted on the machine: the key never reached the server.
+    assert.doesNotMatch(JSON.stringify(error), /wJalrXUtnFEMI/);
+
+    const edit = await hook("PostToolUse", {
+      tool_name: "Edit",
+      tool_input: {
+        file_path: join(repo, "src/auth.py"),
+        old_string: "datetime.now()",
+        new_string: "datetime.now(timezone.utc)",
+      },
+      tool_response: { filePath: join(repo, "src/auth.py") },
+    });
+    assert.equal(edit.json, null);
+
+    await api("POST", `/errors/${error.error_id}/resolve`, { solution: "Use datetime.now(timezone.utc)." });
+    const second = await hook("PostToolUseFailure", failure());
+    assert.match(
+      second.json.hookSpecificOutput.additionalContext,
+      /seen 2 times.*fixed by: Use datetime\.now\(timezone\.utc\)/s,
+    );
+
+    await hook("Stop", { stop_hook_active: false });
+    await hook("SessionEnd", { reason: "prompt_input_exit" });
+    const [session] = (await api("GET", "/sessions")).items;
+    assert.equal(session.status, "ended");
+    // The session holds the turn's change and the failure (recorded twice, one error), and its digest says so.
+    const changes = (await api("GET", "/changes")).items.filter(
+      (/** @type {any} */ c) => c.session_id === session.session_id,
+    );
+    assert.deepEqual(
+      changes.map((/** @type {any} */ c) => [c.file_path, c.action]),
+      [["src/auth.py", "edit"]],
+    );
+    const [recorded] = (await api("GET", "/errors")).items;
+    assert.equal(recorded.session_id, session.session_id);
+    assert.equal(recorded.occurrences, 2);
+    assert.match(session.summary ?? "", /1 file|src\/auth\.py/);
+  });
+
+  it("keeps events while the server is away and sends each once, in order, when it is back", async () => {
+    mode = "down";
+    const down = await hook("PostToolUseFailure", {
+      ...failure(),
+      error: PYTEST_FAILURE.replace("test_token_expiry", "test_refresh"),
+    });
+    assert.equal(down.json, null);
+    assert.ok(down.ms < 5_000, `a hook returns within its deadline (${down.ms} ms)`);
+    await hook("PostToolUse", {
+      tool_name: "Write",
+      tool_input: { file_path: join(repo, "src/new.py"), content: "print(1)\n" },
+      tool_response: { type: "create", filePath: join(repo, "src/new.py") },
+    });
+    const waiting = JSON.parse(/** @type {any} */ (await cli(["status", "--json"])).stdout);
+    assert.equal(waiting.spooled, 2);
+
+    // The server takes the events but its answers are lost: they stay, and are sent again later.
+    mode = "lose";
+    await hook("Stop", {});
+    mode = "up";
+    await hook("Stop", {});
+    assert.equal(JSON.parse(/** @type {any} */ (await cli(["status", "--json"])).stdout).spooled, 0);
+    const errors = (await api("GET", "/errors")).items;
+    const refresh = errors.filter((/** @type {any} */ e) => /test_refresh/.test(e.message));
+    assert.equal(refresh.length, 1);
+    assert.equal(refresh[0].occurrences, 1, "the replayed capture was not counted twice");
+  });
+
+  it("uninstall removes what init added", async () => {
+    writeFileSync(
+      join(repo, ".mcp.json"),
+      JSON.stringify({
+        mcpServers: {
+          other: { type: "http", url: "https://x.example/mcp" },
+          "coding-memory": { type: "http", url: `${url}/mcp` },
+        },
+      }),
+    );
+    const removed = /** @type {any} */ (await cli(["uninstall"]));
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.deepEqual(Object.keys(JSON.parse(readFileSync(join(repo, ".mcp.json"), "utf8")).mcpServers), ["other"]);
+    assert.equal(existsSync(join(repo, ".claude/settings.local.json")), false);
+  });
+});
