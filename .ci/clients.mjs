@@ -4,8 +4,9 @@
 //  2. conformance: the official MCP conformance suite, MCP Inspector CLI and probes (../shared/conformance,
 //     run from a temporary copy: the shared folder is read-only and its runner installs its own packages);
 //  3. claude-code: the real Claude Code CLI (installed into a temporary folder, with a temporary HOME, never the
-//     user's config): `claude mcp add … --header` must show "✔ Connected", and the bare URL must be found to
-//     need OAuth.
+//     user's config): `claude mcp add … --header` must show "✔ Connected", the bare URL must be found to
+//     need OAuth, and after `coding-memory init` Claude Code must accept the written settings and run the
+//     session hooks against the server.
 // Env: CLIENTS_PORT (default 8798), CONFORMANCE_DIR (default ../shared/conformance), CLAUDE_CODE_VERSION,
 // CLIENTS_STEPS (comma-separated subset).
 import { spawn, spawnSync } from "node:child_process";
@@ -177,7 +178,54 @@ async function claudeCode(token) {
   if (!/Needs authentication/i.test(line("cm-oauth")))
     throw new Error(`the bare URL: ${line("cm-oauth") || listed.output}`);
   const version = (await run(claude, ["--version"], opts)).output.trim();
-  return `${version}: token → Connected; bare URL → OAuth discovered (needs sign-in)`;
+  const hooks = await claudeCodeHooks(claude, env, token);
+  return `${version}: token → Connected; bare URL → OAuth discovered (needs sign-in); ${hooks}`;
+}
+
+/**
+ * `coding-memory init` in a fresh repository, then the real Claude Code reads what it wrote: `claude doctor`
+ * must find no invalid settings, and `claude --init-only` (which runs the SessionStart and SessionEnd hooks and
+ * exits, no model needed) must start and end a coding session on the server through our hooks.
+ * @param {string} claude @param {NodeJS.ProcessEnv} claudeEnv @param {string} token
+ */
+async function claudeCodeHooks(claude, claudeEnv, token) {
+  const repo = join(scratch, "hooked-repo");
+  mkdirSync(repo, { recursive: true });
+  spawnSync("git", ["init", "-q", repo]);
+  spawnSync("git", [
+    "-C",
+    repo,
+    "remote",
+    "add",
+    "origin",
+    `https://github.com/e2e/hooks-${randomUUID().slice(0, 8)}.git`,
+  ]);
+  const env = {
+    ...claudeEnv,
+    XDG_STATE_HOME: join(scratch, "claude-state"),
+    CODING_MEMORY_URL: BASE,
+    CODING_MEMORY_TOKEN: token,
+  };
+  const init = await run(process.execPath, [join(ROOT, "src/cli/coding-memory.mjs"), "init"], {
+    cwd: repo,
+    env,
+    timeoutMs: 60_000,
+  });
+  if (init.code !== 0) throw new Error(`coding-memory init failed:\n${init.output}`);
+  const project = JSON.parse(readFileSync(join(repo, ".coding-memory.json"), "utf8")).project;
+  const doctor = await run(claude, ["doctor"], { cwd: repo, env, timeoutMs: 120_000 });
+  if (doctor.code !== 0 || /Invalid settings/i.test(doctor.output))
+    throw new Error(`claude doctor on the written settings:\n${doctor.output.slice(-2000)}`);
+  const session = await run(claude, ["--init-only"], { cwd: repo, env, timeoutMs: 120_000 });
+  if (session.code !== 0) throw new Error(`claude --init-only failed:\n${session.output.slice(-2000)}`);
+  const res = await fetch(`${BASE}/api/v1/projects/${project}/sessions`, {
+    headers: { Authorization: `Bearer ${token}` },
+  });
+  const sessions = /** @type {{ items?: Array<{ status: string, tags: string[] }> }} */ (await res.json()).items ?? [];
+  const hooked = sessions.filter((s) => s.tags.includes("claude-code"));
+  if (hooked.length !== 1 || hooked[0]?.status !== "ended")
+    throw new Error(`expected one ended claude-code session in ${project}, got ${JSON.stringify(sessions)}`);
+  return `init → doctor finds the settings valid; --init-only ran SessionStart/SessionEnd: a session started and ended in ${project}`;
 }
 
 async function main() {

@@ -29,7 +29,8 @@ export class ApiClient {
    * @param {"GET" | "POST" | "DELETE"} method
    * @param {string} path below /api/v1
    * @param {unknown} [body]
-   * @param {{ signal?: AbortSignal }} [options] a hook's deadline
+   * @param {{ signal?: AbortSignal, text?: boolean }} [options] a hook's deadline; text: the tool's readable
+   *   text (Accept: text/plain) instead of its JSON
    * @returns {Promise<any>}
    */
   async request(method, path, body, options = {}) {
@@ -39,6 +40,7 @@ export class ApiClient {
         method,
         headers: {
           Authorization: `Bearer ${this.token}`,
+          ...(options.text ? { Accept: "text/plain" } : {}),
           ...(body === undefined ? {} : { "Content-Type": "application/json" }),
         },
         body: body === undefined ? undefined : JSON.stringify(body),
@@ -63,6 +65,7 @@ export class ApiClient {
       );
     }
     const text = await response.text();
+    if (options.text && response.ok) return text;
     /** @type {any} */
     let parsed = null;
     try {

@@ -11,6 +11,7 @@ import { gitRoot, listRepositoryFiles } from "./repo-files.mjs";
 import { runHook } from "./hook-command.mjs";
 import { applyPlan, planInit, planUninstall } from "./init-command.mjs";
 import { Spool, spoolDirectory } from "./spool.mjs";
+import { runWorkflowCommand, WORKFLOW_COMMANDS } from "./workflow-commands.mjs";
 import { fileURLToPath } from "node:url";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -35,6 +36,12 @@ Usage:
   coding-memory uninstall [--dry-run]
                               Remove what init added to .mcp.json and .claude/settings.local.json.
   coding-memory status        Server, project (and where each came from), and events waiting in the spool.
+  coding-memory start <task> [--tag t]     Start a coding session.
+  coding-memory end [summary] [--success|--failed]   End it (without a summary: the digest).
+  coding-memory search <error text> [--k n]            Past errors like it, with their fixes.
+  coding-memory context [focus] [--max-tokens n]       The project context an assistant reads first.
+  coding-memory errors [--open|--resolved] [--limit n] · decisions [--limit n] · patterns · costs
+                              (every command takes --json for the structured result)
   coding-memory hook <event>  What the hooks run (SessionStart, PostToolUseFailure, PostToolUse, Stop,
                               SessionEnd): the event's JSON on stdin; see docs/capture.md.
 
@@ -72,6 +79,14 @@ async function main(argv = process.argv.slice(2)) {
       tag: { type: "string", multiple: true },
       title: { type: "string" },
       decision: { type: "boolean", default: false },
+      k: { type: "string" },
+      limit: { type: "string" },
+      "max-tokens": { type: "string" },
+      summary: { type: "string" },
+      success: { type: "boolean", default: false },
+      failed: { type: "boolean", default: false },
+      open: { type: "boolean", default: false },
+      resolved: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -147,6 +162,34 @@ async function main(argv = process.argv.slice(2)) {
     return 0;
   }
   if (command === "hook") return hookCommand(rest[0] ?? "", values);
+  if (WORKFLOW_COMMANDS.includes(command)) {
+    const root = gitRoot(process.cwd()) ?? process.cwd();
+    const settings = resolveSettings(
+      { url: values.url, token: values.token, project: values.project },
+      root,
+      process.env,
+    );
+    try {
+      const output = await runWorkflowCommand(
+        command,
+        new ApiClient({ url: settings.url, token: settings.token }),
+        settings.project,
+        {
+          json: values.json,
+          args: rest,
+          flags: values,
+        },
+      );
+      console.log(output);
+      return 0;
+    } catch (error) {
+      if (/** @type {{ usage?: boolean }} */ (error).usage) {
+        console.error(/** @type {Error} */ (error).message);
+        return 2;
+      }
+      throw error;
+    }
+  }
   if (command === "init" || command === "uninstall" || command === "status") {
     const root = gitRoot(process.cwd()) ?? process.cwd();
     if (command === "uninstall") {

@@ -52,11 +52,21 @@ export function toolRoutes(): Hono<RestEnv> {
       const input = { ...base, ...c.req.param(), project_id: project };
       delete (input as Record<string, unknown>).project;
       const output = await runTool(tool, c.get("services"), c.get("identity"), input);
-      return c.json(
-        output.data,
-        tool.rest.status ?? (tool.rest.method === "POST" && tool.access === "write" ? 201 : 200),
-      );
+      const status = tool.rest.status ?? (tool.rest.method === "POST" && tool.access === "write" ? 201 : 200);
+      // The compact readable text the MCP tool returns beside its data, for terminals (`coding-memory search`):
+      // asked for with Accept: text/plain; JSON stays the default.
+      if (prefersText(c.req.header("Accept"))) return c.text(output.text, status);
+      return c.json(output.data, status);
     });
   }
   return api;
+}
+
+/** Accept names text/plain and no JSON type before it (`*\/*` and absent headers get JSON). */
+function prefersText(accept: string | undefined): boolean {
+  if (!accept) return false;
+  const types = accept.split(",").map((part) => part.split(";")[0]?.trim().toLowerCase() ?? "");
+  const text = types.indexOf("text/plain");
+  const json = types.findIndex((type) => type === "application/json" || type.endsWith("+json"));
+  return text >= 0 && (json < 0 || text < json);
 }

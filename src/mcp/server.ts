@@ -9,6 +9,7 @@ import { toAppError } from "../domain/core/app-error";
 import type { Identity } from "../domain/core/records";
 import { advertisedInputSchema, advertisedOutputSchema, compactAnnotations, sharedFieldsNote } from "./advertised";
 import { approvalAnswer, askForApproval, canElicit } from "./approvals";
+import { registerPromptsAndResources } from "./catalogue";
 import { runTool } from "./run-tool";
 import { projectIdField } from "./schema";
 import type { ToolOutput } from "./tool";
@@ -70,6 +71,7 @@ export function buildMcpServer(services: Services, identity: Identity): McpServe
       },
     );
   }
+  registerPromptsAndResources(server, services, identity);
   return server;
 }
 

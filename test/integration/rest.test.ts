@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { newUser, rest, uniqueName } from "../helpers";
+import { BASE, newUser, rest, uniqueName, workerFetch } from "../helpers";
 
 describe("REST API mirrors the tools", () => {
   it("answers /health without a token", async () => {
@@ -129,4 +129,40 @@ describe("REST API mirrors the tools", () => {
     expect(python.changes).toBe(10);
     expect(enough.body.naming_conventions[0].convention).toBe("snake_case");
   }, 30_000); // 15 calls
+});
+
+describe("REST answers with the tool's readable text when asked", () => {
+  it("Accept: text/plain gets the text an MCP client gets; JSON stays the default", async () => {
+    const { token } = await newUser();
+    const project = uniqueName("rest-text");
+    await rest(token, "POST", `/api/v1/projects/${project}/errors`, { error_type: "KeyError", message: "'user_id'" });
+    const url = `${BASE}/api/v1/projects/${project}/errors/search`;
+    const body = JSON.stringify({ query: "KeyError user_id" });
+    const ask = (accept?: string) =>
+      workerFetch(url, {
+        method: "POST",
+        headers: {
+          Authorization: `Bearer ${token}`,
+          "Content-Type": "application/json",
+          ...(accept ? { Accept: accept } : {}),
+        },
+        body,
+      });
+    const text = await ask("text/plain");
+    expect(text.headers.get("content-type")).toMatch(/^text\/plain/);
+    expect(await text.text()).toMatch(/KeyError/);
+    for (const accept of [undefined, "*/*", "application/json, text/plain", "application/json"]) {
+      const json = await ask(accept);
+      expect(json.headers.get("content-type"), String(accept)).toMatch(/application\/json/);
+      expect(((await json.json()) as { results: unknown[] }).results.length).toBe(1);
+    }
+    // An error is JSON whatever was asked for: its code and field are for programs.
+    const bad = await workerFetch(url, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json", Accept: "text/plain" },
+      body: JSON.stringify({}),
+    });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { code: string } }).error.code).toBe("invalid_input");
+  }, 20_000); // 6 calls
 });

@@ -245,6 +245,31 @@ describe("coding-memory init and the Claude Code hooks", () => {
     assert.equal(refresh[0].occurrences, 1, "the replayed capture was not counted twice");
   });
 
+  it("the workflow from a terminal: start, search, context, errors, decisions, patterns, costs, end", async () => {
+    const run = async (/** @type {string[]} */ args) => {
+      const result = /** @type {{ code: number, stdout: string, stderr: string }} */ (await cli(args));
+      assert.equal(result.code, 0, `${args.join(" ")}: ${result.stderr}`);
+      return result.stdout;
+    };
+    assert.match(await run(["start", "fix", "the", "token", "expiry"]), /fix the token expiry/);
+    const found = await run(["search", "TypeError: can't compare offset-naive and offset-aware datetimes"]);
+    assert.match(found, /TypeError/);
+    assert.match(found, /datetime\.now\(timezone\.utc\)/, "the fix comes with the match");
+    const json = JSON.parse(await run(["search", "offset-naive datetimes", "--json", "--k", "2"]));
+    assert.ok(json.results.length >= 1 && json.results.length <= 2);
+    assert.match(await run(["context"]), /acme\.widget/);
+    const errors = await run(["errors", "--resolved"]);
+    assert.match(errors.split("\n")[0] ?? "", /^id\s+type\s+message/);
+    assert.match(errors, /TypeError.*Use datetime\.now/);
+    assert.match(await run(["decisions"]), /No decisions recorded/);
+    assert.ok((await run(["patterns"])).length > 0);
+    assert.match(await run(["costs"]), /\$|cost/i);
+    assert.match(await run(["end", "--success"]), /ended|Session/i);
+    const bad = /** @type {{ code: number, stderr: string }} */ (await cli(["search"]));
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /Usage: coding-memory search/);
+  });
+
   it("uninstall removes what init added", async () => {
     writeFileSync(
       join(repo, ".mcp.json"),
