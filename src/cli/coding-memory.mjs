@@ -9,7 +9,9 @@ import { screenshot } from "./screenshot-command.mjs";
 import { describeDiagram, diagram } from "./diagram-command.mjs";
 import { gitRoot, listRepositoryFiles } from "./repo-files.mjs";
 import { runHook } from "./hook-command.mjs";
-import { applyPlan, planInit, planUninstall } from "./init-command.mjs";
+import { HOOK_CLIENTS } from "./hook-clients.mjs";
+import { applyPlan, CLIENTS as INIT_CLIENTS, planInit, planUninstall } from "./init-command.mjs";
+import { spawnSync } from "node:child_process";
 import { Spool, spoolDirectory } from "./spool.mjs";
 import { runWorkflowCommand, WORKFLOW_COMMANDS } from "./workflow-commands.mjs";
 import { fileURLToPath } from "node:url";
@@ -30,11 +32,12 @@ Usage:
                               pattern): Mermaid/PlantUML/DOT/D2 source (or a Markdown file's \`\`\`mermaid
                               block) is parsed by the server; an image is read by the project's vision model.
 
-  coding-memory init [--dry-run]
-                              Set this repository up for Claude Code: the MCP server in .mcp.json, the capture
-                              hooks in .claude/settings.local.json, server and project in .coding-memory.json.
+  coding-memory init [--client claude-code|cursor|vscode]... [--dry-run]
+                              Set this repository up for an assistant (default claude-code): the MCP server,
+                              the capture hooks (Claude Code, Cursor) and Cursor's rules file; server and
+                              project in .coding-memory.json. Running it again changes nothing.
   coding-memory uninstall [--dry-run]
-                              Remove what init added to .mcp.json and .claude/settings.local.json.
+                              Remove what init added (only its own entries).
   coding-memory status        Server, project (and where each came from), and events waiting in the spool.
   coding-memory start <task> [--tag t]     Start a coding session.
   coding-memory end [summary] [--success|--failed]   End it (without a summary: the digest).
@@ -87,6 +90,7 @@ async function main(argv = process.argv.slice(2)) {
       failed: { type: "boolean", default: false },
       open: { type: "boolean", default: false },
       resolved: { type: "boolean", default: false },
+      client: { type: "string", multiple: true },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -223,13 +227,28 @@ async function main(argv = process.argv.slice(2)) {
       );
       return 0;
     }
+    const clients = values.client?.length ? values.client : ["claude-code"];
+    const unknown = clients.filter((/** @type {string} */ client) => !INIT_CLIENTS.includes(client));
+    if (unknown.length) {
+      console.error(`Unknown --client ${unknown.join(", ")}: one of ${INIT_CLIENTS.join(", ")}.`);
+      return 2;
+    }
+    const onPath = spawnSync("coding-memory", ["--help"], { stdio: "ignore" }).status === 0;
     const plan = planInit({
       root,
       url: settings.url.replace(/\/+$/, ""),
       project: settings.project,
-      cli: fileURLToPath(import.meta.url),
-      node: process.execPath,
+      // Cursor's hooks file is the project's (usually committed): a command on PATH works on every machine,
+      // this machine's path to the CLI only here.
+      command: onPath ? "coding-memory" : `"${process.execPath}" "${fileURLToPath(import.meta.url)}"`,
+      clients,
     });
+    if (clients.includes("cursor") && !onPath) {
+      console.log(
+        "Note: coding-memory is not on PATH, so .cursor/hooks.json runs it by this machine's path; install it " +
+          "(npm i -g, or npm link in its checkout) and run init again before committing that file.",
+      );
+    }
     const changed = plan.filter((change) => change.before !== change.after);
     for (const change of changed) console.log(`${values["dry-run"] ? "would write" : "wrote"} ${change.path}`);
     if (!changed.length) console.log(`Already set up: project "${settings.project}" at ${settings.url}.`);
@@ -308,23 +327,29 @@ async function main(argv = process.argv.slice(2)) {
   return 0;
 }
 
-/** How long a hook may take at most (ms): under the editor's own timeout, and SessionEnd's budget of 1.5 s. */
-const HOOK_DEADLINE_MS = { SessionEnd: 1_200, default: 2_000 };
 /** More stdin than a hook event carries is not read. */
 const MAX_HOOK_INPUT_BYTES = 8 * 1_048_576;
 
 /**
- * A hook: reads the event on stdin, runs it within its deadline, prints what goes back to the editor. It exits 0
- * whatever happens (a hook that fails must not disturb the editor); problems go to stderr.
+ * A hook: reads the event on stdin, runs it within the client's deadline (under the editor's own timeout),
+ * prints what goes back to the editor. It exits 0 whatever happens (a hook that fails must not disturb the
+ * editor); problems go to stderr.
  * @param {string} event @param {Record<string, any>} values
  */
 async function hookCommand(event, values) {
   const started = Date.now();
-  const deadline =
-    started + (HOOK_DEADLINE_MS[/** @type {keyof typeof HOOK_DEADLINE_MS} */ (event)] ?? HOOK_DEADLINE_MS.default);
+  const client = HOOK_CLIENTS[values.client?.[0] ?? "claude-code"];
+  if (!client) {
+    console.error(`coding-memory hook: unknown --client ${values.client} (claude-code or cursor)`);
+    return 0;
+  }
+  const deadline = started + client.deadlineMs(event);
   try {
     const input = JSON.parse((await readStdin(deadline)) || "{}");
-    const root = gitRoot(String(input.cwd ?? process.cwd())) ?? String(input.cwd ?? process.cwd());
+    const hookEvent = client.read(event, input);
+    if (!hookEvent) return 0;
+    const cwd = client.root(input) ?? process.cwd();
+    const root = gitRoot(cwd) ?? cwd;
     const settings = resolveSettings(
       { url: values.url, token: values.token, project: values.project },
       root,
@@ -333,8 +358,8 @@ async function hookCommand(event, values) {
     const repoFile = join(root, ".coding-memory.json");
     const capture = existsSync(repoFile) ? (JSON.parse(readFileSync(repoFile, "utf8")).capture ?? {}) : {};
     const result = await runHook({
-      event,
-      input,
+      event: hookEvent,
+      client,
       api: new ApiClient({ url: settings.url, token: settings.token }),
       spool: new Spool(spoolDirectory(process.env), settings.url, settings.project),
       project: settings.project,
@@ -342,7 +367,8 @@ async function hookCommand(event, values) {
       deadline,
       capture,
     });
-    if (result.output) process.stdout.write(`${JSON.stringify(result.output)}\n`);
+    const output = result.context ? client.write(event, result.context) : null;
+    if (output) process.stdout.write(`${JSON.stringify(output)}\n`);
     if (process.env.CODING_MEMORY_HOOK_DEBUG) {
       console.error(
         `coding-memory hook ${event}: ${Date.now() - started} ms, sent ${result.sent}, spooled ${result.spooled}`,

@@ -1,18 +1,16 @@
-// `coding-memory hook <event>`: what the editor's hooks run (Claude Code's documented hook events; see
-// docs/capture.md). Each reads the event's JSON on stdin and returns within a hard deadline: it never blocks
-// the editor longer, whatever the server does.
-// - SessionStart: start a coding session and hand the project context back to the model.
-// - PostToolUseFailure of a shell command: record the failure (the server reads it with its CI-log recognisers)
-//   and hand the known fix back in the same turn.
-// - PostToolUse of an edit or write: queue the file change locally (no network); sent at the end of the turn.
-// - Stop (end of a turn): send what is queued. SessionEnd: send it and end the session (its digest).
+// `coding-memory hook <event> [--client claude-code|cursor]`: what the editor's hooks run (docs/capture.md).
+// Each reads the event's JSON on stdin (hook-clients.mjs maps it to one neutral event) and returns within a hard
+// deadline: it never blocks the editor longer, whatever the server does.
+// - session start: start a coding session and hand the project context back to the model;
+// - a shell command failed: record the failure (the server reads it with its CI-log recognisers) and hand the
+//   known fix back in the same turn;
+// - a file edited: queue the change locally (no network); sent at the end of the turn;
+// - end of a turn: send what is queued; session end: send it and end the session (its digest).
 // Everything goes through the spool in order, redacted on this machine first; what the server does not answer
 // in time stays there for the next hook.
-import { relative, isAbsolute, sep } from "node:path";
 import { redactSecrets } from "./generated/redaction.mjs";
+import { fileChange } from "./hook-clients.mjs";
 
-/** Claude Code's tools that change files. */
-const EDIT_TOOLS = new Set(["Edit", "Write", "MultiEdit", "NotebookEdit"]);
 /** The tail of a command's output that is sent: test runners print their summary last. */
 const MAX_OUTPUT_CHARS = 200_000;
 const MAX_DIFF_CHARS = 4_000;
@@ -24,43 +22,51 @@ const redact = (text) => redactSecrets(text).text;
 /**
  * @typedef {{ request: (method: "GET" | "POST", path: string, body?: unknown, options?: { signal?: AbortSignal }) => Promise<any> }} Api
  * @typedef {import("./spool.mjs").Spool} Spool
+ * @typedef {import("./hook-clients.mjs").HookEvent} HookEvent
  * @typedef {{ errors?: boolean, changes?: boolean, sessions?: boolean }} CaptureSettings
  */
 
 /**
  * @param {{
- *   event: string, input: Record<string, any>, api: Api, spool: Spool, project: string, root: string,
- *   deadline: number, capture?: CaptureSettings,
+ *   event: HookEvent, client: { id: string, label: string }, api: Api, spool: Spool, project: string,
+ *   root: string, deadline: number, capture?: CaptureSettings,
  * }} options
- * @returns {Promise<{ output: Record<string, unknown> | null, sent: number, spooled: number }>}
+ * @returns {Promise<{ context: string | null, sent: number, spooled: number }>} context: what goes back to the model
  */
 export async function runHook(options) {
-  const { event, input, spool, deadline } = options;
+  const { event, client, spool, deadline } = options;
   const capture = { errors: true, changes: true, sessions: true, ...options.capture };
   /** @type {string | null} */
   let awaited = null;
   const add = (/** @type {string} */ kind, /** @type {Record<string, unknown>} */ body) => spool.add(kind, body).id;
 
-  if (event === "SessionStart" && capture.sessions && input.source !== "resume" && input.source !== "compact") {
-    add("session-start", { description: `Claude Code session ${String(input.session_id ?? "").slice(0, 8)}`.trim() });
-  } else if (event === "PostToolUseFailure" && capture.errors && input.tool_name === "Bash" && !input.is_interrupt) {
-    const command = String(input.tool_input?.command ?? "").trim();
-    const output = String(input.error ?? "");
-    const exit = /^Exit code (\d+)/.exec(output);
-    if (command && output) {
+  if (event.type === "session-start" && capture.sessions && event.startsSession) {
+    add("session-start", {
+      description: `${client.label} session ${event.sessionId.slice(0, 8)}`.trim(),
+      tags: [client.id],
+    });
+  } else if (event.type === "command-failed" && capture.errors) {
+    const command = event.command.trim();
+    if (command && event.output) {
       awaited = add("capture", {
-        client: "claude-code",
+        client: client.id,
         command: redact(command).slice(0, 2_000),
-        exit_code: exit ? Number(exit[1]) : null,
-        output: redact(output.slice(-MAX_OUTPUT_CHARS)),
+        exit_code: event.exitCode,
+        output: redact(event.output.slice(-MAX_OUTPUT_CHARS)),
       });
     }
-  } else if (event === "PostToolUse" && capture.changes && EDIT_TOOLS.has(String(input.tool_name))) {
-    const change = fileChange(input, options.root);
+  } else if (event.type === "file-edited") {
+    const change = capture.changes ? fileChange(event.edit, options.root, MAX_DIFF_CHARS) : null;
     // An edit is only queued: it costs no round trip, and the turn's changes go together at its end.
-    if (change) add("change", change);
-    return { output: null, sent: 0, spooled: 1 };
-  } else if (event === "SessionEnd" && capture.sessions) {
+    if (change) {
+      add("change", {
+        ...change,
+        diff: change.diff ? redact(change.diff) : null,
+        reason: `${event.edit.tool} by ${client.label}`,
+      });
+    }
+    return { context: null, sent: 0, spooled: spool.pending().length };
+  } else if (event.type === "session-end" && capture.sessions) {
     add("session-end", {});
   }
 
@@ -72,32 +78,18 @@ export async function runHook(options) {
   }, deadline);
   const spooled = spool.pending().length;
 
-  if (event === "SessionStart") {
+  if (event.type === "session-start") {
+    const path = `/projects/${encodeURIComponent(options.project)}/context?max_tokens=${CONTEXT_TOKENS}`;
     const context = await withDeadline(deadline, (signal) =>
-      options.api.request(
-        "GET",
-        `/projects/${encodeURIComponent(options.project)}/context?max_tokens=${CONTEXT_TOKENS}`,
-        undefined,
-        {
-          signal,
-        },
-      ),
+      options.api.request("GET", path, undefined, { signal }),
     ).catch(() => null);
     const text = context?.markdown
       ? `Coding Memory (project ${options.project}), what the team already knows:\n\n${context.markdown}`
       : null;
-    return { output: text ? hookOutput("SessionStart", text) : null, sent, spooled };
+    return { context: text, sent, spooled };
   }
-  if (event === "PostToolUseFailure" && answer) {
-    const text = describeKnownFixes(answer);
-    return { output: text ? hookOutput("PostToolUseFailure", text) : null, sent, spooled };
-  }
-  return { output: null, sent, spooled };
-}
-
-/** @param {string} event @param {string} additionalContext */
-function hookOutput(event, additionalContext) {
-  return { hookSpecificOutput: { hookEventName: event, additionalContext } };
+  if (event.type === "command-failed" && answer) return { context: describeKnownFixes(answer), sent, spooled };
+  return { context: null, sent, spooled };
 }
 
 /**
@@ -114,12 +106,12 @@ async function deliver(api, project, event, deadline) {
     if (event.kind === "session-end") return await call("/sessions/end", {});
     if (event.kind === "session-start") {
       try {
-        return await call("/sessions", { ...event.body, tags: ["claude-code"] });
+        return await call("/sessions", event.body);
       } catch (error) {
-        // A session left open (an editor that was killed before its SessionEnd) is ended, then a new one starts.
+        // A session left open (an editor that was killed before its session end) is ended, then a new one starts.
         if (/** @type {{ status?: number }} */ (error).status !== 409) throw error;
         await call("/sessions/end", {});
-        return await call("/sessions", { ...event.body, tags: ["claude-code"] });
+        return await call("/sessions", event.body);
       }
     }
     return null;
@@ -141,49 +133,6 @@ async function withDeadline(deadline, work) {
   const remaining = deadline - Date.now();
   if (remaining <= 0) throw Object.assign(new Error("hook deadline passed"), { status: 0 });
   return work(AbortSignal.timeout(remaining));
-}
-
-/**
- * The change an edit or write made, as coding_track_file_change takes it: the path within the repository, the
- * action, and a short redacted diff.
- * @param {Record<string, any>} input @param {string} root
- */
-export function fileChange(input, root) {
-  const tool = String(input.tool_name);
-  const toolInput = input.tool_input ?? {};
-  const absolute = String(toolInput.file_path ?? toolInput.notebook_path ?? input.tool_response?.filePath ?? "");
-  if (!absolute) return null;
-  const path = isAbsolute(absolute) ? relative(root, absolute).split(sep).join("/") : absolute;
-  // A file outside the repository is not the project's.
-  if (!path || path.startsWith("../")) return null;
-  const created = tool === "Write" && input.tool_response?.type === "create";
-  /** @type {Array<[unknown, unknown]>} */
-  const pairs =
-    tool === "MultiEdit"
-      ? (toolInput.edits ?? []).map((/** @type {any} */ e) => [e.old_string, e.new_string])
-      : tool === "Edit"
-        ? [[toolInput.old_string, toolInput.new_string]]
-        : [["", toolInput.content ?? toolInput.new_source ?? ""]];
-  const diff = pairs
-    .map(([before, after]) =>
-      [
-        ...String(before ?? "")
-          .split("\n")
-          .filter(Boolean)
-          .map((line) => `-${line}`),
-        ...String(after ?? "")
-          .split("\n")
-          .filter(Boolean)
-          .map((line) => `+${line}`),
-      ].join("\n"),
-    )
-    .join("\n");
-  return {
-    file_path: path,
-    action: created ? "create" : "edit",
-    diff: redact(diff).slice(0, MAX_DIFF_CHARS) || null,
-    reason: `${tool} by Claude Code`,
-  };
 }
 
 /**

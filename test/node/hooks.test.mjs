@@ -270,6 +270,107 @@ describe("coding-memory init and the Claude Code hooks", () => {
     assert.match(bad.stderr, /Usage: coding-memory search/);
   });
 
+  it("Cursor: init writes its MCP config, hooks and rules; its hook payloads record a session", async () => {
+    const cursorRepo = join(scratch, "cursor-app");
+    mkdirSync(cursorRepo);
+    spawnSync("git", ["init", "-q", cursorRepo]);
+    spawnSync("git", ["-C", cursorRepo, "remote", "add", "origin", "https://gitlab.com/acme/cursor-app.git"]);
+    const inRepo = (/** @type {string[]} */ args, /** @type {string} */ stdin = "") =>
+      new Promise((resolve) => {
+        const started = Date.now();
+        const child = spawn(process.execPath, [CLI, ...args], { cwd: cursorRepo, env });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d) => (stdout += d));
+        child.stderr.on("data", (d) => (stderr += d));
+        child.on("close", (code) => resolve({ code, stdout, stderr, ms: Date.now() - started }));
+        child.stdin.end(stdin);
+      });
+    const init = /** @type {any} */ (await inRepo(["init", "--client", "cursor", "--client", "vscode"]));
+    assert.equal(init.code, 0, init.stderr);
+    const hooks = JSON.parse(readFileSync(join(cursorRepo, ".cursor/hooks.json"), "utf8"));
+    assert.equal(hooks.version, 1);
+    for (const event of ["sessionStart", "postToolUse", "afterFileEdit", "stop", "sessionEnd"]) {
+      assert.match(hooks.hooks[event][0].command, new RegExp(` hook ${event} --client cursor$`));
+    }
+    assert.equal(hooks.hooks.postToolUse[0].matcher, "Shell");
+    assert.deepEqual(
+      JSON.parse(readFileSync(join(cursorRepo, ".cursor/mcp.json"), "utf8")).mcpServers["coding-memory"],
+      {
+        url: `${url}/mcp`,
+      },
+    );
+    assert.deepEqual(JSON.parse(readFileSync(join(cursorRepo, ".vscode/mcp.json"), "utf8")).servers["coding-memory"], {
+      type: "http",
+      url: `${url}/mcp`,
+    });
+    const rules = readFileSync(join(cursorRepo, ".cursor/rules/coding-memory.mdc"), "utf8");
+    assert.match(rules, /^---\ndescription: .+\nalwaysApply: true\n---\n/);
+    assert.match(rules, /coding_search_errors/);
+
+    const cursorHook = async (/** @type {string} */ event, /** @type {Record<string, unknown>} */ payload) => {
+      const base = {
+        conversation_id: "c0ffee-conv",
+        generation_id: "g1",
+        hook_event_name: event,
+        cursor_version: "2.3.0",
+        workspace_roots: [cursorRepo],
+      };
+      const result = /** @type {any} */ (
+        await inRepo(["hook", event, "--client", "cursor"], JSON.stringify({ ...base, ...payload }))
+      );
+      timings.push(result.ms);
+      assert.equal(result.code, 0, result.stderr);
+      return result.stdout.trim() ? JSON.parse(result.stdout) : null;
+    };
+    const start = await cursorHook("sessionStart", {
+      session_id: "c0ffee-conv",
+      is_background_agent: false,
+      composer_mode: "agent",
+    });
+    assert.match(start.additional_context, /acme\.cursor-app/);
+    const shell = (/** @type {number} */ exitCode) => ({
+      tool_name: "Shell",
+      tool_input: { command: "pytest -q", working_directory: cursorRepo },
+      tool_output: JSON.stringify({ exitCode, stdout: PYTEST_FAILURE.replace(/^Exit code 1\n/, "") }),
+      tool_use_id: "t1",
+      cwd: cursorRepo,
+      duration: 900,
+    });
+    assert.equal(await cursorHook("postToolUse", shell(0)), null, "a passing command records nothing");
+    assert.equal(await cursorHook("postToolUse", shell(1)), null);
+    await cursorHook("afterFileEdit", {
+      file_path: join(cursorRepo, "app/auth.py"),
+      edits: [{ old_string: "a", new_string: "b" }],
+    });
+    await cursorHook("stop", { status: "completed", loop_count: 0 });
+    await cursorHook("sessionEnd", {});
+    const project = (/** @type {string} */ path) =>
+      fetch(`${server.base}/api/v1/projects/acme.cursor-app${path}`, {
+        headers: { Authorization: `Bearer ${server.token}` },
+      }).then((res) => /** @type {Promise<any>} */ (res.json()));
+    const [session] = (await project("/sessions")).items;
+    assert.equal(session.status, "ended");
+    assert.deepEqual(session.tags, ["cursor"]);
+    const [error] = (await project("/errors")).items;
+    assert.equal(error.error_type, "TypeError");
+    assert.equal(error.session_id, session.session_id);
+    assert.deepEqual(error.tags.sort(), ["cursor", "pytest"]);
+    const [change] = (await project("/changes")).items;
+    assert.deepEqual([change.file_path, change.session_id], ["app/auth.py", session.session_id]);
+
+    const removed = /** @type {any} */ (await inRepo(["uninstall"]));
+    assert.equal(removed.code, 0, removed.stderr);
+    for (const file of [
+      ".cursor/hooks.json",
+      ".cursor/mcp.json",
+      ".cursor/rules/coding-memory.mdc",
+      ".vscode/mcp.json",
+    ]) {
+      assert.equal(existsSync(join(cursorRepo, file)), false, file);
+    }
+  });
+
   it("uninstall removes what init added", async () => {
     writeFileSync(
       join(repo, ".mcp.json"),
