@@ -12,7 +12,7 @@ import { runHook } from "./hook-command.mjs";
 import { HOOK_CLIENTS } from "./hook-clients.mjs";
 import { applyPlan, CLIENTS as INIT_CLIENTS, planInit, planUninstall } from "./init-command.mjs";
 import { spawnSync } from "node:child_process";
-import { Spool, spoolDirectory } from "./spool.mjs";
+import { Announced, Spool, spoolDirectory } from "./spool.mjs";
 import { runWorkflowCommand, WORKFLOW_COMMANDS } from "./workflow-commands.mjs";
 import { fileURLToPath } from "node:url";
 import { existsSync, readFileSync } from "node:fs";
@@ -366,6 +366,7 @@ async function hookCommand(event, values) {
       root,
       deadline,
       capture,
+      announced: (sessionId) => new Announced(spoolDirectory(process.env), `${client.id}:${sessionId}`),
     });
     const output = result.context ? client.write(event, result.context) : null;
     if (output) process.stdout.write(`${JSON.stringify(output)}\n`);

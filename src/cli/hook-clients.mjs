@@ -7,11 +7,12 @@ import { isAbsolute, relative, sep } from "node:path";
  * @typedef {{ path: string, tool: string, created: boolean, pairs: Array<[unknown, unknown]> }} Edit
  * @typedef {{ type: "session-start", sessionId: string, startsSession: boolean }
  *   | { type: "command-failed", command: string, output: string, exitCode: number | null }
- *   | { type: "file-edited", edit: Edit }
+ *   | { type: "file-edited", edit: Edit, sessionId: string }
  *   | { type: "turn-end" }
  *   | { type: "session-end" }} HookEvent
  * @typedef {{
  *   id: "claude-code" | "cursor", label: string,
+ *   lessonsOnEdit: boolean,
  *   read: (event: string, input: Record<string, any>) => HookEvent | null,
  *   write: (event: string, context: string) => Record<string, unknown> | null,
  *   root: (input: Record<string, any>) => string | null,
@@ -26,6 +27,8 @@ const CLAUDE_EDIT_TOOLS = new Set(["Edit", "Write", "MultiEdit", "NotebookEdit"]
 const claudeCode = {
   id: "claude-code",
   label: "Claude Code",
+  // PostToolUse can hand context back after an edit: what the team learned about the file.
+  lessonsOnEdit: true,
   root: (input) => (typeof input.cwd === "string" ? input.cwd : null),
   // SessionEnd hooks share a budget of 1.5 s.
   deadlineMs: (event) => (event === "SessionEnd" ? 1_200 : 2_000),
@@ -67,6 +70,7 @@ const claudeCode = {
       return {
         type: "file-edited",
         edit: { path, tool, created: tool === "Write" && input.tool_response?.type === "create", pairs },
+        sessionId: String(input.session_id ?? ""),
       };
     }
     if (event === "Stop") return { type: "turn-end" };
@@ -74,7 +78,7 @@ const claudeCode = {
     return null;
   },
   write(event, context) {
-    return event === "SessionStart" || event === "PostToolUseFailure"
+    return event === "SessionStart" || event === "PostToolUseFailure" || event === "PostToolUse"
       ? { hookSpecificOutput: { hookEventName: event, additionalContext: context } }
       : null;
   },
@@ -84,6 +88,8 @@ const claudeCode = {
 const cursor = {
   id: "cursor",
   label: "Cursor",
+  // afterFileEdit takes no output: nothing can be handed back there.
+  lessonsOnEdit: false,
   root: (input) =>
     Array.isArray(input.workspace_roots) && typeof input.workspace_roots[0] === "string"
       ? input.workspace_roots[0]
@@ -129,6 +135,7 @@ const cursor = {
       return {
         type: "file-edited",
         edit: { path: String(input.file_path ?? ""), tool: "Edit", created: false, pairs },
+        sessionId: String(input.conversation_id ?? ""),
       };
     }
     if (event === "stop") return { type: "turn-end" };

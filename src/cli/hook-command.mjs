@@ -28,8 +28,9 @@ const redact = (text) => redactSecrets(text).text;
 
 /**
  * @param {{
- *   event: HookEvent, client: { id: string, label: string }, api: Api, spool: Spool, project: string,
- *   root: string, deadline: number, capture?: CaptureSettings,
+ *   event: HookEvent, client: { id: string, label: string, lessonsOnEdit?: boolean }, api: Api, spool: Spool,
+ *   project: string, root: string, deadline: number, capture?: CaptureSettings,
+ *   announced?: (sessionId: string) => { has(path: string): boolean, add(path: string): void, prune(): void },
  * }} options
  * @returns {Promise<{ context: string | null, sent: number, spooled: number }>} context: what goes back to the model
  */
@@ -65,7 +66,13 @@ export async function runHook(options) {
         reason: `${event.edit.tool} by ${client.label}`,
       });
     }
-    return { context: null, sent: 0, spooled: spool.pending().length };
+    // The first edit of a file in a session (where the editor can hear back): what the team learned about it.
+    const announced = client.lessonsOnEdit && change && event.sessionId ? options.announced?.(event.sessionId) : null;
+    const context =
+      announced && change && !announced.has(change.file_path)
+        ? await lessons(options, change.file_path, announced)
+        : null;
+    return { context, sent: 0, spooled: spool.pending().length };
   } else if (event.type === "session-end" && capture.sessions) {
     add("session-end", {});
   }
@@ -79,6 +86,7 @@ export async function runHook(options) {
   const spooled = spool.pending().length;
 
   if (event.type === "session-start") {
+    if (event.sessionId) options.announced?.(event.sessionId).prune();
     const path = `/projects/${encodeURIComponent(options.project)}/context?max_tokens=${CONTEXT_TOKENS}`;
     const context = await withDeadline(deadline, (signal) =>
       options.api.request("GET", path, undefined, { signal }),
@@ -90,6 +98,41 @@ export async function runHook(options) {
   }
   if (event.type === "command-failed" && answer) return { context: describeKnownFixes(answer), sent, spooled };
   return { context: null, sent, spooled };
+}
+
+/** A lesson note stays short: it lands in the middle of the model's work. */
+const MAX_LESSONS_CHARS = 1_200;
+/** Looking lessons up may take this long at most, within the hook's deadline: an edit must stay quick. */
+const LESSONS_BUDGET_MS = 800;
+
+/**
+ * What the team learned about a file, as a note for the model, or null when nothing (or the server did not
+ * answer in time: then the file is asked about again at its next edit).
+ * @param {{ api: Api, project: string, deadline: number }} options @param {string} path
+ * @param {{ add(path: string): void }} announced
+ */
+async function lessons(options, path, announced) {
+  const deadline = Math.min(options.deadline, Date.now() + LESSONS_BUDGET_MS);
+  const url = `/projects/${encodeURIComponent(options.project)}/files/lessons?path=${encodeURIComponent(path)}`;
+  const found = await withDeadline(deadline, (signal) => options.api.request("GET", url, undefined, { signal })).catch(
+    () => null,
+  );
+  if (!found) return null;
+  announced.add(path);
+  const lines = [
+    ...(found.errors ?? []).map(
+      (/** @type {any} */ e) =>
+        `- ${e.error_type}: ${String(e.message).split("\n")[0]?.slice(0, 160)} (seen ${e.occurrences}×)` +
+        (e.solution ? ` — fixed by: ${String(e.solution).slice(0, 240)}` : " — not fixed yet"),
+    ),
+    ...(found.decisions ?? []).map(
+      (/** @type {any} */ d) =>
+        `- Decision (${String(d.created_at).slice(0, 10)}): ${d.decision} — because ${String(d.rationale).slice(0, 240)}`,
+    ),
+  ];
+  if (!lines.length) return null;
+  const text = `Coding Memory: what the team learned about ${path} (before you go on with it):\n${lines.join("\n")}`;
+  return text.length > MAX_LESSONS_CHARS ? `${text.slice(0, MAX_LESSONS_CHARS - 1)}…` : text;
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   mkdirSync,
   openSync,
   readFileSync,
+  readdirSync,
   renameSync,
   rmSync,
   statSync,
@@ -150,4 +151,55 @@ function readEvents(file) {
         return []; // a line cut short by a crash mid-write
       }
     });
+}
+
+/** Announcements older than this belong to editor sessions long over: they are deleted. */
+const ANNOUNCED_KEPT_MS = 3 * 24 * 3_600_000;
+
+/**
+ * The files whose lessons were already handed to the model in one editor session: once per file per session,
+ * so the conversation is not told the same thing at every edit.
+ */
+export class Announced {
+  /** @param {string} directory the spool's directory @param {string} sessionId the editor's session */
+  constructor(directory, sessionId) {
+    this.directory = join(directory, "announced");
+    this.file = join(this.directory, `${createHash("sha256").update(sessionId).digest("hex").slice(0, 24)}.json`);
+  }
+
+  /** @returns {Set<string>} */
+  files() {
+    try {
+      const value = JSON.parse(readFileSync(this.file, "utf8"));
+      return new Set(Array.isArray(value) ? value.filter((item) => typeof item === "string") : []);
+    } catch {
+      return new Set();
+    }
+  }
+
+  /** @param {string} path */
+  has(path) {
+    return this.files().has(path);
+  }
+
+  /** @param {string} path */
+  add(path) {
+    mkdirSync(this.directory, { recursive: true, mode: 0o700 });
+    const temp = `${this.file}.${process.pid}.tmp`;
+    writeFileSync(temp, JSON.stringify([...this.files(), path]), { mode: 0o600 });
+    renameSync(temp, this.file);
+  }
+
+  /** Deletes the announcements of sessions over for days (run at a session's start). */
+  prune(now = Date.now()) {
+    if (!existsSync(this.directory)) return;
+    for (const name of readdirSync(this.directory)) {
+      const path = join(this.directory, name);
+      try {
+        if (now - statSync(path).mtimeMs > ANNOUNCED_KEPT_MS) rmSync(path, { force: true });
+      } catch {
+        // removed meanwhile
+      }
+    }
+  }
 }

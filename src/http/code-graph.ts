@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { LIMITS } from "../domain/core/limits";
+import { decisionView, errorView } from "../views/records";
 import { member, validQuery, type RestEnv } from "./input";
 
 const edgeQuery = z.object({
@@ -24,6 +25,10 @@ const edgeQuery = z.object({
     .string()
     .max(4 * LIMITS.filePathChars + 64)
     .optional(),
+});
+
+const lessonsQuery = z.object({
+  path: z.string().min(1).max(LIMITS.filePathChars).describe("The file, as a repository path."),
 });
 
 /** Code index: the manifest lets a client upload only what changed; the graph dumps serve tooling and benches. */
@@ -64,6 +69,12 @@ export function codeGraphRoutes(): Hono<RestEnv> {
       cycles: groups.map((group) => group.cycle),
       cycle_groups: groups,
     });
+  });
+  // What the team learned about one file: hooks hand it to the assistant the first time it edits the file.
+  api.get("/projects/:project/files/lessons", member(), validQuery(lessonsQuery), async (c) => {
+    const { path } = c.req.valid("query");
+    const lessons = await c.get("services").context.fileLessons(c.get("project"), path);
+    return c.json({ path, errors: lessons.errors.map(errorView), decisions: lessons.decisions.map(decisionView) });
   });
   // Every relation of the project's memory graph, with the code index's imports among them (domain/context).
   api.get("/projects/:project/graph/edges", member(), validQuery(edgeQuery), async (c) => {

@@ -12,6 +12,7 @@ import {
   errorCandidate,
   ids,
   linkIds,
+  uid,
   newWorld,
   otherProject,
   session,
@@ -109,6 +110,44 @@ export function contextStoreContract(name: string, make: MakeRecordStores): void
         { errorType: "KeyError", occurrences: 3, resolved: false },
         { errorType: "OSError", occurrences: 1, resolved: true },
       ]);
+    });
+
+    it("gives a file's lessons: its recurring or fixed errors and the decisions concerning it, either path the longer", async () => {
+      const world = await newWorld(await make());
+      const { decisions, errors, context } = world.stores;
+      const other = await otherProject(world);
+      const concerns = (id: string, projectId: string, file: string) => [
+        link(`${id}-concerns`, projectId, ["decision", id], "concerns", ["file", file], T0),
+      ];
+      const at = (filePath: string | null, overrides: Parameters<typeof errorCandidate>[1] = {}) =>
+        errors.upsertError(errorCandidate(world, { filePath, fingerprint: uid("fp"), ...overrides }), linkIds());
+      const recurring = await at("src/auth/login.py", { occurrences: 3, lastSeen: T0 + 5 });
+      const fixed = await at("/home/me/repo/src/auth/login.py", {
+        solution: "s",
+        resolved: true,
+        resolvedAt: T0,
+        lastSeen: T0 + 9,
+      });
+      await at("src/auth/login.py", { occurrences: 1 }); // seen once, never fixed: nothing learned yet
+      await at("src/xauth/login.py", { occurrences: 4 }); // not the file: only a suffix of its name
+      await at("login.py", { occurrences: 4 }); // a bare name says too little to tie to this file
+      await errors.upsertError(
+        errorCandidate(world, { projectId: other.id, filePath: "src/auth/login.py", occurrences: 9 }),
+        linkIds(),
+      );
+      const dec = decision(world, { relatedFiles: ["auth/login.py"], createdAt: T0 + 2 });
+      const chosen = await decisions.insertDecision(dec, concerns(dec.id, world.project.id, "auth/login.py"));
+      const unrelated = decision(world, { relatedFiles: ["src/other.py"] });
+      await decisions.insertDecision(unrelated, concerns(unrelated.id, world.project.id, "src/other.py"));
+      const foreign = decision(world, { projectId: other.id, relatedFiles: ["src/auth/login.py"] });
+      await decisions.insertDecision(foreign, concerns(foreign.id, other.id, "src/auth/login.py"));
+
+      const lessons = await context.fileLessons(world.project.id, "src/auth/login.py", 5);
+      expect(ids(lessons.errors)).toEqual([fixed.error.id, recurring.error.id]);
+      expect(ids(lessons.decisions)).toEqual([chosen.id]);
+      const capped = await context.fileLessons(world.project.id, "src/auth/login.py", 1);
+      expect(ids(capped.errors)).toEqual([fixed.error.id]);
+      expect(await context.fileLessons(world.project.id, "src/none.py", 5)).toEqual({ errors: [], decisions: [] });
     });
 
     it("lists memory-graph edges in one stable order, filtered, and pages them with the last edge as cursor", async () => {

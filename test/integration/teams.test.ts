@@ -332,6 +332,7 @@ describe("isolation matrix: every tool, over MCP", () => {
       { method: "GET", pattern: "/projects/:project/files", access: "read" },
       { method: "GET", pattern: "/projects/:project/code/graph", access: "read" },
       { method: "GET", pattern: "/projects/:project/graph/edges", access: "read" },
+      { method: "GET", pattern: "/projects/:project/files/lessons", access: "read" },
       { method: "GET", pattern: "/projects/:project/errors", access: "read" },
       { method: "GET", pattern: "/projects/:project/sessions", access: "read" },
       { method: "GET", pattern: "/projects/:project/decisions", access: "read" },

@@ -181,16 +181,26 @@ describe("coding-memory init and the Claude Code hooks", () => {
     // Redacted on the machine: the key never reached the server.
     assert.doesNotMatch(JSON.stringify(error), /wJalrXUtnFEMI/);
 
-    const edit = await hook("PostToolUse", {
-      tool_name: "Edit",
-      tool_input: {
-        file_path: join(repo, "src/auth.py"),
-        old_string: "datetime.now()",
-        new_string: "datetime.now(timezone.utc)",
-      },
-      tool_response: { filePath: join(repo, "src/auth.py") },
+    await api("POST", "/decisions", {
+      decision: "Keep every datetime timezone-aware (UTC)",
+      rationale: "Naive and aware datetimes cannot be compared",
+      related_files: ["src/auth.py"],
     });
-    assert.equal(edit.json, null);
+    const editOf = (/** @type {string} */ file) =>
+      hook("PostToolUse", {
+        tool_name: "Edit",
+        tool_input: {
+          file_path: join(repo, file),
+          old_string: "datetime.now()",
+          new_string: "datetime.now(timezone.utc)",
+        },
+        tool_response: { filePath: join(repo, file) },
+      });
+    // The first edit of a file the team knows something about hands that back; the next edit of it does not.
+    const edit = await editOf("src/auth.py");
+    assert.equal(edit.json.hookSpecificOutput.hookEventName, "PostToolUse");
+    assert.match(edit.json.hookSpecificOutput.additionalContext, /src\/auth\.py[\s\S]*Decision .*timezone-aware/);
+    assert.equal((await editOf("src/auth.py")).json, null);
 
     await api("POST", `/errors/${error.error_id}/resolve`, { solution: "Use datetime.now(timezone.utc)." });
     const second = await hook("PostToolUseFailure", failure());
@@ -198,6 +208,10 @@ describe("coding-memory init and the Claude Code hooks", () => {
       second.json.hookSpecificOutput.additionalContext,
       /seen 2 times.*fixed by: Use datetime\.now\(timezone\.utc\)/s,
     );
+
+    // The failure's file now has a fix: its first edit hears of it.
+    const testEdit = await editOf("tests/test_auth.py");
+    assert.match(testEdit.json.hookSpecificOutput.additionalContext, /TypeError.*seen 2×.*fixed by: Use datetime\.now/);
 
     await hook("Stop", { stop_hook_active: false });
     await hook("SessionEnd", { reason: "prompt_input_exit" });
@@ -209,7 +223,11 @@ describe("coding-memory init and the Claude Code hooks", () => {
     );
     assert.deepEqual(
       changes.map((/** @type {any} */ c) => [c.file_path, c.action]),
-      [["src/auth.py", "edit"]],
+      [
+        ["tests/test_auth.py", "edit"],
+        ["src/auth.py", "edit"],
+        ["src/auth.py", "edit"],
+      ],
     );
     const [recorded] = (await api("GET", "/errors")).items;
     assert.equal(recorded.session_id, session.session_id);
@@ -261,7 +279,9 @@ describe("coding-memory init and the Claude Code hooks", () => {
     const errors = await run(["errors", "--resolved"]);
     assert.match(errors.split("\n")[0] ?? "", /^id\s+type\s+message/);
     assert.match(errors, /TypeError.*Use datetime\.now/);
-    assert.match(await run(["decisions"]), /No decisions recorded/);
+    const decisions = await run(["decisions"]);
+    assert.match(decisions.split("\n")[0] ?? "", /^id\s+date\s+decision\s+rationale/);
+    assert.match(decisions, /Keep every datetime timezone-aware/);
     assert.ok((await run(["patterns"])).length > 0);
     assert.match(await run(["costs"]), /\$|cost/i);
     assert.match(await run(["end", "--success"]), /ended|Session/i);

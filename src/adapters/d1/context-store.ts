@@ -133,6 +133,43 @@ export class D1ContextStore implements ContextStore {
     return { changes, errors: errorRows };
   }
 
+  async fileLessons(projectId: string, path: string, limit: number) {
+    // Either path may be the longer one; a bare file name recorded without a directory matches only itself.
+    const either = (column: SQLiteColumn) =>
+      sql`(${pathMatches(column, path)} OR (instr(${column}, '/') > 0 AND substr(${path}, -(length(${column}) + 1)) = '/' || ${column}))`;
+    const [errorRows, decisionRows] = await this.db.batch([
+      this.db
+        .select()
+        .from(errors)
+        .where(
+          and(
+            eq(errors.projectId, projectId),
+            either(errors.filePath),
+            or(sql`${errors.occurrences} >= 2`, eq(errors.resolved, true)),
+          ),
+        )
+        .orderBy(desc(errors.lastSeen), desc(errors.id))
+        .limit(limit),
+      this.db
+        .selectDistinct({ decision: decisions })
+        .from(decisions)
+        .innerJoin(
+          links,
+          and(
+            eq(links.projectId, decisions.projectId),
+            eq(links.fromType, "decision"),
+            eq(links.fromId, decisions.id),
+            eq(links.relation, "concerns"),
+            eq(links.toType, "file"),
+          ),
+        )
+        .where(and(eq(decisions.projectId, projectId), either(links.toId)))
+        .orderBy(desc(decisions.createdAt), desc(decisions.id))
+        .limit(limit),
+    ]);
+    return { errors: errorRows, decisions: decisionRows.map((row) => row.decision) };
+  }
+
   async graphEdges(projectId: string, query: GraphEdgeQuery): Promise<GraphEdge[]> {
     const { node, relation, limit, after } = query;
     const wants = (name: string) => relation === null || relation === name;

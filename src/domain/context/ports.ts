@@ -14,6 +14,16 @@ export interface ContextStore {
    * -solved_by-> solution, error -about-> file, change -modifies-> file). `node` keeps edges touching it.
    */
   graphEdges(projectId: string, query: GraphEdgeQuery): Promise<GraphEdge[]>;
+  /**
+   * What the team learned about one file: its errors that recurred or were fixed (newest first), and the
+   * decisions that concern it (newest first), at most `limit` of each. A path matches when either path is the
+   * other or ends with it at a `/` boundary (a recorded `src/auth.py` and an edited `/home/me/repo/src/auth.py`).
+   */
+  fileLessons(
+    projectId: string,
+    path: string,
+    limit: number,
+  ): Promise<{ errors: ErrorRecord[]; decisions: Decision[] }>;
 }
 
 /** What the context builder needs; `focus` filtering happens in the store so it can use the FTS indexes. */

@@ -2,7 +2,7 @@
  * What an assistant is told about a project at the start of work (its context), the statistics of its changes
  * and errors (patterns), and its memory graph's edges. Reads only: nothing here writes.
  */
-import type { Identity, Project } from "../core/records";
+import type { Decision, ErrorRecord, Identity, Project } from "../core/records";
 import { lexicalTerms } from "../errors/normalize";
 import type { SessionStateStore } from "../sessions/ports";
 import { analyzePatterns, type PatternReport } from "./change-statistics";
@@ -10,6 +10,9 @@ import { buildProjectContext, CONTEXT_DIAGRAMS, type ProjectContext } from "./co
 import type { CodeGraph } from "../code/code-graph";
 import { decodeEdgeCursor, edgePage, importEdges } from "./graph-edges";
 import type { ArchitectureSource, ContextStore, GraphEdge, GraphNode, StaleFile, StalenessSource } from "./ports";
+
+/** Of each kind, at most: what fits a hook's short note to the model. */
+const FILE_LESSONS = 3;
 
 export class ProjectContextService {
   constructor(
@@ -52,6 +55,11 @@ export class ProjectContextService {
     ];
     const stale = memories.length ? await this.staleness(project, memories) : new Map<string, StaleFile[]>();
     return buildProjectContext(project.slug, snapshot, active, options, stale, architecture);
+  }
+
+  /** What the team learned about a file (recurring or fixed errors, decisions), for a hook about to touch it. */
+  fileLessons(project: Project, path: string): Promise<{ errors: ErrorRecord[]; decisions: Decision[] }> {
+    return this.store.fileLessons(project.id, path, FILE_LESSONS);
   }
 
   async analyzePatterns(project: Project): Promise<PatternReport> {

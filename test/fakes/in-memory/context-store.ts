@@ -72,6 +72,40 @@ export class InMemoryContextStore implements ContextStore {
     };
   }
 
+  async fileLessons(projectId: string, path: string, limit: number) {
+    const either = (recorded: string | null) =>
+      recorded !== null &&
+      (matchesFilePath(recorded, path) || (recorded.includes("/") && matchesFilePath(path, recorded)));
+    const concerning = new Set(
+      [...this.records.links.values()]
+        .filter(
+          (link) =>
+            link.projectId === projectId &&
+            link.fromType === "decision" &&
+            link.relation === "concerns" &&
+            link.toType === "file" &&
+            either(link.toId),
+        )
+        .map((link) => link.fromId),
+    );
+    const newest =
+      <T extends { id: string }>(time: (row: T) => number) =>
+      (a: T, b: T) =>
+        time(b) - time(a) || (a.id < b.id ? 1 : -1);
+    return {
+      errors: this.errors(projectId)
+        .filter((row) => either(row.filePath) && (row.occurrences >= 2 || row.resolved))
+        .sort(newest((row) => row.lastSeen))
+        .slice(0, limit)
+        .map(copy),
+      decisions: this.decisions(projectId)
+        .filter((row) => concerning.has(row.id))
+        .sort(newest((row) => row.createdAt))
+        .slice(0, limit)
+        .map(copy),
+    };
+  }
+
   async graphEdges(projectId: string, query: GraphEdgeQuery): Promise<GraphEdge[]> {
     const { node, relation, after, limit } = query;
     const touches = (type: string) => node === null || node.type === type;
