@@ -6,9 +6,13 @@
 //
 // Standalone, against a running server with an existing account:
 //   node .ci/browser-oauth.mjs http://127.0.0.1:8787 <user> <password>
+import { spawn } from "node:child_process";
 import { createServer } from "node:http";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { randomUUID } from "node:crypto";
-import { existsSync } from "node:fs";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
@@ -158,10 +162,75 @@ export async function browserOAuth({ base, user, password, log = () => {} }) {
     await client.close();
     if (found.isError || results.length !== 1)
       throw new Error(`the read-back failed: ${JSON.stringify(found.content)}`);
-    return `SDK OAuth + Chromium: registered, signed in (after a wrong password), scope "${store.tokens?.scope}", wrote and read back in ${project}`;
+    const cli = await cliLogin(browser, base, user, password);
+    return (
+      `SDK OAuth + Chromium: registered, signed in (after a wrong password), scope "${store.tokens?.scope}", ` +
+      `wrote and read back in ${project}; ${cli}`
+    );
   } finally {
     await browser.close();
     await callback.close();
+  }
+}
+
+/**
+ * `coding-memory login` as a user runs it: the CLI prints the sign-in URL, Chromium opens it, signs in and allows
+ * (the level the CLI asked for preselected), follows the redirect to the CLI's loopback page; the CLI must then
+ * hold a token of its own that writes memory and does not administer.
+ * @param {import("playwright-core").Browser} browser @param {string} base @param {string} user @param {string} password
+ */
+async function cliLogin(browser, base, user, password) {
+  const home = mkdtempSync(join(tmpdir(), "cm-cli-login-"));
+  const cli = fileURLToPath(new URL("../src/cli/coding-memory.mjs", import.meta.url));
+  const env = { ...process.env, XDG_CONFIG_HOME: home, HOME: home, CODING_MEMORY_TOKEN: "", CODING_MEMORY_URL: "" };
+  const child = spawn(process.execPath, [cli, "login", "--url", base, "--no-browser"], {
+    env,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let output = "";
+  const exited = new Promise((resolve) => child.on("close", resolve));
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`coding-memory login printed no URL:\n${output}`)), 30_000);
+    const read = (/** @type {Buffer} */ chunk) => {
+      output += chunk;
+      const found = /\n {2}(http\S+)\n/.exec(output)?.[1];
+      if (found) {
+        clearTimeout(timer);
+        resolve(found);
+      }
+    };
+    child.stdout.on("data", read);
+    child.stderr.on("data", (chunk) => (output += chunk));
+  });
+  try {
+    const page = await browser.newPage();
+    await page.goto(/** @type {string} */ (url), { waitUntil: "load", timeout: 30_000 });
+    const level = await page.locator('input[name="scope"]:checked').getAttribute("value");
+    if (level !== "memory:read memory:write admin") throw new Error(`the login's consent preselects "${level}"`);
+    await page.fill('input[name="user"]', user);
+    await page.fill('input[name="password"]', password);
+    await Promise.all([
+      page.waitForURL(/127\.0\.0\.1:\d+\/callback/, { timeout: 30_000 }),
+      page.click('button[value="login"]'),
+    ]);
+    const landed = await page.textContent("body");
+    if (!/Signed in/.test(landed ?? "")) throw new Error(`the loopback page says: ${landed}`);
+    const code = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve("timeout"), 30_000))]);
+    if (code !== 0) throw new Error(`coding-memory login exited ${code}:\n${output}`);
+    const { token } = JSON.parse(readFileSync(join(home, "coding-memory", "config.json"), "utf8"));
+    const headers = { Authorization: `Bearer ${token}`, "Content-Type": "application/json" };
+    const write = await fetch(`${base}/api/v1/projects/cli-login-${randomUUID().slice(0, 8)}/errors`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ error_type: "E", message: "written with the token coding-memory login made" }),
+    });
+    const administer = await fetch(`${base}/api/v1/tokens`, { headers });
+    if (write.status !== 201 || administer.status !== 403)
+      throw new Error(`the CLI's token: write ${write.status} (want 201), tokens ${administer.status} (want 403)`);
+    return "coding-memory login through Chromium: its own read+write token, saved and working";
+  } finally {
+    child.kill();
+    rmSync(home, { recursive: true, force: true });
   }
 }
 

@@ -7,13 +7,15 @@ import { resolveSettings } from "./config.mjs";
 import { indexRepository } from "./index-command.mjs";
 import { screenshot } from "./screenshot-command.mjs";
 import { describeDiagram, diagram } from "./diagram-command.mjs";
-import { gitRoot, listRepositoryFiles } from "./repo-files.mjs";
+import { gitRoot } from "./git-root.mjs";
 import { runHook } from "./hook-command.mjs";
 import { HOOK_CLIENTS } from "./hook-clients.mjs";
 import { applyPlan, CLIENTS as INIT_CLIENTS, planInit, planUninstall } from "./init-command.mjs";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { Announced, Spool, spoolDirectory } from "./spool.mjs";
 import { runWorkflowCommand, WORKFLOW_COMMANDS } from "./workflow-commands.mjs";
+import { saveUserSettings, userConfigPath } from "./config.mjs";
+import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -39,6 +41,9 @@ Usage:
   coding-memory uninstall [--dry-run]
                               Remove what init added (only its own entries).
   coding-memory status        Server, project (and where each came from), and events waiting in the spool.
+  coding-memory login [--url <server>] [--no-browser]
+                              Sign in in the browser (OAuth); saves the server and a token for this CLI in the
+                              user config. --no-browser: print the URL, paste back where the browser ends up.
   coding-memory start <task> [--tag t]     Start a coding session.
   coding-memory end [summary] [--success|--failed]   End it (without a summary: the digest).
   coding-memory search <error text> [--k n]            Past errors like it, with their fixes.
@@ -91,6 +96,7 @@ async function main(argv = process.argv.slice(2)) {
       open: { type: "boolean", default: false },
       resolved: { type: "boolean", default: false },
       client: { type: "string", multiple: true },
+      "no-browser": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -166,6 +172,7 @@ async function main(argv = process.argv.slice(2)) {
     return 0;
   }
   if (command === "hook") return hookCommand(rest[0] ?? "", values);
+  if (command === "login") return loginCommand(values);
   if (WORKFLOW_COMMANDS.includes(command)) {
     const root = gitRoot(process.cwd()) ?? process.cwd();
     const settings = resolveSettings(
@@ -275,6 +282,8 @@ async function main(argv = process.argv.slice(2)) {
     process.env,
   );
   const scope = relative(root, dir).split(sep).join("/");
+  // Loaded here, not at start: hooks run this program many times a session and must not pay for it.
+  const { listRepositoryFiles } = await import("./repo-files.mjs");
   const { files, via } = listRepositoryFiles(root, dir);
   const interactive = process.stderr.isTTY && !values.json;
   if (!values.json) {
@@ -325,6 +334,71 @@ async function main(argv = process.argv.slice(2)) {
   if (summary.parse_errors.length > 10) console.log(`… and ${summary.parse_errors.length - 10} more parse errors`);
   for (const skip of summary.skipped.slice(0, 10)) console.log(`Skipped ${skip.path}: ${skip.reason}`);
   return 0;
+}
+
+/**
+ * Sign in and keep the CLI's token in the user config (never in the repository). The server comes from --url,
+ * the environment, .coding-memory.json or the user config.
+ * @param {Record<string, any>} values
+ */
+async function loginCommand(values) {
+  const root = gitRoot(process.cwd()) ?? process.cwd();
+  const repoFile = join(root, ".coding-memory.json");
+  const repoUrl = existsSync(repoFile) ? JSON.parse(readFileSync(repoFile, "utf8")).url : undefined;
+  const userFile = userConfigPath(process.env);
+  const userUrl = existsSync(userFile) ? JSON.parse(readFileSync(userFile, "utf8")).url : undefined;
+  const url = [values.url, process.env.CODING_MEMORY_URL, repoUrl, userUrl].find(
+    (v) => typeof v === "string" && v.trim(),
+  );
+  if (!url) {
+    console.error("Usage: coding-memory login --url https://memory.example.com");
+    return 2;
+  }
+  const noBrowser = values["no-browser"];
+  /** @type {import("node:readline").Interface | null} */
+  const lines = noBrowser ? createInterface({ input: process.stdin }) : null;
+  const pasted = lines ? new Promise((resolvePasted) => lines.once("line", resolvePasted)) : undefined;
+  try {
+    // The MCP SDK's OAuth client is loaded only here: every other command starts faster without it.
+    const { login } = await import("./login-command.mjs");
+    const result = await login({
+      url,
+      pasted: /** @type {Promise<string> | undefined} */ (pasted),
+      show: (authorizationUrl) => {
+        console.log(`Sign in to ${url} in your browser:\n\n  ${authorizationUrl}\n`);
+        if (noBrowser)
+          console.log("Then paste here the address the browser ends up on (http://127.0.0.1:…/callback?code=…):");
+        else openBrowser(authorizationUrl);
+      },
+    });
+    saveUserSettings(process.env, { url: url.replace(/\/+$/, ""), token: result.token });
+    console.log(
+      `Signed in. This CLI's token (memory read and write, until ${result.expiresAt ?? "revoked"}) is in ${userFile}; ` +
+        "revoke it with DELETE /api/v1/tokens/" +
+        result.tokenId +
+        ".",
+    );
+    return 0;
+  } finally {
+    lines?.close();
+  }
+}
+
+/** @param {string} url */
+function openBrowser(url) {
+  const [command, args] =
+    process.platform === "darwin"
+      ? ["open", [url]]
+      : process.platform === "win32"
+        ? ["cmd", ["/c", "start", "", url]]
+        : ["xdg-open", [url]];
+  try {
+    spawn(command, args, { stdio: "ignore", detached: true })
+      .on("error", () => {})
+      .unref();
+  } catch {
+    // No browser here: the printed URL is the way.
+  }
 }
 
 /** More stdin than a hook event carries is not read. */

@@ -4,9 +4,9 @@
 // config file
 // (~/.config/coding-memory/config.json, or $XDG_CONFIG_HOME/coding-memory/config.json). Without a project
 // setting, the project is derived from the git remote (project-identity.mjs).
-import { existsSync, readFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { repositoryProject } from "./project-identity.mjs";
 
 /**
@@ -78,4 +78,16 @@ export function resolveSettings(flags, repoRoot, env) {
     throw new Error(`Missing ${missing.join(" and ")}; they can also go in ${userFile} as {"url": …, "token": …}.`);
   }
   return { url: /** @type {string} */ (url), token: /** @type {string} */ (token), project, sources };
+}
+
+/**
+ * Merges `values` into the user config file (created 0600 in a 0700 directory: it holds a token).
+ * @param {NodeJS.ProcessEnv} env @param {Record<string, string>} values
+ */
+export function saveUserSettings(env, values) {
+  const file = userConfigPath(env);
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  const merged = { ...readJson(file), ...values };
+  writeFileSync(file, `${JSON.stringify(merged, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
 }

@@ -17,15 +17,6 @@ export function isIndexable(path) {
 }
 
 /**
- * The git work tree containing `dir`, or null.
- * @param {string} dir
- */
-export function gitRoot(dir) {
-  const result = spawnSync("git", ["rev-parse", "--show-toplevel"], { cwd: dir, encoding: "utf8" });
-  return result.status === 0 ? result.stdout.trim() : null;
-}
-
-/**
  * Indexable files under `dir`, as paths relative to `root`.
  * @param {string} root repository root
  * @param {string} dir directory to index (root or below it)

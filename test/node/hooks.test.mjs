@@ -41,7 +41,7 @@ let mode = "up";
 /** @type {number[]} */ const timings = [];
 
 before(async () => {
-  server = await startServer({ port: "8796" });
+  server = await startServer({ port: "8796", vars: { ALLOW_SIGNUP: "true" } });
   proxy = createServer((req, res) => {
     if (mode === "down") return req.socket.destroy();
     const upstream = request(`${server.base}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
@@ -389,6 +389,104 @@ describe("coding-memory init and the Claude Code hooks", () => {
     ]) {
       assert.equal(existsSync(join(cursorRepo, file)), false, file);
     }
+  });
+
+  it("login: OAuth in the browser (here a scripted one), then the CLI's own token in the user config", async () => {
+    const home = join(scratch, "login-home");
+    const loginEnv = {
+      ...env,
+      XDG_CONFIG_HOME: join(home, "config"),
+      CODING_MEMORY_TOKEN: undefined,
+      CODING_MEMORY_URL: undefined,
+    };
+    /** What a user's browser does: open the sign-in page, create an account, allow; the redirect's address. */
+    const signIn = async (/** @type {string} */ authorizationUrl, /** @type {string} */ user) => {
+      const page = await fetch(authorizationUrl, { redirect: "manual" });
+      const html = await page.text();
+      assert.equal(page.status, 200, html.slice(0, 300));
+      const cookie = (page.headers.getSetCookie?.() ?? []).map((c) => c.split(";")[0]).join("; ");
+      const hidden = Object.fromEntries(
+        [...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [
+          m[1],
+          m[2]?.replace(/&amp;/g, "&"),
+        ]),
+      );
+      const checked = /name="scope" value="([^"]+)" checked/.exec(html)?.[1];
+      assert.equal(checked, "memory:read memory:write admin", "the login asks for admin, once, to mint its token");
+      const form = new URLSearchParams({
+        ...hidden,
+        scope: checked ?? "",
+        user,
+        password: "correct horse battery staple",
+        action: "signup",
+      });
+      const allowed = await fetch(new URL("/authorize", authorizationUrl), {
+        method: "POST",
+        redirect: "manual",
+        headers: { "Content-Type": "application/x-www-form-urlencoded", ...(cookie ? { Cookie: cookie } : {}) },
+        body: form,
+      });
+      assert.equal(allowed.status, 302, await allowed.text());
+      return /** @type {string} */ (allowed.headers.get("location"));
+    };
+    const runLogin = (
+      /** @type {string[]} */ args,
+      /** @type {(url: string, child: import("node:child_process").ChildProcess) => Promise<void>} */ act,
+    ) =>
+      new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, [CLI, "login", "--url", server.base, ...args], {
+          cwd: repo,
+          env: loginEnv,
+        });
+        let stdout = "";
+        let stderr = "";
+        let acted = false;
+        child.stdout.on("data", (d) => {
+          stdout += d;
+          const url = /\n {2}(http\S+)\n/.exec(stdout)?.[1];
+          if (url && !acted) {
+            acted = true;
+            act(url, child).catch(reject);
+          }
+        });
+        child.stderr.on("data", (d) => (stderr += d));
+        child.on("close", (code) => resolve({ code, stdout, stderr }));
+      });
+
+    // The browser follows the redirect to the CLI's loopback server.
+    const viaLoopback = /** @type {any} */ (
+      await runLogin(["--no-browser"], async (url, child) => {
+        const location = await signIn(url, `cli-${Date.now()}`);
+        const landed = await fetch(location);
+        assert.match(await landed.text(), /Signed in/);
+        child.stdin?.end();
+      })
+    );
+    assert.equal(viaLoopback.code, 0, viaLoopback.stderr + viaLoopback.stdout);
+    const saved = JSON.parse(readFileSync(join(home, "config/coding-memory/config.json"), "utf8"));
+    assert.equal(saved.url, server.base);
+    assert.match(saved.token, /^cm_/);
+    const listed = await fetch(`${server.base}/api/v1/tokens`, { headers: { Authorization: `Bearer ${saved.token}` } });
+    assert.equal(listed.status, 403, "the saved token reads and writes memory, it does not administer");
+    const write = await fetch(`${server.base}/api/v1/projects/login-check/errors`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${saved.token}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ error_type: "E", message: "written with the CLI's token" }),
+    });
+    assert.equal(write.status, 201);
+
+    // No browser on this machine: the address the browser ended on is pasted back instead.
+    const viaPaste = /** @type {any} */ (
+      await runLogin(["--no-browser"], async (url, child) => {
+        const location = await signIn(url, `paste-${Date.now()}`);
+        child.stdin?.write(`${location}\n`);
+      })
+    );
+    assert.equal(viaPaste.code, 0, viaPaste.stderr + viaPaste.stdout);
+    assert.notEqual(
+      JSON.parse(readFileSync(join(home, "config/coding-memory/config.json"), "utf8")).token,
+      saved.token,
+    );
   });
 
   it("uninstall removes what init added", async () => {
