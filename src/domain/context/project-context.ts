@@ -11,6 +11,8 @@ import type { CodeGraph } from "../code/code-graph";
 import { decodeEdgeCursor, edgePage, importEdges } from "./graph-edges";
 import type { ArchitectureSource, ContextStore, GraphEdge, GraphNode, StaleFile, StalenessSource } from "./ports";
 
+/** A team's analysis reads at most this many of its projects (one read each). */
+export const TEAM_PATTERN_PROJECTS = 50;
 /** Of each kind, at most: what fits a hook's short note to the model. */
 const FILE_LESSONS = 3;
 
@@ -65,6 +67,23 @@ export class ProjectContextService {
   async analyzePatterns(project: Project): Promise<PatternReport> {
     const inputs = await this.store.patternInputs(project.id);
     return analyzePatterns(inputs.changes, inputs.errors);
+  }
+
+  /**
+   * The same analysis over several projects (a team's), as one history: each file path is prefixed with its
+   * project's name, so hot files say where they are, and errors of one type count together across projects.
+   */
+  async analyzeTeamPatterns(projects: Project[]): Promise<PatternReport> {
+    const inputs = await Promise.all(
+      projects.slice(0, TEAM_PATTERN_PROJECTS).map((p) => this.store.patternInputs(p.id)),
+    );
+    const changes = inputs.flatMap((input, index) =>
+      input.changes.map((change) => ({ ...change, filePath: `${projects[index]?.slug}/${change.filePath}` })),
+    );
+    return analyzePatterns(
+      changes,
+      inputs.flatMap((input) => input.errors),
+    );
   }
 
   /**

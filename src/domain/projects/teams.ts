@@ -6,6 +6,7 @@
 import { AppError } from "../core/app-error";
 import { requireScope, requireWholeAccount, roleAtLeast, type Credential, type TeamRole } from "../core/access";
 import type { Runtime } from "../core/ports";
+import type { Project } from "../core/records";
 import type { Invitation, Team, TeamStore } from "./ports";
 
 const TEAM_SLUG = /^[a-z0-9][a-z0-9-]{1,62}$/;
@@ -50,6 +51,18 @@ export class TeamService {
           .map((project) => project.slug),
       }))
       .filter((team) => credential.projectId === null || team.projects.length > 0);
+  }
+
+  /**
+   * The projects of one of the caller's teams that the credential covers (a project-restricted token: only its
+   * project), by name; none when the caller is not a member.
+   */
+  async projectsOf(credential: Credential, teamId: string): Promise<Project[]> {
+    if (credential.teamId !== null && credential.teamId !== teamId) return [];
+    const team = (await this.store.teamsOf(credential.userId)).find((candidate) => candidate.id === teamId);
+    return (team?.projects ?? [])
+      .filter((project) => credential.projectId === null || project.id === credential.projectId)
+      .sort((a, b) => (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0));
   }
 
   /**

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { renderPatternReport } from "../../domain/context/change-statistics";
+import { TEAM_PATTERN_PROJECTS } from "../../domain/context/project-context";
 import { elicitedDecision, heldApproval } from "../../views/llm";
 import {
   patternReportSchema,
@@ -11,7 +12,12 @@ import {
 import { scopedInput } from "../schema";
 import { defineTool, type Resume } from "../tool";
 
-const patternsOutput = patternReportSchema.extend({ preferences: preferencesSchema.optional(), ...elicitedDecision });
+const patternsOutput = patternReportSchema.extend({
+  /** scope team: the projects the analysis read. */
+  projects: z.array(z.string()).optional(),
+  preferences: preferencesSchema.optional(),
+  ...elicitedDecision,
+});
 
 export const analyzePatternsTool = defineTool({
   name: "coding_analyze_patterns",
@@ -22,22 +28,42 @@ export const analyzePatternsTool = defineTool({
   inputSchema: z.object({
     ...scopedInput,
     ai: z.boolean().default(true).describe("Extract preferences with the project's model, if any."),
+    scope: z
+      .enum(["project", "team"])
+      .default("project")
+      .describe("team: across every project of this project's team you can read."),
   }),
   outputSchema: patternsOutput,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   access: "read",
   rest: { method: "GET", path: "/patterns" },
   async run({ services, identity, project }, input) {
-    const report = await services.context.analyzePatterns(project);
+    const teamProjects =
+      input.scope === "team"
+        ? await services.accounts.teams.projectsOf(
+            identity,
+            (await services.projects.projectAccess(identity, project)).teamId,
+          )
+        : null;
+    const report = teamProjects
+      ? await services.context.analyzeTeamPatterns(teamProjects)
+      : await services.context.analyzePatterns(project);
+    const projects = teamProjects ? { projects: teamProjects.slice(0, TEAM_PATTERN_PROJECTS).map((p) => p.slug) } : {};
+    const scopeNote = teamProjects
+      ? `Across ${projects.projects?.length} projects of the team: ${projects.projects?.join(", ")}.\n`
+      : "";
     if (report.status !== "ok" || !input.ai)
-      return { data: patternReportView(report), text: renderPatternReport(report) };
+      return {
+        data: { ...patternReportView(report), ...projects },
+        text: `${scopeNote}${renderPatternReport(report)}`,
+      };
     const result = await services.llm.preferences.extract(identity.userId, project, report, { approved: false });
     return {
       ...(result.state === "approval_required"
         ? heldApproval("extraction of the team's preferences", result.approval)
         : {}),
-      data: { ...patternReportView(report), preferences: preferenceView(result) },
-      text: `${renderPatternReport(report)}\n\n${renderPreferences(result)}`,
+      data: { ...patternReportView(report), ...projects, preferences: preferenceView(result) },
+      text: `${scopeNote}${renderPatternReport(report)}\n\n${renderPreferences(result)}`,
     };
   },
 });
