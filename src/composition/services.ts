@@ -6,6 +6,7 @@ import { D1ErrorStore } from "../adapters/d1/error-store";
 import { D1ProjectStore } from "../adapters/d1/project-store";
 import { D1SessionStore } from "../adapters/d1/session-store";
 import { redactingPort } from "../domain/core/redact-fields";
+import { D1ErrorClassStore } from "../adapters/d1/error-classes";
 import { D1TeamStore } from "../adapters/d1/team-store";
 import { TeamService } from "../domain/projects/teams";
 import { D1WebhookStore } from "../adapters/d1/webhook-store";
@@ -215,7 +216,7 @@ export function buildServices(env: Env): Services {
     },
     accounts: {
       tokens: new D1TokenService(env.DB),
-      teams: new TeamService(new D1TeamStore(env.DB), runtime),
+      teams: new TeamService(new D1TeamStore(env.DB), runtime, new D1ErrorClassStore(env.DB)),
       limitWrites: async (identity) => {
         const key = identity.credentialId ?? identity.userId;
         if (env.RATE_LIMITS !== "off" && env.WRITE_LIMITER && !(await env.WRITE_LIMITER.limit({ key })).success) {

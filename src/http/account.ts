@@ -1,6 +1,7 @@
 import { Hono, type Context } from "hono";
 import { z } from "zod";
 import type { TokenInfo } from "../auth/tokens";
+import { classTag, type StoredErrorClass } from "../domain/errors/error-classes";
 import {
   authorizeAccount,
   parseScopes,
@@ -30,6 +31,12 @@ const inviteBody = z.object({
   role: z.enum(["admin", "member", "viewer"]).default("member"),
   note: z.string().max(200).nullish().describe("For whom, e.g. an email address; shown to the team's admins."),
   expires_in_days: z.number().int().min(1).max(30).nullish(),
+});
+const errorClassBody = z.object({
+  name: z.string().min(1).max(48).describe("e.g. flaky-network: errors of the class are tagged class:<name>."),
+  type_contains: z.string().min(1).max(200).nullish().describe("The exception type contains this (any case)."),
+  message_contains: z.string().min(1).max(200).nullish().describe("The message contains this (any case)."),
+  frame_contains: z.string().min(1).max(200).nullish().describe("The stack trace contains this (any case)."),
 });
 const webhookBody = z.object({
   repository: z
@@ -86,6 +93,9 @@ export const ACCOUNT_ROUTES = {
   "POST /teams": { access: "admin", on: "account" },
   "GET /teams/:team": { access: "read", on: "team" },
   "POST /teams/:team/invitations": { access: "admin", on: "team" },
+  "GET /teams/:team/error-classes": { access: "read", on: "team" },
+  "POST /teams/:team/error-classes": { access: "admin", on: "team" },
+  "DELETE /teams/:team/error-classes/:name": { access: "admin", on: "team" },
   "DELETE /teams/:team/invitations/:id": { access: "admin", on: "team" },
   "POST /invitations/accept": { access: "write", on: "account" },
   "PATCH /teams/:team/members/:user": { access: "admin", on: "team" },
@@ -108,6 +118,16 @@ async function projectOf(c: Context<RestEnv>, access: Access): Promise<ProjectAc
     create: false,
   });
 }
+
+const errorClassView = (errorClass: StoredErrorClass) => ({
+  name: errorClass.name,
+  tag: classTag(errorClass.name),
+  type_contains: errorClass.typeContains,
+  message_contains: errorClass.messageContains,
+  frame_contains: errorClass.frameContains,
+  created_by: errorClass.createdBy,
+  created_at: iso(errorClass.createdAt),
+});
 
 const tokenView = (token: TokenInfo) => ({
   token_id: token.id,
@@ -184,6 +204,29 @@ export function accountRoutes(): Hono<RestEnv> {
       .get("services")
       .accounts.teams.revokeInvitation(c.get("identity"), c.req.param("team") ?? "", c.req.param("id") ?? "");
     return c.json({ revoked: true });
+  });
+  // A team's named error classes (src/domain/errors/error-classes.ts): members read them, admins change them.
+  route("GET /teams/:team/error-classes", async (c) => {
+    const classes = await c.get("services").accounts.teams.errorClasses(c.get("identity"), c.req.param("team") ?? "");
+    return c.json({ error_classes: classes.map(errorClassView) });
+  });
+  route("POST /teams/:team/error-classes", async (c) => {
+    const input = await jsonBody(c, errorClassBody);
+    const { errorClass, tagged } = await c
+      .get("services")
+      .accounts.teams.defineErrorClass(c.get("identity"), c.req.param("team") ?? "", {
+        name: input.name,
+        typeContains: input.type_contains ?? null,
+        messageContains: input.message_contains ?? null,
+        frameContains: input.frame_contains ?? null,
+      });
+    return c.json({ ...errorClassView(errorClass), tagged_errors: tagged }, 201);
+  });
+  route("DELETE /teams/:team/error-classes/:name", async (c) => {
+    await c
+      .get("services")
+      .accounts.teams.removeErrorClass(c.get("identity"), c.req.param("team") ?? "", c.req.param("name") ?? "");
+    return c.json({ removed: true });
   });
   route("POST /invitations/accept", async (c) => {
     const input = await jsonBody(c, acceptBody);

@@ -21,6 +21,9 @@ export const patternReportSchema = z.object({
   recurring_error_types: z
     .array(z.object({ error_type: z.string(), records: z.number(), occurrences: z.number(), unresolved: z.number() }))
     .optional(),
+  error_classes: z
+    .array(z.object({ name: z.string(), records: z.number(), occurrences: z.number(), unresolved: z.number() }))
+    .optional(),
   naming_conventions: z
     .array(z.object({ convention: z.string(), files: z.number(), share, examples: z.array(z.string()) }))
     .optional(),
@@ -54,6 +57,7 @@ export function patternReportView(report: PatternReport): PatternReportView {
       occurrences: type.occurrences,
       unresolved: type.unresolved,
     })),
+    error_classes: report.errorClasses,
     naming_conventions: report.namingConventions,
     test_file_count: report.testFileCount,
     test_file_share: report.testFileShare,

@@ -107,8 +107,8 @@ export function contextStoreContract(name: string, make: MakeRecordStores): void
       ]);
       const byType = [...inputs.errors].sort((a, b) => a.errorType.localeCompare(b.errorType));
       expect(byType).toEqual([
-        { errorType: "KeyError", occurrences: 3, resolved: false },
-        { errorType: "OSError", occurrences: 1, resolved: true },
+        { errorType: "KeyError", occurrences: 3, resolved: false, tags: [] },
+        { errorType: "OSError", occurrences: 1, resolved: true, tags: [] },
       ]);
     });
 

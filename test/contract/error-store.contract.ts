@@ -39,6 +39,60 @@ const weighted = (terms: string[]) => terms.map((term) => ({ term, weight: 1 }))
 
 export function errorStoreContract(name: string, make: MakeRecordStores): void {
   describe(`ErrorStore contract: ${name}`, () => {
+    it("tags errors with their team's classes: when recorded, when a class is defined, when it is removed", async () => {
+      const world = await newWorld(await make());
+      const { errors, errorClasses } = world.stores;
+      const classOf = (
+        name: string,
+        parts: Partial<{ typeContains: string; messageContains: string; frameContains: string }>,
+      ) => ({
+        name,
+        typeContains: parts.typeContains ?? null,
+        messageContains: parts.messageContains ?? null,
+        frameContains: parts.frameContains ?? null,
+        createdBy: world.userId,
+        createdAt: T0,
+      });
+      const timeoutError = (overrides: Parameters<typeof errorCandidate>[1] = {}) =>
+        errorCandidate(world, {
+          errorType: "psycopg.OperationalError",
+          message: "Connection TIMEOUT expired",
+          stackTrace: "at db.connect (pool.py:12)",
+          tags: ["backend", "class:stale"],
+          fingerprint: uid("fp"),
+          ...overrides,
+        });
+      const before = await errors.upsertError(timeoutError(), linkIds());
+      // No class yet: the error keeps its tags as given.
+      expect(before.error.tags).toEqual(["backend", "class:stale"]);
+
+      const defined = await errorClasses.define(
+        world.teamId,
+        classOf("db-timeout", { typeContains: "operationalerror", messageContains: "timeout" }),
+      );
+      expect(defined.tagged).toBe(1);
+      await errorClasses.define(world.teamId, classOf("pool", { frameContains: "POOL.PY" }));
+      expect((await errors.getError(world.project.id, before.error.id))?.tags).toEqual([
+        "backend",
+        "class:db-timeout",
+        "class:pool",
+      ]);
+
+      const later = await errors.upsertError(timeoutError({ message: "read timeout", stackTrace: null }), linkIds());
+      expect(later.error.tags).toEqual(["backend", "class:db-timeout"]);
+      const other = await errors.upsertError(timeoutError({ errorType: "KeyError", message: "timeout" }), linkIds());
+      // Not a timeout by its type, but its trace passes through the pool.
+      expect(other.error.tags).toEqual(["backend", "class:pool"]);
+      const [imported] = await errors.upsertErrors([timeoutError({ tags: [] })]);
+      expect(imported?.error.tags).toEqual(["class:db-timeout", "class:pool"]);
+
+      expect(await errorClasses.remove(world.teamId, "db-timeout")).toBe(true);
+      expect(await errorClasses.remove(world.teamId, "db-timeout")).toBe(false);
+      expect((await errors.getError(world.project.id, before.error.id))?.tags).toEqual(["backend", "class:pool"]);
+      expect((await errors.getError(world.project.id, later.error.id))?.tags).toEqual(["backend"]);
+      expect((await errorClasses.list(world.teamId)).map((c) => c.name)).toEqual(["pool"]);
+    });
+
     it("inserts an error once and counts every later report of its fingerprint as an occurrence", async () => {
       const world = await newWorld(await make());
       const { errors } = world.stores;

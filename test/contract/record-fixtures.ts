@@ -3,6 +3,7 @@
  * of one store are read by another, as in production), a fresh user+team+project per test, and record builders.
  * Every test makes its own ids, so the suites can share one D1 database across tests and runs.
  */
+import type { ErrorClassStore } from "../../src/domain/errors/error-classes";
 import type { ContextStore } from "../../src/domain/context/ports";
 import type { NewRecord, PageRequest } from "../../src/domain/core/ports";
 import type { CodingSession, Decision, ErrorRecord, FileChange, Page, Project } from "../../src/domain/core/records";
@@ -17,6 +18,7 @@ export interface RecordStores {
   errors: ErrorStore;
   decisions: DecisionStore;
   context: ContextStore;
+  errorClasses: ErrorClassStore;
   /** Creates the user's account row: D1's records reference users, which no store port writes. */
   addUser(userId: string): Promise<void>;
 }

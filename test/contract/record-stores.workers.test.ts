@@ -2,6 +2,7 @@
 // test/setup/apply-migrations.ts). The same suites run against the in-memory twins in record-stores.test.ts.
 import { env } from "cloudflare:workers";
 import { D1ContextStore } from "../../src/adapters/d1/context-store";
+import { D1ErrorClassStore } from "../../src/adapters/d1/error-classes";
 import { D1DecisionStore } from "../../src/adapters/d1/decision-store";
 import { D1ErrorStore } from "../../src/adapters/d1/error-store";
 import { D1ProjectStore } from "../../src/adapters/d1/project-store";
@@ -18,6 +19,7 @@ function d1Stores(): RecordStores {
     errors: new D1ErrorStore(env.DB),
     decisions: new D1DecisionStore(env.DB),
     context: new D1ContextStore(env.DB),
+    errorClasses: new D1ErrorClassStore(env.DB),
     async addUser(userId) {
       await env.DB.prepare("INSERT INTO users (id, display_name, created_at) VALUES (?, ?, 0)")
         .bind(userId, userId)

@@ -189,6 +189,41 @@ const MATRIX: Record<keyof typeof ACCOUNT_ROUTES, Case[]> = {
       expect: { admin: 201, team: 404, project: 404, member: 404 },
     },
   ],
+  "GET /teams/:team/error-classes": [
+    {
+      path: (w) => `/api/v1/teams/${w.team}/error-classes`,
+      expect: { oauth: 200, admin: 200, write: 200, read: 200, team: 200, project: 404, member: 200, outsider: 404 },
+    },
+    {
+      path: (w) => `/api/v1/teams/${w.otherTeam}/error-classes`,
+      expect: { admin: 200, team: 404, project: 404, member: 404 },
+    },
+  ],
+  "POST /teams/:team/error-classes": [
+    {
+      path: (w) => `/api/v1/teams/${w.team}/error-classes`,
+      body: () => ({ name: fresh(), message_contains: "timeout" }),
+      expect: { oauth: 201, admin: 201, write: 403, read: 403, team: 201, project: 404, member: 403, outsider: 404 },
+    },
+    {
+      path: (w) => `/api/v1/teams/${w.otherTeam}/error-classes`,
+      body: () => ({ name: fresh(), type_contains: "Error" }),
+      expect: { admin: 201, team: 404, project: 404, member: 404 },
+    },
+  ],
+  "DELETE /teams/:team/error-classes/:name": [
+    {
+      path: () => "",
+      prepare: async (w) => {
+        const made = await post(w.tokens.admin!, `/api/v1/teams/${w.team}/error-classes`, {
+          name: fresh(),
+          message_contains: "x",
+        });
+        return { path: `/api/v1/teams/${w.team}/error-classes/${made.name}` };
+      },
+      expect: { oauth: 200, admin: 200, write: 403, read: 403, team: 200, project: 404, member: 403, outsider: 404 },
+    },
+  ],
   "DELETE /teams/:team/invitations/:id": [
     {
       path: () => "",

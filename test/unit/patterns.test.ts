@@ -34,8 +34,8 @@ function changesFor(paths: readonly string[]): PatternFileChange[] {
 }
 
 const ERRORS: PatternErrorRecord[] = [
-  { errorType: "TypeError", occurrences: 3, resolved: false },
-  { errorType: "TypeError", occurrences: 1, resolved: true },
+  { errorType: "TypeError", occurrences: 3, resolved: false, tags: ["class:null-data", "api"] },
+  { errorType: "TypeError", occurrences: 1, resolved: true, tags: ["class:null-data"] },
   { errorType: "KeyError", occurrences: 1, resolved: false },
   { errorType: "ImportError", occurrences: 2, resolved: true },
 ];
@@ -86,6 +86,8 @@ describe("analyzePatterns", () => {
         { errorType: "TypeError", records: 2, occurrences: 4, unresolved: 1 },
         { errorType: "ImportError", records: 1, occurrences: 2, unresolved: 0 },
       ],
+      // Only `class:` tags are classes; an error counts in each class it carries.
+      errorClasses: [{ name: "null-data", records: 2, occurrences: 4, unresolved: 1 }],
       namingConventions: [
         { convention: "lowercase", files: 2, share: 0.25, examples: ["models", "user"] },
         { convention: "snake_case", files: 2, share: 0.25, examples: ["token_service", "test_auth"] },
@@ -249,6 +251,10 @@ describe("renderPatternReport", () => {
         "",
         "- `TypeError`: 4 occurrences in 2 records, 1 unresolved",
         "- `ImportError`: 2 occurrences in 1 record, 0 unresolved",
+        "",
+        "### Error classes (the team's)",
+        "",
+        "- `null-data`: 4 occurrences in 2 records, 1 unresolved",
       ].join("\n"),
     );
   });

@@ -125,7 +125,12 @@ export class D1ContextStore implements ContextStore {
         .orderBy(desc(fileChanges.createdAt))
         .limit(10_000),
       this.db
-        .select({ errorType: errors.errorType, occurrences: errors.occurrences, resolved: errors.resolved })
+        .select({
+          errorType: errors.errorType,
+          occurrences: errors.occurrences,
+          resolved: errors.resolved,
+          tags: errors.tags,
+        })
         .from(errors)
         .where(eq(errors.projectId, projectId))
         .limit(10_000),

@@ -14,6 +14,7 @@ import type {
 import { searchErrorsLexical, termStatistics } from "./error-search";
 import { codingSessions, errors, webhookDeliveries } from "./schema";
 import { activeSessionOf, isActiveSessionOf, sessionLink } from "./session-links";
+import { retag, TEAM_HAS_CLASSES } from "./error-classes";
 import { database, firstRow, idChunks, keysetPage, type Db } from "./sql";
 
 /** Error records: upserts by fingerprint, resolution, vector-indexing state, and lexical search. */
@@ -57,7 +58,23 @@ export class D1ErrorStore implements ErrorStore {
         ),
       );
     }
-    const [upserted, session] = await this.db.batch([
+    const results = await this.db.batch(this.upsertAndTag(candidate, hasSolution, sameError, links));
+    const [upserted, session] = results;
+    // The class-tagged row when the team has classes, else the upserted one.
+    const tagged = results[results.length - 1] as ErrorRecord[];
+    const error = tagged[0] ?? firstRow(upserted as ErrorRecord[], "error");
+    return { error, inserted: error.id === candidate.id, sessionId: (session as Array<{ id: string }>)[0]?.id ?? null };
+  }
+
+  /** The batch of one record: upsert, the author's active session, the session links, the class tags last. */
+  private upsertAndTag(
+    candidate: NewRecord<ErrorRecord>,
+    hasSolution: boolean,
+    sameError: SQL,
+    links: BatchItem<"sqlite">[],
+  ): [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]] {
+    const { projectId, userId, fingerprint } = candidate;
+    return [
       this.db
         .insert(errors)
         .values({ ...candidate, sessionId: activeSessionOf(this.db, projectId, userId) })
@@ -72,9 +89,8 @@ export class D1ErrorStore implements ErrorStore {
         .returning(),
       this.db.select({ id: codingSessions.id }).from(codingSessions).where(isActiveSessionOf(projectId, userId)),
       ...links,
-    ]);
-    const error = firstRow(upserted, "error");
-    return { error, inserted: error.id === candidate.id, sessionId: session[0]?.id ?? null };
+      retag(this.db, and(eq(errors.projectId, projectId), eq(errors.fingerprint, fingerprint), TEAM_HAS_CLASSES)),
+    ];
   }
 
   async upsertErrors(
@@ -102,24 +118,26 @@ export class D1ErrorStore implements ErrorStore {
         })
         .returning(),
     );
-    // Each upsert is followed by its session link, so results alternate: [error rows, link] per candidate.
-    const statements = linkIds
-      ? upserts.flatMap((upsert, index) => {
-          const candidate = candidates[index] as NewRecord<ErrorRecord>;
-          const sameError = sql`(SELECT ${errors.id} FROM ${errors} WHERE ${errors.projectId} = ${candidate.projectId} AND ${errors.fingerprint} = ${candidate.fingerprint})`;
-          const link = sessionLink(
-            this.db,
-            linkIds[index] ?? `${candidate.id}:occurred_in`,
-            candidate.projectId,
-            candidate.userId,
-            "error",
-            sameError,
-            "occurred_in",
-            candidate.lastSeen,
-          );
-          return [upsert, link] as BatchItem<"sqlite">[];
-        })
-      : upserts;
+    // Each candidate's statements: its upsert, its session link (when asked), its class tags; `group` of them.
+    const group = linkIds ? 3 : 2;
+    const statements = upserts.flatMap((upsert, index) => {
+      const candidate = candidates[index] as NewRecord<ErrorRecord>;
+      const same = and(eq(errors.projectId, candidate.projectId), eq(errors.fingerprint, candidate.fingerprint));
+      const tag = retag(this.db, and(same, TEAM_HAS_CLASSES));
+      if (!linkIds) return [upsert, tag] as BatchItem<"sqlite">[];
+      const sameError = sql`(SELECT ${errors.id} FROM ${errors} WHERE ${same})`;
+      const link = sessionLink(
+        this.db,
+        linkIds[index] ?? `${candidate.id}:occurred_in`,
+        candidate.projectId,
+        candidate.userId,
+        "error",
+        sameError,
+        "occurred_in",
+        candidate.lastSeen,
+      );
+      return [upsert, link, tag] as BatchItem<"sqlite">[];
+    });
     // A webhook delivery's row goes first in the same transaction: a delivery id seen before violates its key,
     // the batch fails, and nothing of the replay is written.
     const guard = options.delivery ? [this.db.insert(webhookDeliveries).values(options.delivery)] : [];
@@ -137,10 +155,12 @@ export class D1ErrorStore implements ErrorStore {
       }
       throw error;
     }
-    const upserted = results.slice(guard.length).filter((_, index) => !linkIds || index % 2 === 0);
-    return (upserted as ErrorRecord[][]).map((rows, index) => {
-      const error = firstRow(rows, "error");
-      return { error, inserted: error.id === candidates[index]?.id };
+    const rows = results.slice(guard.length) as ErrorRecord[][];
+    return candidates.map((candidate, index) => {
+      // The class-tagged row when the team has classes, else the upserted one.
+      const tagged = rows[index * group + group - 1] ?? [];
+      const error = tagged[0] ?? firstRow(rows[index * group] ?? [], "error");
+      return { error, inserted: error.id === candidate.id };
     });
   }
 

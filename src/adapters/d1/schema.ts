@@ -333,3 +333,18 @@ export const architectureDiagrams = sqliteTable("architecture_diagrams", {
   createdBy: text("created_by").notNull(),
   createdAt: integer("created_at").notNull(),
 });
+
+/** A team's named error classes (migration 0020, src/domain/errors/error-classes.ts). */
+export const errorClasses = sqliteTable(
+  "error_classes",
+  {
+    teamId: text("team_id").notNull(),
+    name: text("name").notNull(),
+    typeContains: text("type_contains"),
+    messageContains: text("message_contains"),
+    frameContains: text("frame_contains"),
+    createdBy: text("created_by").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.teamId, table.name] })],
+);

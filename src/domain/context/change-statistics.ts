@@ -36,6 +36,8 @@ export interface PatternErrorRecord {
   errorType: string;
   occurrences: number;
   resolved: boolean;
+  /** Its tags: `class:<name>` ones are the team's error classes (error-classes.ts). */
+  tags?: string[];
 }
 
 export interface LanguageShare {
@@ -97,6 +99,8 @@ export interface PatternAnalysis {
   actions: ActionShare[];
   hotFiles: HotFile[];
   recurringErrorTypes: RecurringErrorType[];
+  /** The team's error classes the project's errors fall into, with the same counts as error types. */
+  errorClasses: Array<{ name: string; records: number; occurrences: number; unresolved: number }>;
   namingConventions: NamingConventionShare[];
   testFileCount: number;
   testFileShare: number;
@@ -149,6 +153,22 @@ function recurringErrorTypes(errors: readonly PatternErrorRecord[]): RecurringEr
         b.records - a.records ||
         (a.errorType < b.errorType ? -1 : a.errorType > b.errorType ? 1 : 0),
     );
+}
+
+function errorClassCounts(errors: readonly PatternErrorRecord[]): PatternAnalysis["errorClasses"] {
+  const byClass = new Map<string, { name: string; records: number; occurrences: number; unresolved: number }>();
+  for (const error of errors) {
+    for (const tag of error.tags ?? []) {
+      if (!tag.startsWith("class:")) continue;
+      const name = tag.slice("class:".length);
+      const entry = byClass.get(name) ?? { name, records: 0, occurrences: 0, unresolved: 0 };
+      entry.records += 1;
+      entry.occurrences += Math.max(0, error.occurrences);
+      if (!error.resolved) entry.unresolved += 1;
+      byClass.set(name, entry);
+    }
+  }
+  return [...byClass.values()].sort((a, b) => b.occurrences - a.occurrences || (a.name < b.name ? -1 : 1));
 }
 
 function namingConventions(distinctPaths: readonly string[]): NamingConventionShare[] {
@@ -211,6 +231,7 @@ export function analyzePatterns(
       .slice(0, HOT_FILE_LIMIT)
       .map(([filePath, count]) => ({ filePath, changes: count })),
     recurringErrorTypes: recurringErrorTypes(errors),
+    errorClasses: errorClassCounts(errors),
     namingConventions: namingConventions(distinctPaths),
     testFileCount,
     testFileShare: roundShare(testFileCount, distinctPaths.length),
@@ -284,6 +305,14 @@ export function renderPatternReport(report: PatternReport): string {
     for (const entry of report.recurringErrorTypes) {
       lines.push(
         `- ${code(entry.errorType)}: ${plural(entry.occurrences, "occurrence")} in ${plural(entry.records, "record")}, ${entry.unresolved} unresolved`,
+      );
+    }
+  }
+  if (report.errorClasses.length) {
+    lines.push("", "### Error classes (the team's)", "");
+    for (const entry of report.errorClasses) {
+      lines.push(
+        `- ${code(entry.name)}: ${plural(entry.occurrences, "occurrence")} in ${plural(entry.records, "record")}, ${entry.unresolved} unresolved`,
       );
     }
   }

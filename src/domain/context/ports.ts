@@ -6,7 +6,7 @@ export interface ContextStore {
   contextSnapshot(projectId: string, focusTerms: string[], perSection: number): Promise<ContextSnapshot>;
   patternInputs(projectId: string): Promise<{
     changes: Array<{ filePath: string; action: string; createdAt: number }>;
-    errors: Array<{ errorType: string; occurrences: number; resolved: boolean }>;
+    errors: Array<{ errorType: string; occurrences: number; resolved: boolean; tags: string[] }>;
   }>;
   /**
    * Typed edges of the project's memory graph, newest first: stored links (change -implements-> decision,

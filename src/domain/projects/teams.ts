@@ -7,6 +7,13 @@ import { AppError } from "../core/app-error";
 import { requireScope, requireWholeAccount, roleAtLeast, type Credential, type TeamRole } from "../core/access";
 import type { Runtime } from "../core/ports";
 import type { Project } from "../core/records";
+import {
+  ERROR_CLASS_LIMITS,
+  validErrorClass,
+  type ErrorClass,
+  type ErrorClassStore,
+  type StoredErrorClass,
+} from "../errors/error-classes";
 import type { Invitation, Team, TeamStore } from "./ports";
 
 const TEAM_SLUG = /^[a-z0-9][a-z0-9-]{1,62}$/;
@@ -16,7 +23,46 @@ export class TeamService {
   constructor(
     private readonly store: TeamStore,
     private readonly runtime: Runtime,
+    private readonly classes: ErrorClassStore | null = null,
   ) {}
+
+  /** The team's error classes (any member may read them: they tag the errors members see). */
+  async errorClasses(credential: Credential, slug: string): Promise<StoredErrorClass[]> {
+    const { team } = await this.teamFor(credential, slug);
+    return this.errorClassStore().list(team.id);
+  }
+
+  /** Defines or redefines a class (admins); every error of the team's projects is tagged again. */
+  async defineErrorClass(credential: Credential, slug: string, input: ErrorClass) {
+    requireScope(credential, "admin", "Defining an error class");
+    const { team } = await this.teamFor(credential, slug, "admin");
+    const errorClass = validErrorClass(input);
+    const existing = await this.errorClassStore().list(team.id);
+    if (!existing.some((c) => c.name === errorClass.name) && existing.length >= ERROR_CLASS_LIMITS.perTeam) {
+      throw new AppError("conflict", `name: team ${slug} has ${existing.length} error classes, the most allowed.`, {
+        details: { field: "name", limit: ERROR_CLASS_LIMITS.perTeam },
+      });
+    }
+    const stored = { ...errorClass, createdBy: credential.userId, createdAt: this.runtime.now() };
+    const { tagged } = await this.errorClassStore().define(team.id, stored);
+    return { errorClass: stored, tagged };
+  }
+
+  /** Removes a class (admins) and its tag from the team's errors. */
+  async removeErrorClass(credential: Credential, slug: string, name: string): Promise<void> {
+    requireScope(credential, "admin", "Removing an error class");
+    const { team } = await this.teamFor(credential, slug, "admin");
+    if (!(await this.errorClassStore().remove(team.id, name))) {
+      throw new AppError("not_found", `error class "${name}" not found in team ${slug}.`, {
+        details: { field: "name" },
+      });
+    }
+  }
+
+  private errorClassStore(): ErrorClassStore {
+    if (!this.classes) throw new AppError("unavailable", "Error classes are not configured on this server.");
+    return this.classes;
+  }
 
   async create(credential: Credential, input: { slug: string; name: string | null }): Promise<Team> {
     requireScope(credential, "admin", "Creating a team");

@@ -68,7 +68,7 @@ export class InMemoryContextStore implements ContextStore {
         .map(({ filePath, action, createdAt }) => ({ filePath, action, createdAt })),
       errors: this.errors(projectId)
         .slice(0, 10_000)
-        .map(({ errorType, occurrences, resolved }) => ({ errorType, occurrences, resolved })),
+        .map(({ errorType, occurrences, resolved, tags }) => ({ errorType, occurrences, resolved, tags: [...tags] })),
     };
   }
 

@@ -38,6 +38,7 @@ export class InMemoryErrorStore implements ErrorStore {
       error = { ...copy(candidate), sessionId };
       insertNew(this.records.errors, error, "errors");
     }
+    this.records.tagWithClasses(error);
     this.records.addSessionLink(
       linkIds.occurredIn,
       projectId,
@@ -122,6 +123,7 @@ export class InMemoryErrorStore implements ErrorStore {
           const sessionId = linkIds ? this.records.activeSessionId(projectId, userId) : null;
           const error = { ...copy(candidate), sessionId };
           insertNew(this.records.errors, error, "errors");
+          this.records.tagWithClasses(error);
           link(error.id);
           return { error: copy(error), inserted: true };
         }
@@ -131,6 +133,7 @@ export class InMemoryErrorStore implements ErrorStore {
         if (candidate.solution !== null) takeSolution(existing, candidate);
         if (candidate.source === "ci")
           Object.assign(existing, { lastCommit: candidate.lastCommit, lastCiJob: candidate.lastCiJob });
+        this.records.tagWithClasses(existing);
         return { error: copy(existing), inserted: false };
       });
     });

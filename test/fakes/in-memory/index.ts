@@ -1,3 +1,4 @@
+import { InMemoryErrorClassStore } from "./error-class-store";
 /**
  * In-memory twins of the record stores, sharing one MemoryRecords as the D1 stores share one database. They pass
  * the same contract suites as the D1 stores (test/contract/record-stores, context-store and error-store
@@ -21,6 +22,7 @@ export function inMemoryRecordStores(records = new MemoryRecords()) {
     errors: new InMemoryErrorStore(records),
     decisions: new InMemoryDecisionStore(records),
     context: new InMemoryContextStore(records),
+    errorClasses: new InMemoryErrorClassStore(records),
     /** The twins keep no user table; the set only mirrors D1's users for tests that want to look. */
     async addUser(userId: string): Promise<void> {
       records.users.add(userId);

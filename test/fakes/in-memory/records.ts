@@ -1,3 +1,4 @@
+import { withClassTags, type StoredErrorClass } from "../../../src/domain/errors/error-classes";
 /**
  * The one in-memory database behind the twins of the record stores (ProjectStore, SessionStore, ErrorStore,
  * DecisionStore, ContextStore): they share it as the D1 stores share D1, because one store's writes are read by
@@ -41,6 +42,15 @@ export class MemoryRecords {
   readonly links = new Map<string, Link>();
   /** Keyed by project and delivery id, as D1's primary key. */
   readonly deliveries = new Map<string, WebhookDelivery>();
+  /** Each team's error classes. */
+  readonly errorClasses = new Map<string, StoredErrorClass[]>();
+
+  /** Recomputes an error's class tags from its project's team's classes (D1: the CLASS_TAGS update). */
+  tagWithClasses(error: ErrorRecord, always = false): void {
+    const teamId = this.projects.get(error.projectId)?.teamId;
+    const classes = (teamId ? this.errorClasses.get(teamId) : undefined) ?? [];
+    if (classes.length || always) error.tags = withClassTags(error.tags, error, classes);
+  }
 
   /**
    * Runs a multi-row write as D1 runs a batch: if any step throws, every table is put back as it was. Only for
