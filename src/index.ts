@@ -101,7 +101,10 @@ export default {
   queue: (batch, env) => handleQueueBatch(batch, buildServices(env)),
   // Cron (wrangler.toml [triggers]): re-queue errors whose indexing job was lost.
   scheduled: async (_controller, env) => {
-    const { requeued, jobs } = await buildServices(env).errors.indexer.requeueOverdue();
+    const services = buildServices(env);
+    // Answers to keyed writes are kept a day (src/http/idempotency.ts).
+    await services.idempotency.sweep(Date.now() - 86_400_000);
+    const { requeued, jobs } = await services.errors.indexer.requeueOverdue();
     if (requeued > 0) console.warn(`re-queued ${requeued} errors without a vector in ${jobs} jobs`);
   },
 } satisfies ExportedHandler<Env, unknown>;

@@ -29,8 +29,9 @@ export class ApiClient {
    * @param {"GET" | "POST" | "DELETE"} method
    * @param {string} path below /api/v1
    * @param {unknown} [body]
-   * @param {{ signal?: AbortSignal, text?: boolean }} [options] a hook's deadline; text: the tool's readable
-   *   text (Accept: text/plain) instead of its JSON
+   * @param {{ signal?: AbortSignal, text?: boolean, idempotencyKey?: string }} [options] a hook's deadline;
+   *   text: the tool's readable text (Accept: text/plain) instead of its JSON; idempotencyKey: the same key again
+   *   gets the first answer, not a second write
    * @returns {Promise<any>}
    */
   async request(method, path, body, options = {}) {
@@ -41,6 +42,7 @@ export class ApiClient {
         headers: {
           Authorization: `Bearer ${this.token}`,
           ...(options.text ? { Accept: "text/plain" } : {}),
+          ...(options.idempotencyKey ? { "Idempotency-Key": options.idempotencyKey } : {}),
           ...(body === undefined ? {} : { "Content-Type": "application/json" }),
         },
         body: body === undefined ? undefined : JSON.stringify(body),

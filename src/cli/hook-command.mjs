@@ -20,7 +20,7 @@ const CONTEXT_TOKENS = 1_500;
 const redact = (text) => redactSecrets(text).text;
 
 /**
- * @typedef {{ request: (method: "GET" | "POST", path: string, body?: unknown, options?: { signal?: AbortSignal }) => Promise<any> }} Api
+ * @typedef {{ request: (method: "GET" | "POST", path: string, body?: unknown, options?: { signal?: AbortSignal, idempotencyKey?: string }) => Promise<any> }} Api
  * @typedef {import("./spool.mjs").Spool} Spool
  * @typedef {import("./hook-clients.mjs").HookEvent} HookEvent
  * @typedef {{ errors?: boolean, changes?: boolean, sessions?: boolean }} CaptureSettings
@@ -141,8 +141,10 @@ async function lessons(options, path, announced) {
  */
 async function deliver(api, project, event, deadline) {
   const base = `/projects/${encodeURIComponent(project)}`;
-  const call = (/** @type {string} */ path, /** @type {unknown} */ body) =>
-    withDeadline(deadline, (signal) => api.request("POST", `${base}${path}`, body, { signal }));
+  // Every write carries the event's id as its Idempotency-Key: an event sent again after its answer was lost
+  // gets that answer back instead of being written twice (captures: the id is also their delivery id).
+  const call = (/** @type {string} */ path, /** @type {unknown} */ body, key = event.id) =>
+    withDeadline(deadline, (signal) => api.request("POST", `${base}${path}`, body, { signal, idempotencyKey: key }));
   try {
     if (event.kind === "capture") return await call("/errors/capture", { event_id: event.id, ...event.body });
     if (event.kind === "change") return await call("/changes", event.body);
@@ -153,8 +155,8 @@ async function deliver(api, project, event, deadline) {
       } catch (error) {
         // A session left open (an editor that was killed before its session end) is ended, then a new one starts.
         if (/** @type {{ status?: number }} */ (error).status !== 409) throw error;
-        await call("/sessions/end", {});
-        return await call("/sessions", event.body);
+        await call("/sessions/end", {}, `${event.id}-end-stale`);
+        return await call("/sessions", event.body, `${event.id}-retry`);
       }
     }
     return null;

@@ -7,6 +7,8 @@ import { D1ProjectStore } from "../adapters/d1/project-store";
 import { D1SessionStore } from "../adapters/d1/session-store";
 import { redactingPort } from "../domain/core/redact-fields";
 import { D1ErrorClassStore } from "../adapters/d1/error-classes";
+import { D1IdempotencyStore } from "../adapters/d1/idempotency-store";
+import type { IdempotencyStore } from "../domain/core/idempotency";
 import { D1TeamStore } from "../adapters/d1/team-store";
 import { TeamService } from "../domain/projects/teams";
 import { D1WebhookStore } from "../adapters/d1/webhook-store";
@@ -59,6 +61,8 @@ import { embedderFromEnv, LazyEmbedder, minSimilarityFromEnv, rerankerFromEnv, v
  */
 export interface Services {
   runtime: Runtime;
+  /** Stored answers of keyed writes (Idempotency-Key), so a retried write is not written twice. */
+  idempotency: IdempotencyStore;
   /** Which project a call is about, and whether the caller may act there (the one authorization point). */
   projects: ProjectAccessService;
   sessions: SessionService;
@@ -160,6 +164,7 @@ export function buildServices(env: Env): Services {
   const vision = new VisionReader(gateway, settings, approvals);
   return {
     runtime,
+    idempotency: new D1IdempotencyStore(env.DB),
     projects: new ProjectAccessService(projectStore, runtime),
     sessions: new SessionService(sessionStore, sessionState, runtime, {
       maxSessionDurationHours: Number.isFinite(maxHours) && maxHours > 0 ? maxHours : 24,

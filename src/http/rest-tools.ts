@@ -4,6 +4,7 @@ import { AppError } from "../domain/core/app-error";
 import { tools } from "../mcp/registry";
 import { runTool } from "../mcp/run-tool";
 import type { ToolDefinition } from "../mcp/tool";
+import { idempotencyKey, IDEMPOTENCY_WINDOW_MS, replay } from "./idempotency";
 import { limitBody, readJsonObject, type RestEnv } from "./input";
 
 /**
@@ -51,8 +52,29 @@ export function toolRoutes(): Hono<RestEnv> {
       }
       const input = { ...base, ...c.req.param(), project_id: project };
       delete (input as Record<string, unknown>).project;
-      const output = await runTool(tool, c.get("services"), c.get("identity"), input);
+      // A keyed write answered before is answered again, not written again (a retried spool event).
+      const services = c.get("services");
+      const identity = c.get("identity");
+      const key = tool.rest.method === "POST" && tool.access !== "read" ? idempotencyKey(c) : null;
+      const route = `${tool.rest.method} ${c.req.path}`;
+      if (key) {
+        const prior = await services.idempotency.get(
+          identity.userId,
+          key,
+          services.runtime.now() - IDEMPOTENCY_WINDOW_MS,
+        );
+        if (prior) return replay(prior, route);
+      }
+      const output = await runTool(tool, services, identity, input);
       const status = tool.rest.status ?? (tool.rest.method === "POST" && tool.access === "write" ? 201 : 200);
+      if (key) {
+        await services.idempotency.put(
+          identity.userId,
+          key,
+          { route, status, body: JSON.stringify(output.data) },
+          services.runtime.now(),
+        );
+      }
       // The compact readable text the MCP tool returns beside its data, for terminals (`coding-memory search`):
       // asked for with Accept: text/plain; JSON stays the default.
       if (prefersText(c.req.header("Accept"))) return c.text(output.text, status);

@@ -32,8 +32,9 @@ const PYTEST_FAILURE = [
 
 /** @type {Awaited<ReturnType<typeof startServer>>} */ let server;
 /** @type {import("node:http").Server} */ let proxy;
-/** up: forward; down: refuse; lose: forward, then drop the answer. */
+/** up: forward; down: refuse; lose: forward, then drop the answer of requests whose path matches `losing`. */
 let mode = "up";
+let losing = /./;
 /** @type {string} */ let scratch;
 /** @type {string} */ let repo;
 /** @type {string} */ let url;
@@ -45,7 +46,7 @@ before(async () => {
   proxy = createServer((req, res) => {
     if (mode === "down") return req.socket.destroy();
     const upstream = request(`${server.base}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
-      if (mode === "lose") {
+      if (mode === "lose" && losing.test(req.url ?? "")) {
         answer.resume();
         answer.on("end", () => req.socket.destroy());
         return;
@@ -237,23 +238,29 @@ describe("coding-memory init and the Claude Code hooks", () => {
 
   it("keeps events while the server is away and sends each once, in order, when it is back", async () => {
     mode = "down";
+    await hook("PostToolUse", {
+      tool_name: "Write",
+      tool_input: { file_path: join(repo, "src/new.py"), content: "print(1)\n" },
+      tool_response: { type: "create", filePath: join(repo, "src/new.py") },
+    });
     const down = await hook("PostToolUseFailure", {
       ...failure(),
       error: PYTEST_FAILURE.replace("test_token_expiry", "test_refresh"),
     });
     assert.equal(down.json, null);
     assert.ok(down.ms < 5_000, `a hook returns within its deadline (${down.ms} ms)`);
-    await hook("PostToolUse", {
-      tool_name: "Write",
-      tool_input: { file_path: join(repo, "src/new.py"), content: "print(1)\n" },
-      tool_response: { type: "create", filePath: join(repo, "src/new.py") },
-    });
     const waiting = JSON.parse(/** @type {any} */ (await cli(["status", "--json"])).stdout);
     assert.equal(waiting.spooled, 2);
 
-    // The server takes the events but its answers are lost: they stay, and are sent again later.
+    // The server takes each event but its answer is lost: the event stays and is sent again later, with the
+    // same key, and the server answers it without writing it again. First the change's answer is lost, then the
+    // capture's.
     mode = "lose";
+    losing = /\/changes/;
     await hook("Stop", {});
+    losing = /\/errors\/capture/;
+    await hook("Stop", {});
+    assert.equal(JSON.parse(/** @type {any} */ (await cli(["status", "--json"])).stdout).spooled, 1);
     mode = "up";
     await hook("Stop", {});
     assert.equal(JSON.parse(/** @type {any} */ (await cli(["status", "--json"])).stdout).spooled, 0);
@@ -261,6 +268,11 @@ describe("coding-memory init and the Claude Code hooks", () => {
     const refresh = errors.filter((/** @type {any} */ e) => /test_refresh/.test(e.message));
     assert.equal(refresh.length, 1);
     assert.equal(refresh[0].occurrences, 1, "the replayed capture was not counted twice");
+    const created = (await api("GET", "/changes?limit=100")).items.filter(
+      (/** @type {any} */ c) => c.file_path === "src/new.py",
+    );
+    assert.equal(created.length, 1, "the replayed change was not tracked twice");
+    assert.equal(created[0].action, "create");
   });
 
   it("the workflow from a terminal: start, search, context, errors, decisions, patterns, costs, end", async () => {

@@ -348,3 +348,20 @@ export const errorClasses = sqliteTable(
   },
   (table) => [primaryKey({ columns: [table.teamId, table.name] })],
 );
+
+/** Stored answers of write requests sent with an Idempotency-Key (migration 0021, src/http/idempotency.ts). */
+export const idempotentRequests = sqliteTable(
+  "idempotent_requests",
+  {
+    userId: text("user_id").notNull(),
+    key: text("key").notNull(),
+    route: text("route").notNull(),
+    status: integer("status").notNull(),
+    body: text("body").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.userId, table.key] }),
+    index("idempotent_requests_created").on(table.createdAt),
+  ],
+);
