@@ -5,8 +5,26 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
-/** @param {{ port?: string, vars?: Record<string, string> }} [options] `vars` override wrangler.toml [vars]. */
-export async function startServer({ port = "8788", vars = {} } = {}) {
+/** A TCP port nothing listens on right now, so that two runs on one machine never share a server. */
+export async function freePort() {
+  const { createServer } = await import("node:net");
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      probe.close(() => resolve(String(port)));
+    });
+  });
+}
+
+/**
+ * @param {{ port?: string, vars?: Record<string, string> }} [options] `vars` override wrangler.toml [vars]; without
+ *   a port, a free one.
+ */
+export async function startServer({ port: wanted, vars = {} } = {}) {
+  const port = wanted ?? (await freePort());
   const stateDir = mkdtempSync(join(tmpdir(), "coding-memory-bench-"));
   process.env.CODING_MEMORY_PERSIST_TO = stateDir;
   const { applyLocalMigrations, insertToken } = await import("../scripts/local-d1.mjs");

@@ -42,7 +42,8 @@ let losing = /./;
 /** @type {number[]} */ const timings = [];
 
 before(async () => {
-  server = await startServer({ port: "8796", vars: { ALLOW_SIGNUP: "true" } });
+  // A free port, not a fixed one: another checkout's tests may be running on this machine.
+  server = await startServer({ vars: { ALLOW_SIGNUP: "true" } });
   proxy = createServer((req, res) => {
     if (mode === "down") return req.socket.destroy();
     const upstream = request(`${server.base}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
@@ -88,11 +89,11 @@ after(async () => {
   }
 });
 
-/** @param {string[]} args @param {string} [stdin] */
-function cli(args, stdin = "") {
+/** The CLI as a subprocess in `cwd` (the test repository by default). @param {string[]} args @param {string} [stdin] */
+function cli(args, stdin = "", cwd = repo) {
   return new Promise((resolve) => {
     const started = Date.now();
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: repo, env });
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, env });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -307,17 +308,7 @@ describe("coding-memory init and the Claude Code hooks", () => {
     mkdirSync(cursorRepo);
     spawnSync("git", ["init", "-q", cursorRepo]);
     spawnSync("git", ["-C", cursorRepo, "remote", "add", "origin", "https://gitlab.com/acme/cursor-app.git"]);
-    const inRepo = (/** @type {string[]} */ args, /** @type {string} */ stdin = "") =>
-      new Promise((resolve) => {
-        const started = Date.now();
-        const child = spawn(process.execPath, [CLI, ...args], { cwd: cursorRepo, env });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (d) => (stdout += d));
-        child.stderr.on("data", (d) => (stderr += d));
-        child.on("close", (code) => resolve({ code, stdout, stderr, ms: Date.now() - started }));
-        child.stdin.end(stdin);
-      });
+    const inRepo = (/** @type {string[]} */ args, /** @type {string} */ stdin = "") => cli(args, stdin, cursorRepo);
     const init = /** @type {any} */ (await inRepo(["init", "--client", "cursor", "--client", "vscode"]));
     assert.equal(init.code, 0, init.stderr);
     const hooks = JSON.parse(readFileSync(join(cursorRepo, ".cursor/hooks.json"), "utf8"));
