@@ -7,7 +7,6 @@
 // Standalone, against a running server with an existing account:
 //   node .ci/browser-oauth.mjs http://127.0.0.1:8787 <user> <password>
 import { spawn } from "node:child_process";
-import { createServer } from "node:http";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,6 +16,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
 import { chromium } from "playwright-core";
+import { loopbackRedirect, memoryProvider } from "../src/cli/oauth-client.mjs";
 
 /** Debian's chromium (apt-get install chromium); CHROMIUM overrides. No browser is downloaded. */
 export function chromiumPath() {
@@ -26,70 +26,17 @@ export function chromiumPath() {
   return /** @type {string} */ (found);
 }
 
-/** A loopback HTTP server standing in for the MCP client's redirect URI (RFC 8252 §7.3). */
-async function callbackServer() {
-  /** @type {(params: URLSearchParams) => void} */
-  let deliver = () => {};
-  const received = new Promise((resolve) => (deliver = resolve));
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? "/", "http://127.0.0.1");
-    if (url.pathname !== "/callback") {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { "Content-Type": "text/html" }).end("<p>Signed in; you can close this tab.</p>");
-    deliver(url.searchParams);
-  });
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(undefined)));
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : 0;
-  return {
-    redirectUrl: `http://127.0.0.1:${port}/callback`,
-    /** @type {Promise<URLSearchParams>} */
-    received: /** @type {Promise<URLSearchParams>} */ (received),
-    close: () => new Promise((resolve) => server.close(() => resolve(undefined))),
-  };
-}
-
-/** An OAuthClientProvider keeping everything in memory, as a CLI would in its config file. */
-function memoryProvider(/** @type {string} */ redirectUrl) {
-  /** @type {Record<string, any>} */
-  const store = { state: randomUUID() };
-  return {
-    store,
-    provider: {
-      get redirectUrl() {
-        return redirectUrl;
-      },
-      get clientMetadata() {
-        return {
-          client_name: "browser-oauth e2e (MCP SDK)",
-          redirect_uris: [redirectUrl],
-          grant_types: ["authorization_code", "refresh_token"],
-          response_types: ["code"],
-          token_endpoint_auth_method: "none",
-        };
-      },
-      state: () => store.state,
-      clientInformation: () => store.client,
-      saveClientInformation: (/** @type {unknown} */ info) => void (store.client = info),
-      tokens: () => store.tokens,
-      saveTokens: (/** @type {unknown} */ tokens) => void (store.tokens = tokens),
-      redirectToAuthorization: (/** @type {URL} */ url) => void (store.authorizationUrl = url),
-      saveCodeVerifier: (/** @type {string} */ verifier) => void (store.verifier = verifier),
-      codeVerifier: () => store.verifier,
-    },
-  };
-}
-
 /**
  * @param {{ base: string, user: string, password: string, log?: (line: string) => void }} options
  * @returns {Promise<string>} a one-line summary
  */
 export async function browserOAuth({ base, user, password, log = () => {} }) {
   const mcpUrl = new URL("/mcp", base);
-  const callback = await callbackServer();
-  const { store, provider } = memoryProvider(callback.redirectUrl);
+  const callback = await loopbackRedirect();
+  const { store, provider } = memoryProvider(callback.redirectUrl, {
+    client_name: "browser-oauth e2e (MCP SDK)",
+    grant_types: ["authorization_code", "refresh_token"],
+  });
   const browser = await chromium.launch({
     executablePath: chromiumPath(),
     headless: true,

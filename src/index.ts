@@ -7,6 +7,7 @@ import { authorizeRoutes } from "./auth/authorize-routes";
 import { identityFromContext, oauthProvider, publicOrigin, withApiErrorBody } from "./auth/oauth";
 import { withCanonicalResource } from "./auth/resource-indicator";
 import { AppError } from "./domain/core/app-error";
+import { IDEMPOTENCY_WINDOW_MS } from "./domain/core/idempotency";
 import type { Identity } from "./domain/core/records";
 import type { Env } from "./composition/env";
 import { errorResponse, plainErrorResponse } from "./http/errors";
@@ -102,8 +103,8 @@ export default {
   // Cron (wrangler.toml [triggers]): re-queue errors whose indexing job was lost.
   scheduled: async (_controller, env) => {
     const services = buildServices(env);
-    // Answers to keyed writes are kept a day (src/http/idempotency.ts).
-    await services.idempotency.sweep(Date.now() - 86_400_000);
+    // Answers to keyed writes are kept for their window (src/http/idempotency.ts).
+    await services.idempotency.sweep(Date.now() - IDEMPOTENCY_WINDOW_MS);
     const { requeued, jobs } = await services.errors.indexer.requeueOverdue();
     if (requeued > 0) console.warn(`re-queued ${requeued} errors without a vector in ${jobs} jobs`);
   },

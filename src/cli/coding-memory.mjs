@@ -8,17 +8,10 @@ import { indexRepository } from "./index-command.mjs";
 import { screenshot } from "./screenshot-command.mjs";
 import { describeDiagram, diagram } from "./diagram-command.mjs";
 import { gitRoot } from "./git-root.mjs";
-import { runHook } from "./hook-command.mjs";
-import { HOOK_CLIENTS } from "./hook-clients.mjs";
-import { applyPlan, CLIENTS as INIT_CLIENTS, planInit, planUninstall } from "./init-command.mjs";
-import { spawn, spawnSync } from "node:child_process";
-import { Announced, Spool, spoolDirectory } from "./spool.mjs";
+import { hookCommand } from "./hook-command.mjs";
+import { setupCommand } from "./init-command.mjs";
 import { runWorkflowCommand, WORKFLOW_COMMANDS } from "./workflow-commands.mjs";
-import { saveUserSettings, userConfigPath } from "./config.mjs";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 
 const HELP = `coding-memory — command-line client of a Coding Memory server
 
@@ -172,7 +165,8 @@ async function main(argv = process.argv.slice(2)) {
     return 0;
   }
   if (command === "hook") return hookCommand(rest[0] ?? "", values);
-  if (command === "login") return loginCommand(values);
+  // The MCP SDK's OAuth client is loaded only here: every other command starts faster without it.
+  if (command === "login") return (await import("./login-command.mjs")).loginCommand(values);
   if (WORKFLOW_COMMANDS.includes(command)) {
     const root = gitRoot(process.cwd()) ?? process.cwd();
     const settings = resolveSettings(
@@ -202,73 +196,7 @@ async function main(argv = process.argv.slice(2)) {
     }
   }
   if (command === "init" || command === "uninstall" || command === "status") {
-    const root = gitRoot(process.cwd()) ?? process.cwd();
-    if (command === "uninstall") {
-      const plan = planUninstall(root);
-      for (const change of plan)
-        console.log(
-          `${values["dry-run"] ? "would " : ""}${change.after === null ? "remove" : "update"} ${change.path}`,
-        );
-      if (!plan.length) console.log("Nothing of coding-memory init to remove.");
-      if (!values["dry-run"]) applyPlan(plan);
-      return 0;
-    }
-    const settings = resolveSettings(
-      { url: values.url, token: values.token, project: values.project },
-      root,
-      process.env,
-    );
-    if (command === "status") {
-      const spool = new Spool(spoolDirectory(process.env), settings.url, settings.project);
-      const status = {
-        url: settings.url,
-        project: settings.project,
-        sources: settings.sources,
-        spooled: spool.pending().length,
-      };
-      console.log(
-        values.json
-          ? JSON.stringify(status, null, 2)
-          : `Server:  ${status.url} (${status.sources.url})\nProject: ${status.project} (${status.sources.project})\n` +
-              `Spool:   ${status.spooled} event(s) waiting to be sent`,
-      );
-      return 0;
-    }
-    const clients = values.client?.length ? values.client : ["claude-code"];
-    const unknown = clients.filter((/** @type {string} */ client) => !INIT_CLIENTS.includes(client));
-    if (unknown.length) {
-      console.error(`Unknown --client ${unknown.join(", ")}: one of ${INIT_CLIENTS.join(", ")}.`);
-      return 2;
-    }
-    const onPath = spawnSync("coding-memory", ["--help"], { stdio: "ignore" }).status === 0;
-    const plan = planInit({
-      root,
-      url: settings.url.replace(/\/+$/, ""),
-      project: settings.project,
-      // Cursor's hooks file is the project's (usually committed): a command on PATH works on every machine,
-      // this machine's path to the CLI only here.
-      command: onPath ? "coding-memory" : `"${process.execPath}" "${fileURLToPath(import.meta.url)}"`,
-      clients,
-    });
-    if (clients.includes("cursor") && !onPath) {
-      console.log(
-        "Note: coding-memory is not on PATH, so .cursor/hooks.json runs it by this machine's path; install it " +
-          "(npm i -g, or npm link in its checkout) and run init again before committing that file.",
-      );
-    }
-    const changed = plan.filter((change) => change.before !== change.after);
-    for (const change of changed) console.log(`${values["dry-run"] ? "would write" : "wrote"} ${change.path}`);
-    if (!changed.length) console.log(`Already set up: project "${settings.project}" at ${settings.url}.`);
-    if (!values["dry-run"]) {
-      // The project exists before the first hook runs (a failure captured then must not be its first write).
-      await new ApiClient({ url: settings.url, token: settings.token }).request("GET", "/projects").catch(() => null);
-      applyPlan(plan);
-      console.log(
-        `Claude Code will record sessions, failing commands and file changes in project "${settings.project}". ` +
-          "Restart Claude Code in this repository; approve the coding-memory MCP server when asked.",
-      );
-    }
-    return 0;
+    return setupCommand(command, values, fileURLToPath(import.meta.url));
   }
   if (command !== "index") {
     console.error(`Unknown command "${command}". Run coding-memory help.`);
@@ -334,147 +262,6 @@ async function main(argv = process.argv.slice(2)) {
   if (summary.parse_errors.length > 10) console.log(`… and ${summary.parse_errors.length - 10} more parse errors`);
   for (const skip of summary.skipped.slice(0, 10)) console.log(`Skipped ${skip.path}: ${skip.reason}`);
   return 0;
-}
-
-/**
- * Sign in and keep the CLI's token in the user config (never in the repository). The server comes from --url,
- * the environment, .coding-memory.json or the user config.
- * @param {Record<string, any>} values
- */
-async function loginCommand(values) {
-  const root = gitRoot(process.cwd()) ?? process.cwd();
-  const repoFile = join(root, ".coding-memory.json");
-  const repoUrl = existsSync(repoFile) ? JSON.parse(readFileSync(repoFile, "utf8")).url : undefined;
-  const userFile = userConfigPath(process.env);
-  const userUrl = existsSync(userFile) ? JSON.parse(readFileSync(userFile, "utf8")).url : undefined;
-  const url = [values.url, process.env.CODING_MEMORY_URL, repoUrl, userUrl].find(
-    (v) => typeof v === "string" && v.trim(),
-  );
-  if (!url) {
-    console.error("Usage: coding-memory login --url https://memory.example.com");
-    return 2;
-  }
-  const noBrowser = values["no-browser"];
-  /** @type {import("node:readline").Interface | null} */
-  const lines = noBrowser ? createInterface({ input: process.stdin }) : null;
-  const pasted = lines ? new Promise((resolvePasted) => lines.once("line", resolvePasted)) : undefined;
-  try {
-    // The MCP SDK's OAuth client is loaded only here: every other command starts faster without it.
-    const { login } = await import("./login-command.mjs");
-    const result = await login({
-      url,
-      pasted: /** @type {Promise<string> | undefined} */ (pasted),
-      show: (authorizationUrl) => {
-        console.log(`Sign in to ${url} in your browser:\n\n  ${authorizationUrl}\n`);
-        if (noBrowser)
-          console.log("Then paste here the address the browser ends up on (http://127.0.0.1:…/callback?code=…):");
-        else openBrowser(authorizationUrl);
-      },
-    });
-    saveUserSettings(process.env, { url: url.replace(/\/+$/, ""), token: result.token });
-    console.log(
-      `Signed in. This CLI's token (memory read and write, until ${result.expiresAt ?? "revoked"}) is in ${userFile}; ` +
-        "revoke it with DELETE /api/v1/tokens/" +
-        result.tokenId +
-        ".",
-    );
-    return 0;
-  } finally {
-    lines?.close();
-  }
-}
-
-/** @param {string} url */
-function openBrowser(url) {
-  const [command, args] =
-    process.platform === "darwin"
-      ? ["open", [url]]
-      : process.platform === "win32"
-        ? ["cmd", ["/c", "start", "", url]]
-        : ["xdg-open", [url]];
-  try {
-    spawn(command, args, { stdio: "ignore", detached: true })
-      .on("error", () => {})
-      .unref();
-  } catch {
-    // No browser here: the printed URL is the way.
-  }
-}
-
-/** More stdin than a hook event carries is not read. */
-const MAX_HOOK_INPUT_BYTES = 8 * 1_048_576;
-
-/**
- * A hook: reads the event on stdin, runs it within the client's deadline (under the editor's own timeout),
- * prints what goes back to the editor. It exits 0 whatever happens (a hook that fails must not disturb the
- * editor); problems go to stderr.
- * @param {string} event @param {Record<string, any>} values
- */
-async function hookCommand(event, values) {
-  const started = Date.now();
-  const client = HOOK_CLIENTS[values.client?.[0] ?? "claude-code"];
-  if (!client) {
-    console.error(`coding-memory hook: unknown --client ${values.client} (claude-code or cursor)`);
-    return 0;
-  }
-  const deadline = started + client.deadlineMs(event);
-  try {
-    const input = JSON.parse((await readStdin(deadline)) || "{}");
-    const hookEvent = client.read(event, input);
-    if (!hookEvent) return 0;
-    const cwd = client.root(input) ?? process.cwd();
-    const root = gitRoot(cwd) ?? cwd;
-    const settings = resolveSettings(
-      { url: values.url, token: values.token, project: values.project },
-      root,
-      process.env,
-    );
-    const repoFile = join(root, ".coding-memory.json");
-    const capture = existsSync(repoFile) ? (JSON.parse(readFileSync(repoFile, "utf8")).capture ?? {}) : {};
-    const result = await runHook({
-      event: hookEvent,
-      client,
-      api: new ApiClient({ url: settings.url, token: settings.token }),
-      spool: new Spool(spoolDirectory(process.env), settings.url, settings.project),
-      project: settings.project,
-      root,
-      deadline,
-      capture,
-      announced: (sessionId) => new Announced(spoolDirectory(process.env), `${client.id}:${sessionId}`),
-    });
-    const output = result.context ? client.write(event, result.context) : null;
-    if (output) process.stdout.write(`${JSON.stringify(output)}\n`);
-    if (process.env.CODING_MEMORY_HOOK_DEBUG) {
-      console.error(
-        `coding-memory hook ${event}: ${Date.now() - started} ms, sent ${result.sent}, spooled ${result.spooled}`,
-      );
-    }
-  } catch (error) {
-    console.error(`coding-memory hook ${event}: ${error instanceof Error ? error.message : error}`);
-  }
-  return 0;
-}
-
-/** @param {number} deadline */
-function readStdin(deadline) {
-  return new Promise((resolveText) => {
-    if (process.stdin.isTTY) return resolveText("");
-    /** @type {Buffer[]} */
-    const chunks = [];
-    let size = 0;
-    const done = () => {
-      clearTimeout(timer);
-      process.stdin.pause();
-      resolveText(Buffer.concat(chunks).toString("utf8"));
-    };
-    const timer = setTimeout(done, Math.max(0, deadline - Date.now()));
-    process.stdin.on("data", (chunk) => {
-      size += chunk.length;
-      if (size <= MAX_HOOK_INPUT_BYTES) chunks.push(chunk);
-    });
-    process.stdin.on("end", done);
-    process.stdin.on("error", done);
-  });
 }
 
 /**

@@ -33,18 +33,21 @@ export function userConfigPath(env) {
  * @param {{ url?: string, token?: string, project?: string }} flags
  * @param {string} repoRoot
  * @param {NodeJS.ProcessEnv} env
- * @returns {{ url: string, token: string, project: string, sources: Record<string, string> }}
+ * @param {{ requireToken?: boolean }} [options] `login` needs only the server: it is what makes the token
+ * @returns {{ url: string, token: string, project: string, sources: Record<string, string>,
+ *   capture: Record<string, boolean> }} capture: the repository's `capture` switches (hooks)
  */
-export function resolveSettings(flags, repoRoot, env) {
+export function resolveSettings(flags, repoRoot, env, { requireToken = true } = {}) {
   const repoFile = join(repoRoot, ".coding-memory.json");
   const userFile = userConfigPath(env);
+  const repoSettings = readJson(repoFile);
   const layers = [
     { name: "flag", values: flags },
     {
       name: "environment",
       values: { url: env.CODING_MEMORY_URL, token: env.CODING_MEMORY_TOKEN, project: env.CODING_MEMORY_PROJECT },
     },
-    { name: repoFile, values: readJson(repoFile) },
+    { name: repoFile, values: repoSettings },
     { name: userFile, values: readJson(userFile) },
   ];
   /** @type {Record<string, string>} */
@@ -62,7 +65,6 @@ export function resolveSettings(flags, repoRoot, env) {
   };
   const url = pick("url");
   const token = pick("token");
-  const repoSettings = readJson(repoFile);
   const subdirectory = typeof repoSettings.subdirectory === "string" ? repoSettings.subdirectory : null;
   let project = pick("project");
   if (!project) {
@@ -72,12 +74,19 @@ export function resolveSettings(flags, repoRoot, env) {
   }
   const missing = [
     ...(url ? [] : ["server URL (--url or CODING_MEMORY_URL)"]),
-    ...(token ? [] : ["API token (--token or CODING_MEMORY_TOKEN)"]),
+    ...(token || !requireToken ? [] : ["API token (--token or CODING_MEMORY_TOKEN)"]),
   ];
   if (missing.length) {
     throw new Error(`Missing ${missing.join(" and ")}; they can also go in ${userFile} as {"url": …, "token": …}.`);
   }
-  return { url: /** @type {string} */ (url), token: /** @type {string} */ (token), project, sources };
+  const capture = repoSettings.capture && typeof repoSettings.capture === "object" ? repoSettings.capture : {};
+  return {
+    url: /** @type {string} */ (url),
+    token: token ?? "",
+    project,
+    sources,
+    capture: /** @type {Record<string, boolean>} */ (capture),
+  };
 }
 
 /**

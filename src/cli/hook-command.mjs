@@ -8,8 +8,12 @@
 // - end of a turn: send what is queued; session end: send it and end the session (its digest).
 // Everything goes through the spool in order, redacted on this machine first; what the server does not answer
 // in time stays there for the next hook.
+import { ApiClient } from "./api.mjs";
+import { resolveSettings } from "./config.mjs";
 import { redactSecrets } from "./generated/redaction.mjs";
-import { fileChange } from "./hook-clients.mjs";
+import { gitRoot } from "./git-root.mjs";
+import { fileChange, HOOK_CLIENTS } from "./hook-clients.mjs";
+import { Announced, Spool, spoolDirectory } from "./spool.mjs";
 
 /** The tail of a command's output that is sent: test runners print their summary last. */
 const MAX_OUTPUT_CHARS = 200_000;
@@ -21,7 +25,6 @@ const redact = (text) => redactSecrets(text).text;
 
 /**
  * @typedef {{ request: (method: "GET" | "POST", path: string, body?: unknown, options?: { signal?: AbortSignal, idempotencyKey?: string }) => Promise<any> }} Api
- * @typedef {import("./spool.mjs").Spool} Spool
  * @typedef {import("./hook-clients.mjs").HookEvent} HookEvent
  * @typedef {{ errors?: boolean, changes?: boolean, sessions?: boolean }} CaptureSettings
  */
@@ -205,4 +208,78 @@ export function describeKnownFixes(answer) {
     }
   }
   return lines.join("\n") || null;
+}
+
+/** More stdin than a hook event carries is not read. */
+const MAX_HOOK_INPUT_BYTES = 8 * 1_048_576;
+
+/**
+ * A hook: reads the event on stdin, runs it within the client's deadline (under the editor's own timeout),
+ * prints what goes back to the editor. It exits 0 whatever happens (a hook that fails must not disturb the
+ * editor); problems go to stderr.
+ * @param {string} event @param {Record<string, any>} values
+ */
+export async function hookCommand(event, values) {
+  const started = Date.now();
+  const client = HOOK_CLIENTS[values.client?.[0] ?? "claude-code"];
+  if (!client) {
+    console.error(`coding-memory hook: unknown --client ${values.client} (claude-code or cursor)`);
+    return 0;
+  }
+  const deadline = started + client.deadlineMs(event);
+  try {
+    const input = JSON.parse((await readStdin(deadline)) || "{}");
+    const hookEvent = client.read(event, input);
+    if (!hookEvent) return 0;
+    const cwd = client.root(input) ?? process.cwd();
+    const root = gitRoot(cwd) ?? cwd;
+    const settings = resolveSettings(
+      { url: values.url, token: values.token, project: values.project },
+      root,
+      process.env,
+    );
+    const result = await runHook({
+      event: hookEvent,
+      client,
+      api: new ApiClient({ url: settings.url, token: settings.token }),
+      spool: new Spool(spoolDirectory(process.env), settings.url, settings.project),
+      project: settings.project,
+      root,
+      deadline,
+      capture: settings.capture,
+      announced: (sessionId) => new Announced(spoolDirectory(process.env), `${client.id}:${sessionId}`),
+    });
+    const output = result.context ? client.write(event, result.context) : null;
+    if (output) process.stdout.write(`${JSON.stringify(output)}\n`);
+    if (process.env.CODING_MEMORY_HOOK_DEBUG) {
+      console.error(
+        `coding-memory hook ${event}: ${Date.now() - started} ms, sent ${result.sent}, spooled ${result.spooled}`,
+      );
+    }
+  } catch (error) {
+    console.error(`coding-memory hook ${event}: ${error instanceof Error ? error.message : error}`);
+  }
+  return 0;
+}
+
+/** @param {number} deadline */
+function readStdin(deadline) {
+  return new Promise((resolveText) => {
+    if (process.stdin.isTTY) return resolveText("");
+    /** @type {Buffer[]} */
+    const chunks = [];
+    let size = 0;
+    const done = () => {
+      clearTimeout(timer);
+      process.stdin.pause();
+      resolveText(Buffer.concat(chunks).toString("utf8"));
+    };
+    const timer = setTimeout(done, Math.max(0, deadline - Date.now()));
+    process.stdin.on("data", (chunk) => {
+      size += chunk.length;
+      if (size <= MAX_HOOK_INPUT_BYTES) chunks.push(chunk);
+    });
+    process.stdin.on("end", done);
+    process.stdin.on("error", done);
+  });
 }

@@ -7,7 +7,11 @@
 // And `.coding-memory.json` with the server and project. Idempotent: running it again changes nothing. Every
 // entry it writes is recognisable, so uninstall removes exactly those and deletes only files left empty.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
+import { resolveSettings } from "./config.mjs";
+import { gitRoot } from "./git-root.mjs";
+import { Spool, spoolDirectory } from "./spool.mjs";
 
 export const SERVER_NAME = "coding-memory";
 export const CLIENTS = ["claude-code", "cursor", "vscode"];
@@ -243,4 +247,86 @@ export function applyPlan(plan) {
       writeFileSync(path, after);
     }
   }
+}
+
+const LABELS = /** @type {Record<string, string>} */ ({
+  "claude-code": "Claude Code",
+  cursor: "Cursor",
+  vscode: "VS Code",
+});
+
+/**
+ * `init`, `uninstall` and `status` in the repository around the working directory.
+ * @param {"init" | "uninstall" | "status"} command @param {Record<string, any>} values
+ * @param {string} cliPath this CLI's entry file, for hook commands when it is not on PATH
+ */
+export async function setupCommand(command, values, cliPath) {
+  const root = gitRoot(process.cwd()) ?? process.cwd();
+  if (command === "uninstall") {
+    const plan = planUninstall(root);
+    for (const change of plan)
+      console.log(`${values["dry-run"] ? "would " : ""}${change.after === null ? "remove" : "update"} ${change.path}`);
+    if (!plan.length) console.log("Nothing of coding-memory init to remove.");
+    if (!values["dry-run"]) applyPlan(plan);
+    return 0;
+  }
+  const settings = resolveSettings(
+    { url: values.url, token: values.token, project: values.project },
+    root,
+    process.env,
+  );
+  if (command === "status") {
+    const spool = new Spool(spoolDirectory(process.env), settings.url, settings.project);
+    const status = {
+      url: settings.url,
+      project: settings.project,
+      sources: settings.sources,
+      spooled: spool.pending().length,
+    };
+    console.log(
+      values.json
+        ? JSON.stringify(status, null, 2)
+        : `Server:  ${status.url} (${status.sources.url})\nProject: ${status.project} (${status.sources.project})\n` +
+            `Spool:   ${status.spooled} event(s) waiting to be sent`,
+    );
+    return 0;
+  }
+  const clients = values.client?.length ? values.client : ["claude-code"];
+  const unknown = clients.filter((/** @type {string} */ client) => !CLIENTS.includes(client));
+  if (unknown.length) {
+    console.error(`Unknown --client ${unknown.join(", ")}: one of ${CLIENTS.join(", ")}.`);
+    return 2;
+  }
+  const onPath = spawnSync("coding-memory", ["--help"], { stdio: "ignore" }).status === 0;
+  const plan = planInit({
+    root,
+    url: settings.url.replace(/\/+$/, ""),
+    project: settings.project,
+    // Cursor's hooks file is the project's (usually committed): a command on PATH works on every machine,
+    // this machine's path to the CLI only here.
+    command: onPath ? "coding-memory" : `"${process.execPath}" "${cliPath}"`,
+    clients,
+  });
+  if (clients.includes("cursor") && !onPath) {
+    console.log(
+      "Note: coding-memory is not on PATH, so .cursor/hooks.json runs it by this machine's path; install it " +
+        "(npm i -g, or npm link in its checkout) and run init again before committing that file.",
+    );
+  }
+  const changed = plan.filter((change) => change.before !== change.after);
+  for (const change of changed) console.log(`${values["dry-run"] ? "would write" : "wrote"} ${change.path}`);
+  if (!changed.length) console.log(`Already set up: project "${settings.project}" at ${settings.url}.`);
+  if (!values["dry-run"]) {
+    applyPlan(plan);
+    const editors = clients
+      .filter((/** @type {string} */ client) => client !== "vscode")
+      .map((/** @type {string} */ client) => LABELS[client]);
+    console.log(
+      (editors.length
+        ? `${editors.join(" and ")} will record sessions, failing commands and file changes in project "${settings.project}". `
+        : `The MCP server is configured for project "${settings.project}". `) +
+        "Restart the editor in this repository; approve the coding-memory MCP server when asked.",
+    );
+  }
+  return 0;
 }

@@ -3,37 +3,18 @@
 // CLI's own API token (memory read and write, 90 days), which is what hooks and commands send; the OAuth token is
 // dropped (refreshing a rotating token from concurrent hooks would race). Without a browser on this machine
 // (`--no-browser`), the URL is printed and the address the browser ends on can be pasted back.
-import { randomBytes } from "node:crypto";
-import { createServer } from "node:http";
 import { hostname } from "node:os";
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
 import { auth } from "@modelcontextprotocol/sdk/client/auth.js";
+import { resolveSettings, saveUserSettings, userConfigPath } from "./config.mjs";
+import { gitRoot } from "./git-root.mjs";
+import { loopbackRedirect, memoryProvider } from "./oauth-client.mjs";
 
 /** Asked once, to mint the CLI's token: that takes the admin scope. The token itself gets read and write. */
 const LOGIN_SCOPE = "memory:read memory:write admin";
 const TOKEN_SCOPES = ["memory:read", "memory:write"];
 const TOKEN_DAYS = 90;
-
-/** A loopback server for the redirect: one `GET /callback`, on a port the system picks. */
-async function loopback() {
-  /** @type {(params: URLSearchParams) => void} */
-  let deliver = () => {};
-  /** @type {Promise<URLSearchParams>} */
-  const received = new Promise((resolve) => (deliver = resolve));
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? "/", "http://127.0.0.1");
-    if (url.pathname !== "/callback") return void res.writeHead(404).end();
-    res
-      .writeHead(200, { "Content-Type": "text/html; charset=utf-8" })
-      .end(
-        "<!doctype html><title>Coding Memory</title><p>Signed in. You can close this tab and go back to the terminal.</p>",
-      );
-    deliver(url.searchParams);
-  });
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(undefined)));
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : 0;
-  return { redirectUrl: `http://127.0.0.1:${port}/callback`, received, close: () => server.close() };
-}
 
 /**
  * @param {{
@@ -47,32 +28,12 @@ async function loopback() {
  */
 export async function login(options) {
   const base = options.url.replace(/\/+$/, "");
-  const callback = await loopback();
-  /** @type {Record<string, any>} */
-  const store = { state: randomBytes(16).toString("hex") };
-  const provider = {
-    get redirectUrl() {
-      return callback.redirectUrl;
-    },
-    get clientMetadata() {
-      return {
-        client_name: `coding-memory CLI on ${hostname()}`,
-        redirect_uris: [callback.redirectUrl],
-        grant_types: ["authorization_code"],
-        response_types: ["code"],
-        token_endpoint_auth_method: "none",
-        scope: LOGIN_SCOPE,
-      };
-    },
-    state: () => store.state,
-    clientInformation: () => store.client,
-    saveClientInformation: (/** @type {unknown} */ info) => void (store.client = info),
-    tokens: () => store.tokens,
-    saveTokens: (/** @type {unknown} */ tokens) => void (store.tokens = tokens),
-    redirectToAuthorization: (/** @type {URL} */ url) => void (store.authorizationUrl = url),
-    saveCodeVerifier: (/** @type {string} */ verifier) => void (store.verifier = verifier),
-    codeVerifier: () => store.verifier,
-  };
+  const callback = await loopbackRedirect();
+  const { store, provider } = memoryProvider(callback.redirectUrl, {
+    client_name: `coding-memory CLI on ${hostname()}`,
+    grant_types: ["authorization_code"],
+    scope: LOGIN_SCOPE,
+  });
   const serverUrl = `${base}/mcp`;
   const fetchFn = options.fetchFn;
   try {
@@ -123,6 +84,68 @@ export async function login(options) {
     }
     return { token: body.token, tokenId: String(body.token_id ?? body.id ?? ""), expiresAt: body.expires_at ?? null };
   } finally {
-    callback.close();
+    await callback.close();
+  }
+}
+
+/**
+ * Sign in and keep the CLI's token in the user config (never in the repository). The server comes from --url,
+ * the environment, .coding-memory.json or the user config.
+ * @param {Record<string, any>} values
+ */
+export async function loginCommand(values) {
+  const root = gitRoot(process.cwd()) ?? process.cwd();
+  /** @type {string} */
+  let url;
+  try {
+    // The same layers as every command's settings, without the token this is about to make.
+    url = resolveSettings({ url: values.url }, root, process.env, { requireToken: false }).url;
+  } catch {
+    console.error("Usage: coding-memory login --url https://memory.example.com");
+    return 2;
+  }
+  const userFile = userConfigPath(process.env);
+  const noBrowser = values["no-browser"];
+  /** @type {import("node:readline").Interface | null} */
+  const lines = noBrowser ? createInterface({ input: process.stdin }) : null;
+  const pasted = lines ? new Promise((resolvePasted) => lines.once("line", resolvePasted)) : undefined;
+  try {
+    const result = await login({
+      url,
+      pasted: /** @type {Promise<string> | undefined} */ (pasted),
+      show: (authorizationUrl) => {
+        console.log(`Sign in to ${url} in your browser:\n\n  ${authorizationUrl}\n`);
+        if (noBrowser)
+          console.log("Then paste here the address the browser ends up on (http://127.0.0.1:…/callback?code=…):");
+        else openBrowser(authorizationUrl);
+      },
+    });
+    saveUserSettings(process.env, { url: url.replace(/\/+$/, ""), token: result.token });
+    console.log(
+      `Signed in. This CLI's token (memory read and write, until ${result.expiresAt ?? "revoked"}) is in ${userFile}; ` +
+        "revoke it with DELETE /api/v1/tokens/" +
+        result.tokenId +
+        ".",
+    );
+    return 0;
+  } finally {
+    lines?.close();
+  }
+}
+
+/** @param {string} url */
+function openBrowser(url) {
+  const [command, args] =
+    process.platform === "darwin"
+      ? ["open", [url]]
+      : process.platform === "win32"
+        ? ["cmd", ["/c", "start", "", url]]
+        : ["xdg-open", [url]];
+  try {
+    spawn(command, args, { stdio: "ignore", detached: true })
+      .on("error", () => {})
+      .unref();
+  } catch {
+    // No browser here: the printed URL is the way.
   }
 }

@@ -1,8 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { AppError } from "../domain/core/app-error";
 import { jsonBody, limitBody, projectName, type RestEnv } from "./input";
-import { recordedView } from "./webhooks";
+import { recordOnce } from "./webhooks";
 
 /** What a client hook sends when a command fails in the author's editor session (`coding-memory hook`). */
 const captureBody = z.object({
@@ -30,24 +29,20 @@ export function captureRoutes(): Hono<RestEnv> {
     const identity = c.get("identity");
     const project = await services.projects.resolveProject(identity, c.get("projectName"), "write");
     await services.accounts.limitWrites(identity);
-    const deliveryId = `${body.client}:${body.event_id}`;
-    try {
-      const { recorded, warnings } = await services.ci.failures.record(identity, project, {
-        deliveryId,
+    return recordOnce(
+      c,
+      services,
+      { identity, project },
+      {
+        deliveryId: `${body.client}:${body.event_id}`,
         bodySha256: null,
         source: "hook",
         event: body.client,
         commit: null,
         jobs: [{ job: body.command.split("\n")[0]?.slice(0, 200) ?? body.command, log: body.output }],
         url: null,
-      });
-      return c.json(recordedView(deliveryId, recorded, warnings), 201);
-    } catch (error) {
-      if (error instanceof AppError && error.code === "conflict" && error.details?.duplicate_delivery) {
-        return c.json({ delivery_id: deliveryId, duplicate: true, recorded: 0, errors: [] }, 200);
-      }
-      throw error;
-    }
+      },
+    );
   });
   return api;
 }

@@ -2,8 +2,6 @@ import type { Context } from "hono";
 import { AppError } from "../domain/core/app-error";
 import type { StoredAnswer } from "../domain/core/idempotency";
 
-/** How long a key is remembered: long enough for a spool to be flushed after a day offline. */
-export const IDEMPOTENCY_WINDOW_MS = 86_400_000;
 const KEY = /^[A-Za-z0-9._:-]{8,128}$/;
 
 /**

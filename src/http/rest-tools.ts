@@ -4,7 +4,8 @@ import { AppError } from "../domain/core/app-error";
 import { tools } from "../mcp/registry";
 import { runTool } from "../mcp/run-tool";
 import type { ToolDefinition } from "../mcp/tool";
-import { idempotencyKey, IDEMPOTENCY_WINDOW_MS, replay } from "./idempotency";
+import { IDEMPOTENCY_WINDOW_MS } from "../domain/core/idempotency";
+import { idempotencyKey, replay } from "./idempotency";
 import { limitBody, readJsonObject, type RestEnv } from "./input";
 
 /**

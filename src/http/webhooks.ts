@@ -120,8 +120,8 @@ function ciIdentity(config: WebhookConfig): { identity: Identity; project: Proje
   };
 }
 
-/** The answer to a delivery (also to a captured command, src/http/capture.ts): what was recorded, with its fixes. */
-export function recordedView(deliveryId: string, recorded: RecordedCiError[], warnings: AfterCommitWarning[] = []) {
+/** The answer to a delivery: what was recorded, with its fixes. */
+function recordedView(deliveryId: string, recorded: RecordedCiError[], warnings: AfterCommitWarning[] = []) {
   return {
     delivery_id: deliveryId,
     recorded: recorded.length,
@@ -145,8 +145,16 @@ export function recordedView(deliveryId: string, recorded: RecordedCiError[], wa
   };
 }
 
-async function recordOnce(c: Context<WebhookEnv>, services: Services, config: WebhookConfig, report: CiReport) {
-  const { identity, project } = ciIdentity(config);
+/**
+ * Records a report once: a delivery id seen before (a redelivery, or a hook's spool sending an event again) is
+ * answered 200 `duplicate` with nothing written.
+ */
+export async function recordOnce(
+  c: Context,
+  services: Services,
+  { identity, project }: { identity: Identity; project: Project },
+  report: CiReport,
+) {
   try {
     const { recorded, warnings } = await services.ci.failures.record(identity, project, report);
     return c.json(recordedView(report.deliveryId, recorded, warnings), 201);
@@ -262,7 +270,7 @@ export function webhookRoutes(): Hono<WebhookEnv> {
     const failure = await githubFailure(services, event, payload, repository);
     if ("ignored" in failure) return c.json(failure, 202);
     const bodySha256 = await sha256Hex(body);
-    return recordOnce(c, services, config, { deliveryId, bodySha256, source: "github", event, ...failure });
+    return recordOnce(c, services, ciIdentity(config), { deliveryId, bodySha256, source: "github", event, ...failure });
   });
 
   hooks.post("/webhooks/ci/:project", async (c) => {
@@ -296,7 +304,7 @@ export function webhookRoutes(): Hono<WebhookEnv> {
     if (!["failure", "failed", "error"].includes(status)) return c.json({ ignored: `status ${status}` }, 202);
     const bodySha256 = await sha256Hex(body);
     const deliveryId = c.req.header("X-Delivery-Id") ?? input.data.delivery_id ?? `sha256:${bodySha256}`;
-    return recordOnce(c, services, config, {
+    return recordOnce(c, services, ciIdentity(config), {
       deliveryId,
       bodySha256,
       source: "ci",

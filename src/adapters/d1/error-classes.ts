@@ -1,5 +1,5 @@
 import { and, asc, eq, sql, type SQL } from "drizzle-orm";
-import type { ErrorClassStore, StoredErrorClass } from "../../domain/errors/error-classes";
+import { classTag, type ErrorClassStore, type StoredErrorClass } from "../../domain/errors/error-classes";
 import { errorClasses, errors, projects } from "./schema";
 import { database, type Db } from "./sql";
 
@@ -21,6 +21,11 @@ export const CLASS_TAGS = sql`(SELECT json_group_array(tag) FROM (
 
 /** The project's team has classes: only then is a recorded error's tag list rewritten. */
 export const TEAM_HAS_CLASSES = sql`EXISTS (SELECT 1 FROM ${errorClasses} c JOIN ${projects} p ON p.team_id = c.team_id WHERE p.id = ${errors.projectId})`;
+
+/** The error carries the class's tag. */
+function carriesClass(name: string): SQL {
+  return sql`EXISTS (SELECT 1 FROM json_each(${errors.tags}) WHERE value = ${classTag(name)})`;
+}
 
 /** Recomputes the class tags of the errors `where` selects, returning them (a batch item). */
 export function retag(db: Db, where: SQL | undefined) {
@@ -56,12 +61,7 @@ export class D1ErrorClassStore implements ErrorClassStore {
       this.db
         .select({ n: sql<number>`count(*)` })
         .from(errors)
-        .where(
-          and(
-            this.ofTeam(teamId),
-            sql`EXISTS (SELECT 1 FROM json_each(${errors.tags}) WHERE value = ${`class:${name}`})`,
-          ),
-        ),
+        .where(and(this.ofTeam(teamId), carriesClass(name))),
     ]);
     return { tagged: Number(counted?.n ?? 0) };
   }
@@ -76,12 +76,7 @@ export class D1ErrorClassStore implements ErrorClassStore {
       this.db
         .update(errors)
         .set({ tags: CLASS_TAGS })
-        .where(
-          and(
-            this.ofTeam(teamId),
-            sql`EXISTS (SELECT 1 FROM json_each(${errors.tags}) WHERE value = ${`class:${name}`})`,
-          ),
-        ),
+        .where(and(this.ofTeam(teamId), carriesClass(name))),
     ]);
     return deleted.length > 0;
   }

@@ -1,5 +1,5 @@
 import { and, eq, gt, lt } from "drizzle-orm";
-import type { IdempotencyStore, StoredAnswer } from "../../domain/core/idempotency";
+import { IDEMPOTENCY_WINDOW_MS, type IdempotencyStore, type StoredAnswer } from "../../domain/core/idempotency";
 import { idempotentRequests } from "./schema";
 import { database, type Db } from "./sql";
 
@@ -32,7 +32,7 @@ export class D1IdempotencyStore implements IdempotencyStore {
       .onConflictDoUpdate({
         target: [idempotentRequests.userId, idempotentRequests.key],
         set: { ...answer, createdAt: now },
-        where: lt(idempotentRequests.createdAt, now - 86_400_000),
+        where: lt(idempotentRequests.createdAt, now - IDEMPOTENCY_WINDOW_MS),
       });
   }
 

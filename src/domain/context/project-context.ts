@@ -12,7 +12,7 @@ import { decodeEdgeCursor, edgePage, importEdges } from "./graph-edges";
 import type { ArchitectureSource, ContextStore, GraphEdge, GraphNode, StaleFile, StalenessSource } from "./ports";
 
 /** A team's analysis reads at most this many of its projects (one read each). */
-export const TEAM_PATTERN_PROJECTS = 50;
+const TEAM_PATTERN_PROJECTS = 50;
 /** Of each kind, at most: what fits a hook's short note to the model. */
 const FILE_LESSONS = 3;
 
@@ -70,20 +70,22 @@ export class ProjectContextService {
   }
 
   /**
-   * The same analysis over several projects (a team's), as one history: each file path is prefixed with its
+   * The same analysis over several projects (a team's; the first TEAM_PATTERN_PROJECTS, returned), as one history: each file path is prefixed with its
    * project's name, so hot files say where they are, and errors of one type count together across projects.
    */
-  async analyzeTeamPatterns(projects: Project[]): Promise<PatternReport> {
-    const inputs = await Promise.all(
-      projects.slice(0, TEAM_PATTERN_PROJECTS).map((p) => this.store.patternInputs(p.id)),
-    );
+  async analyzeTeamPatterns(team: Project[]): Promise<{ report: PatternReport; projects: Project[] }> {
+    const projects = team.slice(0, TEAM_PATTERN_PROJECTS);
+    const inputs = await Promise.all(projects.map((p) => this.store.patternInputs(p.id)));
     const changes = inputs.flatMap((input, index) =>
       input.changes.map((change) => ({ ...change, filePath: `${projects[index]?.slug}/${change.filePath}` })),
     );
-    return analyzePatterns(
-      changes,
-      inputs.flatMap((input) => input.errors),
-    );
+    return {
+      report: analyzePatterns(
+        changes,
+        inputs.flatMap((input) => input.errors),
+      ),
+      projects,
+    };
   }
 
   /**

@@ -1,3 +1,6 @@
+/** How long a key is remembered: long enough for a spool to be flushed after a day offline. */
+export const IDEMPOTENCY_WINDOW_MS = 86_400_000;
+
 /** A write request's answer, kept so that the same Idempotency-Key gets it again instead of a second write. */
 export interface StoredAnswer {
   route: string;

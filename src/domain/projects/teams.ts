@@ -87,14 +87,22 @@ export class TeamService {
 
   /** The caller's teams with their projects, cut down to what a restricted token covers. */
   async list(credential: Credential): Promise<Array<Team & { role: TeamRole; projects: string[] }>> {
+    return (await this.covered(credential)).map((team) => ({
+      ...team,
+      projects: team.projects.map((project) => project.slug),
+    }));
+  }
+
+  /** The caller's teams and their projects, cut down to what a restricted token covers. */
+  private async covered(credential: Credential) {
     const teams = await this.store.teamsOf(credential.userId);
     return teams
       .filter((team) => credential.teamId === null || team.id === credential.teamId)
       .map((team) => ({
         ...team,
-        projects: team.projects
-          .filter((project) => credential.projectId === null || project.id === credential.projectId)
-          .map((project) => project.slug),
+        projects: team.projects.filter(
+          (project) => credential.projectId === null || project.id === credential.projectId,
+        ),
       }))
       .filter((team) => credential.projectId === null || team.projects.length > 0);
   }
@@ -104,11 +112,8 @@ export class TeamService {
    * project), by name; none when the caller is not a member.
    */
   async projectsOf(credential: Credential, teamId: string): Promise<Project[]> {
-    if (credential.teamId !== null && credential.teamId !== teamId) return [];
-    const team = (await this.store.teamsOf(credential.userId)).find((candidate) => candidate.id === teamId);
-    return (team?.projects ?? [])
-      .filter((project) => credential.projectId === null || project.id === credential.projectId)
-      .sort((a, b) => (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0));
+    const team = (await this.covered(credential)).find((candidate) => candidate.id === teamId);
+    return (team?.projects ?? []).sort((a, b) => (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0));
   }
 
   /**

@@ -1,6 +1,5 @@
 import { z } from "zod";
 import { renderPatternReport } from "../../domain/context/change-statistics";
-import { TEAM_PATTERN_PROJECTS } from "../../domain/context/project-context";
 import { elicitedDecision, heldApproval } from "../../views/llm";
 import {
   patternReportSchema,
@@ -38,18 +37,18 @@ export const analyzePatternsTool = defineTool({
   access: "read",
   rest: { method: "GET", path: "/patterns" },
   async run({ services, identity, project }, input) {
-    const teamProjects =
+    const team =
       input.scope === "team"
-        ? await services.accounts.teams.projectsOf(
-            identity,
-            (await services.projects.projectAccess(identity, project)).teamId,
+        ? await services.context.analyzeTeamPatterns(
+            await services.accounts.teams.projectsOf(
+              identity,
+              (await services.projects.projectAccess(identity, project)).teamId,
+            ),
           )
         : null;
-    const report = teamProjects
-      ? await services.context.analyzeTeamPatterns(teamProjects)
-      : await services.context.analyzePatterns(project);
-    const projects = teamProjects ? { projects: teamProjects.slice(0, TEAM_PATTERN_PROJECTS).map((p) => p.slug) } : {};
-    const scopeNote = teamProjects
+    const report = team ? team.report : await services.context.analyzePatterns(project);
+    const projects = team ? { projects: team.projects.map((p) => p.slug) } : {};
+    const scopeNote = team
       ? `Across ${projects.projects?.length} projects of the team: ${projects.projects?.join(", ")}.\n`
       : "";
     if (report.status !== "ok" || !input.ai)
