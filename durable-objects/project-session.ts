@@ -76,6 +76,14 @@ export class ProjectSession extends DurableObject<Env> implements SessionSlotRpc
     return approval.expiresAt <= now ? "expired" : approval;
   }
 
+  /** The approvals still waiting, oldest first; expired ones are dropped as they are found. */
+  async pendingApprovals(now: number): Promise<PendingApproval[]> {
+    const held = await this.ctx.storage.list<PendingApproval>({ prefix: "approval:" });
+    const expired = [...held].filter(([, approval]) => approval.expiresAt <= now).map(([key]) => key);
+    if (expired.length) await this.ctx.storage.delete(expired);
+    return [...held.values()].filter((approval) => approval.expiresAt > now).sort((a, b) => a.createdAt - b.createdAt);
+  }
+
   /** Closes a forgotten session once it passes `max_session_duration_hours`, with the same digest as an end. */
   override async alarm(): Promise<void> {
     const current = await this.ctx.storage.get<ActiveSession>(ACTIVE_KEY);

@@ -1,11 +1,12 @@
 import { createMcpHandler } from "agents/mcp/server";
 import { Hono, type Context } from "hono";
-import { D1AccountService, D1TokenService } from "./composition/auth";
+import { D1AccountService, D1TokenService, D1WebSessionService } from "./composition/auth";
 import { buildServices, type Services } from "./composition/services";
 import { oauthDepsFromEnv } from "./composition/oauth";
 import { authorizeRoutes } from "./auth/authorize-routes";
 import { identityFromContext, oauthProvider, publicOrigin, withApiErrorBody } from "./auth/oauth";
 import { withCanonicalResource } from "./auth/resource-indicator";
+import { dashboardRoutes } from "./dashboard/routes";
 import { AppError } from "./domain/core/app-error";
 import { IDEMPOTENCY_WINDOW_MS } from "./domain/core/idempotency";
 import type { Identity } from "./domain/core/records";
@@ -74,6 +75,17 @@ const site = authorizeRoutes(oauthDepsFromEnv, (env) => new D1AccountService(env
 }>;
 site.get("/health", (c) => c.json({ status: "ok", name: SERVER_INFO.name, version: SERVER_INFO.version }));
 site.route("/", webhookRoutes());
+// The dashboard: pages over the API above, called in-process as the signed-in user (src/dashboard/).
+site.route(
+  "/",
+  dashboardRoutes({
+    api: (request, env, ctx) => Promise.resolve(app.fetch(request, env, ctx)),
+    oauth: (request, env, ctx) =>
+      oauthProvider(env, request, { api: app, site }, new D1TokenService(env.DB)).fetch(request, env, ctx),
+    sessions: (env) => new D1WebSessionService(env.DB),
+    origin: publicOrigin,
+  }) as unknown as Hono<{ Bindings: Env }>,
+);
 site.onError((error, c) => errorResponse(c, error));
 site.notFound((c) => errorResponse(c, new AppError("not_found", `No route for ${c.req.method} ${c.req.path}.`)));
 
@@ -105,6 +117,8 @@ export default {
     const services = buildServices(env);
     // Answers to keyed writes are kept for their window (src/http/idempotency.ts).
     await services.idempotency.sweep(Date.now() - IDEMPOTENCY_WINDOW_MS);
+    // Dashboard sessions past their end (a signed-out one is deleted at once).
+    await new D1WebSessionService(env.DB).sweep(Date.now());
     const { requeued, jobs } = await services.errors.indexer.requeueOverdue();
     if (requeued > 0) console.warn(`re-queued ${requeued} errors without a vector in ${jobs} jobs`);
   },

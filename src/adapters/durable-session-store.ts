@@ -19,6 +19,8 @@ export interface SessionSlotRpc {
   putApproval(approval: PendingApproval): Promise<void>;
   /** Removes and returns an approval; one decision per approval. */
   takeApproval(id: string, now: number): Promise<PendingApproval | "expired" | null>;
+  /** The approvals still waiting at `now`, oldest first. */
+  pendingApprovals(now: number): Promise<PendingApproval[]>;
 }
 
 /** The binding as this adapter sees it (`PROJECT_SESSION` in wrangler.toml). */
@@ -58,5 +60,9 @@ export class DurableSessionStore implements SessionStateStore, ApprovalStore {
 
   async take(key: SessionKey, id: string, now: number) {
     return this.objectFor(key).takeApproval(id, now);
+  }
+
+  async pending(key: SessionKey, now: number) {
+    return this.objectFor(key).pendingApprovals(now);
   }
 }

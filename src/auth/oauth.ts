@@ -16,6 +16,11 @@ import type { TokenService } from "./tokens";
 /** What a verified credential carries into the API handler (`ctx.props`). */
 export type AuthProps =
   | { kind: "oauth"; userId: string }
+  /**
+   * A dashboard page calling the API in-process (src/dashboard/api-client.ts) for its signed-in session: the
+   * scopes are the ones the user granted when signing in. Never issued by the OAuth provider.
+   */
+  | { kind: "web_session"; userId: string; sessionId: string; scopes: Scope[] }
   | {
       kind: "api_token";
       userId: string;
@@ -152,6 +157,15 @@ export function identityFromContext(ctx: unknown): Identity {
       projectId: props.projectId,
       credentialId: `token:${props.tokenId}`,
       expiresAt: props.expiresAt ?? null,
+    };
+  }
+  if (props.kind === "web_session") {
+    return {
+      userId: props.userId,
+      scopes: props.scopes,
+      teamId: null,
+      projectId: null,
+      credentialId: `web:${props.sessionId}`,
     };
   }
   const scopes = (auth?.scope ?? []).filter(isScope);

@@ -84,3 +84,23 @@ export interface AccountStore {
    */
   rekeyIdentity(identity: IdentityKey, fromSubject: string): Promise<string | null | "conflict">;
 }
+
+/** A dashboard browser session as stored: the hash of its cookie secret, never the secret. */
+export interface WebSessionRecord {
+  idHash: string;
+  userId: string;
+  /** As stored; WebSessionService parses them (an unknown scope is dropped, never widened). */
+  scopes: string[];
+  csrf: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface WebSessionStore {
+  insert(session: WebSessionRecord): Promise<void>;
+  /** The session with this hash unless it expired before `now`. */
+  byHash(idHash: string, now: number): Promise<WebSessionRecord | null>;
+  delete(idHash: string): Promise<void>;
+  /** Removes every session that expired before `now`. */
+  sweep(now: number): Promise<void>;
+}

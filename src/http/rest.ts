@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { attachmentRoutes } from "./attachments";
 import { captureRoutes } from "./capture";
 import { codeGraphRoutes } from "./code-graph";
+import { curationRoutes } from "./curation";
 import { errorIndexRoutes } from "./error-index";
 import type { RestEnv } from "./input";
 import { listingRoutes } from "./listings";
@@ -21,5 +22,6 @@ export function restRoutes(): Hono<RestEnv> {
     .route("/", errorIndexRoutes())
     .route("/", captureRoutes())
     .route("/", codeGraphRoutes())
-    .route("/", attachmentRoutes());
+    .route("/", attachmentRoutes())
+    .route("/", curationRoutes());
 }

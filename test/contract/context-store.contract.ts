@@ -150,6 +150,31 @@ export function contextStoreContract(name: string, make: MakeRecordStores): void
       expect(await context.fileLessons(world.project.id, "src/none.py", 5)).toEqual({ errors: [], decisions: [] });
     });
 
+    it("gives the project at a glance: error counts since a time, sessions, decisions, the latest CI failures", async () => {
+      const world = await newWorld(await make());
+      const { decisions, errors, sessions, context } = world.stores;
+      const since = T0 + 100;
+      const at = (overrides: Parameters<typeof errorCandidate>[1]) =>
+        errors.upsertError(errorCandidate(world, { fingerprint: uid("fp"), ...overrides }), linkIds());
+      await at({ firstSeen: T0, lastSeen: T0 + 150 }); // came back this week
+      await at({ firstSeen: T0, lastSeen: T0 + 50, solution: "s", resolved: true, resolvedAt: T0 + 60 });
+      const ciOld = await at({ firstSeen: T0 + 120, lastSeen: T0 + 120, source: "ci" });
+      const ciNew = await at({ firstSeen: T0 + 130, lastSeen: T0 + 140, source: "ci" });
+      await sessions.insertSession(session(world));
+      await decisions.insertDecision(decision(world), []);
+      const other = await otherProject(world);
+      await errors.upsertError(errorCandidate(world, { projectId: other.id, source: "ci" }), linkIds());
+
+      const overview = await context.overview(world.project.id, since, 5);
+      expect(overview.errors).toEqual({ open: 3, resolved: 1, recurring: 1, new: 2 });
+      expect(overview.sessions).toEqual({ total: 1, active: 1 });
+      expect(overview.decisions).toBe(1);
+      expect(ids(overview.ciFailures)).toEqual([ciNew.error.id, ciOld.error.id]);
+      expect(ids((await context.overview(world.project.id, since, 1)).ciFailures)).toEqual([ciNew.error.id]);
+      const empty = await context.overview(other.id, since, 5);
+      expect(empty.errors).toEqual({ open: 1, resolved: 0, recurring: 0, new: 0 });
+    });
+
     it("lists memory-graph edges in one stable order, filtered, and pages them with the last edge as cursor", async () => {
       const world = await newWorld(await make());
       const { decisions, errors, sessions, context } = world.stores;

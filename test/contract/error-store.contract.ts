@@ -160,6 +160,20 @@ export function errorStoreContract(name: string, make: MakeRecordStores): void {
       ).rejects.toThrow();
     });
 
+    it("curates an error's outcome in its own project only, and clears a solution", async () => {
+      const world = await newWorld(await make());
+      const { errors } = world.stores;
+      const { error } = await errors.upsertError(errorCandidate(world), linkIds());
+      const fixed = { solution: "pin the driver", resolved: true, resolvedAt: T0 + 7 };
+      expect(await errors.curateError(world.project.id, error.id, fixed)).toEqual({ ...error, ...fixed });
+      const reopened = { solution: null, resolved: false, resolvedAt: null };
+      expect(await errors.curateError(world.project.id, error.id, reopened)).toEqual({ ...error, ...reopened });
+      expect(await errors.getError(world.project.id, error.id)).toEqual({ ...error, ...reopened });
+      const other = await newWorld(world.stores);
+      expect(await errors.curateError(other.project.id, error.id, fixed)).toBeNull();
+      expect((await errors.getError(world.project.id, error.id))?.solution).toBeNull();
+    });
+
     it("imports a batch in input order, counting repeats within the batch, keeping the latest sighting", async () => {
       const world = await newWorld(await make());
       const { errors } = world.stores;

@@ -358,6 +358,11 @@ describe("isolation matrix: every tool, over MCP", () => {
         access: "write",
         creates: true,
       },
+      { method: "GET", pattern: "/projects/:project/overview", access: "read" },
+      { method: "GET", pattern: "/projects/:project/approvals", access: "read" },
+      { method: "GET", pattern: "/projects/:project/errors/:error_id", access: "read" },
+      { method: "PATCH", pattern: "/projects/:project/errors/:error_id", body: { solution: "x" }, access: "write" },
+      { method: "GET", pattern: "/projects/:project/decisions/:decision_id", access: "read" },
       { method: "POST", pattern: "/projects/:project/webhooks", body: {}, access: "admin" },
       { method: "POST", pattern: "/projects/:project/transfer", body: { team: "nope" }, access: "admin" },
     ];

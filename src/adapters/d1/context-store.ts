@@ -1,6 +1,12 @@
 import { and, count, desc, eq, or, sql, type SQL } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
-import type { ContextSnapshot, ContextStore, GraphEdge, GraphEdgeQuery } from "../../domain/context/ports";
+import type {
+  ContextSnapshot,
+  ContextStore,
+  GraphEdge,
+  GraphEdgeQuery,
+  ProjectOverview,
+} from "../../domain/context/ports";
 import { compareEdges, EDGE_SOURCES, edgeCursorOf, type EdgeCursor } from "../../domain/context/graph-edges";
 import { codingSessions, decisions, errors, fileChanges, links } from "./schema";
 import { database, ftsQuery, pathMatches, type Db } from "./sql";
@@ -113,6 +119,38 @@ export class D1ContextStore implements ContextStore {
         decisions: nDecisions[0]?.n ?? 0,
         sessions: nSessions[0]?.n ?? 0,
       },
+    };
+  }
+
+  async overview(projectId: string, since: number, ciLimit: number): Promise<ProjectOverview> {
+    const [errorCounts, sessionCounts, decisionCount, ciFailures] = await this.db.batch([
+      this.db
+        .select({
+          open: sql<number>`coalesce(sum(${errors.resolved} = 0), 0)`,
+          resolved: sql<number>`coalesce(sum(${errors.resolved} = 1), 0)`,
+          recurring: sql<number>`coalesce(sum(${errors.lastSeen} >= ${since} AND ${errors.firstSeen} < ${since}), 0)`,
+          fresh: sql<number>`coalesce(sum(${errors.firstSeen} >= ${since}), 0)`,
+        })
+        .from(errors)
+        .where(eq(errors.projectId, projectId)),
+      this.db
+        .select({ total: count(), active: sql<number>`coalesce(sum(${codingSessions.status} = 'active'), 0)` })
+        .from(codingSessions)
+        .where(eq(codingSessions.projectId, projectId)),
+      this.db.select({ n: count() }).from(decisions).where(eq(decisions.projectId, projectId)),
+      this.db
+        .select()
+        .from(errors)
+        .where(and(eq(errors.projectId, projectId), eq(errors.source, "ci")))
+        .orderBy(desc(errors.lastSeen), errors.id)
+        .limit(ciLimit),
+    ]);
+    const e = errorCounts[0];
+    return {
+      errors: { open: e?.open ?? 0, resolved: e?.resolved ?? 0, recurring: e?.recurring ?? 0, new: e?.fresh ?? 0 },
+      sessions: { total: sessionCounts[0]?.total ?? 0, active: sessionCounts[0]?.active ?? 0 },
+      decisions: decisionCount[0]?.n ?? 0,
+      ciFailures,
     };
   }
 

@@ -215,6 +215,19 @@ export class D1ErrorStore implements ErrorStore {
     return firstRow(updated, "error");
   }
 
+  async curateError(
+    projectId: string,
+    errorId: string,
+    outcome: Pick<ErrorRecord, "solution" | "resolved" | "resolvedAt">,
+  ): Promise<ErrorRecord | null> {
+    const [row] = await this.db
+      .update(errors)
+      .set(outcome)
+      .where(and(eq(errors.projectId, projectId), eq(errors.id, errorId)))
+      .returning();
+    return row ?? null;
+  }
+
   async getErrorsByIds(projectId: string, ids: string[]): Promise<ErrorRecord[]> {
     const queries = idChunks(ids).map((chunk) =>
       this.db

@@ -365,3 +365,19 @@ export const idempotentRequests = sqliteTable(
     index("idempotent_requests_created").on(table.createdAt),
   ],
 );
+
+/** Signed-in dashboard sessions, by the hash of their cookie secret (migration 0022, src/auth/web-sessions.ts). */
+export const webSessions = sqliteTable(
+  "web_sessions",
+  {
+    idHash: text("id_hash").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    scopes: text("scopes").notNull(),
+    csrf: text("csrf").notNull(),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (table) => [index("web_sessions_user").on(table.userId), index("web_sessions_expires").on(table.expiresAt)],
+);

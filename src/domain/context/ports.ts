@@ -24,6 +24,23 @@ export interface ContextStore {
     path: string,
     limit: number,
   ): Promise<{ errors: ErrorRecord[]; decisions: Decision[] }>;
+  /** The project at a glance (the dashboard's overview): counts, and its `ciLimit` latest CI failures. */
+  overview(projectId: string, since: number, ciLimit: number): Promise<ProjectOverview>;
+}
+
+export interface ProjectOverview {
+  errors: {
+    open: number;
+    resolved: number;
+    /** Seen at or after `since`, first seen before it: the errors that came back. */
+    recurring: number;
+    /** First seen at or after `since`. */
+    new: number;
+  };
+  sessions: { total: number; active: number };
+  decisions: number;
+  /** The latest errors reported by CI, newest sighting first. */
+  ciFailures: ErrorRecord[];
 }
 
 /** What the context builder needs; `focus` filtering happens in the store so it can use the FTS indexes. */

@@ -27,6 +27,11 @@ export class ProjectContextService {
     private readonly codeGraph: ((project: Project) => Promise<CodeGraph>) | null = null,
   ) {}
 
+  /** The project at a glance over the last seven days before `now` (the dashboard's first page). */
+  async overview(project: Project, now: number) {
+    return this.store.overview(project.id, now - 7 * 24 * 60 * 60_000, 5);
+  }
+
   async projectContext(
     identity: Identity,
     project: Project,

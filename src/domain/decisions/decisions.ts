@@ -98,13 +98,19 @@ export class DecisionService {
     };
   }
 
-  async decisionImplementation(project: Project, decisionId: string): Promise<ImplementationStatus> {
+  /** One decision of the project; not_found naming the field otherwise. */
+  async getDecision(project: Project, decisionId: string): Promise<Decision> {
     const decision = await this.store.getDecision(project.id, decisionId);
     if (!decision) {
       throw new AppError("not_found", `decision_id: decision ${decisionId} not found in project ${project.slug}.`, {
         details: { field: "decision_id" },
       });
     }
+    return decision;
+  }
+
+  async decisionImplementation(project: Project, decisionId: string): Promise<ImplementationStatus> {
+    const decision = await this.getDecision(project, decisionId);
     return implementationStatus(decision, await this.store.changesImplementing(project.id, decisionId));
   }
 

@@ -75,6 +75,39 @@ export class ErrorRecords {
   }
 
   /**
+   * A person correcting what the memory says about an error (the dashboard): replace or clear its solution, mark
+   * it resolved or open again. Resolved needs a solution, the one given or the one it has, because a resolved
+   * error is what "seen this before?" answers with. Secrets are removed from the solution as from any record.
+   */
+  async curateError(
+    project: Project,
+    errorId: string,
+    change: { solution?: string | null; resolved?: boolean },
+  ): Promise<{ error: ErrorRecord; redactions: Redactor["redactions"] }> {
+    const existing = await this.store.getError(project.id, errorId);
+    if (!existing) {
+      throw new AppError("not_found", `error_id: error ${errorId} not found in project ${project.slug}.`, {
+        details: { field: "error_id" },
+      });
+    }
+    const redactor = new Redactor();
+    const given = change.solution === undefined ? existing.solution : change.solution?.trim() || null;
+    const solution = given === null ? null : redactor.clean("solution", given);
+    const resolved = change.resolved ?? (existing.resolved && solution !== null);
+    if (resolved && solution === null) {
+      throw new AppError("invalid_input", "solution: a resolved error needs its solution; give one, or mark it open.", {
+        details: { field: "solution" },
+      });
+    }
+    const resolvedAt = resolved ? (existing.resolved ? existing.resolvedAt : this.runtime.now()) : null;
+    const error = await this.store.curateError(project.id, errorId, { solution, resolved, resolvedAt });
+    if (!error) throw new AppError("not_found", `error_id: error ${errorId} not found in project ${project.slug}.`);
+    // The vector's metadata carries `resolved`, which search filters on.
+    if (error.resolved !== existing.resolved) await this.queueIndexing(project.id, error.id);
+    return { error, redactions: redactor.redactions };
+  }
+
+  /**
    * Fills the fields of a recorded error that are still empty (file, line, stack trace) and adds text it should
    * be found by, e.g. once a held screenshot analysis has run. Its fingerprint stays the one it was recorded
    * with, so later occurrences keep counting on this record.

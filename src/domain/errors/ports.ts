@@ -41,6 +41,15 @@ export interface ErrorStore {
     errorId: string,
     details: Pick<ErrorRecord, "filePath" | "lineNumber" | "stackTrace" | "stackTraceTruncated" | "searchTerms">,
   ): Promise<ErrorRecord>;
+  /**
+   * A person's correction of an error's outcome (the dashboard's curation): the solution as given (null clears
+   * it) and whether it is resolved; null when the project holds no such error.
+   */
+  curateError(
+    projectId: string,
+    errorId: string,
+    outcome: Pick<ErrorRecord, "solution" | "resolved" | "resolvedAt">,
+  ): Promise<ErrorRecord | null>;
   /** The project's errors among `ids`, in no particular order; unknown ids and other projects' errors are left out. */
   getErrorsByIds(projectId: string, ids: string[]): Promise<ErrorRecord[]>;
   listErrors(projectId: string, page: PageRequest & { resolved?: boolean }): Promise<Page<ErrorRecord>>;

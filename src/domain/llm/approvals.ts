@@ -38,6 +38,11 @@ export class ApprovalDesk {
     return approval;
   }
 
+  /** What waits for this user's decision in this project (only theirs: approvals are held per user+project). */
+  async pending(userId: string, projectId: string): Promise<PendingApproval[]> {
+    return this.store.pending({ userId, projectId }, this.runtime.now());
+  }
+
   async take(userId: string, projectId: string, approvalId: string): Promise<PendingApproval> {
     const approval = await this.store.take({ userId, projectId }, approvalId, this.runtime.now());
     if (approval === "expired") {

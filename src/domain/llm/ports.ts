@@ -38,6 +38,8 @@ export interface ApprovalStore {
   put(key: SessionKey, approval: PendingApproval): Promise<void>;
   /** Removes and returns the approval; `expired` when it passed its expiry (and is removed too). */
   take(key: SessionKey, id: string, now: number): Promise<PendingApproval | "expired" | null>;
+  /** The approvals still waiting (not expired at `now`), oldest first. */
+  pending(key: SessionKey, now: number): Promise<PendingApproval[]>;
 }
 
 /** A project's stored LLM overrides (D1: src/adapters/d1/settings-store.ts). */

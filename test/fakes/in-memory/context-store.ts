@@ -1,4 +1,10 @@
-import type { ContextSnapshot, ContextStore, GraphEdge, GraphEdgeQuery } from "../../../src/domain/context/ports";
+import type {
+  ContextSnapshot,
+  ContextStore,
+  GraphEdge,
+  GraphEdgeQuery,
+  ProjectOverview,
+} from "../../../src/domain/context/ports";
 import { compareEdges, EDGE_SOURCES, edgeCursorOf } from "../../../src/domain/context/graph-edges";
 import { matchesFilePath } from "../../../src/domain/errors/filters";
 import type { Decision, ErrorRecord, FileChange } from "../../../src/domain/core/records";
@@ -167,6 +173,26 @@ export class InMemoryContextStore implements ContextStore {
       .filter((edge) => after === null || compareEdges(after, edgeCursorOf(edge)) < 0)
       .sort((a, b) => compareEdges(edgeCursorOf(a), edgeCursorOf(b)))
       .slice(0, limit);
+  }
+
+  async overview(projectId: string, since: number, ciLimit: number): Promise<ProjectOverview> {
+    const errors = this.errors(projectId);
+    const sessions = [...this.records.sessions.values()].filter((row) => row.projectId === projectId);
+    return {
+      errors: {
+        open: errors.filter((e) => !e.resolved).length,
+        resolved: errors.filter((e) => e.resolved).length,
+        recurring: errors.filter((e) => e.lastSeen >= since && e.firstSeen < since).length,
+        new: errors.filter((e) => e.firstSeen >= since).length,
+      },
+      sessions: { total: sessions.length, active: sessions.filter((row) => row.status === "active").length },
+      decisions: this.decisions(projectId).length,
+      ciFailures: errors
+        .filter((e) => e.source === "ci")
+        .sort((a, b) => b.lastSeen - a.lastSeen || a.id.localeCompare(b.id))
+        .slice(0, ciLimit)
+        .map(copy),
+    };
   }
 
   private changes(projectId: string): FileChange[] {

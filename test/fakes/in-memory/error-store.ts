@@ -155,6 +155,17 @@ export class InMemoryErrorStore implements ErrorStore {
     return copy(error);
   }
 
+  async curateError(
+    projectId: string,
+    errorId: string,
+    outcome: Pick<ErrorRecord, "solution" | "resolved" | "resolvedAt">,
+  ): Promise<ErrorRecord | null> {
+    const error = this.own(projectId, errorId);
+    if (!error) return null;
+    Object.assign(error, copy(outcome));
+    return copy(error);
+  }
+
   async getErrorsByIds(projectId: string, ids: string[]): Promise<ErrorRecord[]> {
     return [...new Set(ids)].flatMap((id) => {
       const error = this.own(projectId, id);
