@@ -8,6 +8,7 @@
 //   a revoked token is refused by the API. Every main page is checked with axe-core (no serious or critical
 //   violations), for CSP violations, at laptop and phone width, and kept as a screenshot in ARTIFACTS.
 // Usage: npm run test:browser   (ARTIFACTS=dir to keep screenshots elsewhere; default artifacts/dashboard)
+import { createHmac } from "node:crypto";
 import { createServer } from "node:http";
 import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -279,6 +280,57 @@ try {
     "costs: spend per month, model and operation drawn as charts",
   );
 
+  // Settings: the budget, and a CI webhook whose delivery is then listed with what it recorded.
+  await visit(alice.page, `${projectPage}/settings`, "settings");
+  await alice.page.fill("#max_monthly_budget_usd", "25");
+  await Promise.all([alice.page.waitForURL(/notice=saved/), alice.page.click('button:has-text("Save settings")')]);
+  check(
+    (await alice.page.inputValue("#max_monthly_budget_usd")) === "25",
+    "settings: an admin sets the monthly budget",
+  );
+  const overrides = (await alice.page.locator("main p.muted.small").first().textContent()) ?? "";
+  check(
+    overrides.includes("max_monthly_budget_usd") && !overrides.includes("warn_at_percentage"),
+    "settings: only the changed field becomes an override (the others keep the server's default)",
+  );
+  await alice.page.fill("#repository", `acme/shop-${run}`);
+  await alice.page.click('button:has-text("Create the webhook")');
+  const secret = (await alice.page.locator("#webhook-secret").textContent())?.trim() ?? "";
+  check(secret.startsWith("whsec_"), "settings: the webhook secret is shown once");
+  const delivery = JSON.stringify({
+    action: "completed",
+    check_run: {
+      id: 1,
+      name: "pytest",
+      head_sha: "abc123",
+      conclusion: "failure",
+      app: { slug: "ci" },
+      output: {
+        title: "1 failed",
+        summary: "",
+        text: "FAILED tests/test_cart.py::test_total - ZeroDivisionError: division by zero",
+      },
+    },
+    repository: { full_name: `acme/shop-${run}` },
+  });
+  const signature = `sha256=${createHmac("sha256", secret).update(delivery).digest("hex")}`;
+  const delivered = await fetch(`${base}/webhooks/github`, {
+    method: "POST",
+    headers: {
+      "Content-Type": "application/json",
+      "X-GitHub-Event": "check_run",
+      "X-GitHub-Delivery": `d-${run}`,
+      "X-Hub-Signature-256": signature,
+    },
+    body: delivery,
+  });
+  check(delivered.status === 201, `webhook: a signed GitHub delivery is recorded (${delivered.status})`);
+  await alice.page.goto(`${base}${projectPage}/settings`);
+  check(
+    ((await alice.page.locator("table").last().textContent()) ?? "").includes("check_run"),
+    "settings: the delivery is listed with what it recorded",
+  );
+
   // Invite bob as a viewer; he accepts in his own browser.
   await alice.page.goto(`${base}/dashboard/teams/${team}`);
   await alice.page.selectOption("#invite-role", "viewer");
@@ -294,6 +346,9 @@ try {
   check(((await bob.page.content()) ?? "").includes("you: viewer"), "bob: accepted the invitation and is a viewer");
   await bob.page.goto(`${base}${projectPage}/errors/${errorId}`);
   check((await bob.page.locator("#solution").count()) === 0, "bob: a viewer gets no curation form");
+  const bobSettings = await bob.page.goto(`${base}${projectPage}/settings`);
+  check(bobSettings?.status() === 403, `bob: a viewer cannot open the project settings (${bobSettings?.status()})`);
+  await bob.page.goto(`${base}${projectPage}/errors/${errorId}`);
   const csrf = await bob.page.locator('input[name="csrf"]').first().getAttribute("value");
   const refused = await bob.page.evaluate(
     async ([url, token]) => {

@@ -36,7 +36,7 @@ button.primary{background:#1f883d;border-color:#1a7f37;color:#fff}button.danger{
 .why{color:var(--muted);font-size:.85rem}.chart{max-width:100%;height:auto}.chart text{font-size:11px;fill:var(--muted)}
 .gauge{width:100%;max-width:480px;height:18px}
 .pager{margin-top:12px}
-@media (max-width:600px){main{padding:10px}th.wide,td.wide{display:none}.cards{grid-template-columns:repeat(2,1fr)}}
+@media (max-width:600px){header.top nav{order:3;flex-basis:100%}main{padding:10px}th.wide,td.wide{display:none}.cards{grid-template-columns:repeat(2,1fr)}}
 `;
 
 /** Asks before a destructive form is sent (forms marked data-confirm); the server checks everything anyway. */

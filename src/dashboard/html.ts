@@ -14,7 +14,7 @@ export interface Chrome {
   notice?: string | null;
 }
 
-export type ProjectTab = "overview" | "errors" | "decisions" | "sessions" | "graph" | "costs";
+export type ProjectTab = "overview" | "errors" | "decisions" | "sessions" | "graph" | "costs" | "settings";
 
 const TABS: Array<[ProjectTab, string, string]> = [
   ["overview", "Overview", ""],
@@ -23,6 +23,7 @@ const TABS: Array<[ProjectTab, string, string]> = [
   ["sessions", "Sessions", "/sessions"],
   ["graph", "Code graph", "/graph"],
   ["costs", "Costs", "/costs"],
+  ["settings", "Settings", "/settings"],
 ];
 
 /** A project's page URL in the dashboard. */
@@ -121,4 +122,45 @@ export function when(iso: string | null | undefined): Html {
 export function usd(value: number | null | undefined): string {
   if (value === null || value === undefined) return "—";
   return value >= 1 ? `$${value.toFixed(2)}` : `$${value.toFixed(4)}`;
+}
+
+export interface Column<T> {
+  label: string;
+  cell: (row: T) => Html | string | number;
+  /** Hidden on a phone-width screen: detail the narrow view can do without. */
+  wide?: boolean;
+}
+
+/** A table of rows (scrolling sideways inside itself when wide), or `empty` when there are none. */
+export function dataTable<T>(
+  rows: T[],
+  columns: Array<Column<T>>,
+  options: { caption?: string; empty?: string } = {},
+): Html {
+  if (!rows.length && options.empty) return html`<p class="muted">${options.empty}</p>`;
+  const wide = (column: Column<T>) => (column.wide ? "wide" : null);
+  return html`<div class="scroll">
+    <table>
+      ${
+        options.caption
+          ? html`<caption class="muted small">
+              ${options.caption}
+            </caption>`
+          : ""
+      }
+      <thead>
+        <tr>
+          ${columns.map((column) => html`<th scope="col" class="${wide(column)}">${column.label}</th>`)}
+        </tr>
+      </thead>
+      <tbody>
+        ${rows.map(
+          (row) =>
+            html`<tr>
+              ${columns.map((column) => html`<td class="${wide(column)}">${column.cell(row)}</td>`)}
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+  </div>`;
 }

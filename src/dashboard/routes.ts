@@ -7,6 +7,7 @@ import { graphPages } from "./pages/graph";
 import { overviewPages } from "./pages/overview";
 import { projectPages } from "./pages/projects";
 import { sessionPages } from "./pages/sessions";
+import { settingsPages } from "./pages/settings";
 import { teamPages } from "./pages/teams";
 import { tokenPages } from "./pages/tokens";
 import { failurePage } from "./respond";
@@ -52,6 +53,7 @@ export function dashboardRoutes(deps: DashboardDeps): Hono<DashEnv> {
   sessionPages(pages);
   graphPages(pages);
   costPages(pages);
+  settingsPages(pages);
   teamPages(pages);
   tokenPages(pages);
   pages.onError((error, c) => failurePage(c, error));

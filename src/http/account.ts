@@ -105,6 +105,7 @@ export const ACCOUNT_ROUTES = {
   "POST /projects/:project/webhooks": { access: "admin", on: "project" },
   "GET /projects/:project/webhooks": { access: "admin", on: "project" },
   "DELETE /projects/:project/webhooks": { access: "admin", on: "project" },
+  "GET /projects/:project/webhooks/deliveries": { access: "admin", on: "project" },
   "GET /tokens": { access: "admin", on: "own" },
   "POST /tokens": { access: "admin", on: "own" },
   "DELETE /tokens/:id": { access: "admin", on: "own" },
@@ -298,6 +299,21 @@ export function accountRoutes(): Hono<RestEnv> {
       throw new AppError("not_found", "no CI webhook to remove.");
     }
     return c.json({ removed: true });
+  });
+
+  // What CI sent lately and what each delivery recorded (duplicates and refused deliveries are not kept).
+  route("GET /projects/:project/webhooks/deliveries", async (c) => {
+    const { project } = await projectOf(c, "admin");
+    const deliveries = await c.get("services").ci.webhooks.recentDeliveries(project.id, 20);
+    return c.json({
+      deliveries: deliveries.map((delivery) => ({
+        delivery_id: delivery.deliveryId,
+        source: delivery.source,
+        event: delivery.event,
+        received_at: iso(delivery.receivedAt),
+        errors_recorded: delivery.errorsRecorded,
+      })),
+    });
   });
 
   // A restricted token sees and revokes only the tokens its restriction covers, and mints none wider.

@@ -304,6 +304,12 @@ const MATRIX: Record<keyof typeof ACCOUNT_ROUTES, Case[]> = {
       expect: { oauth: 200, admin: 200, write: 403, read: 403, team: 200, project: 200, member: 403, outsider: 404 },
     },
   ],
+  "GET /projects/:project/webhooks/deliveries": [
+    {
+      path: (w) => `/api/v1/teams/${w.team}/projects/${w.project}/webhooks/deliveries`,
+      expect: { oauth: 200, admin: 200, write: 403, read: 403, team: 200, project: 200, member: 403, outsider: 404 },
+    },
+  ],
   "DELETE /projects/:project/webhooks": [
     {
       path: (w) => `/api/v1/projects/${w.team}%2F${w.project}/webhooks`,

@@ -112,6 +112,14 @@ describe("CI failure webhooks", () => {
     });
     const third = await githubDelivery(project, secret, "check_run", checkRunFailure(PYTEST_LOG, "0a0b0c"));
     expect(third.body.errors[0].known_solution).toBe("Use datetime.now(timezone.utc) in issue_token");
+
+    // The admin sees the deliveries, newest first, with what each recorded (the dashboard's webhook list).
+    const deliveries = await rest(admin.token, "GET", `/api/v1/projects/${project}/webhooks/deliveries`);
+    expect(deliveries.status).toBe(200);
+    expect(deliveries.body.deliveries.map((d: { delivery_id: string }) => d.delivery_id)).toEqual(
+      [third, second, first].map((d) => d.delivery),
+    );
+    expect(deliveries.body.deliveries[0]).toMatchObject({ source: "github", event: "check_run", errors_recorded: 1 });
   });
 
   it("refuses bad signatures and unknown projects with nothing written, and ignores a replayed delivery", async () => {

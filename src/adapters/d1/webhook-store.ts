@@ -1,8 +1,8 @@
-import { and, eq, or } from "drizzle-orm";
+import { and, desc, eq, or, sql } from "drizzle-orm";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import { AppError } from "../../domain/core/app-error";
 import { parseProjectRef } from "../../domain/projects/project-ref";
-import type { WebhookConfig, WebhookStore } from "../../domain/ci/ports";
+import type { DeliveryRecord, WebhookConfig, WebhookStore } from "../../domain/ci/ports";
 import * as schema from "./schema";
 
 const { projectWebhooks, projects, teams } = schema;
@@ -88,6 +88,23 @@ export class D1WebhookStore implements WebhookStore {
   async remove(projectId: string): Promise<boolean> {
     const result = await this.db.delete(projectWebhooks).where(eq(projectWebhooks.projectId, projectId)).run();
     return result.meta.changes > 0;
+  }
+
+  async recentDeliveries(projectId: string, limit: number): Promise<DeliveryRecord[]> {
+    const rows = await this.db
+      .select()
+      .from(schema.webhookDeliveries)
+      .where(eq(schema.webhookDeliveries.projectId, projectId))
+      // Deliveries of one millisecond in the order they were stored.
+      .orderBy(desc(schema.webhookDeliveries.receivedAt), sql`rowid DESC`)
+      .limit(limit);
+    return rows.map(({ deliveryId, source, event, receivedAt, errorsRecorded }) => ({
+      deliveryId,
+      source,
+      event,
+      receivedAt,
+      errorsRecorded,
+    }));
   }
 }
 

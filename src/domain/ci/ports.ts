@@ -18,6 +18,16 @@ export interface WebhookStore {
   /** Creates or rotates; throws `conflict` when another project already holds the repository. */
   configure(projectId: string, secret: string, repository: string | null, userId: string, now: number): Promise<void>;
   remove(projectId: string): Promise<boolean>;
+  /** The project's latest deliveries, newest first: where each came from and how many errors it recorded. */
+  recentDeliveries(projectId: string, limit: number): Promise<DeliveryRecord[]>;
+}
+
+export interface DeliveryRecord {
+  deliveryId: string;
+  source: string;
+  event: string;
+  receivedAt: number;
+  errorsRecorded: number;
 }
 
 /** Failed jobs' logs of a CI run, fetched from the CI provider (GitHub Actions: src/adapters/github-actions.ts). */
