@@ -90,30 +90,7 @@ export function drawGraph(graph: Neighbourhood, hrefOf: (file: string) => string
     <title id="graph-t">
       Imports around ${graph.focus}: ${graph.nodes.length} files, ${graph.edges.length} imports
     </title>
-    <defs>
-      <marker
-        id="arrow"
-        viewBox="0 0 10 10"
-        refX="10"
-        refY="5"
-        markerWidth="7"
-        markerHeight="7"
-        orient="auto-start-reverse"
-      >
-        <path d="M0,0 L10,5 L0,10 z" fill="#57606a"></path>
-      </marker>
-      <marker
-        id="arrow-cycle"
-        viewBox="0 0 10 10"
-        refX="10"
-        refY="5"
-        markerWidth="7"
-        markerHeight="7"
-        orient="auto-start-reverse"
-      >
-        <path d="M0,0 L10,5 L0,10 z" fill="#cf222e"></path>
-      </marker>
-    </defs>
+    <defs>${arrowHead("arrow", "#57606a")} ${arrowHead("arrow-cycle", "#cf222e")}</defs>
     ${layout.edges().map((key) => {
       const edge = byKey.get(`${key.v}\n${key.w}`);
       const points = layout.edge(key).points ?? [];
@@ -152,6 +129,20 @@ export function drawGraph(graph: Neighbourhood, hrefOf: (file: string) => string
       </a>`;
     })}
   </svg>`;
+}
+
+function arrowHead(id: string, colour: string): Html {
+  return html`<marker
+    id="${id}"
+    viewBox="0 0 10 10"
+    refX="10"
+    refY="5"
+    markerWidth="7"
+    markerHeight="7"
+    orient="auto-start-reverse"
+  >
+    <path d="M0,0 L10,5 L0,10 z" fill="${colour}"></path>
+  </marker>`;
 }
 
 /** The file's name with its folder, cut from the left when long (the name is what tells files apart). */

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { BASE, newUser, rest, uniqueName, workerFetch } from "../helpers";
-import { account, CookieJar, PASSWORD } from "../support/authorize-flow";
+import { account, CookieJar, PASSWORD, submit } from "../support/authorize-flow";
 import { env } from "cloudflare:workers";
 
 /** Signs `user` in through /dashboard/login → /authorize → /dashboard/callback, as a browser would. */
@@ -23,19 +23,13 @@ async function dashboardSignIn(user: string, scope?: string, next = "/dashboard"
   expect(authorize.searchParams.get("scope")).toBe("memory:read memory:write admin");
   const page = await get(authorize.href);
   const handle = /name="handle" value="([^"]+)"/.exec(await page.text())?.[1] ?? "";
-  const form = new URLSearchParams({ handle, action: "login", user, password: PASSWORD });
-  form.set("scope", scope ?? "memory:read memory:write admin");
-  const posted = await jar.fetch(`${BASE}/authorize`, {
-    method: "POST",
-    headers: {
-      "Content-Type": "application/x-www-form-urlencoded",
-      Cookie: jar.header(),
-      "CF-Connecting-IP": jar.address,
-    },
-    body: form.toString(),
-    redirect: "manual",
+  const posted = await submit(jar, {
+    handle,
+    action: "login",
+    user,
+    password: PASSWORD,
+    scope: scope ?? "memory:read memory:write admin",
   });
-  jar.take(posted);
   expect(posted.status).toBe(302);
   const callback = await get(posted.headers.get("Location") ?? "");
   return { jar, get, callback };

@@ -2,7 +2,7 @@ import type { Hono } from "hono";
 import { html } from "hono/html";
 import { projectPath } from "../api-client";
 import { barChart } from "../charts";
-import { layout, postForm, projectUrl, usd, when, type Html } from "../html";
+import { dataTable, layout, postForm, projectUrl, usd, when, type Html } from "../html";
 import { sendPage } from "../respond";
 import { field, type DashEnv } from "../session";
 import { chrome, projectOf } from "./chrome";
@@ -51,32 +51,27 @@ interface Approvals {
 }
 
 function table(rows: Array<{ key: string } & Totals>, heading: string): Html {
-  return html`<div class="scroll">
-    <table>
-      <caption class="muted small">
-        ${heading}, in figures
-      </caption>
-      <thead>
-        <tr>
-          <th scope="col">${heading}</th>
-          <th scope="col">Spend</th>
-          <th scope="col">Calls</th>
-          <th scope="col" class="wide">Tokens in / out</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${rows.map(
-          (row) =>
-            html`<tr>
-              <td>${row.key}</td>
-              <td>${usd(row.cost_usd)}</td>
-              <td>${row.calls}</td>
-              <td class="wide">${row.input_tokens} / ${row.output_tokens}</td>
-            </tr>`,
-        )}
-      </tbody>
-    </table>
-  </div>`;
+  return dataTable(
+    rows,
+    [
+      { label: heading, cell: (row) => row.key },
+      { label: "Spend", cell: (row) => usd(row.cost_usd) },
+      { label: "Calls", cell: (row) => row.calls },
+      { label: "Tokens in / out", cell: (row) => `${row.input_tokens} / ${row.output_tokens}`, wide: true },
+    ],
+    { caption: `${heading}, in figures` },
+  );
+}
+
+/** One breakdown of the spend: its chart, then the same figures as a table. */
+function breakdown(by: string, rows: Array<{ key: string } & Totals>): Html {
+  const title = `Spend per ${by}`;
+  return html`<h2>${title}</h2>
+    ${barChart(
+      rows.map((row) => ({ label: row.key, value: row.cost_usd })),
+      { title, format: usd },
+    )}
+    ${table(rows, by[0]?.toUpperCase() + by.slice(1))}`;
 }
 
 /** Spend per month, model and operation, the budget, and the held calls waiting for this user's decision. */
@@ -131,63 +126,30 @@ export function costPages(app: Hono<DashEnv>): void {
               Nothing is waiting. Calls over the approval threshold are held here and in your assistant.
             </p>`
       }
-      <h2>Spend per month</h2>
-      ${barChart(
-        months.map((row) => ({ label: row.month, value: row.cost_usd })),
-        { title: "Spend per month", format: usd },
-      )}
-      ${table(
+      ${breakdown(
+        "month",
         months.map((row) => ({ key: row.month, ...row })),
-        "Month",
       )}
-      <h2>Spend per model</h2>
-      ${barChart(
-        costs.by_model.map((row) => ({ label: row.model, value: row.cost_usd })),
-        { title: "Spend per model", format: usd },
-      )}
-      ${table(
+      ${breakdown(
+        "model",
         costs.by_model.map((row) => ({ key: row.model, ...row })),
-        "Model",
       )}
-      <h2>Spend per operation</h2>
-      ${barChart(
-        costs.by_operation.map((row) => ({ label: row.operation, value: row.cost_usd })),
-        { title: "Spend per operation", format: usd },
-      )}
-      ${table(
+      ${breakdown(
+        "operation",
         costs.by_operation.map((row) => ({ key: row.operation, ...row })),
-        "Operation",
       )}
       <h2>Latest calls</h2>
-      ${
-        costs.calls.length
-          ? html`<div class="scroll">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">When</th>
-                    <th scope="col">Operation</th>
-                    <th scope="col" class="wide">Model</th>
-                    <th scope="col">Spend</th>
-                    <th scope="col">Outcome</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${costs.calls.map(
-                    (call) =>
-                      html`<tr>
-                        <td>${when(call.at)}</td>
-                        <td>${call.operation}</td>
-                        <td class="wide"><code>${call.model}</code></td>
-                        <td>${usd(call.cost_usd)}</td>
-                        <td>${call.outcome}</td>
-                      </tr>`,
-                  )}
-                </tbody>
-              </table>
-            </div>`
-          : html`<p class="muted">No LLM calls yet.</p>`
-      }`;
+      ${dataTable(
+        costs.calls,
+        [
+          { label: "When", cell: (call) => when(call.at) },
+          { label: "Operation", cell: (call) => call.operation },
+          { label: "Model", cell: (call) => html`<code>${call.model}</code>`, wide: true },
+          { label: "Spend", cell: (call) => usd(call.cost_usd) },
+          { label: "Outcome", cell: (call) => call.outcome },
+        ],
+        { empty: "No LLM calls yet." },
+      )}`;
     return sendPage(c, layout(page, body));
   });
 

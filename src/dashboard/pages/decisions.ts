@@ -6,11 +6,8 @@ import { layout, projectUrl, when } from "../html";
 import { sendPage } from "../respond";
 import type { DashEnv } from "../session";
 import { chrome, projectOf } from "./chrome";
+import { pagedList } from "./listing";
 
-interface Listing {
-  items: DecisionView[];
-  next_cursor: string | null;
-}
 interface Implementation {
   completion: number;
   basis: string;
@@ -23,31 +20,19 @@ interface Implementation {
 export function decisionPages(app: Hono<DashEnv>): void {
   app.get("/dashboard/t/:team/:project/decisions", async (c) => {
     const project = projectOf(c);
-    const listing = await c.get("api").get<Listing>(`${projectPath(project.team, project.name)}/decisions`, {
-      limit: 50,
-      cursor: c.req.query("cursor"),
-    });
     const page = await chrome(c, `${project.name} decisions`, { ...project, tab: "decisions" });
-    const next = listing.next_cursor
-      ? projectUrl(project, `/decisions?cursor=${encodeURIComponent(listing.next_cursor)}`)
-      : null;
+    const list = await pagedList<DecisionView>(
+      c,
+      "decisions",
+      (decision) =>
+        html`<a href="${projectUrl(project, `/decisions/${decision.decision_id}`)}">${decision.decision}</a>
+          <div class="muted small">
+            ${when(decision.created_at)} · ${decision.user_id} · confidence ${decision.confidence}
+          </div>`,
+      "No decisions recorded yet.",
+    );
     const body = html`<h1>Decisions</h1>
-      ${
-        listing.items.length
-          ? html`<ul class="list">
-              ${listing.items.map(
-                (decision) =>
-                  html`<li>
-                    <a href="${projectUrl(project, `/decisions/${decision.decision_id}`)}">${decision.decision}</a>
-                    <div class="muted small">
-                      ${when(decision.created_at)} · ${decision.user_id} · confidence ${decision.confidence}
-                    </div>
-                  </li>`,
-              )}
-            </ul>`
-          : html`<p class="muted">No decisions recorded yet.</p>`
-      }
-      ${next ? html`<p class="pager"><a href="${next}">Older decisions</a></p>` : ""}`;
+      ${list}`;
     return sendPage(c, layout(page, body));
   });
 

@@ -6,11 +6,8 @@ import { layout, postForm, projectUrl, when, type Html } from "../html";
 import { sendPage } from "../respond";
 import { field, type DashEnv } from "../session";
 import { chrome, mayWrite, projectOf } from "./chrome";
+import type { MemoryEdges, Paged } from "./listing";
 
-interface Listing {
-  items: ErrorView[];
-  next_cursor: string | null;
-}
 interface SearchResult {
   results: Array<
     Pick<ErrorView, "error_id" | "error_type" | "message" | "resolved" | "occurrences" | "solution" | "file_path"> & {
@@ -27,14 +24,6 @@ interface Screenshots {
     content_type: string;
     created_at: string;
     analysis: { root_cause?: string | null } | null;
-  }>;
-}
-interface Edges {
-  edges: Array<{
-    from: { type: string; id: string };
-    relation: string;
-    to: { type: string; id: string };
-    created_at?: string;
   }>;
 }
 
@@ -85,7 +74,7 @@ export function errorPages(app: Hono<DashEnv>): void {
           ${hits.map((hit) => errorItem(project, hit, html`<div class="why">Why: ${hit.why}</div>`))}
         </ol>`;
     } else {
-      const listing = await api.get<Listing>(`${base}/errors`, {
+      const listing = await api.get<Paged<ErrorView>>(`${base}/errors`, {
         limit: 50,
         resolved: STATUSES[filter],
         cursor: c.req.query("cursor"),
@@ -129,7 +118,11 @@ export function errorPages(app: Hono<DashEnv>): void {
     const [error, shots, seen, curate] = await Promise.all([
       api.get<ErrorView>(`${base}/errors/${id}`),
       api.get<Screenshots>(`${base}/errors/${id}/screenshots`),
-      api.get<Edges>(`${base}/graph/edges`, { node: `error:${c.req.param("id")}`, relation: "occurred_in", limit: 50 }),
+      api.get<MemoryEdges>(`${base}/graph/edges`, {
+        node: `error:${c.req.param("id")}`,
+        relation: "occurred_in",
+        limit: 50,
+      }),
       mayWrite(c, project.team),
     ]);
     const page = await chrome(c, `${error.error_type} · ${project.name}`, { ...project, tab: "errors" });

@@ -6,19 +6,7 @@ import { layout, projectUrl, when } from "../html";
 import { sendPage } from "../respond";
 import type { DashEnv } from "../session";
 import { chrome, projectOf } from "./chrome";
-
-interface Listing {
-  items: SessionView[];
-  next_cursor: string | null;
-}
-interface Edges {
-  edges: Array<{
-    from: { type: string; id: string };
-    relation: string;
-    to: { type: string; id: string };
-    created_at?: string;
-  }>;
-}
+import { pagedList, type MemoryEdges } from "./listing";
 
 const RELATION_TEXT: Record<string, string> = { occurred_in: "error seen", resolved_in: "error fixed" };
 
@@ -26,34 +14,20 @@ const RELATION_TEXT: Record<string, string> = { occurred_in: "error seen", resol
 export function sessionPages(app: Hono<DashEnv>): void {
   app.get("/dashboard/t/:team/:project/sessions", async (c) => {
     const project = projectOf(c);
-    const listing = await c.get("api").get<Listing>(`${projectPath(project.team, project.name)}/sessions`, {
-      limit: 50,
-      cursor: c.req.query("cursor"),
-    });
     const page = await chrome(c, `${project.name} sessions`, { ...project, tab: "sessions" });
-    const next = listing.next_cursor
-      ? projectUrl(project, `/sessions?cursor=${encodeURIComponent(listing.next_cursor)}`)
-      : null;
+    const list = await pagedList<SessionView>(
+      c,
+      "sessions",
+      (session) =>
+        html`<a href="${projectUrl(project, `/sessions/${session.session_id}`)}"
+            >${session.description || "(no description)"}</a
+          >
+          <span class="badge">${session.status}</span>
+          <div class="muted small">${session.user_id} · ${when(session.started_at)} → ${when(session.ended_at)}</div>`,
+      "No coding sessions yet.",
+    );
     const body = html`<h1>Sessions</h1>
-      ${
-        listing.items.length
-          ? html`<ul class="list">
-              ${listing.items.map(
-                (session) =>
-                  html`<li>
-                    <a href="${projectUrl(project, `/sessions/${session.session_id}`)}"
-                      >${session.description || "(no description)"}</a
-                    >
-                    <span class="badge">${session.status}</span>
-                    <div class="muted small">
-                      ${session.user_id} · ${when(session.started_at)} → ${when(session.ended_at)}
-                    </div>
-                  </li>`,
-              )}
-            </ul>`
-          : html`<p class="muted">No coding sessions yet.</p>`
-      }
-      ${next ? html`<p class="pager"><a href="${next}">Older sessions</a></p>` : ""}`;
+      ${list}`;
     return sendPage(c, layout(page, body));
   });
 
@@ -64,7 +38,7 @@ export function sessionPages(app: Hono<DashEnv>): void {
     const id = c.req.param("id");
     const [session, linked] = await Promise.all([
       api.get<SessionView>(`${base}/sessions/${encodeURIComponent(id)}`),
-      api.get<Edges>(`${base}/graph/edges`, { node: `session:${id}`, limit: 200 }),
+      api.get<MemoryEdges>(`${base}/graph/edges`, { node: `session:${id}`, limit: 200 }),
     ]);
     const page = await chrome(c, "Session", { ...project, tab: "sessions" });
     const events = [...linked.edges].sort((a, b) => (a.created_at ?? "").localeCompare(b.created_at ?? ""));

@@ -1,6 +1,6 @@
 import type { Hono } from "hono";
 import { html } from "hono/html";
-import { layout, postForm, projectUrl, when } from "../html";
+import { dataTable, layout, postForm, projectUrl, when } from "../html";
 import { sendPage } from "../respond";
 import { field, type DashEnv } from "../session";
 import { chrome } from "./chrome";
@@ -64,6 +64,18 @@ export function teamPages(app: Hono<DashEnv>): void {
     const page = await chrome(c, `Team ${team.slug}`);
     const admin = team.role === "admin" || team.role === "owner";
     const base = `/dashboard/teams/${encodeURIComponent(team.slug)}`;
+    const memberForm = (member: TeamDetails["members"][number]) =>
+      postForm(
+        `${base}/members/${encodeURIComponent(member.user_id)}`,
+        page.csrf,
+        html`<label class="small" for="role-${member.user_id}">Role of ${member.user_id}</label>
+          <select id="role-${member.user_id}" name="role">
+            ${ROLES.map((role) => html`<option ${role === member.role ? "selected" : ""}>${role}</option>`)}
+          </select>
+          <button type="submit" name="action" value="role">Change</button>
+          <button class="danger" type="submit" name="action" value="remove">Remove</button>`,
+        { confirm: "Change or remove this member?", label: `Member ${member.user_id}` },
+      );
     const body = html`<h1>
         ${team.personal ? "Personal team" : team.name || team.slug} <span class="badge">you: ${team.role}</span>
       </h1>
@@ -76,45 +88,12 @@ export function teamPages(app: Hono<DashEnv>): void {
           : html`<p class="muted">None yet.</p>`
       }
       <h2>Members</h2>
-      <div class="scroll">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">User</th>
-              <th scope="col">Role</th>
-              <th scope="col" class="wide">Since</th>
-              ${admin ? html`<th scope="col">Change</th>` : ""}
-            </tr>
-          </thead>
-          <tbody>
-            ${team.members.map(
-              (member) =>
-                html`<tr>
-                  <td>${member.user_id}</td>
-                  <td>${member.role}</td>
-                  <td class="wide">${when(member.since)}</td>
-                  ${
-                    admin
-                      ? html`<td>
-                          ${postForm(
-                            `${base}/members/${encodeURIComponent(member.user_id)}`,
-                            page.csrf,
-                            html`<label class="small" for="role-${member.user_id}">Role of ${member.user_id}</label>
-                              <select id="role-${member.user_id}" name="role">
-                                ${ROLES.map((role) => html`<option ${role === member.role ? "selected" : ""}>${role}</option>`)}
-                              </select>
-                              <button type="submit" name="action" value="role">Change</button>
-                              <button class="danger" type="submit" name="action" value="remove">Remove</button>`,
-                            { confirm: "Change or remove this member?", label: `Member ${member.user_id}` },
-                          )}
-                        </td>`
-                      : ""
-                  }
-                </tr>`,
-            )}
-          </tbody>
-        </table>
-      </div>
+      ${dataTable(team.members, [
+        { label: "User", cell: (member) => member.user_id },
+        { label: "Role", cell: (member) => member.role },
+        { label: "Since", cell: (member) => when(member.since), wide: true },
+        ...(admin ? [{ label: "Change", cell: memberForm }] : []),
+      ])}
       ${
         admin
           ? html`<h2>Invite someone</h2>

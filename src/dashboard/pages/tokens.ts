@@ -1,6 +1,6 @@
 import type { Hono } from "hono";
 import { html } from "hono/html";
-import { layout, postForm, when } from "../html";
+import { dataTable, layout, postForm, when } from "../html";
 import { sendPage } from "../respond";
 import { field, type DashEnv } from "../session";
 import { chrome } from "./chrome";
@@ -60,48 +60,31 @@ export function tokenPages(app: Hono<DashEnv>): void {
         </div>`,
       )}
       <h2>Your tokens</h2>
-      ${
-        live.length
-          ? html`<div class="scroll">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col" class="wide">Starts with</th>
-                    <th scope="col">Scopes</th>
-                    <th scope="col" class="wide">Last used</th>
-                    <th scope="col" class="wide">Expires</th>
-                    <th scope="col"><span class="muted">Revoke</span></th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${live.map(
-                    (token) =>
-                      html`<tr>
-                        <td>${token.name}</td>
-                        <td class="wide"><code>${token.prefix}…</code></td>
-                        <td>${token.scopes.join(" ")}</td>
-                        <td class="wide">${when(token.last_used_at)}</td>
-                        <td class="wide">${when(token.expires_at)}</td>
-                        <td>
-                          ${postForm(
-                            `/dashboard/tokens/${encodeURIComponent(token.token_id)}/revoke`,
-                            page.csrf,
-                            html`<button class="danger" type="submit">Revoke</button>`,
-                            {
-                              className: "inline",
-                              confirm: `Revoke ${token.name}? Anything using it stops working.`,
-                              label: `Revoke ${token.name}`,
-                            },
-                          )}
-                        </td>
-                      </tr>`,
-                  )}
-                </tbody>
-              </table>
-            </div>`
-          : html`<p class="muted">None.</p>`
-      }`;
+      ${dataTable(
+        live,
+        [
+          { label: "Name", cell: (token) => token.name },
+          { label: "Starts with", cell: (token) => html`<code>${token.prefix}…</code>`, wide: true },
+          { label: "Scopes", cell: (token) => token.scopes.join(" ") },
+          { label: "Last used", cell: (token) => when(token.last_used_at), wide: true },
+          { label: "Expires", cell: (token) => when(token.expires_at), wide: true },
+          {
+            label: "Revoke",
+            cell: (token) =>
+              postForm(
+                `/dashboard/tokens/${encodeURIComponent(token.token_id)}/revoke`,
+                page.csrf,
+                html`<button class="danger" type="submit">Revoke</button>`,
+                {
+                  className: "inline",
+                  confirm: `Revoke ${token.name}? Anything using it stops working.`,
+                  label: `Revoke ${token.name}`,
+                },
+              ),
+          },
+        ],
+        { empty: "None." },
+      )}`;
     return sendPage(c, layout(page, body));
   });
 
