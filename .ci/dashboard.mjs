@@ -232,6 +232,10 @@ try {
     "error: the solution is saved and marked resolved",
   );
   await visit(alice.page, `${projectPage}/errors/${errorId}`, "error");
+  check(
+    (await alice.page.locator('svg.chart[aria-label^="Sightings per day"] rect').count()) === 1,
+    "error: its recurrence timeline shows today's sighting",
+  );
   const solutions = await call("coding_get_solutions_for_error", {
     error_text: "TypeError: Cannot read properties of undefined (reading 'id') at orderTotal",
   });

@@ -42,6 +42,39 @@ export function barChart(bars: Bar[], options: { title: string; format: (value: 
   </svg>`;
 }
 
+/** Counts per day as columns over consecutive days (an error's sightings), first and last day named below. */
+export function dayColumns(points: Bar[], options: { title: string }): Html {
+  const width = 640;
+  const height = 100;
+  const max = Math.max(...points.map((point) => point.value), 0) || 1;
+  const step = width / Math.max(points.length, 1);
+  const seen = points.filter((point) => point.value > 0);
+  return html`<svg
+    class="chart"
+    role="img"
+    aria-label="${options.title}: ${seen.map((point) => `${point.label} ${point.value}`).join(", ") || "none"}"
+    viewBox="0 0 ${width} ${height + 18}"
+    width="${width}"
+    height="${height + 18}"
+  >
+    <line x1="0" y1="${height}" x2="${width}" y2="${height}" stroke="#d0d7de"></line>
+    ${points.map((point, index) => {
+      const h = point.value ? Math.max(3, Math.round((point.value / max) * (height - 10))) : 0;
+      return h
+        ? html`<rect
+            x="${(index * step + 1).toFixed(1)}"
+            y="${height - h}"
+            width="${Math.max(1, step - 2).toFixed(1)}"
+            height="${h}"
+            fill="#cf222e"
+          ></rect>`
+        : "";
+    })}
+    <text x="0" y="${height + 14}">${points[0]?.label ?? ""}</text>
+    <text x="${width}" y="${height + 14}" text-anchor="end">${points[points.length - 1]?.label ?? ""}</text>
+  </svg>`;
+}
+
 function clip(text: string, length: number): string {
   return text.length > length ? `${text.slice(0, length - 1)}…` : text;
 }

@@ -52,7 +52,16 @@ export function curationRoutes(): Hono<RestEnv> {
         details: { field: "error_id" },
       });
     }
-    return c.json(errorView(error));
+    // Its sightings per UTC day over the last 90 days (the dashboard's recurrence timeline).
+    const sinceDay = Math.floor(c.get("services").runtime.now() / 86_400_000) - 89;
+    const days = await c.get("services").errors.records.occurrenceDays(project, errorId, sinceDay);
+    return c.json({
+      ...errorView(error),
+      occurrences_by_day: days.map(({ day, count }) => ({
+        date: new Date(day * 86_400_000).toISOString().slice(0, 10),
+        count,
+      })),
+    });
   });
   api.get("/projects/:project/decisions/:decision_id", member(), async (c) => {
     const decision = await c.get("services").decisions.getDecision(c.get("project"), c.req.param("decision_id"));

@@ -160,6 +160,30 @@ export function errorStoreContract(name: string, make: MakeRecordStores): void {
       ).rejects.toThrow();
     });
 
+    it("counts each sighting on its UTC day, by record and by import, for the error's own project only", async () => {
+      const world = await newWorld(await make());
+      const { errors } = world.stores;
+      const day = 86_400_000;
+      const start = Math.floor(T0 / day) * day;
+      const fingerprint = uid("fp");
+      const first = await errors.upsertError(errorCandidate(world, { fingerprint, lastSeen: start + 10 }), linkIds());
+      await errors.upsertError(errorCandidate(world, { fingerprint, lastSeen: start + 20 }), linkIds());
+      await errors.upsertErrors([
+        errorCandidate(world, { fingerprint, lastSeen: start + 2 * day + 5 }),
+        errorCandidate(world, { fingerprint: uid("fp"), lastSeen: start + 2 * day }),
+      ]);
+      const d0 = start / day;
+      expect(await errors.occurrenceDays(world.project.id, first.error.id, 0)).toEqual([
+        { day: d0, count: 2 },
+        { day: d0 + 2, count: 1 },
+      ]);
+      expect(await errors.occurrenceDays(world.project.id, first.error.id, d0 + 1)).toEqual([
+        { day: d0 + 2, count: 1 },
+      ]);
+      const other = await newWorld(world.stores);
+      expect(await errors.occurrenceDays(other.project.id, first.error.id, 0)).toEqual([]);
+    });
+
     it("curates an error's outcome in its own project only, and clears a solution", async () => {
       const world = await newWorld(await make());
       const { errors } = world.stores;

@@ -159,6 +159,12 @@ describe("the REST routes the dashboard curates through", () => {
     expect(fixed.body.redactions.length).toBeGreaterThan(0);
     const read = await rest(owner.token, "GET", `/api/v1/projects/${project}/errors/${id}`);
     expect(read.body.solution).toBe(fixed.body.solution);
+    await rest(owner.token, "POST", `/api/v1/projects/${project}/errors`, {
+      error_type: "KeyError",
+      message: "'user_id' missing in session payload",
+    });
+    const seen = await rest(owner.token, "GET", `/api/v1/projects/${project}/errors/${id}`);
+    expect(seen.body.occurrences_by_day).toEqual([{ date: new Date().toISOString().slice(0, 10), count: 2 }]);
     const reopened = await rest(owner.token, "PATCH", `/api/v1/projects/${project}/errors/${id}`, { resolved: false });
     expect([reopened.body.resolved, reopened.body.resolved_at, reopened.body.solution]).toEqual([
       false,

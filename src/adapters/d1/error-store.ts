@@ -1,4 +1,4 @@
-import { and, count, desc, eq, gt, inArray, isNull, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, gt, gte, inArray, isNull, lte, or, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { AppError } from "../../domain/core/app-error";
 import type { NewRecord, PageRequest } from "../../domain/core/ports";
@@ -12,10 +12,12 @@ import type {
   WeightedTerm,
 } from "../../domain/errors/ports";
 import { searchErrorsLexical, termStatistics } from "./error-search";
-import { codingSessions, errors, webhookDeliveries } from "./schema";
+import { codingSessions, errorOccurrenceDays, errors, webhookDeliveries } from "./schema";
 import { activeSessionOf, isActiveSessionOf, sessionLink } from "./session-links";
 import { retag, TEAM_HAS_CLASSES } from "./error-classes";
 import { database, firstRow, idChunks, keysetPage, type Db } from "./sql";
+
+const DAY_MS = 86_400_000;
 
 /** Error records: upserts by fingerprint, resolution, vector-indexing state, and lexical search. */
 export class D1ErrorStore implements ErrorStore {
@@ -89,8 +91,29 @@ export class D1ErrorStore implements ErrorStore {
         .returning(),
       this.db.select({ id: codingSessions.id }).from(codingSessions).where(isActiveSessionOf(projectId, userId)),
       ...links,
+      this.countDay(projectId, fingerprint, candidate.lastSeen),
       retag(this.db, and(eq(errors.projectId, projectId), eq(errors.fingerprint, fingerprint), TEAM_HAS_CLASSES)),
     ];
+  }
+
+  /** Counts one sighting on its UTC day for the error with this fingerprint (inserted or upserted before it). */
+  private countDay(projectId: string, fingerprint: string, at: number) {
+    return this.db
+      .insert(errorOccurrenceDays)
+      .select(
+        this.db
+          .select({
+            errorId: errors.id,
+            day: sql<number>`${Math.floor(at / DAY_MS)}`.as("day"),
+            count: sql<number>`1`.as("count"),
+          })
+          .from(errors)
+          .where(and(eq(errors.projectId, projectId), eq(errors.fingerprint, fingerprint))),
+      )
+      .onConflictDoUpdate({
+        target: [errorOccurrenceDays.errorId, errorOccurrenceDays.day],
+        set: { count: sql`${errorOccurrenceDays.count} + 1` },
+      });
   }
 
   async upsertErrors(
@@ -118,13 +141,15 @@ export class D1ErrorStore implements ErrorStore {
         })
         .returning(),
     );
-    // Each candidate's statements: its upsert, its session link (when asked), its class tags; `group` of them.
-    const group = linkIds ? 3 : 2;
+    // Each candidate's statements: its upsert, its session link (when asked), its day's count, its class tags;
+    // `group` of them.
+    const group = linkIds ? 4 : 3;
     const statements = upserts.flatMap((upsert, index) => {
       const candidate = candidates[index] as NewRecord<ErrorRecord>;
       const same = and(eq(errors.projectId, candidate.projectId), eq(errors.fingerprint, candidate.fingerprint));
       const tag = retag(this.db, and(same, TEAM_HAS_CLASSES));
-      if (!linkIds) return [upsert, tag] as BatchItem<"sqlite">[];
+      const day = this.countDay(candidate.projectId, candidate.fingerprint, candidate.lastSeen);
+      if (!linkIds) return [upsert, day, tag] as BatchItem<"sqlite">[];
       const sameError = sql`(SELECT ${errors.id} FROM ${errors} WHERE ${same})`;
       const link = sessionLink(
         this.db,
@@ -136,7 +161,7 @@ export class D1ErrorStore implements ErrorStore {
         "occurred_in",
         candidate.lastSeen,
       );
-      return [upsert, link, tag] as BatchItem<"sqlite">[];
+      return [upsert, link, day, tag] as BatchItem<"sqlite">[];
     });
     // A webhook delivery's row goes first in the same transaction: a delivery id seen before violates its key,
     // the batch fails, and nothing of the replay is written.
@@ -213,6 +238,21 @@ export class D1ErrorStore implements ErrorStore {
       .where(and(eq(errors.projectId, projectId), eq(errors.id, errorId)))
       .returning();
     return firstRow(updated, "error");
+  }
+
+  async occurrenceDays(projectId: string, errorId: string, sinceDay: number) {
+    return this.db
+      .select({ day: errorOccurrenceDays.day, count: errorOccurrenceDays.count })
+      .from(errorOccurrenceDays)
+      .innerJoin(errors, eq(errors.id, errorOccurrenceDays.errorId))
+      .where(
+        and(
+          eq(errors.projectId, projectId),
+          eq(errorOccurrenceDays.errorId, errorId),
+          gte(errorOccurrenceDays.day, sinceDay),
+        ),
+      )
+      .orderBy(errorOccurrenceDays.day);
   }
 
   async curateError(

@@ -381,3 +381,16 @@ export const webSessions = sqliteTable(
   },
   (table) => [index("web_sessions_user").on(table.userId), index("web_sessions_expires").on(table.expiresAt)],
 );
+
+/** Sightings of an error per UTC day (migration 0023), counted in the same batch as `errors.occurrences`. */
+export const errorOccurrenceDays = sqliteTable(
+  "error_occurrence_days",
+  {
+    errorId: text("error_id")
+      .notNull()
+      .references(() => errors.id, { onDelete: "cascade" }),
+    day: integer("day").notNull(),
+    count: integer("count").notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.errorId, table.day] })],
+);

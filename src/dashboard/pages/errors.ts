@@ -2,6 +2,7 @@ import type { Hono } from "hono";
 import { html } from "hono/html";
 import type { ErrorView } from "../../views/records";
 import { projectPath } from "../api-client";
+import { dayColumns } from "../charts";
 import { layout, postForm, projectUrl, when, type Html } from "../html";
 import { sendPage } from "../respond";
 import { field, type DashEnv } from "../session";
@@ -46,6 +47,16 @@ function errorItem(
     ${error.solution ? html`<div class="small"><strong>Fix:</strong> ${error.solution.slice(0, 200)}</div>` : ""}
     ${extra}
   </li>`;
+}
+
+/** The last `days` UTC days up to today, each with its count (0 when not seen). */
+function lastDays(seen: Array<{ date: string; count: number }>, days: number) {
+  const counts = new Map(seen.map((point) => [point.date, point.count]));
+  const today = Math.floor(Date.now() / 86_400_000);
+  return Array.from({ length: days }, (_, index) => {
+    const date = new Date((today - days + 1 + index) * 86_400_000).toISOString().slice(0, 10);
+    return { label: date, value: counts.get(date) ?? 0 };
+  });
 }
 
 /** Errors: the list or a search (the tool's own search, with its `why`), one error in full, and its curation. */
@@ -116,7 +127,7 @@ export function errorPages(app: Hono<DashEnv>): void {
     const api = c.get("api");
     const id = encodeURIComponent(c.req.param("id"));
     const [error, shots, seen, curate] = await Promise.all([
-      api.get<ErrorView>(`${base}/errors/${id}`),
+      api.get<ErrorView & { occurrences_by_day: Array<{ date: string; count: number }> }>(`${base}/errors/${id}`),
       api.get<Screenshots>(`${base}/errors/${id}/screenshots`),
       api.get<MemoryEdges>(`${base}/graph/edges`, {
         node: `error:${c.req.param("id")}`,
@@ -136,6 +147,8 @@ export function errorPages(app: Hono<DashEnv>): void {
         ${error.file_path ? html` · <code>${error.file_path}${error.line_number ? `:${error.line_number}` : ""}</code>` : ""}
         ${error.tags.length ? html` · ${error.tags.map((tag) => html`<span class="badge">${tag}</span> `)}` : ""}
       </p>
+      <h2>Seen per day, last 30 days</h2>
+      ${dayColumns(lastDays(error.occurrences_by_day, 30), { title: "Sightings per day" })}
       <h2>Solution</h2>
       ${
         curate

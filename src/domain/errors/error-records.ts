@@ -195,6 +195,11 @@ export class ErrorRecords {
     return { results, redactions: redactor.redactions };
   }
 
+  /** Sightings of an error per UTC day (epoch day numbers) from `sinceDay` on, oldest first. */
+  occurrenceDays(project: Project, errorId: string, sinceDay: number) {
+    return this.store.occurrenceDays(project.id, errorId, sinceDay);
+  }
+
   getError(project: Project, errorId: string): Promise<ErrorRecord | null> {
     return this.store.getError(project.id, errorId);
   }

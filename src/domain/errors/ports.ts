@@ -50,6 +50,8 @@ export interface ErrorStore {
     errorId: string,
     outcome: Pick<ErrorRecord, "solution" | "resolved" | "resolvedAt">,
   ): Promise<ErrorRecord | null>;
+  /** Sightings of one error per UTC day (epoch day numbers) from `sinceDay` on, oldest first. */
+  occurrenceDays(projectId: string, errorId: string, sinceDay: number): Promise<Array<{ day: number; count: number }>>;
   /** The project's errors among `ids`, in no particular order; unknown ids and other projects' errors are left out. */
   getErrorsByIds(projectId: string, ids: string[]): Promise<ErrorRecord[]>;
   listErrors(projectId: string, page: PageRequest & { resolved?: boolean }): Promise<Page<ErrorRecord>>;

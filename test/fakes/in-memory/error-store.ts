@@ -39,6 +39,7 @@ export class InMemoryErrorStore implements ErrorStore {
       insertNew(this.records.errors, error, "errors");
     }
     this.records.tagWithClasses(error);
+    this.records.countDay(error.id, candidate.lastSeen);
     this.records.addSessionLink(
       linkIds.occurredIn,
       projectId,
@@ -124,10 +125,12 @@ export class InMemoryErrorStore implements ErrorStore {
           const error = { ...copy(candidate), sessionId };
           insertNew(this.records.errors, error, "errors");
           this.records.tagWithClasses(error);
+          this.records.countDay(error.id, candidate.lastSeen);
           link(error.id);
           return { error: copy(error), inserted: true };
         }
         link(existing.id);
+        this.records.countDay(existing.id, candidate.lastSeen);
         existing.occurrences += 1;
         existing.lastSeen = Math.max(existing.lastSeen, candidate.lastSeen);
         if (candidate.solution !== null) takeSolution(existing, candidate);
@@ -153,6 +156,15 @@ export class InMemoryErrorStore implements ErrorStore {
     if (!error) throw new AppError("internal", "The error write returned no row.");
     Object.assign(error, copy(details));
     return copy(error);
+  }
+
+  async occurrenceDays(projectId: string, errorId: string, sinceDay: number) {
+    if (!this.own(projectId, errorId)) return [];
+    return [...this.records.occurrenceDays]
+      .map(([key, count]) => ({ id: key.split("\u0000")[0], day: Number(key.split("\u0000")[1]), count }))
+      .filter((row) => row.id === errorId && row.day >= sinceDay)
+      .sort((a, b) => a.day - b.day)
+      .map(({ day, count }) => ({ day, count }));
   }
 
   async curateError(

@@ -42,6 +42,8 @@ export class MemoryRecords {
   readonly links = new Map<string, Link>();
   /** Keyed by project and delivery id, as D1's primary key. */
   readonly deliveries = new Map<string, WebhookDelivery>();
+  /** Sightings per error and UTC day, keyed `errorId\u0000day` (D1: error_occurrence_days). */
+  readonly occurrenceDays = new Map<string, number>();
   /** Each team's error classes. */
   readonly errorClasses = new Map<string, StoredErrorClass[]>();
 
@@ -57,9 +59,15 @@ export class MemoryRecords {
    * synchronous steps, so nothing else can interleave.
    */
   atomically<T>(write: () => T): T {
-    const tables = [this.errors, this.deliveries, this.links, this.sessions, this.decisions, this.changes] as Array<
-      Map<string, unknown>
-    >;
+    const tables = [
+      this.errors,
+      this.deliveries,
+      this.links,
+      this.sessions,
+      this.decisions,
+      this.changes,
+      this.occurrenceDays,
+    ] as Array<Map<string, unknown>>;
     const saved = tables.map((table) => new Map([...table].map(([key, row]) => [key, copy(row)])));
     try {
       return write();
@@ -70,6 +78,12 @@ export class MemoryRecords {
       });
       throw error;
     }
+  }
+
+  /** Counts one sighting of the error on the UTC day of `at`. */
+  countDay(errorId: string, at: number): void {
+    const key = `${errorId}\u0000${Math.floor(at / 86_400_000)}`;
+    this.occurrenceDays.set(key, (this.occurrenceDays.get(key) ?? 0) + 1);
   }
 
   /** The user's active session in the project (at most one, as D1's one-active-row index keeps it). */
