@@ -183,6 +183,11 @@ try {
     error_type: "ConnectionRefusedError",
     message: "connect ECONNREFUSED 127.0.0.1:5432",
   });
+  await call("coding_track_file_change", {
+    file_path: "src/checkout/total.ts",
+    action: "edit",
+    reason: "Guard a missing order",
+  });
   await call("coding_record_decision", {
     decision: "Money as integer cents",
     rationale: "Floating point lost cents in totals",
@@ -255,6 +260,13 @@ try {
   check(
     ((await alice.page.locator("pre").first().textContent()) ?? "").includes("Guarded the order lookup."),
     "sessions: a session shows its summary",
+  );
+  const timeline = (await alice.page.locator("ol.list").textContent()) ?? "";
+  check(
+    timeline.includes("src/checkout/total.ts") &&
+      timeline.includes("Money as integer cents") &&
+      timeline.includes("error seen"),
+    "sessions: its timeline has the change, the decision and the error, in time order",
   );
   await visit(alice.page, `${projectPage}/graph?file=${encodeURIComponent("src/checkout/total.ts")}&depth=2`, "graph");
   check(

@@ -10,6 +10,7 @@ const pageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(LIMITS.pageSize).default(50),
   cursor: z.string().max(512).optional(),
   resolved: z.enum(["true", "false"]).optional(),
+  session_id: z.string().min(1).max(64).optional().describe("Only what was made in this coding session."),
 });
 
 const diagramListQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) });
@@ -47,13 +48,21 @@ export function listingRoutes(): Hono<RestEnv> {
   listing(
     "decisions",
     (c, project, page) =>
-      c.get("services").decisions.listDecisions(project, { limit: page.limit, cursor: page.cursor ?? null }),
+      c.get("services").decisions.listDecisions(project, {
+        limit: page.limit,
+        cursor: page.cursor ?? null,
+        sessionId: page.session_id ?? null,
+      }),
     decisionView,
   );
   listing(
     "changes",
     (c, project, page) =>
-      c.get("services").decisions.listChanges(project, { limit: page.limit, cursor: page.cursor ?? null }),
+      c.get("services").decisions.listChanges(project, {
+        limit: page.limit,
+        cursor: page.cursor ?? null,
+        sessionId: page.session_id ?? null,
+      }),
     fileChangeView,
   );
 

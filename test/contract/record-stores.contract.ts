@@ -255,5 +255,21 @@ export function recordStoresContract(name: string, make: MakeRecordStores): void
       }
       expect((await decisions.listChanges(other.id, { limit: 10, cursor: null })).items).toEqual([]);
     });
+
+    it("lists only one session's decisions and changes when asked", async () => {
+      const world = await newWorld(await make());
+      const { decisions, sessions } = world.stores;
+      // Made before the session started: in no session.
+      await decisions.insertDecision(decision(world), []);
+      await decisions.insertFileChange(change(world), []);
+      const row = session(world);
+      await sessions.insertSession(row);
+      const inSession = await decisions.insertDecision(decision(world), []);
+      const changed = await decisions.insertFileChange(change(world), []);
+      const page = { limit: 10, cursor: null, sessionId: row.id };
+      expect(ids((await decisions.listDecisions(world.project.id, page)).items)).toEqual([inSession.id]);
+      expect(ids((await decisions.listChanges(world.project.id, page)).items)).toEqual([changed.id]);
+      expect((await decisions.listChanges(world.project.id, { limit: 10, cursor: null })).items).toHaveLength(2);
+    });
   });
 }

@@ -1,7 +1,7 @@
 import { and, desc, eq } from "drizzle-orm";
 import type { NewRecord, PageRequest } from "../../domain/core/ports";
 import type { Decision, FileChange, Link, Page } from "../../domain/core/records";
-import type { DecisionStore } from "../../domain/decisions/ports";
+import type { DecisionStore, SessionFilter } from "../../domain/decisions/ports";
 import { decisions, fileChanges } from "./schema";
 import { activeSessionOf, linkInserts } from "./session-links";
 import { database, firstRow, keysetPage, type Db } from "./sql";
@@ -53,7 +53,7 @@ export class D1DecisionStore implements DecisionStore {
       .orderBy(fileChanges.createdAt, fileChanges.id);
   }
 
-  listDecisions(projectId: string, page: PageRequest): Promise<Page<Decision>> {
+  listDecisions(projectId: string, page: PageRequest & SessionFilter): Promise<Page<Decision>> {
     return keysetPage(
       page,
       decisions.createdAt,
@@ -63,13 +63,19 @@ export class D1DecisionStore implements DecisionStore {
         this.db
           .select()
           .from(decisions)
-          .where(and(eq(decisions.projectId, projectId), after))
+          .where(
+            and(
+              eq(decisions.projectId, projectId),
+              page.sessionId ? eq(decisions.sessionId, page.sessionId) : undefined,
+              after,
+            ),
+          )
           .orderBy(desc(decisions.createdAt), desc(decisions.id))
           .limit(limit),
     );
   }
 
-  listChanges(projectId: string, page: PageRequest): Promise<Page<FileChange>> {
+  listChanges(projectId: string, page: PageRequest & SessionFilter): Promise<Page<FileChange>> {
     return keysetPage(
       page,
       fileChanges.createdAt,
@@ -79,7 +85,13 @@ export class D1DecisionStore implements DecisionStore {
         this.db
           .select()
           .from(fileChanges)
-          .where(and(eq(fileChanges.projectId, projectId), after))
+          .where(
+            and(
+              eq(fileChanges.projectId, projectId),
+              page.sessionId ? eq(fileChanges.sessionId, page.sessionId) : undefined,
+              after,
+            ),
+          )
           .orderBy(desc(fileChanges.createdAt), desc(fileChanges.id))
           .limit(limit),
     );

@@ -1,12 +1,12 @@
 import type { Hono } from "hono";
 import { html } from "hono/html";
-import type { SessionView } from "../../views/records";
+import type { DecisionView, FileChangeView, SessionView } from "../../views/records";
 import { projectPath } from "../api-client";
-import { layout, projectUrl, when } from "../html";
+import { layout, projectUrl, when, type Html } from "../html";
 import { sendPage } from "../respond";
 import type { DashEnv } from "../session";
 import { chrome, projectOf } from "./chrome";
-import { pagedList, type MemoryEdges } from "./listing";
+import { pagedList, type MemoryEdges, type Paged } from "./listing";
 
 const RELATION_TEXT: Record<string, string> = { occurred_in: "error seen", resolved_in: "error fixed" };
 
@@ -36,12 +36,34 @@ export function sessionPages(app: Hono<DashEnv>): void {
     const base = projectPath(project.team, project.name);
     const api = c.get("api");
     const id = c.req.param("id");
-    const [session, linked] = await Promise.all([
+    const inSession = { limit: 200, session_id: id };
+    const [session, linked, changes, decisions] = await Promise.all([
       api.get<SessionView>(`${base}/sessions/${encodeURIComponent(id)}`),
       api.get<MemoryEdges>(`${base}/graph/edges`, { node: `session:${id}`, limit: 200 }),
+      api.get<Paged<FileChangeView>>(`${base}/changes`, inSession),
+      api.get<Paged<DecisionView>>(`${base}/decisions`, inSession),
     ]);
     const page = await chrome(c, "Session", { ...project, tab: "sessions" });
-    const events = [...linked.edges].sort((a, b) => (a.created_at ?? "").localeCompare(b.created_at ?? ""));
+    const events: Array<{ at: string; what: Html }> = [
+      ...linked.edges.map((edge) => {
+        const other = edge.from.type === "session" ? edge.to : edge.from;
+        const label = `${RELATION_TEXT[edge.relation] ?? edge.relation.replace("_", " ")}: ${other.type} ${other.id.slice(0, 8)}`;
+        const what =
+          other.type === "error"
+            ? html`<a href="${projectUrl(project, `/errors/${other.id}`)}">${label}</a>`
+            : html`${label}`;
+        return { at: edge.created_at ?? "", what };
+      }),
+      ...changes.items.map((change) => ({
+        at: change.created_at,
+        what: html`${change.action} <code>${change.file_path}</code>${change.reason ? ` — ${change.reason}` : ""}`,
+      })),
+      ...decisions.items.map((decision) => ({
+        at: decision.created_at,
+        what: html`decided:
+          <a href="${projectUrl(project, `/decisions/${decision.decision_id}`)}">${decision.decision}</a>`,
+      })),
+    ].sort((a, b) => a.at.localeCompare(b.at));
     const body = html`<h1>${session.description || "Session"}</h1>
       <p class="muted small">
         <span class="badge">${session.status}</span> ${session.user_id} · ${when(session.started_at)} →
@@ -56,21 +78,9 @@ export function sessionPages(app: Hono<DashEnv>): void {
       ${
         events.length
           ? html`<ol class="list">
-              ${events.map((edge) => {
-                const other = edge.from.type === "session" ? edge.to : edge.from;
-                const href =
-                  other.type === "error"
-                    ? projectUrl(project, `/errors/${other.id}`)
-                    : other.type === "decision"
-                      ? projectUrl(project, `/decisions/${other.id}`)
-                      : null;
-                return html`<li>
-                  ${when(edge.created_at)} · ${RELATION_TEXT[edge.relation] ?? edge.relation.replace("_", " ")} ·
-                  ${href ? html`<a href="${href}">${other.type} ${other.id.slice(0, 8)}</a>` : html`${other.type} ${other.id}`}
-                </li>`;
-              })}
+              ${events.map((event) => html`<li>${when(event.at)} · ${event.what}</li>`)}
             </ol>`
-          : html`<p class="muted">Nothing linked to this session.</p>`
+          : html`<p class="muted">Nothing recorded in this session.</p>`
       }`;
     return sendPage(c, layout(page, body));
   });

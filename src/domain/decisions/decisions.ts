@@ -8,7 +8,7 @@ import type { NewRecord, PageRequest, Runtime } from "../core/ports";
 import type { Decision, FileChange, Identity, Link, Page, Project } from "../core/records";
 import { Redactor } from "../core/redactor";
 import { implementationStatus, type ImplementationStatus } from "./decision-progress";
-import type { DecisionStore } from "./ports";
+import type { DecisionStore, SessionFilter } from "./ports";
 
 export interface TrackChangeInput {
   filePath: string;
@@ -114,10 +114,10 @@ export class DecisionService {
     return implementationStatus(decision, await this.store.changesImplementing(project.id, decisionId));
   }
 
-  listDecisions(project: Project, page: PageRequest): Promise<Page<Decision>> {
+  listDecisions(project: Project, page: PageRequest & SessionFilter): Promise<Page<Decision>> {
     return this.store.listDecisions(project.id, page);
   }
-  listChanges(project: Project, page: PageRequest): Promise<Page<FileChange>> {
+  listChanges(project: Project, page: PageRequest & SessionFilter): Promise<Page<FileChange>> {
     return this.store.listChanges(project.id, page);
   }
 

@@ -12,6 +12,11 @@ export interface DecisionStore {
   insertFileChange(change: NewRecord<FileChange>, links: Link[]): Promise<FileChange>;
   /** Changes tracked with `implements_decision_id` = this decision, oldest first. */
   changesImplementing(projectId: string, decisionId: string): Promise<FileChange[]>;
-  listDecisions(projectId: string, page: PageRequest): Promise<Page<Decision>>;
-  listChanges(projectId: string, page: PageRequest): Promise<Page<FileChange>>;
+  /** Newest first; `sessionId` keeps those made in that coding session. */
+  listDecisions(projectId: string, page: PageRequest & SessionFilter): Promise<Page<Decision>>;
+  listChanges(projectId: string, page: PageRequest & SessionFilter): Promise<Page<FileChange>>;
+}
+
+export interface SessionFilter {
+  sessionId?: string | null;
 }

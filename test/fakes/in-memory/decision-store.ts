@@ -1,6 +1,6 @@
 import type { NewRecord, PageRequest } from "../../../src/domain/core/ports";
 import type { Decision, FileChange, Link, Page } from "../../../src/domain/core/records";
-import type { DecisionStore } from "../../../src/domain/decisions/ports";
+import type { DecisionStore, SessionFilter } from "../../../src/domain/decisions/ports";
 import { compareIds, copy, insertNew, keysetPage, type MemoryRecords } from "./records";
 
 /** Twin of D1DecisionStore: each write takes the author's active session and writes its links with it. */
@@ -33,13 +33,17 @@ export class InMemoryDecisionStore implements DecisionStore {
       .map(copy);
   }
 
-  async listDecisions(projectId: string, page: PageRequest): Promise<Page<Decision>> {
-    const rows = [...this.records.decisions.values()].filter((row) => row.projectId === projectId);
+  async listDecisions(projectId: string, page: PageRequest & SessionFilter): Promise<Page<Decision>> {
+    const rows = [...this.records.decisions.values()].filter(
+      (row) => row.projectId === projectId && (!page.sessionId || row.sessionId === page.sessionId),
+    );
     return keysetPage(rows, (row) => row.createdAt, page);
   }
 
-  async listChanges(projectId: string, page: PageRequest): Promise<Page<FileChange>> {
-    const rows = [...this.records.changes.values()].filter((row) => row.projectId === projectId);
+  async listChanges(projectId: string, page: PageRequest & SessionFilter): Promise<Page<FileChange>> {
+    const rows = [...this.records.changes.values()].filter(
+      (row) => row.projectId === projectId && (!page.sessionId || row.sessionId === page.sessionId),
+    );
     return keysetPage(rows, (row) => row.createdAt, page);
   }
 }
