@@ -13,6 +13,7 @@ import type { Identity } from "./domain/core/records";
 import type { Env } from "./composition/env";
 import { errorResponse, plainErrorResponse } from "./http/errors";
 import { hostPolicy, mcpHostOptions } from "./http/hosts";
+import { serverTiming } from "./http/server-timing";
 import { accountRoutes } from "./http/account";
 import { restRoutes } from "./http/rest";
 import { webhookRoutes } from "./http/webhooks";
@@ -29,13 +30,7 @@ const app = new Hono<AppEnv>();
 app.onError((error, c) => errorResponse(c, error));
 app.notFound((c) => errorResponse(c, new AppError("not_found", `No route for ${c.req.method} ${c.req.path}.`)));
 
-// Time spent inside the Worker (clocks advance on I/O in Workers, which is what dominates here), so a client
-// can tell server time from transport time.
-app.use("*", async (c, next) => {
-  const started = performance.now();
-  await next();
-  c.res.headers.append("Server-Timing", `app;dur=${(performance.now() - started).toFixed(1)}`);
-});
+app.use("*", serverTiming("app"));
 
 // Every MCP and REST call arrives here only with a credential the OAuth provider verified (an OAuth access
 // token, or an API token through resolveExternalToken); the composition root is built once per request.

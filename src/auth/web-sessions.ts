@@ -1,5 +1,6 @@
 import { isScope, type Scope } from "../domain/core/access";
-import { sha256Hex, toBase64Url } from "../domain/core/encoding";
+import { randomBase64Url, sha256Hex } from "../domain/core/encoding";
+import { timingSafeEqual } from "./passwords";
 import type { WebSessionStore } from "./ports";
 
 /**
@@ -20,21 +21,17 @@ export interface WebSession {
   expiresAt: number;
 }
 
-function randomSecret(): string {
-  return toBase64Url(crypto.getRandomValues(new Uint8Array(32)));
-}
-
 export class WebSessionService {
   constructor(private readonly store: WebSessionStore) {}
 
   /** Starts a session; the secret goes into the cookie and nowhere else. */
   async start(userId: string, scopes: Scope[], now: number): Promise<{ secret: string; session: WebSession }> {
-    const secret = randomSecret();
+    const secret = randomBase64Url(32);
     const record = {
       idHash: await sha256Hex(secret),
       userId,
       scopes: [...scopes],
-      csrf: randomSecret(),
+      csrf: randomBase64Url(32),
       createdAt: now,
       expiresAt: now + WEB_SESSION_TTL_MS,
     };
@@ -70,8 +67,7 @@ export class WebSessionService {
 
 /** Whether a posted CSRF token is the session's, compared in constant time. */
 export function csrfMatches(session: Pick<WebSession, "csrf">, posted: string | null | undefined): boolean {
-  if (typeof posted !== "string" || posted.length !== session.csrf.length) return false;
-  let difference = 0;
-  for (let i = 0; i < posted.length; i++) difference |= posted.charCodeAt(i) ^ session.csrf.charCodeAt(i);
-  return difference === 0;
+  if (typeof posted !== "string") return false;
+  const encoder = new TextEncoder();
+  return timingSafeEqual(encoder.encode(posted), encoder.encode(session.csrf));
 }

@@ -53,10 +53,15 @@ async function contentHash(text: string): Promise<string> {
   return [...new Uint8Array(digest).slice(0, 6)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** The assets' URLs, named by content so a new release is fetched at once and an old one cached for good. */
-export async function assetPaths(): Promise<{ css: string; js: string }> {
-  return {
-    css: `/dashboard/assets/${await contentHash(STYLES)}.css`,
-    js: `/dashboard/assets/${await contentHash(SCRIPT)}.js`,
-  };
+/**
+ * The assets' URLs, named by content so a new release is fetched at once and an old one cached for good. They
+ * are a pure function of the two constants above, so they are hashed once per isolate, not per page.
+ */
+let paths: Promise<{ css: string; js: string }> | null = null;
+export function assetPaths(): Promise<{ css: string; js: string }> {
+  paths ??= Promise.all([contentHash(STYLES), contentHash(SCRIPT)]).then(([css, js]) => ({
+    css: `/dashboard/assets/${css}.css`,
+    js: `/dashboard/assets/${js}.js`,
+  }));
+  return paths;
 }

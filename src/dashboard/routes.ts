@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { serverTiming } from "../http/server-timing";
 import { SCRIPT, STYLES, assetPaths } from "./assets";
 import { costPages } from "./pages/costs";
 import { decisionPages } from "./pages/decisions";
@@ -22,13 +23,8 @@ import { signInRoutes, signOut } from "./sign-in";
 export function dashboardRoutes(deps: DashboardDeps): Hono<DashEnv> {
   const app = new Hono<DashEnv>();
   app.onError((error, c) => failurePage(c, error));
-  // Time spent in the Worker for the page, its in-process API calls included (the bench and the browser test
-  // read it to tell server time from the browser's).
-  app.use("*", async (c, next) => {
-    const started = performance.now();
-    await next();
-    c.res.headers.append("Server-Timing", `page;dur=${(performance.now() - started).toFixed(1)}`);
-  });
+  // The page's time includes its in-process API calls (the bench and the browser test read it).
+  app.use("*", serverTiming("page"));
 
   app.get("/dashboard/assets/:file", async (c) => {
     const paths = await assetPaths();

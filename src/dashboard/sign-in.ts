@@ -4,7 +4,7 @@ import { html } from "hono/html";
 import { s256 } from "../auth/identity-providers";
 import { WEB_SESSION_TTL_MS } from "../auth/web-sessions";
 import { isScope } from "../domain/core/access";
-import { toBase64Url } from "../domain/core/encoding";
+import { randomBase64Url } from "../domain/core/encoding";
 import { assetPaths } from "./assets";
 import { barePage } from "./html";
 import { sendPage } from "./respond";
@@ -27,8 +27,8 @@ export function signInRoutes(deps: DashboardDeps): Hono<DashEnv> {
   site.get("/dashboard/login", async (c) => {
     const origin = deps.origin(c.env, c.req.raw);
     const clientId = await dashboardClient(c.env, origin);
-    const state = randomString();
-    const verifier = `${randomString()}${randomString()}`;
+    const state = randomBase64Url(24);
+    const verifier = `${randomBase64Url(24)}${randomBase64Url(24)}`;
     const next = safeNext(c.req.query("next"));
     setCookie(c, cookieName(origin, SIGN_IN_COOKIE), `${state}.${verifier}.${encodeURIComponent(next)}`, {
       path: "/",
@@ -137,10 +137,6 @@ export async function signOut(c: import("hono").Context<DashEnv>, deps: Dashboar
 /** Where to go after sign-in: a dashboard path only (never another origin, never `//host`). */
 function safeNext(value: string | undefined): string {
   return value && /^\/dashboard(\/|$|\?)/.test(value) && !value.includes("\\") ? value : "/dashboard";
-}
-
-function randomString(): string {
-  return toBase64Url(crypto.getRandomValues(new Uint8Array(24)));
 }
 
 /**

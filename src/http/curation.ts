@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { AppError } from "../domain/core/app-error";
+import { utcDate } from "../domain/core/encoding";
 import { LIMITS } from "../domain/core/limits";
 import { heldApprovalView } from "../views/llm";
 import { decisionView, errorView } from "../views/records";
@@ -53,12 +54,11 @@ export function curationRoutes(): Hono<RestEnv> {
       });
     }
     // Its sightings per UTC day over the last 90 days (the dashboard's recurrence timeline).
-    const sinceDay = Math.floor(c.get("services").runtime.now() / 86_400_000) - 89;
-    const days = await c.get("services").errors.records.occurrenceDays(project, errorId, sinceDay);
+    const days = await c.get("services").errors.records.recentSightings(project, errorId, 90);
     return c.json({
       ...errorView(error),
       occurrences_by_day: days.map(({ day, count }) => ({
-        date: new Date(day * 86_400_000).toISOString().slice(0, 10),
+        date: utcDate(day),
         count,
       })),
     });

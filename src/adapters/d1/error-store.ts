@@ -1,6 +1,7 @@
 import { and, count, desc, eq, gt, gte, inArray, isNull, lte, or, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { AppError } from "../../domain/core/app-error";
+import { utcDay } from "../../domain/core/encoding";
 import type { NewRecord, PageRequest } from "../../domain/core/ports";
 import { VECTOR_FAILED, type ErrorRecord, type Page } from "../../domain/core/records";
 import type { ErrorSearchFilters } from "../../domain/errors/filters";
@@ -16,8 +17,6 @@ import { codingSessions, errorOccurrenceDays, errors, webhookDeliveries } from "
 import { activeSessionOf, isActiveSessionOf, sessionLink } from "./session-links";
 import { retag, TEAM_HAS_CLASSES } from "./error-classes";
 import { database, firstRow, idChunks, keysetPage, type Db } from "./sql";
-
-const DAY_MS = 86_400_000;
 
 /** Error records: upserts by fingerprint, resolution, vector-indexing state, and lexical search. */
 export class D1ErrorStore implements ErrorStore {
@@ -104,7 +103,7 @@ export class D1ErrorStore implements ErrorStore {
         this.db
           .select({
             errorId: errors.id,
-            day: sql<number>`${Math.floor(at / DAY_MS)}`.as("day"),
+            day: sql<number>`${utcDay(at)}`.as("day"),
             count: sql<number>`1`.as("count"),
           })
           .from(errors)

@@ -1,6 +1,7 @@
 import type { Hono } from "hono";
 import { html } from "hono/html";
 import type { ErrorView } from "../../views/records";
+import { utcDate, utcDay } from "../../domain/core/encoding";
 import { projectPath } from "../api-client";
 import { dayColumns } from "../charts";
 import { layout, postForm, projectUrl, when, type Html } from "../html";
@@ -52,9 +53,9 @@ function errorItem(
 /** The last `days` UTC days up to today, each with its count (0 when not seen). */
 function lastDays(seen: Array<{ date: string; count: number }>, days: number) {
   const counts = new Map(seen.map((point) => [point.date, point.count]));
-  const today = Math.floor(Date.now() / 86_400_000);
+  const today = utcDay(Date.now());
   return Array.from({ length: days }, (_, index) => {
-    const date = new Date((today - days + 1 + index) * 86_400_000).toISOString().slice(0, 10);
+    const date = utcDate(today - days + 1 + index);
     return { label: date, value: counts.get(date) ?? 0 };
   });
 }

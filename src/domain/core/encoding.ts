@@ -30,3 +30,20 @@ export async function sha256Hex(input: string | Uint8Array): Promise<string> {
   const bytes = typeof input === "string" ? new TextEncoder().encode(input) : input;
   return toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)));
 }
+
+/** `bytes` random bytes as URL-safe base64 (cookie secrets, CSRF tokens, OAuth state and PKCE verifiers). */
+export function randomBase64Url(bytes: number): string {
+  return toBase64Url(crypto.getRandomValues(new Uint8Array(bytes)));
+}
+
+export const DAY_MS = 86_400_000;
+
+/** The UTC day number (days since 1970-01-01) of a time in epoch milliseconds. */
+export function utcDay(ms: number): number {
+  return Math.floor(ms / DAY_MS);
+}
+
+/** A UTC day number as YYYY-MM-DD. */
+export function utcDate(day: number): string {
+  return new Date(day * DAY_MS).toISOString().slice(0, 10);
+}

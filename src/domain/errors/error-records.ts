@@ -3,6 +3,7 @@
  * before the fingerprint is taken, and vectors built off the request path (the index queue).
  */
 import { AppError } from "../core/app-error";
+import { utcDay } from "../core/encoding";
 import { LIMITS, truncateMiddle } from "../core/limits";
 import type { NewRecord, PageRequest, Runtime } from "../core/ports";
 import type { ErrorRecord, Identity, Page, Project } from "../core/records";
@@ -195,9 +196,9 @@ export class ErrorRecords {
     return { results, redactions: redactor.redactions };
   }
 
-  /** Sightings of an error per UTC day (epoch day numbers) from `sinceDay` on, oldest first. */
-  occurrenceDays(project: Project, errorId: string, sinceDay: number) {
-    return this.store.occurrenceDays(project.id, errorId, sinceDay);
+  /** Sightings of an error per UTC day over the last `days` days up to today, oldest first. */
+  recentSightings(project: Project, errorId: string, days: number) {
+    return this.store.occurrenceDays(project.id, errorId, utcDay(this.runtime.now()) - days + 1);
   }
 
   getError(project: Project, errorId: string): Promise<ErrorRecord | null> {

@@ -7,6 +7,7 @@ import { withClassTags, type StoredErrorClass } from "../../../src/domain/errors
  * a caller mutating what it got back cannot change what is stored.
  */
 import { AppError } from "../../../src/domain/core/app-error";
+import { utcDay } from "../../../src/domain/core/encoding";
 import type { TeamRole } from "../../../src/domain/core/access";
 import type { PageRequest } from "../../../src/domain/core/ports";
 import type { CodingSession, Decision, ErrorRecord, FileChange, Link, Page } from "../../../src/domain/core/records";
@@ -82,7 +83,7 @@ export class MemoryRecords {
 
   /** Counts one sighting of the error on the UTC day of `at`. */
   countDay(errorId: string, at: number): void {
-    const key = `${errorId}\u0000${Math.floor(at / 86_400_000)}`;
+    const key = `${errorId}\u0000${utcDay(at)}`;
     this.occurrenceDays.set(key, (this.occurrenceDays.get(key) ?? 0) + 1);
   }
 
