@@ -250,13 +250,15 @@ try {
   );
 
   await visit(alice.page, `${projectPage}/decisions`, "decisions");
-  await alice.page.click("ul.list a");
+  // Wait for the page the link opens, not the list it was clicked on.
+  await Promise.all([alice.page.waitForURL(/\/(decisions|sessions)\/[^/?]+$/), alice.page.click("ul.list a")]);
   check(
     ((await alice.page.content()) ?? "").includes("Floating point lost cents"),
     "decisions: a decision shows its rationale",
   );
   await visit(alice.page, `${projectPage}/sessions`, "sessions");
-  await alice.page.click("ul.list a");
+  // Wait for the page the link opens, not the list it was clicked on.
+  await Promise.all([alice.page.waitForURL(/\/(decisions|sessions)\/[^/?]+$/), alice.page.click("ul.list a")]);
   check(
     ((await alice.page.locator("pre").first().textContent()) ?? "").includes("Guarded the order lookup."),
     "sessions: a session shows its summary",
